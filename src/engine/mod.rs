@@ -1,0 +1,210 @@
+//! The matcher: keyword prefilter → rule regex near each keyword → secret → allowlist, placeholder, entropy and
+//! validator filters → one candidate per secret (a specific rule wins over a generic one).
+//!
+//! The scanner is built once and shared by all threads (`&Scanner` is `Sync`); it keeps no per-scan state.
+pub mod check;
+pub mod entropy;
+pub mod placeholder;
+pub mod validate;
+
+use std::sync::Arc;
+
+use crate::rules::{Allowlist, RuleSet};
+
+/// How far the regex of a single-line rule may look from its keyword before giving up on line boundaries
+/// (minified files put megabytes on one line).
+const LINE_REACH: usize = 4096;
+/// How far a multiline rule (private keys, JSON key files) may extend past its keyword's line.
+const MULTILINE_REACH: usize = 64 * 1024;
+/// Bytes looked at by the binary sniff (the same heuristic as git: a NUL byte near the start).
+const BINARY_SNIFF_LEN: usize = 8000;
+
+/// One secret found by one rule, with byte offsets into the scanned content.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Candidate {
+    pub rule: usize,
+    /// The whole regex match.
+    pub match_start: usize,
+    pub match_end: usize,
+    /// The secret inside it.
+    pub secret_start: usize,
+    pub secret_end: usize,
+    pub entropy: f64,
+    pub validated: bool,
+}
+
+#[derive(Debug)]
+pub struct Scanner {
+    rules: Arc<RuleSet>,
+    global_allow: Arc<Allowlist>,
+}
+
+impl Scanner {
+    pub fn new(rules: Arc<RuleSet>, global_allow: Arc<Allowlist>) -> Scanner {
+        Scanner { rules, global_allow }
+    }
+
+    pub fn rules(&self) -> &RuleSet {
+        &self.rules
+    }
+
+    /// Scans one piece of content. `path` is used for path-restricted rules and path allowlists.
+    /// A rule whose regex fails to compile (only possible for custom rules loaded without validation) is
+    /// skipped here; config loading compiles custom rules eagerly so users see that error first.
+    pub fn scan(&self, content: &[u8], path: &str) -> Vec<Candidate> {
+        if self.global_allow.allows_path(path) {
+            return Vec::new();
+        }
+        let windows = self.keyword_windows(content);
+        let mut found = Vec::new();
+        for (rule_idx, spans) in windows.iter().enumerate() {
+            if !spans.is_empty() {
+                self.run_rule(rule_idx, content, path, spans, &mut found);
+            }
+        }
+        for &r in self.rules.unkeyed() {
+            self.run_rule(r as usize, content, path, &[(0, content.len())], &mut found);
+        }
+        resolve_overlaps(&self.rules, found)
+    }
+
+    /// For each rule, the merged byte ranges around its keywords' occurrences where its regex is tried.
+    fn keyword_windows(&self, content: &[u8]) -> Vec<Vec<(usize, usize)>> {
+        let mut windows: Vec<Vec<(usize, usize)>> = vec![Vec::new(); self.rules.rules().len()];
+        let Some(ac) = self.rules.prefilter() else { return windows };
+        for m in ac.find_overlapping_iter(content) {
+            for &r in self.rules.rules_for_pattern(m.pattern().as_usize()) {
+                let rule = &self.rules.rules()[r as usize];
+                let w = window(content, m.start(), m.end(), rule.multiline);
+                let spans = &mut windows[r as usize];
+                match spans.last_mut() {
+                    Some(last) if w.0 <= last.1 => {
+                        last.0 = last.0.min(w.0);
+                        last.1 = last.1.max(w.1);
+                    }
+                    _ => spans.push(w),
+                }
+            }
+        }
+        windows
+    }
+
+    fn run_rule(&self, rule_idx: usize, content: &[u8], path: &str, spans: &[(usize, usize)], out: &mut Vec<Candidate>) {
+        let rule = &self.rules.rules()[rule_idx];
+        let Ok(compiled) = rule.compiled() else { return };
+        if let Some(p) = &compiled.path {
+            if !p.is_match(path) {
+                return;
+            }
+        }
+        if compiled.allowlist.allows_path(path) {
+            return;
+        }
+        for &(start, end) in spans {
+            // Searching `content[..end]` from `start` (rather than slicing both ends) lets `\b` and `^` see the
+            // byte before the window.
+            let hay = &content[..end];
+            let mut at = start;
+            while at <= end {
+                let Some(caps) = compiled.regex.captures_at(hay, at) else { break };
+                let whole = caps.get(0).expect("group 0 always participates");
+                at = if whole.end() > whole.start() { whole.end() } else { whole.end() + 1 };
+                let Some(secret) = caps.get(compiled.secret_group) else { continue };
+                if secret.is_empty() {
+                    continue;
+                }
+                let bytes = secret.as_bytes();
+                let text = String::from_utf8_lossy(bytes);
+                if compiled.allowlist.allows_secret(&text) || self.global_allow.allows_secret(&text) {
+                    continue;
+                }
+                if placeholder::placeholder_reason(&text).is_some() {
+                    continue;
+                }
+                let entropy = entropy::shannon_bits(bytes);
+                if rule.entropy.is_some_and(|min| entropy < min) {
+                    continue;
+                }
+                let validated = match rule.validator {
+                    Some(v) if !validate::validate(v, bytes) => continue,
+                    Some(_) => true,
+                    None => false,
+                };
+                out.push(Candidate {
+                    rule: rule_idx,
+                    match_start: whole.start(),
+                    match_end: whole.end(),
+                    secret_start: secret.start(),
+                    secret_end: secret.end(),
+                    entropy,
+                    validated,
+                });
+            }
+        }
+    }
+}
+
+/// True when the content looks binary (a NUL byte in its first 8000 bytes, like git's heuristic).
+pub fn looks_binary(content: &[u8]) -> bool {
+    memchr::memchr(0, &content[..content.len().min(BINARY_SNIFF_LEN)]).is_some()
+}
+
+/// The range a rule's regex is tried on for one keyword occurrence: the keyword's line with one line either
+/// side, or for multiline rules from the keyword's line up to `MULTILINE_REACH` further. Long lines are cut at
+/// `LINE_REACH` bytes from the keyword.
+fn window(content: &[u8], hit_start: usize, hit_end: usize, multiline: bool) -> (usize, usize) {
+    let floor = hit_start.saturating_sub(LINE_REACH);
+    let line_start = |pos: usize| memchr::memrchr(b'\n', &content[floor..pos]).map_or(floor, |i| floor + i + 1);
+    let this_line = line_start(hit_start);
+    let start = if this_line > floor { line_start(this_line - 1) } else { this_line };
+    let end = if multiline {
+        (this_line + MULTILINE_REACH).min(content.len())
+    } else {
+        let ceiling = (hit_end + LINE_REACH).min(content.len());
+        let line_end = |pos: usize| memchr::memchr(b'\n', &content[pos..ceiling]).map_or(ceiling, |i| pos + i);
+        let this_end = line_end(hit_end);
+        if this_end < ceiling { line_end(this_end + 1) } else { this_end }
+    };
+    (start, end.max(hit_end))
+}
+
+/// Keeps one candidate per secret: where spans overlap, a validated, specific (non-generic), more severe,
+/// longer candidate wins, in that order; ties go to the rule listed first.
+fn resolve_overlaps(rules: &RuleSet, mut found: Vec<Candidate>) -> Vec<Candidate> {
+    if found.len() < 2 {
+        return found;
+    }
+    let rank = |c: &Candidate| {
+        let r = &rules.rules()[c.rule];
+        (c.validated, !r.generic, r.severity, c.secret_end - c.secret_start, std::cmp::Reverse(c.rule))
+    };
+    found.sort_by(|a, b| rank(b).cmp(&rank(a)));
+    let mut kept: Vec<Candidate> = Vec::with_capacity(found.len());
+    for c in found {
+        let overlaps = kept.iter().any(|k| c.secret_start < k.secret_end && k.secret_start < c.secret_end);
+        if !overlaps {
+            kept.push(c);
+        }
+    }
+    kept.sort_by_key(|c| (c.secret_start, c.rule));
+    kept
+}
+
+#[cfg(test)]
+mod tests {
+    use super::window;
+
+    #[test]
+    fn window_covers_neighbour_lines() {
+        let text = b"one\ntwo KEY here\nthree\nfour";
+        let (s, e) = window(text, 8, 11, false);
+        assert_eq!(&text[s..e], b"one\ntwo KEY here\nthree");
+    }
+
+    #[test]
+    fn window_is_bounded_on_long_lines() {
+        let text = vec![b'a'; 100_000];
+        let (s, e) = window(&text, 50_000, 50_003, false);
+        assert!(s >= 50_000 - super::LINE_REACH && e <= 50_003 + super::LINE_REACH);
+    }
+}

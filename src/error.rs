@@ -1,0 +1,31 @@
+//! Typed errors of the library. The CLI adds context and maps them to exit codes (see `cli::exit`).
+use std::path::PathBuf;
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// A rule file or a config file could not be parsed or failed validation.
+    #[error("{origin}: {message}")]
+    Config { origin: String, message: String },
+
+    /// One rule is broken: bad regex, bad field, failing example.
+    #[error("{origin}: rule `{rule}`: {message}")]
+    Rule { origin: String, rule: String, message: String },
+
+    /// A path given by the user does not exist or cannot be opened.
+    #[error("{path}: {source}")]
+    Path { path: PathBuf, #[source] source: std::io::Error },
+
+    #[error("{context}: {source}")]
+    Io { context: String, #[source] source: std::io::Error },
+}
+
+impl Error {
+    pub fn config(origin: impl Into<String>, message: impl Into<String>) -> Self {
+        Error::Config { origin: origin.into(), message: message.into() }
+    }
+    pub fn rule(origin: impl Into<String>, rule: impl Into<String>, message: impl Into<String>) -> Self {
+        Error::Rule { origin: origin.into(), rule: rule.into(), message: message.into() }
+    }
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;

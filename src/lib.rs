@@ -1,0 +1,12 @@
+//! leakgate: a commit-time security gate for secrets and infrastructure misconfigurations.
+//!
+//! Data flows one way:
+//! source (files, stdin, staged blobs, history blobs) → fragments → [`engine::Scanner`] (keyword prefilter →
+//! regex → secret → entropy, placeholder and validator filters) → [`finding::Finding`] → suppression (inline
+//! allow, ignore file, baseline) → report. Skip counts and non-fatal errors travel alongside in
+//! [`stats::ScanStats`]. Library code never prints and never picks an exit code; that is the CLI's job.
+pub mod engine;
+pub mod error;
+pub mod rules;
+
+pub use error::{Error, Result};

@@ -1,0 +1,49 @@
+//! Allowlists drop candidates by their secret (regexes, stopwords) or their file path (regexes). A rule carries
+//! its own; `.leakgate.toml` adds a global one that applies to every rule.
+use regex::Regex;
+
+use super::schema::AllowlistSpec;
+
+#[derive(Debug, Default)]
+pub struct Allowlist {
+    regexes: Vec<Regex>,
+    stopwords: Vec<String>,
+    paths: Vec<Regex>,
+}
+
+impl Allowlist {
+    /// Compiles the spec; the error names the offending pattern.
+    pub fn compile(spec: &AllowlistSpec) -> Result<Self, String> {
+        let build = |p: &String| {
+            regex::RegexBuilder::new(p)
+                .size_limit(super::REGEX_SIZE_LIMIT)
+                .build()
+                .map_err(|e| format!("allowlist regex `{p}`: {}", one_line(&e.to_string())))
+        };
+        Ok(Allowlist {
+            regexes: spec.regexes.iter().map(build).collect::<Result<_, _>>()?,
+            stopwords: spec.stopwords.iter().map(|s| s.to_lowercase()).collect(),
+            paths: spec.paths.iter().map(build).collect::<Result<_, _>>()?,
+        })
+    }
+
+    pub fn allows_secret(&self, secret: &str) -> bool {
+        if self.regexes.iter().any(|r| r.is_match(secret)) {
+            return true;
+        }
+        if self.stopwords.is_empty() {
+            return false;
+        }
+        let lower = secret.to_lowercase();
+        self.stopwords.iter().any(|w| lower.contains(w.as_str()))
+    }
+
+    pub fn allows_path(&self, path: &str) -> bool {
+        self.paths.iter().any(|r| r.is_match(path))
+    }
+}
+
+/// regex errors span several lines with a caret diagram; users get one line.
+pub(crate) fn one_line(s: &str) -> String {
+    s.lines().map(str::trim).filter(|l| !l.is_empty()).collect::<Vec<_>>().join(" ")
+}

@@ -1,0 +1,34 @@
+//! Rules as data: the TOML shape (`schema`), the embedded built-in files (`builtin`), a loaded rule with lazily
+//! compiled regexes (`rule`), allowlists, and the active `RuleSet` with its keyword automaton.
+pub mod allowlist;
+pub mod builtin;
+pub mod rule;
+pub mod ruleset;
+pub mod schema;
+
+pub use allowlist::Allowlist;
+pub use rule::Rule;
+pub use ruleset::RuleSet;
+pub use schema::{AllowlistSpec, RuleSpec, Severity, ValidatorKind};
+
+use crate::error::{Error, Result};
+
+/// Upper bound on one compiled regex, so a pathological user pattern fails with a clear error instead of
+/// eating memory.
+pub(crate) const REGEX_SIZE_LIMIT: usize = 16 * 1024 * 1024;
+
+/// Parses one rule file (`[[rules]]` tables). `origin` names it in errors.
+pub fn parse_rule_file(origin: &str, text: &str) -> Result<Vec<Rule>> {
+    let file: schema::RuleFile =
+        toml::from_str(text).map_err(|e| Error::config(origin, allowlist::one_line(&e.to_string())))?;
+    file.rules.into_iter().map(|spec| Rule::from_spec(spec, origin)).collect()
+}
+
+/// Every built-in rule, in file order.
+pub fn builtin_rules() -> Result<Vec<Rule>> {
+    let mut rules = Vec::new();
+    for (name, text) in builtin::BUILTIN_RULE_FILES {
+        rules.extend(parse_rule_file(&format!("builtin:{name}"), text)?);
+    }
+    Ok(rules)
+}

@@ -1,0 +1,133 @@
+//! A loaded rule. Its regexes are compiled on first use: a pre-commit run that touches three files should not
+//! pay for compiling two hundred regexes whose keywords never occur.
+use std::sync::OnceLock;
+
+use regex::bytes::{Regex, RegexBuilder};
+
+use super::allowlist::{one_line, Allowlist};
+use super::schema::{Example, RuleSpec, Severity, ValidatorKind};
+use crate::error::{Error, Result};
+
+#[derive(Debug)]
+pub struct Rule {
+    pub id: String,
+    pub description: String,
+    pub remediation: Option<String>,
+    pub severity: Severity,
+    pub tags: Vec<String>,
+    pub keywords: Vec<String>,
+    pub entropy: Option<f64>,
+    pub validator: Option<ValidatorKind>,
+    pub multiline: bool,
+    /// Where the rule was defined: `builtin:cloud.toml` or a config file path.
+    pub origin: String,
+    pub regex_source: String,
+    pub path_source: Option<String>,
+    pub examples: Vec<Example>,
+    pub negative_examples: Vec<String>,
+    /// Generic rules (tag `generic`) give way to a specific rule that found the same secret.
+    pub generic: bool,
+    spec_allowlist: super::schema::AllowlistSpec,
+    compiled: OnceLock<std::result::Result<Compiled, String>>,
+}
+
+#[derive(Debug)]
+pub struct Compiled {
+    pub regex: Regex,
+    /// Capture group index holding the secret (0 = whole match).
+    pub secret_group: usize,
+    pub path: Option<regex::Regex>,
+    pub allowlist: Allowlist,
+}
+
+const DEFAULT_REMEDIATION: &str =
+    "Revoke or rotate the credential at its provider, remove it from the code, and load it at run time from the environment or a secret manager.";
+
+impl Rule {
+    /// Checks the fields that need no compilation; the error names the rule and the problem.
+    pub fn from_spec(spec: RuleSpec, origin: &str) -> Result<Rule> {
+        let fail = |m: String| Error::rule(origin, &spec.id, m);
+        if !is_kebab_case(&spec.id) {
+            return Err(fail("id must be kebab-case (lowercase letters, digits and single dashes)".into()));
+        }
+        if spec.description.trim().is_empty() {
+            return Err(fail("description is empty".into()));
+        }
+        if spec.keywords.is_empty() && spec.no_keywords_reason.as_deref().is_none_or(|r| r.trim().is_empty()) {
+            return Err(fail(
+                "has no keywords: it would run on every byte; add keywords or explain why in `no_keywords_reason`".into(),
+            ));
+        }
+        if let Some(k) = spec.keywords.iter().find(|k| k.trim().len() < 2) {
+            return Err(fail(format!("keyword `{k}` is too short (2 characters at least)")));
+        }
+        if let Some(e) = spec.entropy {
+            if !(0.0..=8.0).contains(&e) {
+                return Err(fail(format!("entropy {e} is out of range (0 to 8 bits per character)")));
+            }
+        }
+        let generic = spec.tags.iter().any(|t| t == "generic");
+        Ok(Rule {
+            keywords: spec.keywords.iter().map(|k| k.to_lowercase()).collect(),
+            id: spec.id,
+            description: spec.description,
+            remediation: spec.remediation,
+            severity: spec.severity,
+            tags: spec.tags,
+            entropy: spec.entropy,
+            validator: spec.validator,
+            multiline: spec.multiline,
+            origin: origin.to_string(),
+            regex_source: spec.regex,
+            path_source: spec.path,
+            examples: spec.examples,
+            negative_examples: spec.negative_examples,
+            generic,
+            spec_allowlist: spec.allowlist,
+            compiled: OnceLock::new(),
+        })
+    }
+
+    pub fn remediation(&self) -> &str {
+        self.remediation.as_deref().unwrap_or(DEFAULT_REMEDIATION)
+    }
+
+    /// The compiled regexes, built on first call. Errors are kept so every caller sees the same message.
+    pub fn compiled(&self) -> Result<&Compiled> {
+        self.compiled
+            .get_or_init(|| self.compile())
+            .as_ref()
+            .map_err(|m| Error::rule(&self.origin, &self.id, m.clone()))
+    }
+
+    fn compile(&self) -> std::result::Result<Compiled, String> {
+        let regex = RegexBuilder::new(&self.regex_source)
+            .size_limit(super::REGEX_SIZE_LIMIT)
+            .dfa_size_limit(super::REGEX_SIZE_LIMIT)
+            .build()
+            .map_err(|e| format!("invalid regex: {}", one_line(&e.to_string())))?;
+        let secret_group = regex
+            .capture_names()
+            .position(|n| n == Some("secret"))
+            .unwrap_or(if regex.captures_len() > 1 { 1 } else { 0 });
+        let path = match &self.path_source {
+            Some(p) => Some(
+                regex::RegexBuilder::new(p)
+                    .size_limit(super::REGEX_SIZE_LIMIT)
+                    .build()
+                    .map_err(|e| format!("invalid path regex: {}", one_line(&e.to_string())))?,
+            ),
+            None => None,
+        };
+        let allowlist = Allowlist::compile(&self.spec_allowlist)?;
+        Ok(Compiled { regex, secret_group, path, allowlist })
+    }
+}
+
+fn is_kebab_case(id: &str) -> bool {
+    !id.is_empty()
+        && !id.starts_with('-')
+        && !id.ends_with('-')
+        && !id.contains("--")
+        && id.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+}

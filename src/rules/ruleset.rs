@@ -1,0 +1,85 @@
+//! The set of active rules and the one Aho-Corasick automaton over all their keywords: a single pass over the
+//! content tells which rules can possibly match and where.
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
+
+use super::rule::Rule;
+use crate::error::{Error, Result};
+
+#[derive(Debug)]
+pub struct RuleSet {
+    rules: Vec<Rule>,
+    prefilter: Option<AhoCorasick>,
+    /// For each automaton pattern, the rules that listed it as a keyword.
+    pattern_rules: Vec<Vec<u32>>,
+    /// Rules without keywords: tried on every fragment.
+    unkeyed: Vec<u32>,
+}
+
+impl RuleSet {
+    pub fn new(rules: Vec<Rule>) -> Result<RuleSet> {
+        let mut seen = std::collections::HashMap::new();
+        for r in &rules {
+            if let Some(prev) = seen.insert(r.id.as_str(), r.origin.as_str()) {
+                return Err(Error::rule(&r.origin, &r.id, format!("duplicate rule id (also defined in {prev})")));
+            }
+        }
+        let mut patterns: Vec<String> = Vec::new();
+        let mut pattern_rules: Vec<Vec<u32>> = Vec::new();
+        let mut index = std::collections::HashMap::new();
+        let mut unkeyed = Vec::new();
+        for (i, r) in rules.iter().enumerate() {
+            if r.keywords.is_empty() {
+                unkeyed.push(i as u32);
+            }
+            for k in &r.keywords {
+                let slot = *index.entry(k.clone()).or_insert_with(|| {
+                    patterns.push(k.clone());
+                    pattern_rules.push(Vec::new());
+                    patterns.len() - 1
+                });
+                if !pattern_rules[slot].contains(&(i as u32)) {
+                    pattern_rules[slot].push(i as u32);
+                }
+            }
+        }
+        let prefilter = if patterns.is_empty() {
+            None
+        } else {
+            Some(
+                AhoCorasickBuilder::new()
+                    .ascii_case_insensitive(true)
+                    .match_kind(MatchKind::Standard)
+                    .kind(Some(AhoCorasickKind::DFA))
+                    .build(&patterns)
+                    .or_else(|_| {
+                        AhoCorasickBuilder::new()
+                            .ascii_case_insensitive(true)
+                            .match_kind(MatchKind::Standard)
+                            .build(&patterns)
+                    })
+                    .map_err(|e| Error::config("keywords", format!("cannot build the keyword automaton: {e}")))?,
+            )
+        };
+        Ok(RuleSet { rules, prefilter, pattern_rules, unkeyed })
+    }
+
+    pub fn rules(&self) -> &[Rule] {
+        &self.rules
+    }
+
+    pub fn get(&self, id: &str) -> Option<&Rule> {
+        self.rules.iter().find(|r| r.id == id)
+    }
+
+    pub fn prefilter(&self) -> Option<&AhoCorasick> {
+        self.prefilter.as_ref()
+    }
+
+    pub fn rules_for_pattern(&self, pattern: usize) -> &[u32] {
+        &self.pattern_rules[pattern]
+    }
+
+    pub fn unkeyed(&self) -> &[u32] {
+        &self.unkeyed
+    }
+}

@@ -1,0 +1,116 @@
+//! The TOML shape of a rule, shared by the built-in rule files and `[[rules]]` in `.leakgate.toml`.
+//! Unknown keys are rejected so that a typo (`keyword = …`) is an error, not a silently ignored field.
+use serde::{Deserialize, Serialize};
+
+/// One rule file: a list of `[[rules]]`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RuleFile {
+    #[serde(default)]
+    pub rules: Vec<RuleSpec>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RuleSpec {
+    pub id: String,
+    pub description: String,
+    #[serde(default)]
+    pub remediation: Option<String>,
+    pub regex: String,
+    #[serde(default)]
+    pub keywords: Vec<String>,
+    #[serde(default)]
+    pub no_keywords_reason: Option<String>,
+    #[serde(default)]
+    pub severity: Severity,
+    #[serde(default)]
+    pub tags: Vec<String>,
+    #[serde(default)]
+    pub entropy: Option<f64>,
+    #[serde(default)]
+    pub validator: Option<ValidatorKind>,
+    #[serde(default)]
+    pub path: Option<String>,
+    #[serde(default)]
+    pub multiline: bool,
+    #[serde(default)]
+    pub allowlist: AllowlistSpec,
+    #[serde(default)]
+    pub examples: Vec<Example>,
+    #[serde(default)]
+    pub negative_examples: Vec<String>,
+}
+
+/// A positive example: `text` must produce a finding of this rule whose secret is exactly `secret`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Example {
+    pub text: String,
+    pub secret: String,
+    /// Optional file path the example is scanned as (for rules restricted by `path`).
+    #[serde(default)]
+    pub path: Option<String>,
+}
+
+/// Regexes and stopwords tested against the secret, path regexes against the file path.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AllowlistSpec {
+    #[serde(default)]
+    pub regexes: Vec<String>,
+    #[serde(default)]
+    pub stopwords: Vec<String>,
+    #[serde(default)]
+    pub paths: Vec<String>,
+}
+
+impl AllowlistSpec {
+    pub fn is_empty(&self) -> bool {
+        self.regexes.is_empty() && self.stopwords.is_empty() && self.paths.is_empty()
+    }
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Info,
+    Low,
+    Medium,
+    #[default]
+    High,
+    Critical,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Info => "info",
+            Severity::Low => "low",
+            Severity::Medium => "medium",
+            Severity::High => "high",
+            Severity::Critical => "critical",
+        }
+    }
+}
+
+/// Offline structural checks a candidate must pass (see `engine::validate`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ValidatorKind {
+    GithubChecksum,
+    NpmChecksum,
+    Jwt,
+    Pem,
+}
+
+impl ValidatorKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ValidatorKind::GithubChecksum => "github-checksum",
+            ValidatorKind::NpmChecksum => "npm-checksum",
+            ValidatorKind::Jwt => "jwt",
+            ValidatorKind::Pem => "pem",
+        }
+    }
+}

