@@ -1,1 +1,15 @@
-fn main(){}
+use clap::Parser;
+
+fn main() {
+    let cli = leakgate::cli::Cli::parse();
+    let result = leakgate::cli::run(cli);
+    if let Err(err) = &result {
+        // A closed pipe (`leakgate scan | head`) is the reader's choice, not an error.
+        if err.chain().any(|e| e.downcast_ref::<std::io::Error>().is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)) {
+            std::process::exit(0);
+        }
+        let msg: Vec<String> = err.chain().map(|e| e.to_string()).collect();
+        eprintln!("leakgate: error: {}", msg.join(": "));
+    }
+    std::process::exit(leakgate::cli::exit::code(&result));
+}

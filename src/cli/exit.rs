@@ -1,0 +1,33 @@
+//! The one place exit codes are decided: 0 no findings, 1 findings, 2 error — a usage or config error, or a scan
+//! that could not read some of its input (a clean result would be a lie).
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    Clean,
+    Findings,
+    /// The scan ran but some input went unread.
+    Incomplete,
+}
+
+pub const CLEAN: i32 = 0;
+pub const FINDINGS: i32 = 1;
+pub const ERROR: i32 = 2;
+
+pub fn code(result: &anyhow::Result<Outcome>) -> i32 {
+    match result {
+        Ok(Outcome::Clean) => CLEAN,
+        Ok(Outcome::Findings) => FINDINGS,
+        Ok(Outcome::Incomplete) | Err(_) => ERROR,
+    }
+}
+
+/// Decides the outcome of a finished scan.
+pub fn outcome(findings: usize, unread_input: bool) -> Outcome {
+    if unread_input {
+        Outcome::Incomplete
+    } else if findings > 0 {
+        Outcome::Findings
+    } else {
+        Outcome::Clean
+    }
+}

@@ -1,0 +1,73 @@
+//! `leakgate rules`: list the active rules (built-ins as configured, plus custom rules), or `--check FILE` to run
+//! the examples of a rule file or config before committing it.
+use std::io::Write;
+
+use anyhow::Context;
+use serde::Serialize;
+
+use super::exit::Outcome;
+use super::RulesArgs;
+use crate::engine::check::check_rules;
+use crate::report::Format;
+use crate::rules::{parse_rule_file, Severity};
+
+#[derive(Serialize)]
+struct RuleInfo<'a> {
+    id: &'a str,
+    description: &'a str,
+    severity: Severity,
+    tags: &'a [String],
+    keywords: &'a [String],
+    validator: Option<&'static str>,
+    remediation: &'a str,
+    origin: &'a str,
+}
+
+pub fn run(args: RulesArgs) -> anyhow::Result<Outcome> {
+    if let Some(file) = &args.check {
+        let text = std::fs::read_to_string(file).with_context(|| format!("cannot read {}", file.display()))?;
+        let rules = parse_rule_file(&file.display().to_string(), &text)?;
+        let count = rules.len();
+        let failures = check_rules(rules, false);
+        for f in &failures {
+            eprintln!("leakgate: {f}");
+        }
+        if !failures.is_empty() {
+            anyhow::bail!("{} of the examples in {} failed", failures.len(), file.display());
+        }
+        println!("leakgate: {count} rules in {}: all examples pass", file.display());
+        return Ok(Outcome::Clean);
+    }
+    let config = super::scan::load_config(args.common.config.as_deref(), std::path::Path::new("."))?;
+    let set = config.rule_set()?;
+    let infos: Vec<RuleInfo> = set
+        .rules()
+        .iter()
+        .map(|r| RuleInfo {
+            id: &r.id,
+            description: &r.description,
+            severity: r.severity,
+            tags: &r.tags,
+            keywords: &r.keywords,
+            validator: r.validator.map(|v| v.as_str()),
+            remediation: r.remediation(),
+            origin: &r.origin,
+        })
+        .collect();
+    let stdout = std::io::stdout();
+    let mut w = std::io::BufWriter::new(stdout.lock());
+    match args.format {
+        Format::Json => {
+            serde_json::to_writer_pretty(&mut w, &infos)?;
+            writeln!(w)?;
+        }
+        Format::Text => {
+            for r in &infos {
+                writeln!(w, "{:<40} {:<8} {:<28} {}", r.id, r.severity.as_str(), r.tags.join(","), r.description)?;
+            }
+            writeln!(w, "{} rules", infos.len())?;
+        }
+    }
+    w.flush()?;
+    Ok(Outcome::Clean)
+}

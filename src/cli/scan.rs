@@ -1,0 +1,107 @@
+//! `leakgate scan`: load config → build the scanner → scan paths or stdin → suppress → report → outcome.
+use std::io::{IsTerminal, Read, Write};
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use anyhow::{bail, Context};
+
+use super::exit::{outcome, Outcome};
+use super::{OutputArgs, ScanArgs};
+use crate::config::Config;
+use crate::report::{self, Report, ReportOptions};
+use crate::scan::{scan_bytes, scan_paths, ScanOutput};
+use crate::source::fs::WalkOptions;
+use crate::suppress::{self, ignore_file::IgnoreList};
+
+pub fn run(args: ScanArgs) -> anyhow::Result<Outcome> {
+    let started = Instant::now();
+    let paths = if args.paths.is_empty() { vec![PathBuf::from(".")] } else { args.paths.clone() };
+    let stdin = paths.iter().any(|p| p.as_os_str() == "-");
+    if stdin && paths.len() > 1 {
+        bail!("`-` (stdin) cannot be combined with other paths");
+    }
+    for p in paths.iter().filter(|p| p.as_os_str() != "-") {
+        std::fs::symlink_metadata(p).with_context(|| format!("cannot scan {}", p.display()))?;
+    }
+    let start_dir = if stdin { PathBuf::from(".") } else { search_start(&paths[0]) };
+    let config = load_config(args.common.config.as_deref(), &start_dir)?;
+    let scanner = config.scanner()?;
+    let ignore = IgnoreList::load(&project_root(&config, &start_dir).join(suppress::ignore_file::IGNORE_FILE_NAME))?;
+
+    let output: ScanOutput = if stdin {
+        let mut buf = Vec::new();
+        std::io::stdin().read_to_end(&mut buf).context("cannot read stdin")?;
+        scan_bytes(&scanner, &buf, "-")
+    } else {
+        let opts = WalkOptions {
+            max_file_size: args.max_file_size.unwrap_or(config.max_file_size()),
+            follow_symlinks: args.follow_symlinks,
+            respect_ignore_files: !args.no_ignore,
+            threads: args.threads,
+        };
+        scan_paths(&scanner, &paths, &opts)
+    };
+
+    let (findings, suppressed) = suppress::apply(output.findings, &ignore);
+    let report = Report {
+        findings: &findings,
+        stats: &output.stats,
+        suppressed,
+        elapsed: started.elapsed(),
+        rules: scanner.rules(),
+    };
+    write_report(&args.output, &report)?;
+    Ok(outcome(findings.len(), output.stats.has_unread_input()))
+}
+
+/// Where config discovery starts: the first scanned folder, or the folder of the first scanned file.
+fn search_start(first: &Path) -> PathBuf {
+    if first.is_dir() {
+        first.to_path_buf()
+    } else {
+        first.parent().filter(|p| !p.as_os_str().is_empty()).map_or_else(|| PathBuf::from("."), Path::to_path_buf)
+    }
+}
+
+pub(crate) fn load_config(explicit: Option<&Path>, start: &Path) -> anyhow::Result<Config> {
+    match explicit {
+        Some(p) => Ok(Config::load(p)?),
+        None => match Config::discover(start) {
+            Some(p) => Ok(Config::load(&p)?),
+            None => Ok(Config::default()),
+        },
+    }
+}
+
+/// The folder holding `.leakgateignore`: the config file's folder, else the repository root, else `start`.
+fn project_root(config: &Config, start: &Path) -> PathBuf {
+    if let Some(dir) = config.path.as_ref().and_then(|p| p.parent()) {
+        return dir.to_path_buf();
+    }
+    let start = start.canonicalize().unwrap_or_else(|_| start.to_path_buf());
+    start.ancestors().find(|d| d.join(".git").exists()).map_or(start.clone(), Path::to_path_buf)
+}
+
+pub(crate) fn write_report(out: &OutputArgs, report: &Report<'_>) -> anyhow::Result<()> {
+    let to_terminal = out.output.is_none() && std::io::stdout().is_terminal();
+    let opts = ReportOptions {
+        show_secrets: out.show_secrets,
+        color: to_terminal && !out.no_color && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
+        quiet: out.quiet,
+    };
+    match &out.output {
+        Some(path) => {
+            let file = std::fs::File::create(path).with_context(|| format!("cannot write {}", path.display()))?;
+            let mut w = std::io::BufWriter::new(file);
+            report::write(out.format, report, &opts, &mut w)?;
+            w.flush().with_context(|| format!("cannot write {}", path.display()))?;
+        }
+        None => {
+            let stdout = std::io::stdout();
+            let mut w = std::io::BufWriter::new(stdout.lock());
+            report::write(out.format, report, &opts, &mut w)?;
+            w.flush()?;
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,111 @@
+//! `.leakgate.toml`: found at the repository root (or given with `--config`), all fields optional, unknown keys
+//! rejected with their name. Turns into the active rule set: built-ins minus `disable`, plus custom rules
+//! (a custom rule with a built-in's id replaces it), plus a global allowlist.
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use serde::Deserialize;
+
+use crate::engine::check::check_rules;
+use crate::engine::Scanner;
+use crate::error::{Error, Result};
+use crate::rules::{self, Allowlist, AllowlistSpec, Rule, RuleSet, RuleSpec};
+
+pub const CONFIG_FILE_NAME: &str = ".leakgate.toml";
+pub const DEFAULT_MAX_FILE_SIZE: u64 = 50 * 1024 * 1024;
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConfigFile {
+    /// Files larger than this many bytes are skipped (and counted).
+    #[serde(default)]
+    pub max_file_size: Option<u64>,
+    /// Built-in rule ids to turn off.
+    #[serde(default)]
+    pub disable: Vec<String>,
+    /// Applies to every rule.
+    #[serde(default)]
+    pub allowlist: AllowlistSpec,
+    /// Custom rules, same shape as the built-in rule files.
+    #[serde(default)]
+    pub rules: Vec<RuleSpec>,
+}
+
+/// The effective configuration.
+#[derive(Debug, Default)]
+pub struct Config {
+    /// The file it came from, if any.
+    pub path: Option<PathBuf>,
+    pub file: ConfigFile,
+}
+
+impl Config {
+    /// Reads and parses a config file; errors name the file and the offending key or value.
+    pub fn load(path: &Path) -> Result<Config> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| Error::Io { context: format!("cannot read config {}", path.display()), source: e })?;
+        let file: ConfigFile = toml::from_str(&text)
+            .map_err(|e| Error::config(path.display().to_string(), rules::allowlist::one_line(&e.to_string())))?;
+        Ok(Config { path: Some(path.to_path_buf()), file })
+    }
+
+    /// `.leakgate.toml` in `start` or the nearest parent, stopping at the repository root (a folder with `.git`).
+    pub fn discover(start: &Path) -> Option<PathBuf> {
+        let start = start.canonicalize().ok()?;
+        for dir in start.ancestors() {
+            let candidate = dir.join(CONFIG_FILE_NAME);
+            if candidate.is_file() {
+                return Some(candidate);
+            }
+            if dir.join(".git").exists() {
+                break;
+            }
+        }
+        None
+    }
+
+    pub fn max_file_size(&self) -> u64 {
+        self.file.max_file_size.unwrap_or(DEFAULT_MAX_FILE_SIZE)
+    }
+
+    fn origin(&self) -> String {
+        self.path.as_ref().map_or_else(|| "config".to_string(), |p| p.display().to_string())
+    }
+
+    /// Built-in rules minus disabled ones, plus custom rules. Custom rules are compiled and their examples run
+    /// now, so a broken rule is a config error rather than a silent gap.
+    pub fn rule_set(&self) -> Result<RuleSet> {
+        let origin = self.origin();
+        let mut rules = rules::builtin_rules()?;
+        for id in &self.file.disable {
+            if !rules.iter().any(|r| &r.id == id) && !self.file.rules.iter().any(|r| &r.id == id) {
+                return Err(Error::config(&origin, format!("disable: no rule has id `{id}`")));
+            }
+        }
+        rules.retain(|r| !self.file.disable.contains(&r.id));
+        let custom: Vec<Rule> =
+            self.file.rules.iter().cloned().map(|spec| Rule::from_spec(spec, &origin)).collect::<Result<_>>()?;
+        let failures = check_rules(
+            self.file.rules.iter().cloned().map(|spec| Rule::from_spec(spec, &origin)).collect::<Result<_>>()?,
+            false,
+        );
+        if let Some(f) = failures.first() {
+            return Err(Error::rule(&f.origin, &f.rule, f.message.clone()));
+        }
+        for rule in custom {
+            rules.retain(|r| r.id != rule.id);
+            if !self.file.disable.contains(&rule.id) {
+                rules.push(rule);
+            }
+        }
+        RuleSet::new(rules)
+    }
+
+    pub fn global_allowlist(&self) -> Result<Allowlist> {
+        Allowlist::compile(&self.file.allowlist).map_err(|m| Error::config(self.origin(), format!("allowlist: {m}")))
+    }
+
+    pub fn scanner(&self) -> Result<Scanner> {
+        Ok(Scanner::new(Arc::new(self.rule_set()?), Arc::new(self.global_allowlist()?)))
+    }
+}

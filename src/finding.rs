@@ -1,0 +1,140 @@
+//! What the engine reports: `Finding`, its location in the content, and its `Fingerprint` — rule id + path +
+//! a hash of the secret, never the line number, so a finding keeps its identity when code above it moves.
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use crate::engine::Candidate;
+use crate::rules::{RuleSet, Severity};
+
+/// Longest line kept in a finding; longer lines (minified code) are cut around the secret.
+const MAX_LINE_LEN: usize = 512;
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Finding {
+    pub rule_id: String,
+    pub description: String,
+    pub severity: Severity,
+    pub tags: Vec<String>,
+    pub path: String,
+    /// 1-based; columns count characters.
+    pub start_line: usize,
+    pub end_line: usize,
+    pub start_column: usize,
+    pub end_column: usize,
+    /// The line holding the start of the secret (cut around the secret when very long).
+    pub line: String,
+    pub secret: String,
+    pub entropy: f64,
+    /// The rule's offline validator accepted the secret (checksum, structure).
+    pub validated: bool,
+    pub fingerprint: Fingerprint,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub commit: Option<CommitInfo>,
+}
+
+/// The commit that introduced a finding (history and range scans).
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct CommitInfo {
+    pub id: String,
+    pub author_name: String,
+    pub author_email: String,
+    /// RFC 3339.
+    pub date: String,
+    pub subject: String,
+    /// Further commits that carry the same secret at the same path.
+    pub further_occurrences: usize,
+}
+
+/// `rule-id:path:hash`, where hash is the first 16 hex digits of SHA-256 over rule id, path and secret.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(transparent)]
+pub struct Fingerprint(pub String);
+
+impl Fingerprint {
+    pub fn new(rule_id: &str, path: &str, secret: &[u8]) -> Fingerprint {
+        let mut h = Sha256::new();
+        h.update(rule_id.as_bytes());
+        h.update([0]);
+        h.update(path.as_bytes());
+        h.update([0]);
+        h.update(secret);
+        let digest = h.finalize();
+        let hex: String = digest[..8].iter().map(|b| format!("{b:02x}")).collect();
+        Fingerprint(format!("{rule_id}:{path}:{hex}"))
+    }
+}
+
+impl std::fmt::Display for Fingerprint {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// Turns the engine's byte-offset candidates into findings with lines, columns and fingerprints.
+/// Candidates must be sorted by offset (the engine returns them so); lines are counted in one pass.
+pub fn locate(rules: &RuleSet, content: &[u8], path: &str, candidates: &[Candidate]) -> Vec<Finding> {
+    let mut line_no = 1;
+    let mut counted_to = 0;
+    let mut out = Vec::with_capacity(candidates.len());
+    for c in candidates {
+        let rule = &rules.rules()[c.rule];
+        if c.secret_start >= counted_to {
+            line_no += memchr::memchr_iter(b'\n', &content[counted_to..c.secret_start]).count();
+        } else {
+            line_no = 1 + memchr::memchr_iter(b'\n', &content[..c.secret_start]).count();
+        }
+        counted_to = c.secret_start;
+        let secret = &content[c.secret_start..c.secret_end];
+        let end_line = line_no + memchr::memchr_iter(b'\n', secret).count();
+        let line_start = memchr::memrchr(b'\n', &content[..c.secret_start]).map_or(0, |i| i + 1);
+        let line_end = memchr::memchr(b'\n', &content[c.secret_start..]).map_or(content.len(), |i| c.secret_start + i);
+        let end_line_start = memchr::memrchr(b'\n', &content[..c.secret_end]).map_or(0, |i| i + 1);
+        out.push(Finding {
+            rule_id: rule.id.clone(),
+            description: rule.description.clone(),
+            severity: rule.severity,
+            tags: rule.tags.clone(),
+            path: path.to_string(),
+            start_line: line_no,
+            end_line,
+            start_column: char_count(&content[line_start..c.secret_start]) + 1,
+            end_column: char_count(&content[end_line_start..c.secret_end]),
+            line: excerpt(content, line_start, line_end, c.secret_start),
+            secret: String::from_utf8_lossy(secret).into_owned(),
+            entropy: (c.entropy * 100.0).round() / 100.0,
+            validated: c.validated,
+            fingerprint: Fingerprint::new(&rule.id, path, secret),
+            commit: None,
+        });
+    }
+    out
+}
+
+fn char_count(bytes: &[u8]) -> usize {
+    String::from_utf8_lossy(bytes).chars().count()
+}
+
+fn excerpt(content: &[u8], line_start: usize, line_end: usize, secret_start: usize) -> String {
+    let line_end = line_end.max(secret_start);
+    let (mut from, mut to) = (line_start, line_end);
+    if to - from > MAX_LINE_LEN {
+        from = secret_start.saturating_sub(MAX_LINE_LEN / 4).max(line_start);
+        to = (from + MAX_LINE_LEN).min(line_end);
+    }
+    String::from_utf8_lossy(&content[from..to]).trim_end_matches('\r').to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Fingerprint;
+
+    #[test]
+    fn fingerprint_ignores_line_but_not_path_rule_or_secret() {
+        let a = Fingerprint::new("r", "src/a.rs", b"s3cr3t");
+        assert_eq!(a, Fingerprint::new("r", "src/a.rs", b"s3cr3t"));
+        assert_ne!(a, Fingerprint::new("r", "src/b.rs", b"s3cr3t"));
+        assert_ne!(a, Fingerprint::new("q", "src/a.rs", b"s3cr3t"));
+        assert_ne!(a, Fingerprint::new("r", "src/a.rs", b"other"));
+        assert!(a.0.starts_with("r:src/a.rs:") && a.0.len() == "r:src/a.rs:".len() + 16);
+    }
+}

@@ -1,0 +1,49 @@
+//! The JSON report: `{"version", "tool", "findings": [...], "summary": {...}}`. The shape is documented in the
+//! README and versioned by `JSON_VERSION`.
+use std::io::Write;
+
+use serde::Serialize;
+
+use super::{presented, Report, ReportOptions, JSON_VERSION};
+use crate::finding::Finding;
+use crate::stats::ScanStats;
+use crate::suppress::Suppressed;
+
+#[derive(Serialize)]
+struct JsonReport<'a> {
+    version: u32,
+    tool: Tool,
+    findings: Vec<Finding>,
+    summary: Summary<'a>,
+}
+
+#[derive(Serialize)]
+struct Tool {
+    name: &'static str,
+    version: &'static str,
+}
+
+#[derive(Serialize)]
+struct Summary<'a> {
+    findings: usize,
+    suppressed: Suppressed,
+    #[serde(flatten)]
+    stats: &'a ScanStats,
+    elapsed_ms: u128,
+}
+
+pub fn write(report: &Report<'_>, opts: &ReportOptions, w: &mut dyn Write) -> std::io::Result<()> {
+    let doc = JsonReport {
+        version: JSON_VERSION,
+        tool: Tool { name: "leakgate", version: env!("CARGO_PKG_VERSION") },
+        findings: report.findings.iter().map(|f| presented(f, opts.show_secrets)).collect(),
+        summary: Summary {
+            findings: report.findings.len(),
+            suppressed: report.suppressed,
+            stats: report.stats,
+            elapsed_ms: report.elapsed.as_millis(),
+        },
+    };
+    serde_json::to_writer_pretty(&mut *w, &doc)?;
+    writeln!(w)
+}

@@ -1,0 +1,96 @@
+//! Human output: one block per finding (where, which rule, the line with the secret marked, how to fix it) and
+//! one closing summary line. Everything from scanned content passes through `sanitize::for_terminal`.
+use std::io::Write;
+
+use super::sanitize::for_terminal;
+use super::{human_bytes, presented, Report, ReportOptions};
+use crate::rules::Severity;
+
+const RESET: &str = "\x1b[0m";
+const BOLD: &str = "\x1b[1m";
+const DIM: &str = "\x1b[2m";
+const RED: &str = "\x1b[31m";
+const YELLOW: &str = "\x1b[33m";
+const CYAN: &str = "\x1b[36m";
+const HIGHLIGHT: &str = "\x1b[1;31m";
+
+pub fn write(report: &Report<'_>, opts: &ReportOptions, w: &mut dyn Write) -> std::io::Result<()> {
+    let paint = |code: &'static str| if opts.color { code } else { "" };
+    let reset = paint(RESET);
+    for f in report.findings {
+        let shown = presented(f, opts.show_secrets);
+        let sev_color = match f.severity {
+            Severity::Critical | Severity::High => paint(RED),
+            Severity::Medium => paint(YELLOW),
+            Severity::Low | Severity::Info => paint(CYAN),
+        };
+        writeln!(
+            w,
+            "{}{}:{}:{}{reset}  {sev_color}{}{reset}  {}{}",
+            paint(BOLD),
+            for_terminal(&f.path),
+            f.start_line,
+            f.start_column,
+            f.rule_id,
+            f.severity.as_str(),
+            if f.validated { ", validated" } else { "" },
+        )?;
+        writeln!(w, "  {}", f.description)?;
+        if let Some(c) = &f.commit {
+            writeln!(
+                w,
+                "  commit {} by {} <{}> on {}: {}",
+                &c.id[..c.id.len().min(12)],
+                for_terminal(&c.author_name),
+                for_terminal(&c.author_email),
+                c.date,
+                for_terminal(&c.subject)
+            )?;
+        }
+        let line = for_terminal(&shown.line);
+        let secret = for_terminal(&shown.secret);
+        let marked = if opts.color && !secret.is_empty() {
+            line.replacen(&secret, &format!("{}{secret}{reset}", paint(HIGHLIGHT)), 1)
+        } else {
+            line
+        };
+        writeln!(w, "  {}{:>5} |{reset} {}", paint(DIM), f.start_line, marked.trim_start())?;
+        writeln!(w, "  {}fingerprint: {}{reset}", paint(DIM), for_terminal(&f.fingerprint.0))?;
+        if let Some(rule) = report.rules.get(&f.rule_id) {
+            writeln!(w, "  {}fix: {}{reset}", paint(DIM), rule.remediation())?;
+        }
+        writeln!(w)?;
+    }
+    if !opts.quiet || !report.findings.is_empty() {
+        writeln!(w, "{}", summary_line(report))?;
+    }
+    Ok(())
+}
+
+/// `leakgate: 2 findings (1 suppressed) in 120 files (4.1 MB) in 0.21s; skipped: 3 binary, 1 too large`
+pub fn summary_line(report: &Report<'_>) -> String {
+    let s = report.stats;
+    let n = report.findings.len();
+    let mut line = format!("leakgate: {n} finding{}", if n == 1 { "" } else { "s" });
+    if report.suppressed.total() > 0 {
+        line.push_str(&format!(" ({} suppressed)", report.suppressed.total()));
+    }
+    line.push_str(&format!(
+        " in {} file{} ({}) in {:.2}s",
+        s.files_scanned,
+        if s.files_scanned == 1 { "" } else { "s" },
+        human_bytes(s.bytes_scanned),
+        report.elapsed.as_secs_f64()
+    ));
+    if s.total_skipped() > 0 {
+        let parts: Vec<String> = s.skipped.iter().map(|(r, c)| format!("{c} {}", r.as_str())).collect();
+        line.push_str(&format!("; skipped: {}", parts.join(", ")));
+    }
+    for e in &s.errors {
+        line.push_str(&format!("\nleakgate: not scanned: {}", for_terminal(e)));
+    }
+    if s.error_count > s.errors.len() as u64 {
+        line.push_str(&format!("\nleakgate: … and {} more unreadable inputs", s.error_count - s.errors.len() as u64));
+    }
+    line
+}

@@ -1,0 +1,90 @@
+//! Runs a source through the scanner: each worker thread gets a sink that scans fragments, locates findings and
+//! counts skips, then merges into the shared output when the thread finishes.
+use std::path::PathBuf;
+use std::sync::Mutex;
+
+use crate::engine::{looks_binary, Scanner};
+use crate::finding::{locate, Finding};
+use crate::source::fs::{walk, WalkOptions};
+use crate::source::FragmentSink;
+use crate::stats::{ScanStats, SkipReason};
+
+/// Findings (sorted by path, then position) and what was scanned or skipped.
+#[derive(Debug, Default)]
+pub struct ScanOutput {
+    pub findings: Vec<Finding>,
+    pub stats: ScanStats,
+}
+
+impl ScanOutput {
+    fn merge(&mut self, findings: Vec<Finding>, stats: ScanStats) {
+        self.findings.extend(findings);
+        self.stats.merge(stats);
+    }
+
+    fn sorted(mut self) -> Self {
+        self.findings.sort_by(|a, b| {
+            (&a.path, a.start_line, a.start_column, &a.rule_id).cmp(&(&b.path, b.start_line, b.start_column, &b.rule_id))
+        });
+        self
+    }
+}
+
+/// A per-thread sink: scans what it is given and merges into `shared` when dropped.
+pub struct ScanSink<'a> {
+    scanner: &'a Scanner,
+    shared: &'a Mutex<ScanOutput>,
+    findings: Vec<Finding>,
+    stats: ScanStats,
+}
+
+impl<'a> ScanSink<'a> {
+    pub fn new(scanner: &'a Scanner, shared: &'a Mutex<ScanOutput>) -> Self {
+        ScanSink { scanner, shared, findings: Vec::new(), stats: ScanStats::default() }
+    }
+}
+
+impl FragmentSink for ScanSink<'_> {
+    fn fragment(&mut self, path: &str, content: &[u8]) {
+        if looks_binary(content) {
+            self.stats.skip(SkipReason::Binary);
+            return;
+        }
+        self.stats.scanned(content.len());
+        let candidates = self.scanner.scan(content, path);
+        if !candidates.is_empty() {
+            self.findings.extend(locate(self.scanner.rules(), content, path, &candidates));
+        }
+    }
+
+    fn skipped(&mut self, _path: &str, reason: SkipReason, error: Option<String>) {
+        match error {
+            Some(e) if reason == SkipReason::Unreadable => self.stats.error(e),
+            _ => self.stats.skip(reason),
+        }
+    }
+}
+
+impl Drop for ScanSink<'_> {
+    fn drop(&mut self) {
+        let findings = std::mem::take(&mut self.findings);
+        let stats = std::mem::take(&mut self.stats);
+        // A poisoned lock means another worker panicked; keep its partial results rather than lose ours.
+        let mut out = self.shared.lock().unwrap_or_else(|p| p.into_inner());
+        out.merge(findings, stats);
+    }
+}
+
+/// Scans files and folders.
+pub fn scan_paths(scanner: &Scanner, roots: &[PathBuf], opts: &WalkOptions) -> ScanOutput {
+    let shared = Mutex::new(ScanOutput::default());
+    walk(roots, opts, || ScanSink::new(scanner, &shared));
+    shared.into_inner().unwrap_or_else(|p| p.into_inner()).sorted()
+}
+
+/// Scans one piece of content held in memory (stdin).
+pub fn scan_bytes(scanner: &Scanner, content: &[u8], path: &str) -> ScanOutput {
+    let shared = Mutex::new(ScanOutput::default());
+    ScanSink::new(scanner, &shared).fragment(path, content);
+    shared.into_inner().unwrap_or_else(|p| p.into_inner()).sorted()
+}

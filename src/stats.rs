@@ -1,0 +1,86 @@
+//! What a scan looked at and what it did not: counts of scanned files and bytes, skips by reason, and the
+//! errors behind unread input. Every stage adds to these; the CLI turns unread input into exit code 2.
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+/// Why a piece of input was not scanned.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SkipReason {
+    /// Contains NUL bytes near the start.
+    Binary,
+    /// Larger than the size limit.
+    TooLarge,
+    /// A symbolic link (not followed unless asked).
+    Symlink,
+    /// A FIFO, socket or device: reading could block or never end.
+    Special,
+    /// Could not be read: permission denied, I/O error, missing object. Makes the run exit 2.
+    Unreadable,
+}
+
+impl SkipReason {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SkipReason::Binary => "binary",
+            SkipReason::TooLarge => "too large",
+            SkipReason::Symlink => "symlink",
+            SkipReason::Special => "special file",
+            SkipReason::Unreadable => "unreadable",
+        }
+    }
+}
+
+/// Errors kept verbatim; beyond this many only the count grows.
+const MAX_KEPT_ERRORS: usize = 100;
+
+#[derive(Debug, Clone, Default, Serialize, PartialEq)]
+pub struct ScanStats {
+    pub files_scanned: u64,
+    pub bytes_scanned: u64,
+    pub skipped: BTreeMap<SkipReason, u64>,
+    /// One line per unread input (path and reason), at most `MAX_KEPT_ERRORS`.
+    pub errors: Vec<String>,
+    pub error_count: u64,
+}
+
+impl ScanStats {
+    pub fn scanned(&mut self, bytes: usize) {
+        self.files_scanned += 1;
+        self.bytes_scanned += bytes as u64;
+    }
+
+    pub fn skip(&mut self, reason: SkipReason) {
+        *self.skipped.entry(reason).or_default() += 1;
+    }
+
+    /// Counts unread input with its reason.
+    pub fn error(&mut self, message: String) {
+        self.skip(SkipReason::Unreadable);
+        self.error_count += 1;
+        if self.errors.len() < MAX_KEPT_ERRORS {
+            self.errors.push(message);
+        }
+    }
+
+    pub fn merge(&mut self, other: ScanStats) {
+        self.files_scanned += other.files_scanned;
+        self.bytes_scanned += other.bytes_scanned;
+        for (k, v) in other.skipped {
+            *self.skipped.entry(k).or_default() += v;
+        }
+        self.error_count += other.error_count;
+        let room = MAX_KEPT_ERRORS.saturating_sub(self.errors.len());
+        self.errors.extend(other.errors.into_iter().take(room));
+    }
+
+    pub fn total_skipped(&self) -> u64 {
+        self.skipped.values().sum()
+    }
+
+    /// True when some input could not be read, so "no findings" would not mean "clean".
+    pub fn has_unread_input(&self) -> bool {
+        self.error_count > 0
+    }
+}
