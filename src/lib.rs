@@ -10,11 +10,11 @@ pub mod error;
 pub mod rules;
 
 pub use error::{Error, Result};
+pub mod cli;
+pub mod config;
 pub mod finding;
+pub mod report;
 pub mod scan;
 pub mod source;
 pub mod stats;
-pub mod config;
 pub mod suppress;
-pub mod report;
-pub mod cli;

@@ -24,7 +24,12 @@ impl ScanOutput {
 
     fn sorted(mut self) -> Self {
         self.findings.sort_by(|a, b| {
-            (&a.path, a.start_line, a.start_column, &a.rule_id).cmp(&(&b.path, b.start_line, b.start_column, &b.rule_id))
+            (&a.path, a.start_line, a.start_column, &a.rule_id).cmp(&(
+                &b.path,
+                b.start_line,
+                b.start_column,
+                &b.rule_id,
+            ))
         });
         self
     }
@@ -40,7 +45,12 @@ pub struct ScanSink<'a> {
 
 impl<'a> ScanSink<'a> {
     pub fn new(scanner: &'a Scanner, shared: &'a Mutex<ScanOutput>) -> Self {
-        ScanSink { scanner, shared, findings: Vec::new(), stats: ScanStats::default() }
+        ScanSink {
+            scanner,
+            shared,
+            findings: Vec::new(),
+            stats: ScanStats::default(),
+        }
     }
 }
 
@@ -53,7 +63,8 @@ impl FragmentSink for ScanSink<'_> {
         self.stats.scanned(content.len());
         let candidates = self.scanner.scan(content, path);
         if !candidates.is_empty() {
-            self.findings.extend(locate(self.scanner.rules(), content, path, &candidates));
+            self.findings
+                .extend(locate(self.scanner.rules(), content, path, &candidates));
         }
     }
 
@@ -79,12 +90,18 @@ impl Drop for ScanSink<'_> {
 pub fn scan_paths(scanner: &Scanner, roots: &[PathBuf], opts: &WalkOptions) -> ScanOutput {
     let shared = Mutex::new(ScanOutput::default());
     walk(roots, opts, || ScanSink::new(scanner, &shared));
-    shared.into_inner().unwrap_or_else(|p| p.into_inner()).sorted()
+    shared
+        .into_inner()
+        .unwrap_or_else(|p| p.into_inner())
+        .sorted()
 }
 
 /// Scans one piece of content held in memory (stdin).
 pub fn scan_bytes(scanner: &Scanner, content: &[u8], path: &str) -> ScanOutput {
     let shared = Mutex::new(ScanOutput::default());
     ScanSink::new(scanner, &shared).fragment(path, content);
-    shared.into_inner().unwrap_or_else(|p| p.into_inner()).sorted()
+    shared
+        .into_inner()
+        .unwrap_or_else(|p| p.into_inner())
+        .sorted()
 }

@@ -55,28 +55,41 @@ fn corpus_recall_and_false_alarms() {
         let secrets: Vec<(String, String)> = found
             .iter()
             .map(|c| {
-                let secret = String::from_utf8_lossy(&s.input.as_bytes()[c.secret_start..c.secret_end]).into_owned();
+                let secret =
+                    String::from_utf8_lossy(&s.input.as_bytes()[c.secret_start..c.secret_end])
+                        .into_owned();
                 (scanner.rules().rules()[c.rule].id.clone(), secret)
             })
             .collect();
-        let verbose = filter.as_ref().is_some_and(|f| s.kind.to_lowercase().contains(f.as_str()));
+        let verbose = filter
+            .as_ref()
+            .is_some_and(|f| s.kind.to_lowercase().contains(f.as_str()));
         let entry = per_kind.entry(s.kind.clone()).or_default();
         if s.positive {
             entry[0] += 1;
             let hit = secrets.iter().any(|(_, got)| {
-                s.expected.is_empty() || s.expected.iter().any(|e| got == e || e.contains(got.as_str()) || got.contains(e.as_str()))
+                s.expected.is_empty()
+                    || s.expected
+                        .iter()
+                        .any(|e| got == e || e.contains(got.as_str()) || got.contains(e.as_str()))
             });
             if hit {
                 entry[1] += 1;
             } else if verbose {
-                eprintln!("MISS  {} [{}] expected {:?} got {:?}\n      {:?}", s.id, s.kind, s.expected, secrets, s.input);
+                eprintln!(
+                    "MISS  {} [{}] expected {:?} got {:?}\n      {:?}",
+                    s.id, s.kind, s.expected, secrets, s.input
+                );
             }
         } else {
             entry[2] += 1;
             if !secrets.is_empty() {
                 entry[3] += 1;
                 if verbose {
-                    eprintln!("FALSE {} [{}] got {:?}\n      {:?}", s.id, s.kind, secrets, s.input);
+                    eprintln!(
+                        "FALSE {} [{}] got {:?}\n      {:?}",
+                        s.id, s.kind, secrets, s.input
+                    );
                 }
             }
         }
@@ -87,7 +100,10 @@ fn corpus_recall_and_false_alarms() {
     });
     eprintln!("{:<60} {:>9} {:>9}", "kind", "found", "false");
     for (kind, [p, f, n, fa]) in &per_kind {
-        if filter.as_ref().is_none_or(|flt| kind.to_lowercase().contains(flt.as_str())) {
+        if filter
+            .as_ref()
+            .is_none_or(|flt| kind.to_lowercase().contains(flt.as_str()))
+        {
             eprintln!("{kind:<60} {f:>4}/{p:<4} {fa:>4}/{n:<4}");
         }
     }
@@ -95,8 +111,19 @@ fn corpus_recall_and_false_alarms() {
     let fa_rate = total[3] as f64 / total[2].max(1) as f64;
     eprintln!(
         "corpus: recall {}/{} = {:.1}%, false alarms {}/{} = {:.1}%",
-        total[1], total[0], recall * 100.0, total[3], total[2], fa_rate * 100.0
+        total[1],
+        total[0],
+        recall * 100.0,
+        total[3],
+        total[2],
+        fa_rate * 100.0
     );
-    assert!(recall >= MIN_RECALL, "recall {recall:.3} fell below {MIN_RECALL}");
-    assert!(fa_rate <= MAX_FALSE_ALARM_RATE, "false-alarm rate {fa_rate:.3} rose above {MAX_FALSE_ALARM_RATE}");
+    assert!(
+        recall >= MIN_RECALL,
+        "recall {recall:.3} fell below {MIN_RECALL}"
+    );
+    assert!(
+        fa_rate <= MAX_FALSE_ALARM_RATE,
+        "false-alarm rate {fa_rate:.3} rose above {MAX_FALSE_ALARM_RATE}"
+    );
 }

@@ -11,8 +11,14 @@ use clap::{Args, Parser, Subcommand};
 use crate::report::Format;
 
 #[derive(Debug, Parser)]
-#[command(name = "leakgate", version, about = "Catch secrets and unsafe infrastructure settings before they land in git.")]
-#[command(after_help = "Exit codes: 0 no findings, 1 findings, 2 error (bad usage or config, or input that could not be read).")]
+#[command(
+    name = "leakgate",
+    version,
+    about = "Catch secrets and unsafe infrastructure settings before they land in git."
+)]
+#[command(
+    after_help = "Exit codes: 0 no findings, 1 findings, 2 error (bad usage or config, or input that could not be read)."
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
@@ -118,8 +124,12 @@ fn parse_size(s: &str) -> Result<u64, String> {
         }
         _ => (s, 1),
     };
-    let n: u64 = num.trim().parse().map_err(|_| format!("`{s}` is not a size (e.g. 1048576, 512K, 10M)"))?;
-    n.checked_mul(mult).ok_or_else(|| format!("`{s}` is too large"))
+    let n: u64 = num
+        .trim()
+        .parse()
+        .map_err(|_| format!("`{s}` is not a size (e.g. 1048576, 512K, 10M)"))?;
+    n.checked_mul(mult)
+        .ok_or_else(|| format!("`{s}` is too large"))
 }
 
 pub fn run(cli: Cli) -> anyhow::Result<exit::Outcome> {

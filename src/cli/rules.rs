@@ -25,7 +25,8 @@ struct RuleInfo<'a> {
 
 pub fn run(args: RulesArgs) -> anyhow::Result<Outcome> {
     if let Some(file) = &args.check {
-        let text = std::fs::read_to_string(file).with_context(|| format!("cannot read {}", file.display()))?;
+        let text = std::fs::read_to_string(file)
+            .with_context(|| format!("cannot read {}", file.display()))?;
         let rules = parse_rule_file(&file.display().to_string(), &text)?;
         let count = rules.len();
         let failures = check_rules(rules, false);
@@ -33,12 +34,20 @@ pub fn run(args: RulesArgs) -> anyhow::Result<Outcome> {
             eprintln!("leakgate: {f}");
         }
         if !failures.is_empty() {
-            anyhow::bail!("{} of the examples in {} failed", failures.len(), file.display());
+            anyhow::bail!(
+                "{} of the examples in {} failed",
+                failures.len(),
+                file.display()
+            );
         }
-        println!("leakgate: {count} rules in {}: all examples pass", file.display());
+        println!(
+            "leakgate: {count} rules in {}: all examples pass",
+            file.display()
+        );
         return Ok(Outcome::Clean);
     }
-    let config = super::scan::load_config(args.common.config.as_deref(), std::path::Path::new("."))?;
+    let config =
+        super::scan::load_config(args.common.config.as_deref(), std::path::Path::new("."))?;
     let set = config.rule_set()?;
     let infos: Vec<RuleInfo> = set
         .rules()
@@ -63,7 +72,14 @@ pub fn run(args: RulesArgs) -> anyhow::Result<Outcome> {
         }
         Format::Text => {
             for r in &infos {
-                writeln!(w, "{:<40} {:<8} {:<28} {}", r.id, r.severity.as_str(), r.tags.join(","), r.description)?;
+                writeln!(
+                    w,
+                    "{:<40} {:<8} {:<28} {}",
+                    r.id,
+                    r.severity.as_str(),
+                    r.tags.join(","),
+                    r.description
+                )?;
             }
             writeln!(w, "{} rules", infos.len())?;
         }

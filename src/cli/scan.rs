@@ -15,7 +15,11 @@ use crate::suppress::{self, ignore_file::IgnoreList};
 
 pub fn run(args: ScanArgs) -> anyhow::Result<Outcome> {
     let started = Instant::now();
-    let paths = if args.paths.is_empty() { vec![PathBuf::from(".")] } else { args.paths.clone() };
+    let paths = if args.paths.is_empty() {
+        vec![PathBuf::from(".")]
+    } else {
+        args.paths.clone()
+    };
     let stdin = paths.iter().any(|p| p.as_os_str() == "-");
     if stdin && paths.len() > 1 {
         bail!("`-` (stdin) cannot be combined with other paths");
@@ -23,14 +27,22 @@ pub fn run(args: ScanArgs) -> anyhow::Result<Outcome> {
     for p in paths.iter().filter(|p| p.as_os_str() != "-") {
         std::fs::symlink_metadata(p).with_context(|| format!("cannot scan {}", p.display()))?;
     }
-    let start_dir = if stdin { PathBuf::from(".") } else { search_start(&paths[0]) };
+    let start_dir = if stdin {
+        PathBuf::from(".")
+    } else {
+        search_start(&paths[0])
+    };
     let config = load_config(args.common.config.as_deref(), &start_dir)?;
     let scanner = config.scanner()?;
-    let ignore = IgnoreList::load(&project_root(&config, &start_dir).join(suppress::ignore_file::IGNORE_FILE_NAME))?;
+    let ignore = IgnoreList::load(
+        &project_root(&config, &start_dir).join(suppress::ignore_file::IGNORE_FILE_NAME),
+    )?;
 
     let output: ScanOutput = if stdin {
         let mut buf = Vec::new();
-        std::io::stdin().read_to_end(&mut buf).context("cannot read stdin")?;
+        std::io::stdin()
+            .read_to_end(&mut buf)
+            .context("cannot read stdin")?;
         scan_bytes(&scanner, &buf, "-")
     } else {
         let opts = WalkOptions {
@@ -59,7 +71,10 @@ fn search_start(first: &Path) -> PathBuf {
     if first.is_dir() {
         first.to_path_buf()
     } else {
-        first.parent().filter(|p| !p.as_os_str().is_empty()).map_or_else(|| PathBuf::from("."), Path::to_path_buf)
+        first
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .map_or_else(|| PathBuf::from("."), Path::to_path_buf)
     }
 }
 
@@ -79,22 +94,29 @@ fn project_root(config: &Config, start: &Path) -> PathBuf {
         return dir.to_path_buf();
     }
     let start = start.canonicalize().unwrap_or_else(|_| start.to_path_buf());
-    start.ancestors().find(|d| d.join(".git").exists()).map_or(start.clone(), Path::to_path_buf)
+    start
+        .ancestors()
+        .find(|d| d.join(".git").exists())
+        .map_or(start.clone(), Path::to_path_buf)
 }
 
 pub(crate) fn write_report(out: &OutputArgs, report: &Report<'_>) -> anyhow::Result<()> {
     let to_terminal = out.output.is_none() && std::io::stdout().is_terminal();
     let opts = ReportOptions {
         show_secrets: out.show_secrets,
-        color: to_terminal && !out.no_color && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
+        color: to_terminal
+            && !out.no_color
+            && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
         quiet: out.quiet,
     };
     match &out.output {
         Some(path) => {
-            let file = std::fs::File::create(path).with_context(|| format!("cannot write {}", path.display()))?;
+            let file = std::fs::File::create(path)
+                .with_context(|| format!("cannot write {}", path.display()))?;
             let mut w = std::io::BufWriter::new(file);
             report::write(out.format, report, &opts, &mut w)?;
-            w.flush().with_context(|| format!("cannot write {}", path.display()))?;
+            w.flush()
+                .with_context(|| format!("cannot write {}", path.display()))?;
         }
         None => {
             let stdout = std::io::stdout();

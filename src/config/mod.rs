@@ -42,11 +42,20 @@ pub struct Config {
 impl Config {
     /// Reads and parses a config file; errors name the file and the offending key or value.
     pub fn load(path: &Path) -> Result<Config> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| Error::Io { context: format!("cannot read config {}", path.display()), source: e })?;
-        let file: ConfigFile = toml::from_str(&text)
-            .map_err(|e| Error::config(path.display().to_string(), rules::allowlist::one_line(&e.to_string())))?;
-        Ok(Config { path: Some(path.to_path_buf()), file })
+        let text = std::fs::read_to_string(path).map_err(|e| Error::Io {
+            context: format!("cannot read config {}", path.display()),
+            source: e,
+        })?;
+        let file: ConfigFile = toml::from_str(&text).map_err(|e| {
+            Error::config(
+                path.display().to_string(),
+                rules::allowlist::one_line(&e.to_string()),
+            )
+        })?;
+        Ok(Config {
+            path: Some(path.to_path_buf()),
+            file,
+        })
     }
 
     /// `.leakgate.toml` in `start` or the nearest parent, stopping at the repository root (a folder with `.git`).
@@ -69,7 +78,9 @@ impl Config {
     }
 
     fn origin(&self) -> String {
-        self.path.as_ref().map_or_else(|| "config".to_string(), |p| p.display().to_string())
+        self.path
+            .as_ref()
+            .map_or_else(|| "config".to_string(), |p| p.display().to_string())
     }
 
     /// Built-in rules minus disabled ones, plus custom rules. Custom rules are compiled and their examples run
@@ -79,14 +90,27 @@ impl Config {
         let mut rules = rules::builtin_rules()?;
         for id in &self.file.disable {
             if !rules.iter().any(|r| &r.id == id) && !self.file.rules.iter().any(|r| &r.id == id) {
-                return Err(Error::config(&origin, format!("disable: no rule has id `{id}`")));
+                return Err(Error::config(
+                    &origin,
+                    format!("disable: no rule has id `{id}`"),
+                ));
             }
         }
         rules.retain(|r| !self.file.disable.contains(&r.id));
-        let custom: Vec<Rule> =
-            self.file.rules.iter().cloned().map(|spec| Rule::from_spec(spec, &origin)).collect::<Result<_>>()?;
+        let custom: Vec<Rule> = self
+            .file
+            .rules
+            .iter()
+            .cloned()
+            .map(|spec| Rule::from_spec(spec, &origin))
+            .collect::<Result<_>>()?;
         let failures = check_rules(
-            self.file.rules.iter().cloned().map(|spec| Rule::from_spec(spec, &origin)).collect::<Result<_>>()?,
+            self.file
+                .rules
+                .iter()
+                .cloned()
+                .map(|spec| Rule::from_spec(spec, &origin))
+                .collect::<Result<_>>()?,
             false,
         );
         if let Some(f) = failures.first() {
@@ -102,10 +126,14 @@ impl Config {
     }
 
     pub fn global_allowlist(&self) -> Result<Allowlist> {
-        Allowlist::compile(&self.file.allowlist).map_err(|m| Error::config(self.origin(), format!("allowlist: {m}")))
+        Allowlist::compile(&self.file.allowlist)
+            .map_err(|m| Error::config(self.origin(), format!("allowlist: {m}")))
     }
 
     pub fn scanner(&self) -> Result<Scanner> {
-        Ok(Scanner::new(Arc::new(self.rule_set()?), Arc::new(self.global_allowlist()?)))
+        Ok(Scanner::new(
+            Arc::new(self.rule_set()?),
+            Arc::new(self.global_allowlist()?),
+        ))
     }
 }

@@ -11,7 +11,11 @@ pub fn shannon_bits(s: &[u8]) -> f64 {
     for &b in s {
         counts[b as usize] += 1;
     }
-    let weights: Vec<f64> = counts.iter().filter(|&&c| c > 0).map(|&c| c as f64).collect();
+    let weights: Vec<f64> = counts
+        .iter()
+        .filter(|&&c| c > 0)
+        .map(|&c| c as f64)
+        .collect();
     if weights.len() == 1 {
         return 0.0;
     }

@@ -41,7 +41,10 @@ pub struct Scanner {
 
 impl Scanner {
     pub fn new(rules: Arc<RuleSet>, global_allow: Arc<Allowlist>) -> Scanner {
-        Scanner { rules, global_allow }
+        Scanner {
+            rules,
+            global_allow,
+        }
     }
 
     pub fn rules(&self) -> &RuleSet {
@@ -71,7 +74,9 @@ impl Scanner {
     /// For each rule, the merged byte ranges around its keywords' occurrences where its regex is tried.
     fn keyword_windows(&self, content: &[u8]) -> Vec<Vec<(usize, usize)>> {
         let mut windows: Vec<Vec<(usize, usize)>> = vec![Vec::new(); self.rules.rules().len()];
-        let Some(ac) = self.rules.prefilter() else { return windows };
+        let Some(ac) = self.rules.prefilter() else {
+            return windows;
+        };
         for m in ac.find_overlapping_iter(content) {
             for &r in self.rules.rules_for_pattern(m.pattern().as_usize()) {
                 let rule = &self.rules.rules()[r as usize];
@@ -89,9 +94,18 @@ impl Scanner {
         windows
     }
 
-    fn run_rule(&self, rule_idx: usize, content: &[u8], path: &str, spans: &[(usize, usize)], out: &mut Vec<Candidate>) {
+    fn run_rule(
+        &self,
+        rule_idx: usize,
+        content: &[u8],
+        path: &str,
+        spans: &[(usize, usize)],
+        out: &mut Vec<Candidate>,
+    ) {
         let rule = &self.rules.rules()[rule_idx];
-        let Ok(compiled) = rule.compiled() else { return };
+        let Ok(compiled) = rule.compiled() else {
+            return;
+        };
         if let Some(p) = &compiled.path {
             if !p.is_match(path) {
                 return;
@@ -106,16 +120,25 @@ impl Scanner {
             let hay = &content[..end];
             let mut at = start;
             while at <= end {
-                let Some(caps) = compiled.regex.captures_at(hay, at) else { break };
+                let Some(caps) = compiled.regex.captures_at(hay, at) else {
+                    break;
+                };
                 let whole = caps.get(0).expect("group 0 always participates");
-                at = if whole.end() > whole.start() { whole.end() } else { whole.end() + 1 };
-                let Some(secret) = caps.get(compiled.secret_group) else { continue };
+                at = if whole.end() > whole.start() {
+                    whole.end()
+                } else {
+                    whole.end() + 1
+                };
+                let Some(secret) = caps.get(compiled.secret_group) else {
+                    continue;
+                };
                 if secret.is_empty() {
                     continue;
                 }
                 let bytes = secret.as_bytes();
                 let text = String::from_utf8_lossy(bytes);
-                if compiled.allowlist.allows_secret(&text) || self.global_allow.allows_secret(&text) {
+                if compiled.allowlist.allows_secret(&text) || self.global_allow.allows_secret(&text)
+                {
                     continue;
                 }
                 if placeholder::placeholder_reason(&text).is_some() {
@@ -154,34 +177,53 @@ pub fn looks_binary(content: &[u8]) -> bool {
 /// `LINE_REACH` bytes from the keyword.
 fn window(content: &[u8], hit_start: usize, hit_end: usize, multiline: bool) -> (usize, usize) {
     let floor = hit_start.saturating_sub(LINE_REACH);
-    let line_start = |pos: usize| memchr::memrchr(b'\n', &content[floor..pos]).map_or(floor, |i| floor + i + 1);
+    let line_start =
+        |pos: usize| memchr::memrchr(b'\n', &content[floor..pos]).map_or(floor, |i| floor + i + 1);
     let this_line = line_start(hit_start);
-    let start = if this_line > floor { line_start(this_line - 1) } else { this_line };
+    let start = if this_line > floor {
+        line_start(this_line - 1)
+    } else {
+        this_line
+    };
     let end = if multiline {
         (this_line + MULTILINE_REACH).min(content.len())
     } else {
         let ceiling = (hit_end + LINE_REACH).min(content.len());
-        let line_end = |pos: usize| memchr::memchr(b'\n', &content[pos..ceiling]).map_or(ceiling, |i| pos + i);
+        let line_end =
+            |pos: usize| memchr::memchr(b'\n', &content[pos..ceiling]).map_or(ceiling, |i| pos + i);
         let this_end = line_end(hit_end);
-        if this_end < ceiling { line_end(this_end + 1) } else { this_end }
+        if this_end < ceiling {
+            line_end(this_end + 1)
+        } else {
+            this_end
+        }
     };
     (start, end.max(hit_end))
 }
 
-/// Keeps one candidate per secret: where spans overlap, a validated, specific (non-generic), more severe,
-/// longer candidate wins, in that order; ties go to the rule listed first.
+/// Keeps one candidate per secret: where spans overlap, a specific (non-generic) rule wins over a generic one,
+/// then the longer secret (a GitLab token that embeds a JWT is a GitLab token), then a validated one, then
+/// the more severe; ties go to the rule listed first.
 fn resolve_overlaps(rules: &RuleSet, mut found: Vec<Candidate>) -> Vec<Candidate> {
     if found.len() < 2 {
         return found;
     }
     let rank = |c: &Candidate| {
         let r = &rules.rules()[c.rule];
-        (c.validated, !r.generic, r.severity, c.secret_end - c.secret_start, std::cmp::Reverse(c.rule))
+        (
+            !r.generic,
+            c.secret_end - c.secret_start,
+            c.validated,
+            r.severity,
+            std::cmp::Reverse(c.rule),
+        )
     };
-    found.sort_by(|a, b| rank(b).cmp(&rank(a)));
+    found.sort_by_key(|c| std::cmp::Reverse(rank(c)));
     let mut kept: Vec<Candidate> = Vec::with_capacity(found.len());
     for c in found {
-        let overlaps = kept.iter().any(|k| c.secret_start < k.secret_end && k.secret_start < c.secret_end);
+        let overlaps = kept
+            .iter()
+            .any(|k| c.secret_start < k.secret_end && k.secret_start < c.secret_end);
         if !overlaps {
             kept.push(c);
         }

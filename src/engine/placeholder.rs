@@ -24,7 +24,11 @@ pub fn placeholder_reason(secret: &str) -> Option<&'static str> {
     if WORDS.iter().any(|w| lower.contains(w)) {
         return Some("placeholder word");
     }
-    if lower.contains("xxxx") || secret.contains("****") || secret.contains("....") || secret.contains("____") {
+    if lower.contains("xxxx")
+        || secret.contains("****")
+        || secret.contains("....")
+        || secret.contains("____")
+    {
         return Some("masked value");
     }
     if is_template(secret) {
@@ -66,8 +70,16 @@ fn has_sequential_run(s: &[u8], n: usize) -> bool {
     for w in s.windows(2) {
         let (a, b) = (w[0], w[1]);
         let alnum = a.is_ascii_alphanumeric() && b.is_ascii_alphanumeric();
-        up = if alnum && b == a.wrapping_add(1) { up + 1 } else { 1 };
-        down = if alnum && a == b.wrapping_add(1) { down + 1 } else { 1 };
+        up = if alnum && b == a.wrapping_add(1) {
+            up + 1
+        } else {
+            1
+        };
+        down = if alnum && a == b.wrapping_add(1) {
+            down + 1
+        } else {
+            1
+        };
         if up >= n || down >= n {
             return true;
         }
@@ -101,7 +113,12 @@ mod tests {
 
     #[test]
     fn random_tokens_pass() {
-        for value in ["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", "9f3c2a71d04be85c", "super$ecret", "Xk29#pLm"] {
+        for value in [
+            "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",
+            "9f3c2a71d04be85c",
+            "super$ecret",
+            "Xk29#pLm",
+        ] {
             assert_eq!(placeholder_reason(value), None, "{value}");
         }
     }

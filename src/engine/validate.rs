@@ -19,7 +19,9 @@ const BASE62: &[u8; 62] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnop
 /// CRC32 of the random part, base62-encoded and left-padded with `0`.
 /// <https://github.blog/engineering/platform-security/behind-githubs-new-authentication-token-formats/>
 fn crc32_base62_checksum(token: &[u8]) -> bool {
-    let Some(sep) = token.iter().rposition(|&b| b == b'_') else { return false };
+    let Some(sep) = token.iter().rposition(|&b| b == b'_') else {
+        return false;
+    };
     let body = &token[sep + 1..];
     if body.len() < 7 || !body.iter().all(u8::is_ascii_alphanumeric) {
         return false;
@@ -41,7 +43,9 @@ fn base62_6(mut n: u32) -> [u8; 6] {
 /// algorithm (RFC 7519 §7.2, RFC 7515 §4.1.1).
 fn jwt(token: &[u8]) -> bool {
     let mut parts = token.split(|&b| b == b'.');
-    let (Some(header), Some(payload)) = (parts.next(), parts.next()) else { return false };
+    let (Some(header), Some(payload)) = (parts.next(), parts.next()) else {
+        return false;
+    };
     let header = decode_json_object(header);
     let payload_ok = decode_json_object(payload).is_some();
     matches!(header, Some(h) if h.contains_key("alg")) && payload_ok
@@ -49,7 +53,9 @@ fn jwt(token: &[u8]) -> bool {
 
 fn decode_json_object(part: &[u8]) -> Option<serde_json::Map<String, serde_json::Value>> {
     let trimmed: Vec<u8> = part.iter().copied().filter(|&b| b != b'=').collect();
-    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(&trimmed).ok()?;
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(&trimmed)
+        .ok()?;
     match serde_json::from_slice(&bytes).ok()? {
         serde_json::Value::Object(m) => Some(m),
         _ => None,
@@ -59,11 +65,16 @@ fn decode_json_object(part: &[u8]) -> Option<serde_json::Map<String, serde_json:
 /// The body of a PEM block must be base64 of a plausible key (RFC 7468). Accepts the block as written in files,
 /// inside JSON/YAML strings with `\n` escapes, and with RFC 1421 headers (`Proc-Type:`, `DEK-Info:`).
 fn pem(block: &[u8]) -> bool {
-    let text = String::from_utf8_lossy(block).replace("\\r", "\n").replace("\\n", "\n");
+    let text = String::from_utf8_lossy(block)
+        .replace("\\r", "\n")
+        .replace("\\n", "\n");
     let mut body = String::new();
     let mut in_body = false;
     for line in text.lines() {
-        let line = line.trim().trim_matches(|c| c == '"' || c == '\'' || c == ',' || c == '+').trim();
+        let line = line
+            .trim()
+            .trim_matches(|c| c == '"' || c == '\'' || c == ',' || c == '+')
+            .trim();
         if line.starts_with("-----BEGIN") {
             in_body = true;
             // A one-line block ("-----BEGIN X-----MIIE...-----END X-----") keeps its body on this line.
@@ -82,7 +93,10 @@ fn pem(block: &[u8]) -> bool {
     let body: String = body.chars().filter(|c| !c.is_whitespace()).collect();
     let decoded = base64::engine::general_purpose::STANDARD
         .decode(body.as_bytes())
-        .or_else(|_| base64::engine::general_purpose::STANDARD_NO_PAD.decode(body.trim_end_matches('=').as_bytes()));
+        .or_else(|_| {
+            base64::engine::general_purpose::STANDARD_NO_PAD
+                .decode(body.trim_end_matches('=').as_bytes())
+        });
     matches!(decoded, Ok(bytes) if bytes.len() >= 32)
 }
 
@@ -92,8 +106,14 @@ mod tests {
 
     #[test]
     fn github_checksum() {
-        assert!(validate(ValidatorKind::GithubChecksum, b"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"));
-        assert!(!validate(ValidatorKind::GithubChecksum, b"ghp_ZJDeVREhkptGF7Wvep0NwJWlPEQP7a0t2nxM"));
+        assert!(validate(
+            ValidatorKind::GithubChecksum,
+            b"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"
+        ));
+        assert!(!validate(
+            ValidatorKind::GithubChecksum,
+            b"ghp_ZJDeVREhkptGF7Wvep0NwJWlPEQP7a0t2nxM"
+        ));
         assert!(!validate(ValidatorKind::GithubChecksum, b"ghp_short"));
     }
 
@@ -101,17 +121,30 @@ mod tests {
     fn jwt_structure() {
         let good = b"eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.c2lnbmF0dXJl";
         assert!(validate(ValidatorKind::Jwt, good));
-        assert!(!validate(ValidatorKind::Jwt, b"eyJub3Rqc29u.eyJzdWIiOiIxIn0.sig"));
-        assert!(!validate(ValidatorKind::Jwt, b"eyJ0eXAiOiJKV1QifQ.eyJzdWIiOiIxIn0.sig"), "no alg");
+        assert!(!validate(
+            ValidatorKind::Jwt,
+            b"eyJub3Rqc29u.eyJzdWIiOiIxIn0.sig"
+        ));
+        assert!(
+            !validate(
+                ValidatorKind::Jwt,
+                b"eyJ0eXAiOiJKV1QifQ.eyJzdWIiOiIxIn0.sig"
+            ),
+            "no alg"
+        );
     }
 
     #[test]
     fn pem_body() {
         let body = "MIIBOgIBAAJBAKj34GkxFhD90vcNLYLInFEX6Ppy1tPf9Cnzj4p4WGeKLs1Pt8QuKUpRKfFLfRYC9AIKjbJTWit+CqvjWYzvQwECAwEAAQJAIJLixBy2qpFoS4DSmoEmo3qGy0t6z09AIJtH+5OeRV1be+N4cDYJKffGzDa88vQENZiRm0GRq6a+HPGQMd2kTQIhAKMSvzIBnni7ot/OSie2TmJLY4SwTQAevXysE2RbFDYdAiEBCUEaRQnMnbp79mxDXDf6AU0cN/RPBjb9qSHDcWZHGzUCIG2Es59z8ugGrDY+pxLQnwfotadxd+Uyv/Ow5T0q5gIJAiEAyS4RaI9YG8EWx/2w0T67ZUVAw8eOMB6BIUg0Xcu+3okCIBOs/5OiPgoTdSy7bcF9IGpSE8ZgGKzgYQVZeN97YE00";
-        let block = format!("-----BEGIN RSA PRIVATE KEY-----\n{body}\n-----END RSA PRIVATE KEY-----");
+        let block =
+            format!("-----BEGIN RSA PRIVATE KEY-----\n{body}\n-----END RSA PRIVATE KEY-----");
         assert!(validate(ValidatorKind::Pem, block.as_bytes()));
         let escaped = block.replace('\n', "\\n");
         assert!(validate(ValidatorKind::Pem, escaped.as_bytes()));
-        assert!(!validate(ValidatorKind::Pem, b"-----BEGIN RSA PRIVATE KEY-----\nnot base64 at all!\n-----END RSA PRIVATE KEY-----"));
+        assert!(!validate(
+            ValidatorKind::Pem,
+            b"-----BEGIN RSA PRIVATE KEY-----\nnot base64 at all!\n-----END RSA PRIVATE KEY-----"
+        ));
     }
 }

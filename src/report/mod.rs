@@ -37,7 +37,12 @@ pub struct Report<'a> {
     pub rules: &'a RuleSet,
 }
 
-pub fn write(format: Format, report: &Report<'_>, opts: &ReportOptions, w: &mut dyn Write) -> std::io::Result<()> {
+pub fn write(
+    format: Format,
+    report: &Report<'_>,
+    opts: &ReportOptions,
+    w: &mut dyn Write,
+) -> std::io::Result<()> {
     match format {
         Format::Text => text::write(report, opts, w),
         Format::Json => json::write(report, opts, w),
@@ -75,7 +80,11 @@ pub fn human_bytes(n: u64) -> String {
         v /= 1000.0;
         u += 1;
     }
-    if u == 0 { format!("{n} B") } else { format!("{v:.1} {}", UNITS[u]) }
+    if u == 0 {
+        format!("{n} B")
+    } else {
+        format!("{v:.1} {}", UNITS[u])
+    }
 }
 
 #[cfg(test)]
@@ -84,7 +93,10 @@ mod tests {
 
     #[test]
     fn redaction_never_shows_more_than_a_quarter() {
-        assert_eq!(redact("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"), "ghp_*****");
+        assert_eq!(
+            redact("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"),
+            "ghp_*****"
+        );
         assert_eq!(redact("pyne"), "p*****");
         assert_eq!(redact("abc"), "*****");
     }

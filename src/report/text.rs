@@ -54,8 +54,19 @@ pub fn write(report: &Report<'_>, opts: &ReportOptions, w: &mut dyn Write) -> st
         } else {
             line
         };
-        writeln!(w, "  {}{:>5} |{reset} {}", paint(DIM), f.start_line, marked.trim_start())?;
-        writeln!(w, "  {}fingerprint: {}{reset}", paint(DIM), for_terminal(&f.fingerprint.0))?;
+        writeln!(
+            w,
+            "  {}{:>5} |{reset} {}",
+            paint(DIM),
+            f.start_line,
+            marked.trim_start()
+        )?;
+        writeln!(
+            w,
+            "  {}fingerprint: {}{reset}",
+            paint(DIM),
+            for_terminal(&f.fingerprint.0)
+        )?;
         if let Some(rule) = report.rules.get(&f.rule_id) {
             writeln!(w, "  {}fix: {}{reset}", paint(DIM), rule.remediation())?;
         }
@@ -83,14 +94,21 @@ pub fn summary_line(report: &Report<'_>) -> String {
         report.elapsed.as_secs_f64()
     ));
     if s.total_skipped() > 0 {
-        let parts: Vec<String> = s.skipped.iter().map(|(r, c)| format!("{c} {}", r.as_str())).collect();
+        let parts: Vec<String> = s
+            .skipped
+            .iter()
+            .map(|(r, c)| format!("{c} {}", r.as_str()))
+            .collect();
         line.push_str(&format!("; skipped: {}", parts.join(", ")));
     }
     for e in &s.errors {
         line.push_str(&format!("\nleakgate: not scanned: {}", for_terminal(e)));
     }
     if s.error_count > s.errors.len() as u64 {
-        line.push_str(&format!("\nleakgate: … and {} more unreadable inputs", s.error_count - s.errors.len() as u64));
+        line.push_str(&format!(
+            "\nleakgate: … and {} more unreadable inputs",
+            s.error_count - s.errors.len() as u64
+        ));
     }
     line
 }

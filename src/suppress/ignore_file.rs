@@ -28,7 +28,10 @@ impl IgnoreList {
         match std::fs::read_to_string(path) {
             Ok(text) => Ok(IgnoreList::parse(&text)),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(IgnoreList::default()),
-            Err(e) => Err(Error::Io { context: format!("cannot read {}", path.display()), source: e }),
+            Err(e) => Err(Error::Io {
+                context: format!("cannot read {}", path.display()),
+                source: e,
+            }),
         }
     }
 

@@ -22,7 +22,10 @@ impl Suppressed {
 }
 
 /// Runs the suppressors in order (inline → ignore file), returning what is left and the counts.
-pub fn apply(findings: Vec<Finding>, ignore: &ignore_file::IgnoreList) -> (Vec<Finding>, Suppressed) {
+pub fn apply(
+    findings: Vec<Finding>,
+    ignore: &ignore_file::IgnoreList,
+) -> (Vec<Finding>, Suppressed) {
     let mut counts = Suppressed::default();
     let kept = findings
         .into_iter()

@@ -1,0 +1,109 @@
+use crate::support::*;
+
+#[test]
+fn custom_rule_from_config_is_applied() {
+    let tree = Tree::new();
+    tree.write(
+        ".leakgate.toml",
+        r#"
+[[rules]]
+id = "acme-internal-token"
+description = "ACME internal service token"
+regex = '''\b(acme_[a-z0-9]{24})\b'''
+keywords = ["acme_"]
+severity = "medium"
+examples = [{ text = "ACME=acme_q8w7e6r5t4y3u2i1o0p9l8k7", secret = "acme_q8w7e6r5t4y3u2i1o0p9l8k7" }]
+"#,
+    );
+    tree.write("svc.yaml", "token: acme_z1x2c3v4b5n6m7a8s9d0f1g2\n");
+    let run = tree.run(&["scan", "svc.yaml", "--format", "json", "--show-secrets"]);
+    run.assert_code(1);
+    assert_eq!(
+        findings(&run.json()),
+        vec![(
+            "acme-internal-token".into(),
+            "acme_z1x2c3v4b5n6m7a8s9d0f1g2".into()
+        )]
+    );
+}
+
+#[test]
+fn disabled_rules_and_global_allowlist() {
+    let tree = Tree::new();
+    tree.write("a.txt", format!("T={GITHUB_PAT}\n"));
+    tree.write(".leakgate.toml", "disable = [\"github-classic-pat\"]\n");
+    tree.run(&["scan"]).assert_code(0);
+    tree.write(".leakgate.toml", "[allowlist]\npaths = ['''^a\\.txt$''']\n");
+    tree.run(&["scan"]).assert_code(0);
+    tree.write(".leakgate.toml", "[allowlist]\nstopwords = [\"zjdevre\"]\n");
+    tree.run(&["scan"]).assert_code(0);
+    tree.write(".leakgate.toml", "max_file_size = 4\n");
+    let run = tree.run(&["scan", "--format", "json"]);
+    run.assert_code(0);
+    assert!(
+        run.json()["summary"]["skipped"]["too_large"]
+            .as_u64()
+            .unwrap()
+            >= 1
+    );
+}
+
+fn assert_config_error(toml_text: &str, expected: &[&str]) {
+    let tree = Tree::new();
+    tree.write(".leakgate.toml", toml_text);
+    tree.write("a.txt", "hello\n");
+    let run = tree.run(&["scan"]);
+    run.assert_code(2);
+    let err = run.stderr();
+    assert_eq!(err.lines().count(), 1, "one line: {err}");
+    for e in expected {
+        assert!(err.contains(e), "expected {e:?} in: {err}");
+    }
+}
+
+#[test]
+fn unknown_key_is_rejected_with_its_name() {
+    assert_config_error("max_filesize = 10\n", &[".leakgate.toml", "max_filesize"]);
+}
+
+#[test]
+fn invalid_regex_names_the_rule() {
+    assert_config_error(
+        "[[rules]]\nid = \"broken\"\ndescription = \"x\"\nregex = '''(unclosed'''\nkeywords = [\"x1\"]\n",
+        &[".leakgate.toml", "rule `broken`", "invalid regex"],
+    );
+}
+
+#[test]
+fn failing_example_names_the_rule() {
+    assert_config_error(
+        "[[rules]]\nid = \"mine\"\ndescription = \"x\"\nregex = '''tok_[0-9]{8}'''\nkeywords = [\"tok_\"]\nexamples = [{ text = \"tok_12\", secret = \"tok_12\" }]\n",
+        &["rule `mine`", "example not found"],
+    );
+}
+
+#[test]
+fn unknown_disabled_rule_is_rejected() {
+    assert_config_error("disable = [\"no-such-rule\"]\n", &["no-such-rule"]);
+}
+
+#[test]
+fn invalid_toml_is_rejected() {
+    assert_config_error("disable = [\n", &[".leakgate.toml"]);
+}
+
+#[test]
+fn explicit_config_flag_and_missing_file() {
+    let tree = Tree::new();
+    tree.write("a.txt", format!("T={GITHUB_PAT}\n"));
+    tree.write("conf/custom.toml", "disable = [\"github-classic-pat\"]\n");
+    tree.run(&["scan", "--config", "conf/custom.toml", "a.txt"])
+        .assert_code(0);
+    let run = tree.run(&["scan", "--config", "conf/missing.toml"]);
+    run.assert_code(2);
+    assert!(
+        run.stderr().contains("conf/missing.toml"),
+        "{}",
+        run.stderr()
+    );
+}

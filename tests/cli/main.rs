@@ -1,0 +1,7 @@
+//! Integration tests: the real `leakgate` binary on real trees built in temp dirs. Exit codes are checked on
+//! every run.
+mod support;
+
+mod config;
+mod rules_cmd;
+mod scan;

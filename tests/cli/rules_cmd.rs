@@ -1,0 +1,43 @@
+use crate::support::*;
+
+#[test]
+fn lists_at_least_150_rules_with_metadata() {
+    let tree = Tree::new();
+    let run = tree.run(&["rules", "--format", "json"]);
+    run.assert_code(0);
+    let json = run.json();
+    let rules = json.as_array().unwrap();
+    assert!(rules.len() >= 150, "only {} rules", rules.len());
+    for r in rules {
+        assert!(!r["description"].as_str().unwrap().is_empty());
+        assert!(!r["remediation"].as_str().unwrap().is_empty());
+        assert!(
+            !r["keywords"].as_array().unwrap().is_empty(),
+            "{} has no keywords",
+            r["id"]
+        );
+    }
+    let text = tree.run(&["rules"]);
+    assert!(text.assert_code(0).stdout().contains("github-classic-pat"));
+}
+
+#[test]
+fn check_runs_examples_of_a_rule_file() {
+    let tree = Tree::new();
+    tree.write(
+        "good.toml",
+        "[[rules]]\nid = \"ok-rule\"\ndescription = \"x\"\nregex = '''okk_[0-9a-z]{10}'''\nkeywords = [\"okk_\"]\nexamples = [{ text = \"v=okk_9f8e7d6c5b\", secret = \"okk_9f8e7d6c5b\" }]\nnegative_examples = [\"okk_short\"]\n",
+    );
+    tree.run(&["rules", "--check", "good.toml"]).assert_code(0);
+    tree.write(
+        "bad.toml",
+        "[[rules]]\nid = \"bad-rule\"\ndescription = \"x\"\nregex = '''okk_[0-9a-z]{4,10}'''\nkeywords = [\"okk_\"]\nnegative_examples = [\"okk_9f8e\"]\n",
+    );
+    let run = tree.run(&["rules", "--check", "bad.toml"]);
+    run.assert_code(2);
+    assert!(
+        run.stderr().contains("bad-rule") && run.stderr().contains("negative example"),
+        "{}",
+        run.stderr()
+    );
+}
