@@ -13,6 +13,7 @@ pub use error::{Error, Result};
 pub mod cli;
 pub mod config;
 pub mod finding;
+pub mod iac;
 pub mod report;
 pub mod scan;
 pub mod source;

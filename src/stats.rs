@@ -16,6 +16,8 @@ pub enum SkipReason {
     Symlink,
     /// A FIFO, socket or device: reading could block or never end.
     Special,
+    /// A git submodule entry: its content lives in another repository.
+    Submodule,
     /// Could not be read: permission denied, I/O error, missing object. Makes the run exit 2.
     Unreadable,
 }
@@ -27,6 +29,7 @@ impl SkipReason {
             SkipReason::TooLarge => "too large",
             SkipReason::Symlink => "symlink",
             SkipReason::Special => "special file",
+            SkipReason::Submodule => "submodule",
             SkipReason::Unreadable => "unreadable",
         }
     }
@@ -43,6 +46,9 @@ pub struct ScanStats {
     /// One line per unread input (path and reason), at most `MAX_KEPT_ERRORS`.
     pub errors: Vec<String>,
     pub error_count: u64,
+    /// Facts about the input the reader should know (a shallow clone's history is incomplete, ...).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
 }
 
 impl ScanStats {
@@ -73,6 +79,11 @@ impl ScanStats {
         self.error_count += other.error_count;
         let room = MAX_KEPT_ERRORS.saturating_sub(self.errors.len());
         self.errors.extend(other.errors.into_iter().take(room));
+        for n in other.notes {
+            if !self.notes.contains(&n) {
+                self.notes.push(n);
+            }
+        }
     }
 
     pub fn total_skipped(&self) -> u64 {

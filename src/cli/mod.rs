@@ -1,6 +1,7 @@
 //! The command line: argument definitions and dispatch. Each subcommand lives in its own file; exit codes are
 //! decided in `exit.rs` and nowhere else.
 pub mod exit;
+pub mod progress;
 pub mod rules;
 pub mod scan;
 
@@ -34,9 +35,25 @@ pub enum Command {
 
 #[derive(Debug, Args)]
 pub struct ScanArgs {
-    /// Files or folders to scan; `-` reads stdin. Default: `.`
-    #[arg(value_name = "PATH")]
+    /// Files or folders to scan; `-` reads stdin. Default: `.`  With --history: revisions (default: all refs).
+    #[arg(value_name = "PATH|REV")]
     pub paths: Vec<PathBuf>,
+
+    /// Scan the staged change (what `git commit` would record): index content, added lines only.
+    #[arg(long, conflicts_with_all = ["history", "range"])]
+    pub staged: bool,
+
+    /// Scan every distinct blob in the history reachable from all refs, or from the revisions given.
+    #[arg(long, conflicts_with = "range")]
+    pub history: bool,
+
+    /// Scan only the commits in BASE..HEAD and report only lines they add (a pull-request check).
+    #[arg(long, value_name = "BASE..HEAD")]
+    pub range: Option<String>,
+
+    /// The repository for --staged, --history and --range (default: the current folder or a parent).
+    #[arg(long, value_name = "DIR")]
+    pub repo: Option<PathBuf>,
 
     #[command(flatten)]
     pub common: CommonArgs,

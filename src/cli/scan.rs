@@ -6,14 +6,25 @@ use std::time::Instant;
 use anyhow::{bail, Context};
 
 use super::exit::{outcome, Outcome};
+use super::progress::ProgressBar;
 use super::{OutputArgs, ScanArgs};
 use crate::config::Config;
 use crate::report::{self, Report, ReportOptions};
+use crate::scan::git::{scan_history, scan_staged};
 use crate::scan::{scan_bytes, scan_paths, ScanOutput};
 use crate::source::fs::WalkOptions;
+use crate::source::history::{HistorySource, HistorySpec};
+use crate::source::staged::StagedSource;
+use crate::stats::ScanStats;
 use crate::suppress::{self, ignore_file::IgnoreList};
 
 pub fn run(args: ScanArgs) -> anyhow::Result<Outcome> {
+    if args.staged || args.history || args.range.is_some() {
+        return run_git(args);
+    }
+    if args.repo.is_some() {
+        bail!("--repo goes with --staged, --history or --range");
+    }
     let started = Instant::now();
     let paths = if args.paths.is_empty() {
         vec![PathBuf::from(".")]
@@ -54,7 +65,64 @@ pub fn run(args: ScanArgs) -> anyhow::Result<Outcome> {
         scan_paths(&scanner, &paths, &opts)
     };
 
-    let (findings, suppressed) = suppress::apply(output.findings, &ignore);
+    finish(&args.output, output, &scanner, &ignore, started)
+}
+
+/// `--staged`, `--history`, `--range`: config and ignore file come from the repository's root.
+fn run_git(args: ScanArgs) -> anyhow::Result<Outcome> {
+    let started = Instant::now();
+    let dir = args.repo.clone().unwrap_or_else(|| PathBuf::from("."));
+    if args.staged && !args.paths.is_empty() {
+        bail!("--staged takes no paths (it scans the index)");
+    }
+    if args.paths.iter().any(|p| p.as_os_str() == "-") {
+        bail!("`-` (stdin) cannot be combined with --staged, --history or --range");
+    }
+    let (output, scanner, ignore) = if args.staged {
+        let source = StagedSource::open(&dir)?;
+        let root = source.workdir();
+        let config = load_config(args.common.config.as_deref(), &root)?;
+        let scanner = config.scanner()?;
+        let ignore = IgnoreList::load(&root.join(suppress::ignore_file::IGNORE_FILE_NAME))?;
+        let max = args.max_file_size.unwrap_or(config.max_file_size());
+        (scan_staged(&scanner, &source, max)?, scanner, ignore)
+    } else {
+        let source = HistorySource::open(&dir)?;
+        let root = source.root();
+        let config = load_config(args.common.config.as_deref(), &root)?;
+        let scanner = config.scanner()?;
+        let ignore = IgnoreList::load(&root.join(suppress::ignore_file::IGNORE_FILE_NAME))?;
+        let max = args.max_file_size.unwrap_or(config.max_file_size());
+        let spec = match &args.range {
+            Some(r) => HistorySpec::Range(r.clone()),
+            None if args.paths.is_empty() => HistorySpec::AllRefs,
+            None => HistorySpec::Revs(
+                args.paths
+                    .iter()
+                    .map(|p| p.to_string_lossy().into_owned())
+                    .collect(),
+            ),
+        };
+        let mut plan_stats = ScanStats::default();
+        let plan = source.plan(&spec, &mut plan_stats)?;
+        let bar = ProgressBar::for_terminal(args.output.quiet);
+        let progress = bar.as_ref().map(|b| b as &dyn crate::scan::git::Progress);
+        let mut output = scan_history(&scanner, &source, plan, max, args.threads, progress)?;
+        output.stats.merge(plan_stats);
+        (output, scanner, ignore)
+    };
+    finish(&args.output, output, &scanner, &ignore, started)
+}
+
+/// Suppression, report and outcome: the same for every mode.
+fn finish(
+    out: &OutputArgs,
+    output: ScanOutput,
+    scanner: &crate::engine::Scanner,
+    ignore: &IgnoreList,
+    started: Instant,
+) -> anyhow::Result<Outcome> {
+    let (findings, suppressed) = suppress::apply(output.findings, ignore);
     let report = Report {
         findings: &findings,
         stats: &output.stats,
@@ -62,7 +130,7 @@ pub fn run(args: ScanArgs) -> anyhow::Result<Outcome> {
         elapsed: started.elapsed(),
         rules: scanner.rules(),
     };
-    write_report(&args.output, &report)?;
+    write_report(out, &report)?;
     Ok(outcome(findings.len(), output.stats.has_unread_input()))
 }
 

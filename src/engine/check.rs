@@ -80,10 +80,11 @@ pub fn check_rules(rules: Vec<Rule>, require_examples: bool) -> Vec<ExampleFailu
             }
         }
         for neg in &negatives {
-            let found = scanner.scan(neg.as_bytes(), "example.txt");
+            let text = neg.text();
+            let found = scanner.scan(text.as_bytes(), neg.path());
             if let Some(c) = found.first() {
-                let s = String::from_utf8_lossy(&neg.as_bytes()[c.secret_start..c.secret_end]);
-                failures.push(fail(format!("negative example matched {s:?} in {neg:?}")));
+                let s = String::from_utf8_lossy(&text.as_bytes()[c.secret_start..c.secret_end]);
+                failures.push(fail(format!("negative example matched {s:?} in {text:?}")));
             }
         }
     }

@@ -123,18 +123,14 @@ impl Scanner {
                 let Some(caps) = compiled.regex.captures_at(hay, at) else {
                     break;
                 };
-                let whole = caps.get(0).expect("group 0 always participates");
-                at = if whole.end() > whole.start() {
-                    whole.end()
-                } else {
-                    whole.end() + 1
-                };
-                let Some(secret) = caps.get(compiled.secret_group) else {
-                    continue;
-                };
-                if secret.is_empty() {
-                    continue;
-                }
+                let Some(whole) = caps.get(0) else { break };
+                let secret = caps.get(compiled.secret_group).filter(|m| !m.is_empty());
+                // Resume after the secret rather than the whole match: a rule that consumes a delimiter after
+                // its token must still see a second token that starts right there.
+                at = secret
+                    .map_or(whole.end(), |m| m.end())
+                    .max(whole.start() + 1);
+                let Some(secret) = secret else { continue };
                 let bytes = secret.as_bytes();
                 let text = String::from_utf8_lossy(bytes);
                 if compiled.allowlist.allows_secret(&text) || self.global_allow.allows_secret(&text)

@@ -17,6 +17,13 @@ pub fn placeholder_reason(secret: &str) -> Option<&'static str> {
         "redacted",
         "your_",
         "your-",
+        "yoursecret",
+        "yourkey",
+        "yourtoken",
+        "yourapi",
+        "yourpass",
+        "youraccess",
+        "yourclient",
         "insert_",
         "insert-",
         "dummy",
@@ -24,11 +31,8 @@ pub fn placeholder_reason(secret: &str) -> Option<&'static str> {
     if WORDS.iter().any(|w| lower.contains(w)) {
         return Some("placeholder word");
     }
-    if lower.contains("xxxx")
-        || secret.contains("****")
-        || secret.contains("....")
-        || secret.contains("____")
-    {
+    // Not `____`: real tokens have fixed underscore runs (new Heroku keys carry five).
+    if lower.contains("xxxx") || secret.contains("****") || secret.contains("....") {
         return Some("masked value");
     }
     if is_template(secret) {
@@ -96,6 +100,7 @@ mod tests {
         for (value, reason) in [
             ("AKIAIOSFODNN7EXAMPLE", "placeholder word"),
             ("your_api_key_here", "placeholder word"),
+            ("sk_live_YourSecretKeyHere", "placeholder word"),
             ("changeme", "placeholder word"),
             ("ghp_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx", "masked value"),
             ("${GITHUB_TOKEN}", "template or variable reference"),

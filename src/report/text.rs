@@ -101,6 +101,9 @@ pub fn summary_line(report: &Report<'_>) -> String {
             .collect();
         line.push_str(&format!("; skipped: {}", parts.join(", ")));
     }
+    for n in &s.notes {
+        line.push_str(&format!("\nleakgate: note: {}", for_terminal(n)));
+    }
     for e in &s.errors {
         line.push_str(&format!("\nleakgate: not scanned: {}", for_terminal(e)));
     }

@@ -5,7 +5,7 @@ use std::sync::OnceLock;
 use regex::bytes::{Regex, RegexBuilder};
 
 use super::allowlist::{one_line, Allowlist};
-use super::schema::{Example, RuleSpec, Severity, ValidatorKind};
+use super::schema::{Example, NegativeExample, RuleSpec, Severity, ValidatorKind};
 use crate::error::{Error, Result};
 
 #[derive(Debug)]
@@ -24,7 +24,7 @@ pub struct Rule {
     pub regex_source: String,
     pub path_source: Option<String>,
     pub examples: Vec<Example>,
-    pub negative_examples: Vec<String>,
+    pub negative_examples: Vec<NegativeExample>,
     /// Generic rules (tag `generic`) give way to a specific rule that found the same secret.
     pub generic: bool,
     spec_allowlist: super::schema::AllowlistSpec,

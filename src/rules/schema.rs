@@ -39,7 +39,31 @@ pub struct RuleSpec {
     #[serde(default)]
     pub examples: Vec<Example>,
     #[serde(default)]
-    pub negative_examples: Vec<String>,
+    pub negative_examples: Vec<NegativeExample>,
+}
+
+/// Text that must produce no finding for the rule: a plain string, or `{ text, path }` for path-restricted
+/// rules (scanned as that path).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+pub enum NegativeExample {
+    Text(String),
+    WithPath { text: String, path: String },
+}
+
+impl NegativeExample {
+    pub fn text(&self) -> &str {
+        match self {
+            NegativeExample::Text(t) | NegativeExample::WithPath { text: t, .. } => t,
+        }
+    }
+
+    pub fn path(&self) -> &str {
+        match self {
+            NegativeExample::Text(_) => "example.txt",
+            NegativeExample::WithPath { path, .. } => path,
+        }
+    }
 }
 
 /// A positive example: `text` must produce a finding of this rule whose secret is exactly `secret`.

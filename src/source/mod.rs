@@ -1,6 +1,10 @@
-//! Where content comes from. A source hands each piece of content to a `FragmentSink` (one per worker thread)
-//! and reports what it skipped; it knows nothing about rules or findings.
+//! Where content comes from: files and folders (`fs`), the staged change (`staged`), and git history or a
+//! commit range (`history`), with the shared git plumbing in `git`. Sources know nothing about rules or
+//! findings; they hand content on and count what they skip.
 pub mod fs;
+pub mod git;
+pub mod history;
+pub mod staged;
 
 use crate::stats::SkipReason;
 

@@ -3,5 +3,6 @@
 mod support;
 
 mod config;
+mod git;
 mod rules_cmd;
 mod scan;

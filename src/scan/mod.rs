@@ -1,5 +1,7 @@
 //! Runs a source through the scanner: each worker thread gets a sink that scans fragments, locates findings and
-//! counts skips, then merges into the shared output when the thread finishes.
+//! counts skips, then merges into the shared output when the thread finishes. Git sources are in `git`.
+pub mod git;
+
 use std::path::PathBuf;
 use std::sync::Mutex;
 
@@ -22,7 +24,7 @@ impl ScanOutput {
         self.stats.merge(stats);
     }
 
-    fn sorted(mut self) -> Self {
+    pub(crate) fn sorted(mut self) -> Self {
         self.findings.sort_by(|a, b| {
             (&a.path, a.start_line, a.start_column, &a.rule_id).cmp(&(
                 &b.path,
@@ -84,6 +86,25 @@ impl Drop for ScanSink<'_> {
         let mut out = self.shared.lock().unwrap_or_else(|p| p.into_inner());
         out.merge(findings, stats);
     }
+}
+
+/// Scans one piece of content: binary content is counted and skipped, text is scanned and its findings located.
+pub fn scan_content(
+    scanner: &Scanner,
+    content: &[u8],
+    path: &str,
+    stats: &mut ScanStats,
+) -> Vec<Finding> {
+    if looks_binary(content) {
+        stats.skip(SkipReason::Binary);
+        return Vec::new();
+    }
+    stats.scanned(content.len());
+    let candidates = scanner.scan(content, path);
+    if candidates.is_empty() {
+        return Vec::new();
+    }
+    locate(scanner.rules(), content, path, &candidates)
 }
 
 /// Scans files and folders.

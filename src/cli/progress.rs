@@ -1,0 +1,50 @@
+//! The history scan's progress bar on stderr: blobs done of total, bytes read and rate. Only when stderr is a
+//! terminal and --quiet is off, so logs and pipes stay clean.
+use std::io::IsTerminal;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use crate::report::human_bytes;
+use crate::scan::git::Progress;
+
+pub struct ProgressBar {
+    bar: indicatif::ProgressBar,
+    bytes: AtomicU64,
+}
+
+impl ProgressBar {
+    pub fn for_terminal(quiet: bool) -> Option<ProgressBar> {
+        if quiet || !std::io::stderr().is_terminal() {
+            return None;
+        }
+        let bar = indicatif::ProgressBar::new(0);
+        bar.set_style(
+            indicatif::ProgressStyle::with_template(
+                "{spinner} {pos}/{len} blobs  {msg}  {per_sec} [{elapsed_precise}]",
+            )
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        );
+        Some(ProgressBar {
+            bar,
+            bytes: AtomicU64::new(0),
+        })
+    }
+}
+
+impl Progress for ProgressBar {
+    fn start(&self, total: u64) {
+        self.bar.set_length(total);
+    }
+
+    fn advance(&self, blobs: u64, bytes: u64) {
+        let total = self.bytes.fetch_add(bytes, Ordering::Relaxed) + bytes;
+        self.bar.inc(blobs);
+        // Formatting on every blob would cost more than scanning small ones.
+        if self.bar.position() % 256 == 0 {
+            self.bar.set_message(human_bytes(total));
+        }
+    }
+
+    fn finish(&self) {
+        self.bar.finish_and_clear();
+    }
+}

@@ -1,0 +1,34 @@
+//! `iac-k8s-host-namespace`: a pod that shares the node's process, IPC or network namespace.
+use super::{Hit, KUBERNETES};
+use crate::iac::kubernetes::Object;
+use crate::iac::node::Node;
+use crate::iac::CheckInfo;
+use crate::rules::Severity;
+
+pub const INFO: CheckInfo = CheckInfo {
+    id: "iac-k8s-host-namespace",
+    title: "Pod shares a host namespace",
+    severity: Severity::High,
+    formats: KUBERNETES,
+    what: "A pod spec sets `hostPID`, `hostIPC` or `hostNetwork` to true.",
+    why: "`hostPID` lets the pod see and signal (and with ptrace, inspect) every process on the node; `hostIPC` \
+          exposes the node's shared memory; `hostNetwork` binds to the node's interfaces, bypasses network \
+          policies and reaches services listening on localhost, such as the kubelet and cloud metadata.",
+    fix: "Remove the setting. Node agents that truly need it (CNI, monitoring) should be reviewed and marked: \
+          `# leakgate:allow iac-k8s-host-namespace <reason>`.",
+    bad: "spec:\n  hostNetwork: true\n  containers:\n    - name: app",
+    good: "spec:\n  containers:\n    - name: app",
+};
+
+pub fn check(o: &Object, pod: &Node, out: &mut Vec<Hit>) {
+    for field in ["hostPID", "hostIPC", "hostNetwork"] {
+        let Some((key, v)) = pod.entry(field) else {
+            continue;
+        };
+        if v.as_bool() == Some(true) {
+            out.push(
+                Hit::new(&INFO, key.line, o.resource(), format!("{field} is true")).allow(&o.allow),
+            );
+        }
+    }
+}

@@ -1,0 +1,40 @@
+//! `iac-k8s-privileged`: a privileged container.
+use super::{Hit, KUBERNETES};
+use crate::iac::kubernetes::{containers, Object};
+use crate::iac::node::Node;
+use crate::iac::CheckInfo;
+use crate::rules::Severity;
+
+pub const INFO: CheckInfo = CheckInfo {
+    id: "iac-k8s-privileged",
+    title: "Privileged container",
+    severity: Severity::Critical,
+    formats: KUBERNETES,
+    what: "A container's `securityContext.privileged` is true.",
+    why: "A privileged container has every capability and access to all host devices; escaping to the node is \
+          trivial (mount the host disk, load a kernel module), so it is equivalent to root on the node.",
+    fix: "Remove `privileged: true`. Grant only the specific capability the workload needs, or move node-level \
+          work to a purpose-built, reviewed DaemonSet marked with `# leakgate:allow iac-k8s-privileged <reason>`.",
+    bad: "securityContext:\n  privileged: true",
+    good: "securityContext:\n  privileged: false\n  capabilities:\n    drop: [\"ALL\"]",
+};
+
+pub fn check(o: &Object, pod: &Node, out: &mut Vec<Hit>) {
+    for c in containers(pod) {
+        let Some(p) = c.security("privileged") else {
+            continue;
+        };
+        if p.as_bool() == Some(true) {
+            out.push(
+                Hit::new(
+                    &INFO,
+                    p.line,
+                    format!("{} {} {}", o.resource(), c.section, c.name),
+                    "privileged is true".to_string(),
+                )
+                .anchor(c.node.line)
+                .allow(&o.allow),
+            );
+        }
+    }
+}

@@ -1,0 +1,453 @@
+//! IaC lint: finds the infrastructure settings that make headlines — public buckets, public databases, open
+//! firewalls, root and privileged containers — in Terraform, CloudFormation, Kubernetes, Dockerfiles and
+//! Compose files, before they are committed.
+//!
+//! [`detect`] decides cheaply from the file name and a bounded look at the first bytes whether a file is IaC;
+//! [`lint`] parses it once with a real parser for its format, lowers it to a small value tree with line
+//! numbers ([`node`]), runs every check registered for the format ([`checks`]) and applies allow markers
+//! ([`suppress`]). Terraform variables resolve across a directory with [`lint_terraform_module`]. Nothing here
+//! prints, reads flags or panics on bad input: a file that does not parse yields a [`ParseWarning`], a Helm
+//! template a `skipped_reason`.
+use std::panic::{catch_unwind, AssertUnwindSafe};
+
+use serde::Serialize;
+
+use crate::rules::Severity;
+
+mod checks;
+mod cloudformation;
+mod compose;
+mod dockerfile;
+mod json;
+mod kubernetes;
+mod node;
+mod suppress;
+mod terraform;
+mod yaml;
+
+/// Files larger than this are not linted (reported through `skipped_reason`): hand-written IaC is far smaller,
+/// and the pre-commit hook must stay fast.
+pub const MAX_FILE_BYTES: usize = 8 * 1024 * 1024;
+/// How much of a YAML/JSON file [`detect`] looks at for `apiVersion`/`kind` or CloudFormation markers.
+const SNIFF_BYTES: usize = 8 * 1024;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum IacFormat {
+    Terraform,
+    TerraformJson,
+    CloudFormation,
+    Kubernetes,
+    Dockerfile,
+    Compose,
+}
+
+impl IacFormat {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            IacFormat::Terraform => "terraform",
+            IacFormat::TerraformJson => "terraform-json",
+            IacFormat::CloudFormation => "cloudformation",
+            IacFormat::Kubernetes => "kubernetes",
+            IacFormat::Dockerfile => "dockerfile",
+            IacFormat::Compose => "compose",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct IacOutcome {
+    pub findings: Vec<IacFinding>,
+    /// Findings hidden by allow markers (inline comments, annotations, metadata).
+    pub suppressed: u64,
+    pub parse_warning: Option<ParseWarning>,
+    /// Why the file was not linted although it looked like IaC (a Helm template, an oversized file).
+    pub skipped_reason: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct IacFinding {
+    pub check_id: &'static str,
+    pub path: String,
+    /// 1-based line of the offending attribute or block.
+    pub line: usize,
+    pub end_line: usize,
+    /// What the finding is about: `aws_s3_bucket.site`, `Deployment/web container app`, `service db`.
+    pub resource: String,
+    /// The specific value and where it is, e.g. `ingress from 0.0.0.0/0 to port 22 (SSH)`.
+    pub message: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ParseWarning {
+    pub path: String,
+    pub line: Option<usize>,
+    pub message: String,
+}
+
+/// One check's documentation, shared by `leakgate rules`, SARIF help and the README tables.
+#[derive(Debug, Serialize)]
+pub struct CheckInfo {
+    pub id: &'static str,
+    pub title: &'static str,
+    pub severity: Severity,
+    pub formats: &'static [IacFormat],
+    pub what: &'static str,
+    pub why: &'static str,
+    pub fix: &'static str,
+    pub bad: &'static str,
+    pub good: &'static str,
+}
+
+/// The registry: every check, in a stable order.
+pub fn checks() -> &'static [CheckInfo] {
+    checks::ALL
+}
+
+pub fn check_info(id: &str) -> Option<&'static CheckInfo> {
+    checks::ALL.iter().find(|c| c.id == id)
+}
+
+/// Cheap: decides from the file name, and for YAML/JSON from the first bytes, whether a file is IaC and which
+/// kind; `None` = not IaC.
+pub fn detect(path: &str, content: &[u8]) -> Option<IacFormat> {
+    let name = path.rsplit(['/', '\\']).next().unwrap_or(path);
+    let lower = name.to_ascii_lowercase();
+    if lower.ends_with(".tf") || lower.ends_with(".tofu") {
+        return Some(IacFormat::Terraform);
+    }
+    if lower.ends_with(".tf.json") || lower.ends_with(".tofu.json") {
+        return Some(IacFormat::TerraformJson);
+    }
+    if is_dockerfile_name(&lower) {
+        return Some(IacFormat::Dockerfile);
+    }
+    let yaml = lower.ends_with(".yaml") || lower.ends_with(".yml");
+    if yaml && is_compose_name(&lower) {
+        return Some(IacFormat::Compose);
+    }
+    let json = lower.ends_with(".json");
+    if !(yaml || json || lower.ends_with(".template")) {
+        return None;
+    }
+    let head = content.get(..SNIFF_BYTES).unwrap_or(content);
+    let has = |needle: &str| memchr::memmem::find(head, needle.as_bytes()).is_some();
+    if has("AWSTemplateFormatVersion") || (has("Resources") && has("AWS::")) {
+        return Some(IacFormat::CloudFormation);
+    }
+    let kubernetes = if json {
+        has("\"apiVersion\"") && has("\"kind\"")
+    } else {
+        let line_starts = |key: &str| {
+            head.split(|&b| b == b'\n')
+                .any(|l| l.starts_with(key.as_bytes()))
+        };
+        line_starts("apiVersion:") && line_starts("kind:")
+    };
+    kubernetes.then_some(IacFormat::Kubernetes)
+}
+
+fn is_dockerfile_name(lower: &str) -> bool {
+    lower == "dockerfile"
+        || lower == "containerfile"
+        || lower.ends_with(".dockerfile")
+        || lower.ends_with(".containerfile")
+        || ((lower.starts_with("dockerfile.") || lower.starts_with("containerfile."))
+            && !lower.ends_with(".dockerignore")
+            && !lower.ends_with(".md"))
+}
+
+/// `compose.yaml`, `compose.override.yml`, `docker-compose.yml`, `docker-compose.prod.yaml`, …
+fn is_compose_name(lower: &str) -> bool {
+    lower.starts_with("docker-compose") || lower.starts_with("compose.")
+}
+
+/// Parses once and runs every check of that format.
+pub fn lint(path: &str, content: &[u8], format: IacFormat) -> IacOutcome {
+    if matches!(format, IacFormat::Terraform | IacFormat::TerraformJson) {
+        let files = [(path, content, format == IacFormat::TerraformJson)];
+        return guarded(path, || terraform_outcomes(&files))
+            .into_iter()
+            .next()
+            .unwrap_or_default();
+    }
+    guarded(path, || vec![lint_one(path, content, format)])
+        .into_iter()
+        .next()
+        .unwrap_or_default()
+}
+
+/// Lints the `.tf`/`.tf.json` files of one directory together, so `var.x` resolves to a `default` declared
+/// in any of them and a bucket policy can be followed to a `data "aws_iam_policy_document"` in another file.
+/// Returns one outcome per input file, in order.
+pub fn lint_terraform_module(files: &[(String, Vec<u8>)]) -> Vec<IacOutcome> {
+    let inputs: Vec<(&str, &[u8], bool)> = files
+        .iter()
+        .map(|(p, c)| {
+            let json = detect(p, &[]) == Some(IacFormat::TerraformJson);
+            (p.as_str(), c.as_slice(), json)
+        })
+        .collect();
+    let first = files.first().map_or("", |f| f.0.as_str());
+    let mut out = guarded(first, || terraform_outcomes(&inputs));
+    out.resize_with(files.len(), IacOutcome::default);
+    out
+}
+
+/// Runs `f`, turning a panic in a parser into a warning: one unreadable file must never stop a scan.
+fn guarded(path: &str, f: impl FnOnce() -> Vec<IacOutcome>) -> Vec<IacOutcome> {
+    catch_unwind(AssertUnwindSafe(f)).unwrap_or_else(|_| {
+        vec![IacOutcome {
+            parse_warning: Some(ParseWarning {
+                path: path.to_string(),
+                line: None,
+                message: "internal error while reading this file".to_string(),
+            }),
+            ..IacOutcome::default()
+        }]
+    })
+}
+
+fn decode(content: &[u8]) -> String {
+    let text = String::from_utf8_lossy(content);
+    text.strip_prefix('\u{feff}').unwrap_or(&text).to_string()
+}
+
+fn too_big(content: &[u8]) -> Option<String> {
+    (content.len() > MAX_FILE_BYTES).then(|| {
+        format!(
+            "larger than {} MiB; not linted",
+            MAX_FILE_BYTES / (1024 * 1024)
+        )
+    })
+}
+
+fn warning(path: &str, line: usize, message: &str) -> Option<ParseWarning> {
+    Some(ParseWarning {
+        path: path.to_string(),
+        line: Some(line),
+        message: message.to_string(),
+    })
+}
+
+fn lint_one(path: &str, content: &[u8], format: IacFormat) -> IacOutcome {
+    let mut outcome = IacOutcome {
+        skipped_reason: too_big(content),
+        ..IacOutcome::default()
+    };
+    if outcome.skipped_reason.is_some() {
+        return outcome;
+    }
+    let text = decode(content);
+    let mut hits = Vec::new();
+    match format {
+        IacFormat::CloudFormation => match cloudformation::parse(&text) {
+            Ok(Some(t)) => checks::cloudformation(&t, &mut hits),
+            Ok(None) => {}
+            Err((line, msg)) => outcome.parse_warning = warning(path, line, &msg),
+        },
+        IacFormat::Kubernetes => match kubernetes::parse(&text) {
+            Ok(objects) => checks::kubernetes(&objects, text.contains("{{"), &mut hits),
+            Err(_) if text.contains("{{") => {
+                outcome.skipped_reason =
+                    Some("Helm/Go template: not valid YAML until rendered".to_string())
+            }
+            Err((line, msg)) => outcome.parse_warning = warning(path, line, &msg),
+        },
+        IacFormat::Dockerfile => match dockerfile::parse(&text) {
+            Ok(df) => checks::dockerfile(&df, &mut hits),
+            Err((line, msg)) => outcome.parse_warning = warning(path, line, &msg),
+        },
+        IacFormat::Compose => match compose::parse(&text) {
+            Ok(services) => checks::compose(&services, &mut hits),
+            Err((line, msg)) => outcome.parse_warning = warning(path, line, &msg),
+        },
+        IacFormat::Terraform | IacFormat::TerraformJson => {}
+    }
+    let lines = suppress::SourceLines::new(&text);
+    let (findings, suppressed) = finish(&[(path, &lines)], hits);
+    outcome.findings = findings.into_iter().next().unwrap_or_default();
+    outcome.suppressed = suppressed.first().copied().unwrap_or(0);
+    outcome
+}
+
+fn terraform_outcomes(files: &[(&str, &[u8], bool)]) -> Vec<IacOutcome> {
+    let mut outcomes: Vec<IacOutcome> = files
+        .iter()
+        .map(|(_, content, _)| IacOutcome {
+            skipped_reason: too_big(content),
+            ..IacOutcome::default()
+        })
+        .collect();
+    let texts: Vec<String> = files
+        .iter()
+        .zip(&outcomes)
+        .map(|((_, content, _), o)| {
+            if o.skipped_reason.is_some() {
+                String::new()
+            } else {
+                decode(content)
+            }
+        })
+        .collect();
+    let sources: Vec<(&str, bool)> = texts
+        .iter()
+        .zip(files)
+        .map(|(t, (_, _, json))| (t.as_str(), *json))
+        .collect();
+    let (module, errors) = terraform::build(&sources);
+    for e in errors {
+        if let (Some(o), Some((path, _, _))) = (outcomes.get_mut(e.file), files.get(e.file)) {
+            o.parse_warning = Some(ParseWarning {
+                path: path.to_string(),
+                line: e.line,
+                message: e.message,
+            });
+        }
+    }
+    let mut hits = Vec::new();
+    checks::terraform(&module, &mut hits);
+    let lines: Vec<suppress::SourceLines<'_>> = texts
+        .iter()
+        .map(|t| suppress::SourceLines::new(t))
+        .collect();
+    let named: Vec<(&str, &suppress::SourceLines<'_>)> =
+        files.iter().map(|f| f.0).zip(lines.iter()).collect();
+    let (findings, suppressed) = finish(&named, hits);
+    for ((o, f), s) in outcomes.iter_mut().zip(findings).zip(suppressed) {
+        o.findings = f;
+        o.suppressed = s;
+    }
+    outcomes
+}
+
+/// Applies allow markers and turns hits into findings, per file: (findings, suppressed count) by file index.
+fn finish(
+    files: &[(&str, &suppress::SourceLines<'_>)],
+    hits: Vec<checks::Hit>,
+) -> (Vec<Vec<IacFinding>>, Vec<u64>) {
+    let mut findings: Vec<Vec<IacFinding>> = vec![Vec::new(); files.len()];
+    let mut suppressed = vec![0u64; files.len()];
+    for hit in hits {
+        let Some((path, lines)) = files.get(hit.file) else {
+            continue;
+        };
+        let mut markers = lines.markers(hit.line);
+        for a in &hit.anchors {
+            markers.extend(lines.markers(*a));
+        }
+        markers.extend(hit.allow.iter().cloned());
+        if suppress::allowed(&markers, hit.check) {
+            if let Some(s) = suppressed.get_mut(hit.file) {
+                *s += 1;
+            }
+            continue;
+        }
+        let finding = IacFinding {
+            check_id: hit.check,
+            path: path.to_string(),
+            line: hit.line,
+            end_line: hit.end_line.max(hit.line),
+            resource: hit.resource,
+            message: hit.message,
+        };
+        if let Some(list) = findings.get_mut(hit.file) {
+            if !list.contains(&finding) {
+                list.push(finding);
+            }
+        }
+    }
+    for list in &mut findings {
+        list.sort_by(|a, b| {
+            (a.line, a.check_id, &a.resource).cmp(&(b.line, b.check_id, &b.resource))
+        });
+    }
+    (findings, suppressed)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn detect_by_name_and_content() {
+        use IacFormat::*;
+        let k8s = b"# web\napiVersion: apps/v1\nkind: Deployment\n";
+        let cfn = b"AWSTemplateFormatVersion: '2010-09-09'\nResources: {}\n";
+        let cases: &[(&str, &[u8], Option<IacFormat>)] = &[
+            ("infra/main.tf", b"", Some(Terraform)),
+            ("infra/main.tf.json", b"", Some(TerraformJson)),
+            ("Dockerfile", b"", Some(Dockerfile)),
+            ("svc/api.Dockerfile", b"", Some(Dockerfile)),
+            ("Dockerfile.prod", b"", Some(Dockerfile)),
+            ("Dockerfile.dockerignore", b"", None),
+            ("Containerfile", b"", Some(Dockerfile)),
+            ("docker-compose.prod.yml", b"", Some(Compose)),
+            ("compose.yaml", b"", Some(Compose)),
+            ("k8s/web.yaml", k8s, Some(Kubernetes)),
+            ("stack.yml", cfn, Some(CloudFormation)),
+            (
+                "stack.json",
+                b"{\"Resources\": {\"B\": {\"Type\": \"AWS::S3::Bucket\"}}}",
+                Some(CloudFormation),
+            ),
+            (
+                "pod.json",
+                b"{\"apiVersion\": \"v1\", \"kind\": \"Pod\"}",
+                Some(Kubernetes),
+            ),
+            ("config.yaml", b"name: x\nkind: y\n", None),
+            (".github/workflows/ci.yml", b"on: push\njobs: {}\n", None),
+            ("README.md", k8s, None),
+        ];
+        for (path, content, want) in cases {
+            assert_eq!(detect(path, content), *want, "{path}");
+        }
+    }
+
+    #[test]
+    fn registry_lookup() {
+        assert_eq!(
+            check_info("iac-s3-public-acl").map(|c| c.severity),
+            Some(Severity::High)
+        );
+        assert!(check_info("nope").is_none());
+    }
+
+    #[test]
+    fn bad_input_never_panics_and_warns() {
+        let o = lint(
+            "k.yaml",
+            b"apiVersion: v1\nkind: Pod\nspec: [\n",
+            IacFormat::Kubernetes,
+        );
+        assert_eq!(o.parse_warning.as_ref().and_then(|w| w.line), Some(3));
+        let o = lint(
+            "t.yaml",
+            b"apiVersion: v1\n{{- if .Values.x }}\nkind: Pod\n",
+            IacFormat::Kubernetes,
+        );
+        assert!(o.skipped_reason.is_some() && o.parse_warning.is_none());
+        let o = lint("x.yaml", b"a: b\n", IacFormat::Kubernetes);
+        assert_eq!(o, IacOutcome::default());
+        for format in [
+            IacFormat::Terraform,
+            IacFormat::TerraformJson,
+            IacFormat::CloudFormation,
+            IacFormat::Kubernetes,
+            IacFormat::Dockerfile,
+            IacFormat::Compose,
+        ] {
+            for junk in [
+                &b"\xff\xfe\x00{{[[\"\\"[..],
+                b"",
+                b"\n\n",
+                b"{",
+                b"resource \"a\" {",
+            ] {
+                let o = lint("f", junk, format);
+                assert!(o.findings.is_empty());
+            }
+        }
+    }
+}

@@ -1,0 +1,236 @@
+//! Scanning git sources. Staged: each staged blob is scanned whole (so a multi-line key added in one hunk is
+//! seen entire) and findings are kept only where they touch added lines. History: the plan's distinct blobs
+//! are scanned in parallel, each worker with its own repository handle; then, only for blobs with findings,
+//! the commit that introduced them is looked up, and one secret seen in many blob versions becomes one finding
+//! with a count of further occurrences.
+use std::collections::HashMap;
+
+use git2::Repository;
+use rayon::prelude::*;
+
+use super::{scan_content, ScanOutput};
+use crate::engine::Scanner;
+use crate::error::Result;
+use crate::finding::Finding;
+use crate::source::history::{BlobEntry, HistoryPlan, HistorySource};
+use crate::source::staged::StagedSource;
+use crate::stats::{ScanStats, SkipReason};
+
+/// Receives progress of a history scan (blobs and bytes done). Implemented by the CLI's progress bar.
+pub trait Progress: Sync {
+    fn start(&self, total_blobs: u64);
+    fn advance(&self, blobs: u64, bytes: u64);
+    fn finish(&self);
+}
+
+/// Scans what `git commit` would record now.
+pub fn scan_staged(scanner: &Scanner, source: &StagedSource, max_size: u64) -> Result<ScanOutput> {
+    let mut out = ScanOutput::default();
+    let files = source.changes(&mut out.stats)?;
+    let repo = source.repo();
+    for file in files {
+        let blob = match repo.find_blob(file.blob) {
+            Ok(b) => b,
+            Err(e) => {
+                out.stats.error(format!(
+                    "{}: cannot read staged blob {}: {}",
+                    file.path,
+                    file.blob,
+                    e.message()
+                ));
+                continue;
+            }
+        };
+        if blob.size() as u64 > max_size {
+            out.stats.skip(SkipReason::TooLarge);
+            continue;
+        }
+        let found = scan_content(scanner, blob.content(), &file.path, &mut out.stats);
+        if found.is_empty() {
+            continue;
+        }
+        let added = match source.added_lines(&file) {
+            Ok(a) => a,
+            Err(e) => {
+                out.stats.error(format!("{}: {e}", file.path));
+                continue;
+            }
+        };
+        out.findings.extend(
+            found
+                .into_iter()
+                .filter(|f| added.intersects(f.start_line, f.end_line)),
+        );
+    }
+    Ok(out.sorted())
+}
+
+/// Scans the blobs of a history plan in parallel (`threads` workers, 0 = one per core), then attributes findings
+/// to commits.
+pub fn scan_history(
+    scanner: &Scanner,
+    source: &HistorySource,
+    plan: HistoryPlan,
+    max_size: u64,
+    threads: usize,
+    progress: Option<&dyn Progress>,
+) -> Result<ScanOutput> {
+    if let Some(p) = progress {
+        p.start(plan.blobs.len() as u64);
+    }
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .map_err(|e| crate::error::Error::Io {
+            context: "cannot start worker threads".into(),
+            source: std::io::Error::other(e),
+        })?;
+    let (found, stats) = pool.install(|| scan_blobs(scanner, &plan, max_size, progress));
+    if let Some(p) = progress {
+        p.finish();
+    }
+    let mut out = ScanOutput {
+        findings: attribute(source, &plan.commits, found),
+        stats,
+    };
+    out.stats.notes.push(format!(
+        "{} commits, {} distinct blobs",
+        plan.commits.len(),
+        plan.blobs.len()
+    ));
+    Ok(out.sorted())
+}
+
+fn scan_blobs(
+    scanner: &Scanner,
+    plan: &HistoryPlan,
+    max_size: u64,
+    progress: Option<&dyn Progress>,
+) -> (Vec<(Finding, usize)>, ScanStats) {
+    let git_dir = &plan.git_dir;
+    plan.blobs
+        .par_iter()
+        .fold(
+            || {
+                (
+                    None::<Repository>,
+                    Vec::<(Finding, usize)>::new(),
+                    ScanStats::default(),
+                )
+            },
+            |(mut repo, mut found, mut stats), entry| {
+                if repo.is_none() {
+                    match Repository::open(git_dir) {
+                        Ok(r) => repo = Some(r),
+                        Err(e) => {
+                            stats.error(format!("cannot open repository: {}", e.message()));
+                            return (repo, found, stats);
+                        }
+                    }
+                }
+                if let Some(r) = repo.as_ref() {
+                    let bytes = scan_blob(scanner, r, entry, max_size, &mut found, &mut stats);
+                    if let Some(p) = progress {
+                        p.advance(1, bytes);
+                    }
+                }
+                (repo, found, stats)
+            },
+        )
+        .map(|(_, found, stats)| (found, stats))
+        .reduce(
+            || (Vec::new(), ScanStats::default()),
+            |(mut f1, mut s1), (f2, s2)| {
+                f1.extend(f2);
+                s1.merge(s2);
+                (f1, s1)
+            },
+        )
+}
+
+/// Reads and scans one blob; returns the bytes read.
+fn scan_blob(
+    scanner: &Scanner,
+    repo: &Repository,
+    entry: &BlobEntry,
+    max_size: u64,
+    found: &mut Vec<(Finding, usize)>,
+    stats: &mut ScanStats,
+) -> u64 {
+    // The header gives the size without inflating the object, so a huge blob is never loaded.
+    let size = match repo.odb().and_then(|odb| odb.read_header(entry.oid)) {
+        Ok((size, _)) => size as u64,
+        Err(e) => {
+            stats.error(format!(
+                "blob {} ({}): {}",
+                entry.oid,
+                entry.path,
+                e.message()
+            ));
+            return 0;
+        }
+    };
+    if size > max_size {
+        stats.skip(SkipReason::TooLarge);
+        return 0;
+    }
+    let blob = match repo.find_blob(entry.oid) {
+        Ok(b) => b,
+        Err(e) => {
+            stats.error(format!(
+                "blob {} ({}): {}",
+                entry.oid,
+                entry.path,
+                e.message()
+            ));
+            return 0;
+        }
+    };
+    let findings = scan_content(scanner, blob.content(), &entry.path, stats);
+    found.extend(
+        findings
+            .into_iter()
+            .filter(|f| {
+                entry
+                    .added
+                    .as_ref()
+                    .is_none_or(|a| a.intersects(f.start_line, f.end_line))
+            })
+            .map(|f| (f, entry.commit)),
+    );
+    size
+}
+
+/// One finding per fingerprint: the earliest commit's, with the number of further blob versions that carry the
+/// same secret at the same path.
+fn attribute(
+    source: &HistorySource,
+    commits: &[git2::Oid],
+    found: Vec<(Finding, usize)>,
+) -> Vec<Finding> {
+    let mut groups: HashMap<String, (Finding, usize, usize)> = HashMap::new();
+    for (f, commit) in found {
+        match groups.get_mut(&f.fingerprint.0) {
+            Some((best, best_commit, count)) => {
+                *count += 1;
+                if commit < *best_commit {
+                    *best = f;
+                    *best_commit = commit;
+                }
+            }
+            None => {
+                groups.insert(f.fingerprint.0.clone(), (f, commit, 0));
+            }
+        }
+    }
+    groups
+        .into_values()
+        .map(|(mut f, commit, further)| {
+            if let Some(mut info) = commits.get(commit).and_then(|oid| source.commit_info(*oid)) {
+                info.further_occurrences = further;
+                f.commit = Some(info);
+            }
+            f
+        })
+        .collect()
+}

@@ -1,0 +1,143 @@
+//! Shared git plumbing for the staged, history and range sources: opening a repository, and the set of lines a
+//! change added to a file (a zero-context diff's hunks are exactly the added lines).
+use std::path::Path;
+
+use git2::{DiffOptions, Oid, Repository};
+
+use crate::error::{Error, Result};
+
+/// Lines (1-based, inclusive ranges) that a change added to a file; `All` for a new file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LineSet {
+    All,
+    Ranges(Vec<(usize, usize)>),
+}
+
+impl LineSet {
+    /// True when any line in `start..=end` was added.
+    pub fn intersects(&self, start: usize, end: usize) -> bool {
+        match self {
+            LineSet::All => true,
+            LineSet::Ranges(r) => r.iter().any(|&(a, b)| a <= end && start <= b),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        matches!(self, LineSet::Ranges(r) if r.is_empty())
+    }
+
+    /// Lines added in either set (a blob introduced by several commits).
+    pub fn union(&mut self, other: &LineSet) {
+        match (&mut *self, other) {
+            (LineSet::All, _) => {}
+            (_, LineSet::All) => *self = LineSet::All,
+            (LineSet::Ranges(a), LineSet::Ranges(b)) => {
+                a.extend_from_slice(b);
+                a.sort_unstable();
+                a.dedup();
+            }
+        }
+    }
+
+    /// Lines added in both sets (a merge: only what is new relative to every parent).
+    pub fn intersect(&self, other: &LineSet) -> LineSet {
+        match (self, other) {
+            (LineSet::All, x) | (x, LineSet::All) => x.clone(),
+            (LineSet::Ranges(a), LineSet::Ranges(b)) => {
+                let mut out = Vec::new();
+                for &(s1, e1) in a {
+                    for &(s2, e2) in b {
+                        let (s, e) = (s1.max(s2), e1.min(e2));
+                        if s <= e {
+                            out.push((s, e));
+                        }
+                    }
+                }
+                LineSet::Ranges(out)
+            }
+        }
+    }
+}
+
+/// Opens the repository containing `dir` (searching parents, following worktree `.git` files).
+pub fn discover(dir: &Path) -> Result<Repository> {
+    Repository::discover(dir).map_err(|e| {
+        if e.code() == git2::ErrorCode::NotFound {
+            Error::config(
+                dir.display().to_string(),
+                "not a git repository (or any parent up to the root)",
+            )
+        } else {
+            git_error(
+                &format!("cannot open the git repository at {}", dir.display()),
+                e,
+            )
+        }
+    })
+}
+
+pub fn git_error(context: &str, e: git2::Error) -> Error {
+    Error::Io {
+        context: context.to_string(),
+        source: std::io::Error::other(e.message().to_string()),
+    }
+}
+
+/// The lines of `new` that are not in `old` (whole file when there is no `old`). Both blobs are text here: the
+/// caller has already sniffed for binary content, so the diff is forced to treat them as text.
+pub fn added_lines(repo: &Repository, old: Option<Oid>, new: Oid) -> Result<LineSet> {
+    let Some(old) = old.filter(|o| !o.is_zero()) else {
+        return Ok(LineSet::All);
+    };
+    let ctx = |what: &str, id: Oid| format!("cannot read {what} blob {id}");
+    let old_blob = repo
+        .find_blob(old)
+        .map_err(|e| git_error(&ctx("old", old), e))?;
+    let new_blob = repo
+        .find_blob(new)
+        .map_err(|e| git_error(&ctx("new", new), e))?;
+    let mut opts = DiffOptions::new();
+    opts.context_lines(0)
+        .force_text(true)
+        .ignore_submodules(true);
+    let mut ranges = Vec::new();
+    repo.diff_blobs(
+        Some(&old_blob),
+        None,
+        Some(&new_blob),
+        None,
+        Some(&mut opts),
+        None,
+        None,
+        Some(&mut |_, hunk| {
+            if hunk.new_lines() > 0 {
+                let start = hunk.new_start() as usize;
+                ranges.push((start, start + hunk.new_lines() as usize - 1));
+            }
+            true
+        }),
+        None,
+    )
+    .map_err(|e| git_error(&format!("cannot diff blobs {old}..{new}"), e))?;
+    Ok(LineSet::Ranges(ranges))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::LineSet;
+
+    #[test]
+    fn line_set_operations() {
+        let a = LineSet::Ranges(vec![(1, 3), (10, 12)]);
+        assert!(a.intersects(3, 5));
+        assert!(!a.intersects(4, 9));
+        assert!(LineSet::All.intersects(100, 100));
+        assert_eq!(
+            a.intersect(&LineSet::Ranges(vec![(2, 11)])),
+            LineSet::Ranges(vec![(2, 3), (10, 11)])
+        );
+        let mut u = a.clone();
+        u.union(&LineSet::Ranges(vec![(5, 5)]));
+        assert!(u.intersects(5, 5));
+    }
+}

@@ -1,0 +1,397 @@
+//! Git history: every distinct blob reachable from the chosen commits, each listed once with the first commit
+//! (oldest first) and path where it appeared. Trees shared between commits are walked once, so the plan costs
+//! one pass over the distinct trees, not one per commit. A range (`BASE..HEAD`) instead lists the blobs its
+//! commits change, with the lines each change adds, so a PR check blames the PR only for what it wrote.
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+
+use git2::{
+    Delta, DiffFindOptions, DiffOptions, FileMode, ObjectType, Oid, Repository, Sort, Tree,
+};
+
+use super::git::{added_lines, discover, git_error, LineSet};
+use crate::error::{Error, Result};
+use crate::finding::CommitInfo;
+use crate::stats::{ScanStats, SkipReason};
+
+/// Which commits to read.
+#[derive(Debug, Clone)]
+pub enum HistorySpec {
+    /// Everything reachable from any ref (and HEAD).
+    AllRefs,
+    /// Everything reachable from these revisions.
+    Revs(Vec<String>),
+    /// Only the commits in `BASE..HEAD`, and only the lines they add.
+    Range(String),
+}
+
+/// One distinct blob to scan.
+#[derive(Debug, Clone)]
+pub struct BlobEntry {
+    pub oid: Oid,
+    /// The path it was first seen at.
+    pub path: String,
+    /// Index into `HistoryPlan::commits` of the first commit that has it.
+    pub commit: usize,
+    /// For ranges: the lines its commits add. `None` in full audits: every line counts.
+    pub added: Option<LineSet>,
+}
+
+#[derive(Debug)]
+pub struct HistoryPlan {
+    pub blobs: Vec<BlobEntry>,
+    /// Commits read, oldest first.
+    pub commits: Vec<Oid>,
+    /// The repository's git dir, for workers to open their own handle (`Repository` is not `Sync`).
+    pub git_dir: PathBuf,
+}
+
+pub struct HistorySource {
+    repo: Repository,
+}
+
+impl HistorySource {
+    pub fn open(dir: &Path) -> Result<HistorySource> {
+        Ok(HistorySource {
+            repo: discover(dir)?,
+        })
+    }
+
+    pub fn repo(&self) -> &Repository {
+        &self.repo
+    }
+
+    /// The working tree root, or the git dir of a bare repository.
+    pub fn root(&self) -> PathBuf {
+        self.repo
+            .workdir()
+            .map_or_else(|| self.repo.path().to_path_buf(), Path::to_path_buf)
+    }
+
+    pub fn plan(&self, spec: &HistorySpec, stats: &mut ScanStats) -> Result<HistoryPlan> {
+        if self.repo.is_shallow() {
+            stats
+                .notes
+                .push("shallow clone: history before the shallow boundary was not scanned".into());
+        }
+        let commits = self.commits(spec)?;
+        let mut plan = HistoryPlan {
+            blobs: Vec::new(),
+            commits: Vec::new(),
+            git_dir: self.repo.path().to_path_buf(),
+        };
+        match spec {
+            HistorySpec::Range(_) => self.plan_range(commits, &mut plan, stats),
+            _ => self.plan_trees(commits, &mut plan, stats),
+        }
+        Ok(plan)
+    }
+
+    fn commits(&self, spec: &HistorySpec) -> Result<Vec<Oid>> {
+        let mut walk = self
+            .repo
+            .revwalk()
+            .map_err(|e| git_error("cannot walk history", e))?;
+        walk.set_sorting(Sort::TOPOLOGICAL | Sort::REVERSE)
+            .map_err(|e| git_error("cannot walk history", e))?;
+        match spec {
+            HistorySpec::AllRefs => {
+                walk.push_glob("*")
+                    .map_err(|e| git_error("cannot read refs", e))?;
+                if self.repo.head().is_ok() {
+                    walk.push_head()
+                        .map_err(|e| git_error("cannot read HEAD", e))?;
+                }
+            }
+            HistorySpec::Revs(revs) => {
+                for rev in revs {
+                    let obj = self
+                        .repo
+                        .revparse_single(rev)
+                        .map_err(|e| bad_rev(rev, e))?;
+                    let commit = obj.peel_to_commit().map_err(|e| bad_rev(rev, e))?;
+                    walk.push(commit.id()).map_err(|e| bad_rev(rev, e))?;
+                }
+            }
+            HistorySpec::Range(range) => {
+                if !range.contains("..") {
+                    return Err(Error::config(
+                        "--range",
+                        format!("`{range}` is not a range (expected BASE..HEAD)"),
+                    ));
+                }
+                walk.push_range(range).map_err(|e| bad_rev(range, e))?;
+            }
+        }
+        let mut out = Vec::new();
+        for oid in walk {
+            // A missing commit in a partial clone ends that line of history, not the audit.
+            match oid {
+                Ok(o) => out.push(o),
+                Err(e) => return Err(git_error("cannot walk history", e)),
+            }
+        }
+        Ok(out)
+    }
+
+    /// Full audit: walk each commit's tree, skipping subtrees already walked; every new blob is listed with the
+    /// commit and path it first appeared at.
+    fn plan_trees(&self, commits: Vec<Oid>, plan: &mut HistoryPlan, stats: &mut ScanStats) {
+        let mut seen_trees: HashSet<Oid> = HashSet::new();
+        let mut seen_blobs: HashSet<Oid> = HashSet::new();
+        let mut seen_other: HashSet<Oid> = HashSet::new();
+        for (idx, oid) in commits.iter().enumerate() {
+            let tree = match self.repo.find_commit(*oid).and_then(|c| c.tree()) {
+                Ok(t) => t,
+                Err(e) => {
+                    stats.error(format!(
+                        "commit {oid}: cannot read its tree: {}",
+                        e.message()
+                    ));
+                    continue;
+                }
+            };
+            if !seen_trees.insert(tree.id()) {
+                continue;
+            }
+            // An explicit stack: directory depth is attacker-controlled.
+            let mut stack: Vec<(Tree, String)> = vec![(tree, String::new())];
+            while let Some((tree, prefix)) = stack.pop() {
+                for entry in tree.iter() {
+                    let name = String::from_utf8_lossy(entry.name_bytes());
+                    let path = if prefix.is_empty() {
+                        name.into_owned()
+                    } else {
+                        format!("{prefix}/{name}")
+                    };
+                    let id = entry.id();
+                    match (entry.kind(), entry.filemode()) {
+                        (Some(ObjectType::Tree), _) => {
+                            if seen_trees.insert(id) {
+                                match self.repo.find_tree(id) {
+                                    Ok(t) => stack.push((t, path)),
+                                    Err(e) => {
+                                        stats.error(format!("tree {id} ({path}): {}", e.message()))
+                                    }
+                                }
+                            }
+                        }
+                        (Some(ObjectType::Commit), _) => {
+                            if seen_other.insert(id) {
+                                stats.skip(SkipReason::Submodule);
+                            }
+                        }
+                        (_, m) if m == i32::from(FileMode::Link) => {
+                            if seen_other.insert(id) {
+                                stats.skip(SkipReason::Symlink);
+                            }
+                        }
+                        (Some(ObjectType::Blob), _) => {
+                            if seen_blobs.insert(id) {
+                                plan.blobs.push(BlobEntry {
+                                    oid: id,
+                                    path,
+                                    commit: idx,
+                                    added: None,
+                                });
+                            }
+                        }
+                        _ => stats.error(format!("{path}: tree entry {id} of unknown type")),
+                    }
+                }
+            }
+        }
+        plan.commits = commits;
+    }
+
+    /// Range: diff each commit against its parents; a blob's added lines are what its commits add. For a merge,
+    /// only lines new relative to every parent count (what the merge itself wrote, not what it brought in).
+    fn plan_range(&self, commits: Vec<Oid>, plan: &mut HistoryPlan, stats: &mut ScanStats) {
+        let mut index: HashMap<Oid, usize> = HashMap::new();
+        for (idx, oid) in commits.iter().enumerate() {
+            let changes = match self.commit_changes(*oid, stats) {
+                Ok(c) => c,
+                Err(e) => {
+                    stats.error(format!("commit {oid}: {e}"));
+                    continue;
+                }
+            };
+            for (path, blob, lines) in changes {
+                if lines.is_empty() {
+                    continue;
+                }
+                match index.get(&blob) {
+                    Some(&i) => {
+                        if let Some(a) = plan.blobs[i].added.as_mut() {
+                            a.union(&lines);
+                        }
+                    }
+                    None => {
+                        index.insert(blob, plan.blobs.len());
+                        plan.blobs.push(BlobEntry {
+                            oid: blob,
+                            path,
+                            commit: idx,
+                            added: Some(lines),
+                        });
+                    }
+                }
+            }
+        }
+        plan.commits = commits;
+    }
+
+    /// (path, new blob, added lines) for each file a commit adds or changes, relative to all of its parents.
+    fn commit_changes(
+        &self,
+        oid: Oid,
+        stats: &mut ScanStats,
+    ) -> Result<Vec<(String, Oid, LineSet)>> {
+        let commit = self
+            .repo
+            .find_commit(oid)
+            .map_err(|e| git_error("cannot read commit", e))?;
+        let tree = commit
+            .tree()
+            .map_err(|e| git_error("cannot read tree", e))?;
+        let parents: Vec<Option<Tree>> = if commit.parent_count() == 0 {
+            vec![None]
+        } else {
+            commit.parents().map(|p| p.tree().ok()).collect()
+        };
+        let mut result: Option<HashMap<String, (Oid, LineSet)>> = None;
+        for parent in &parents {
+            let mut opts = DiffOptions::new();
+            opts.ignore_submodules(false);
+            let mut diff = self
+                .repo
+                .diff_tree_to_tree(parent.as_ref(), Some(&tree), Some(&mut opts))
+                .map_err(|e| git_error("cannot diff commit", e))?;
+            diff.find_similar(Some(DiffFindOptions::new().renames(true)))
+                .map_err(|e| git_error("cannot detect renames", e))?;
+            let mut this: HashMap<String, (Oid, LineSet)> = HashMap::new();
+            for delta in diff.deltas() {
+                if matches!(delta.status(), Delta::Deleted | Delta::Unmodified) {
+                    continue;
+                }
+                let new = delta.new_file();
+                let path = new
+                    .path()
+                    .map(|p| p.to_string_lossy().into_owned())
+                    .unwrap_or_default();
+                match new.mode() {
+                    FileMode::Commit => {
+                        stats.skip(SkipReason::Submodule);
+                        continue;
+                    }
+                    FileMode::Link => {
+                        stats.skip(SkipReason::Symlink);
+                        continue;
+                    }
+                    _ => {}
+                }
+                let old = delta.old_file();
+                let old_id =
+                    (!old.id().is_zero() && old.mode() != FileMode::Commit).then(|| old.id());
+                let lines = match self.repo.find_blob(new.id()) {
+                    Ok(b) if crate::engine::looks_binary(b.content()) => LineSet::All,
+                    Ok(_) => added_lines(&self.repo, old_id, new.id())?,
+                    Err(e) => {
+                        stats.error(format!("blob {} ({path}): {}", new.id(), e.message()));
+                        continue;
+                    }
+                };
+                this.insert(path, (new.id(), lines));
+            }
+            result = Some(match result {
+                None => this,
+                Some(prev) => prev
+                    .into_iter()
+                    .filter_map(|(path, (blob, lines))| {
+                        let (b2, l2) = this.get(&path)?;
+                        (*b2 == blob).then(|| (path, (blob, lines.intersect(l2))))
+                    })
+                    .collect(),
+            });
+        }
+        let mut out: Vec<_> = result
+            .unwrap_or_default()
+            .into_iter()
+            .map(|(p, (b, l))| (p, b, l))
+            .collect();
+        out.sort_by(|a, b| a.0.cmp(&b.0));
+        Ok(out)
+    }
+
+    /// Author, date and subject of a commit, for findings.
+    pub fn commit_info(&self, oid: Oid) -> Option<CommitInfo> {
+        let c = self.repo.find_commit(oid).ok()?;
+        let author = c.author();
+        Some(CommitInfo {
+            id: oid.to_string(),
+            author_name: String::from_utf8_lossy(author.name_bytes()).into_owned(),
+            author_email: String::from_utf8_lossy(author.email_bytes()).into_owned(),
+            date: rfc3339(author.when()),
+            subject: c
+                .summary_bytes()
+                .map(|s| String::from_utf8_lossy(s).into_owned())
+                .unwrap_or_default(),
+            further_occurrences: 0,
+        })
+    }
+}
+
+fn bad_rev(rev: &str, e: git2::Error) -> Error {
+    Error::config(format!("revision `{rev}`"), e.message().to_string())
+}
+
+/// `git2::Time` as RFC 3339 with the author's offset.
+fn rfc3339(t: git2::Time) -> String {
+    let offset = t.offset_minutes() as i64;
+    let secs = t.seconds() + offset * 60;
+    let days = secs.div_euclid(86_400);
+    let rem = secs.rem_euclid(86_400);
+    let (y, m, d) = civil_from_days(days);
+    let sign = if offset < 0 { '-' } else { '+' };
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}{sign}{:02}:{:02}",
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60,
+        offset.abs() / 60,
+        offset.abs() % 60
+    )
+}
+
+/// Days since 1970-01-01 to a proleptic Gregorian date (H. Hinnant's algorithm).
+fn civil_from_days(z: i64) -> (i64, u32, u32) {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let y = yoe + era * 400;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    (if m <= 2 { y + 1 } else { y }, m, d)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn dates() {
+        assert_eq!(
+            super::rfc3339(git2::Time::new(0, 0)),
+            "1970-01-01T00:00:00+00:00"
+        );
+        assert_eq!(
+            super::rfc3339(git2::Time::new(1_700_000_000, 60)),
+            "2023-11-14T23:13:20+01:00"
+        );
+        assert_eq!(
+            super::rfc3339(git2::Time::new(951_782_400, -300)),
+            "2000-02-28T19:00:00-05:00"
+        );
+    }
+}

@@ -1,0 +1,122 @@
+//! The staged change: what `git commit` is about to record. Content comes from the index (not the working
+//! tree), so a partially staged file is judged by what will be committed. Only the index-vs-HEAD diff is read,
+//! so the cost follows the size of the change, not of the repository or its history.
+use std::path::{Path, PathBuf};
+
+use git2::{Delta, DiffFindOptions, DiffOptions, FileMode, Oid, Repository};
+
+use super::git::{added_lines, discover, git_error, LineSet};
+use crate::error::{Error, Result};
+use crate::stats::{ScanStats, SkipReason};
+
+/// One staged file: its index blob and the lines the change adds to it.
+#[derive(Debug, Clone)]
+pub struct StagedFile {
+    pub path: String,
+    pub blob: Oid,
+    pub old_blob: Option<Oid>,
+}
+
+pub struct StagedSource {
+    repo: Repository,
+}
+
+impl StagedSource {
+    pub fn open(dir: &Path) -> Result<StagedSource> {
+        let repo = discover(dir)?;
+        if repo.is_bare() {
+            return Err(Error::config(
+                dir.display().to_string(),
+                "a bare repository has no staged changes",
+            ));
+        }
+        Ok(StagedSource { repo })
+    }
+
+    pub fn repo(&self) -> &Repository {
+        &self.repo
+    }
+
+    /// The working tree root (where `.leakgate.toml` and `.leakgateignore` live).
+    pub fn workdir(&self) -> PathBuf {
+        self.repo
+            .workdir()
+            .map_or_else(|| self.repo.path().to_path_buf(), Path::to_path_buf)
+    }
+
+    /// Files added, modified, renamed, copied or retyped in the index relative to HEAD (everything, when there
+    /// is no commit yet). Deletions have nothing to scan; submodules and symlinks are counted as skipped.
+    pub fn changes(&self, stats: &mut ScanStats) -> Result<Vec<StagedFile>> {
+        let head_tree = match self.repo.head() {
+            Ok(head) => Some(
+                head.peel_to_tree()
+                    .map_err(|e| git_error("cannot read HEAD's tree", e))?,
+            ),
+            Err(e)
+                if matches!(
+                    e.code(),
+                    git2::ErrorCode::UnbornBranch | git2::ErrorCode::NotFound
+                ) =>
+            {
+                None
+            }
+            Err(e) => return Err(git_error("cannot read HEAD", e)),
+        };
+        let index = self
+            .repo
+            .index()
+            .map_err(|e| git_error("cannot read the index", e))?;
+        let mut opts = DiffOptions::new();
+        opts.include_typechange(true).ignore_submodules(false);
+        let mut diff = self
+            .repo
+            .diff_tree_to_index(head_tree.as_ref(), Some(&index), Some(&mut opts))
+            .map_err(|e| git_error("cannot diff the index against HEAD", e))?;
+        // Renames keep their old blob, so only lines actually changed count as added.
+        diff.find_similar(Some(DiffFindOptions::new().renames(true).copies(false)))
+            .map_err(|e| git_error("cannot detect renames", e))?;
+        let mut files = Vec::new();
+        for delta in diff.deltas() {
+            if matches!(
+                delta.status(),
+                Delta::Deleted | Delta::Unmodified | Delta::Ignored | Delta::Untracked
+            ) {
+                continue;
+            }
+            let new = delta.new_file();
+            let path = new
+                .path()
+                .map(|p| p.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            match new.mode() {
+                FileMode::Commit => {
+                    stats.skip(SkipReason::Submodule);
+                    continue;
+                }
+                FileMode::Link => {
+                    stats.skip(SkipReason::Symlink);
+                    continue;
+                }
+                _ => {}
+            }
+            if delta.status() == Delta::Conflicted {
+                stats.error(format!("{path}: unresolved merge conflict in the index"));
+                continue;
+            }
+            let old = delta.old_file();
+            let old_blob =
+                (!old.id().is_zero() && old.mode() != FileMode::Commit).then(|| old.id());
+            files.push(StagedFile {
+                path,
+                blob: new.id(),
+                old_blob,
+            });
+        }
+        Ok(files)
+    }
+
+    /// The lines of a staged file that the commit adds.
+    pub fn added_lines(&self, file: &StagedFile) -> Result<LineSet> {
+        added_lines(&self.repo, file.old_blob, file.blob)
+    }
+}
