@@ -39,7 +39,7 @@ impl Progress for ProgressBar {
         let total = self.bytes.fetch_add(bytes, Ordering::Relaxed) + bytes;
         self.bar.inc(blobs);
         // Formatting on every blob would cost more than scanning small ones.
-        if self.bar.position() % 256 == 0 {
+        if self.bar.position().is_multiple_of(256) {
             self.bar.set_message(human_bytes(total));
         }
     }
