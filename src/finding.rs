@@ -9,8 +9,19 @@ use crate::rules::{RuleSet, Severity};
 /// Longest line kept in a finding; longer lines (minified code) are cut around the secret.
 const MAX_LINE_LEN: usize = 512;
 
+/// What kind of problem a finding is.
+#[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum FindingKind {
+    /// A credential in the content (`secret` holds it).
+    Secret,
+    /// An infrastructure-as-code misconfiguration (`resource` and `message` say where and what; `secret` is empty).
+    Iac,
+}
+
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Finding {
+    pub kind: FindingKind,
     pub rule_id: String,
     pub description: String,
     pub severity: Severity,
@@ -28,6 +39,12 @@ pub struct Finding {
     /// The rule's offline validator accepted the secret (checksum, structure).
     pub validated: bool,
     pub fingerprint: Fingerprint,
+    /// IaC: the resource the check fired on (`aws_s3_bucket.site`, `Deployment/web container app`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub resource: Option<String>,
+    /// IaC: what exactly is wrong, with the offending value.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub commit: Option<CommitInfo>,
 }
@@ -96,6 +113,7 @@ pub fn locate(
             .map_or(content.len(), |i| c.secret_start + i);
         let end_line_start = memchr::memrchr(b'\n', &content[..c.secret_end]).map_or(0, |i| i + 1);
         out.push(Finding {
+            kind: FindingKind::Secret,
             rule_id: rule.id.clone(),
             description: rule.description.clone(),
             severity: rule.severity,
@@ -110,6 +128,8 @@ pub fn locate(
             entropy: (c.entropy * 100.0).round() / 100.0,
             validated: c.validated,
             fingerprint: Fingerprint::new(&rule.id, path, secret),
+            resource: None,
+            message: None,
             commit: None,
         });
     }

@@ -71,10 +71,7 @@ fn pem(block: &[u8]) -> bool {
     let mut body = String::new();
     let mut in_body = false;
     for line in text.lines() {
-        let line = line
-            .trim()
-            .trim_matches(|c| c == '"' || c == '\'' || c == ',' || c == '+')
-            .trim();
+        let line = unquote_line(line);
         if line.starts_with("-----BEGIN") {
             in_body = true;
             // A one-line block ("-----BEGIN X-----MIIE...-----END X-----") keeps its body on this line.
@@ -98,6 +95,24 @@ fn pem(block: &[u8]) -> bool {
                 .decode(body.trim_end_matches('=').as_bytes())
         });
     matches!(decoded, Ok(bytes) if bytes.len() >= 32)
+}
+
+/// Strips what surrounds a PEM line inside source code: quotes, commas, and `+` only where it joins quoted
+/// strings (`"…" +`, `+ "…"`). A bare `+` at either end belongs to the base64 and stays.
+fn unquote_line(line: &str) -> &str {
+    let mut l = line.trim();
+    if let Some(rest) = l.strip_prefix('+') {
+        if rest.trim_start().starts_with(['"', '\'']) {
+            l = rest.trim_start();
+        }
+    }
+    if let Some(rest) = l.strip_suffix('+') {
+        if rest.trim_end().ends_with(['"', '\'']) {
+            l = rest.trim_end();
+        }
+    }
+    l.trim_matches(|c| c == '"' || c == '\'' || c == ',' || c == ';')
+        .trim()
 }
 
 #[cfg(test)]
@@ -146,5 +161,14 @@ mod tests {
             ValidatorKind::Pem,
             b"-----BEGIN RSA PRIVATE KEY-----\nnot base64 at all!\n-----END RSA PRIVATE KEY-----"
         ));
+        // Base64 lines may start or end with `+`; Java-style concatenation wraps lines in `"…" +`.
+        let plus = format!(
+            "-----BEGIN PRIVATE KEY-----\n+{}\n{}+\n-----END PRIVATE KEY-----",
+            &body[..63],
+            &body[64..127]
+        );
+        assert!(validate(ValidatorKind::Pem, plus.as_bytes()));
+        let java: String = block.lines().map(|l| format!("\"{l}\\n\" +\n")).collect();
+        assert!(validate(ValidatorKind::Pem, java.as_bytes()));
     }
 }

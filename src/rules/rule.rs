@@ -112,7 +112,12 @@ impl Rule {
     }
 
     fn compile(&self) -> std::result::Result<Compiled, String> {
+        // Tokens are ASCII: Unicode-aware classes (`\w`, `(?i)`) would only make the automata larger and slower
+        // to build, which the pre-commit hook pays on every run.
         let regex = RegexBuilder::new(&self.regex_source)
+            .unicode(false)
+            // A rule is tried on a window that starts mid-file: `^` and `$` must mean line boundaries.
+            .multi_line(true)
             .size_limit(super::REGEX_SIZE_LIMIT)
             .dfa_size_limit(super::REGEX_SIZE_LIMIT)
             .build()
