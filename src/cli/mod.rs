@@ -1,6 +1,9 @@
 //! The command line: argument definitions and dispatch. Each subcommand lives in its own file; exit codes are
 //! decided in `exit.rs` and nowhere else.
+pub mod baseline;
 pub mod exit;
+pub mod hook;
+pub mod install;
 pub mod progress;
 pub mod rules;
 pub mod scan;
@@ -31,6 +34,80 @@ pub enum Command {
     Scan(ScanArgs),
     /// List the active rules, or check the examples of a rule file.
     Rules(RulesArgs),
+    /// Record the current findings as accepted, so that `scan --baseline` reports only new ones.
+    Baseline(BaselineArgs),
+    /// Install the git pre-commit hook (and with --pre-push the pre-push hook) into a repository.
+    Install(InstallArgs),
+    /// Remove leakgate's git hooks and put back the hooks they chained.
+    Uninstall(UninstallArgs),
+    /// Run as a git hook: `leakgate hook pre-push REMOTE [URL]` reads the refs being pushed from stdin.
+    Hook(HookArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct InstallArgs {
+    /// Also install the pre-push hook, which scans the commits being pushed.
+    #[arg(long)]
+    pub pre_push: bool,
+
+    /// Replace an existing hook that is not leakgate's even when a `.local` hook already exists.
+    #[arg(long)]
+    pub force: bool,
+
+    /// The repository (default: the current folder or a parent).
+    #[arg(long, value_name = "DIR")]
+    pub repo: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct UninstallArgs {
+    /// The repository (default: the current folder or a parent).
+    #[arg(long, value_name = "DIR")]
+    pub repo: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct HookArgs {
+    #[command(subcommand)]
+    pub hook: HookCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum HookCommand {
+    /// The pre-push hook: scans the lines added by the commits being pushed that no remote-tracking branch
+    /// has yet. Reads git's `<local ref> <local sha> <remote ref> <remote sha>` lines from stdin.
+    PrePush(PrePushArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct PrePushArgs {
+    /// The remote's name (as git passes it to the hook).
+    pub remote: String,
+
+    /// The remote's URL (as git passes it to the hook).
+    pub url: Option<String>,
+
+    /// The repository (default: the current folder or a parent).
+    #[arg(long, value_name = "DIR")]
+    pub repo: Option<PathBuf>,
+
+    #[command(flatten)]
+    pub common: CommonArgs,
+
+    #[command(flatten)]
+    pub output: OutputArgs,
+
+    /// Skip blobs larger than this (bytes, or with a K/M/G suffix). Default: 50M or the config's max_file_size.
+    #[arg(long, value_name = "SIZE", value_parser = parse_size)]
+    pub max_file_size: Option<u64>,
+
+    /// Worker threads (default: one per core).
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub threads: usize,
+
+    /// Report only findings whose fingerprints are not in FILE (made by `leakgate baseline create`).
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -54,6 +131,10 @@ pub struct ScanArgs {
     /// The repository for --staged, --history and --range (default: the current folder or a parent).
     #[arg(long, value_name = "DIR")]
     pub repo: Option<PathBuf>,
+
+    /// Report only findings whose fingerprints are not in FILE (made by `leakgate baseline create`).
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
 
     #[command(flatten)]
     pub common: CommonArgs,
@@ -113,6 +194,42 @@ pub struct OutputArgs {
 }
 
 #[derive(Debug, Args)]
+pub struct BaselineArgs {
+    #[command(subcommand)]
+    pub command: BaselineCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum BaselineCommand {
+    /// Scan (the repository's working tree, the PATHs given, or with --history every commit) and write the
+    /// fingerprints of what is found to .leakgate-baseline.json at the repository root.
+    Create(BaselineCreateArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct BaselineCreateArgs {
+    /// Files or folders to scan (default: the whole working tree of the repository, from its root).
+    #[arg(value_name = "PATH", conflicts_with = "history")]
+    pub paths: Vec<PathBuf>,
+
+    /// Scan every distinct blob in the history reachable from all refs instead of the working tree.
+    #[arg(long)]
+    pub history: bool,
+
+    /// The repository for --history (default: the current folder or a parent).
+    #[arg(long, value_name = "DIR", requires = "history")]
+    pub repo: Option<PathBuf>,
+
+    /// Where to write the baseline (default: .leakgate-baseline.json at the repository root, or in the
+    /// scanned folder outside a repository).
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    #[command(flatten)]
+    pub common: CommonArgs,
+}
+
+#[derive(Debug, Args)]
 pub struct RulesArgs {
     /// Run the examples and negative examples of the rules in FILE (a rule file or a .leakgate.toml).
     #[arg(long, value_name = "FILE")]
@@ -153,6 +270,10 @@ pub fn run(cli: Cli) -> anyhow::Result<exit::Outcome> {
     match cli.command {
         Command::Scan(args) => scan::run(args),
         Command::Rules(args) => rules::run(args),
+        Command::Baseline(args) => baseline::run(args),
+        Command::Install(args) => install::install(args),
+        Command::Uninstall(args) => install::uninstall(args),
+        Command::Hook(args) => hook::run(args),
     }
 }
 

@@ -83,6 +83,10 @@ pub fn run(args: RulesArgs) -> anyhow::Result<Outcome> {
             }
             writeln!(w, "{} rules", infos.len())?;
         }
+        other => anyhow::bail!(
+            "`leakgate rules` lists rules as text or json, not {}",
+            format!("{other:?}").to_lowercase()
+        ),
     }
     w.flush()?;
     Ok(Outcome::Clean)

@@ -6,6 +6,7 @@ use std::time::Instant;
 use anyhow::{bail, Context};
 
 use super::exit::{outcome, Outcome};
+use super::hook::Gate;
 use super::progress::ProgressBar;
 use super::{OutputArgs, ScanArgs};
 use crate::config::Config;
@@ -16,16 +17,32 @@ use crate::source::fs::WalkOptions;
 use crate::source::history::{HistorySource, HistorySpec};
 use crate::source::staged::StagedSource;
 use crate::stats::ScanStats;
-use crate::suppress::{self, ignore_file::IgnoreList};
+use crate::suppress::{self, baseline::Baseline, ignore_file::IgnoreList};
+
+/// What a scan found, before suppression and reporting; `leakgate baseline create` uses it too.
+pub(crate) struct Scanned {
+    pub output: ScanOutput,
+    pub scanner: crate::engine::Scanner,
+    pub ignore: IgnoreList,
+    /// The folder holding `.leakgateignore`: the repository root in git modes.
+    pub root: PathBuf,
+}
 
 pub fn run(args: ScanArgs) -> anyhow::Result<Outcome> {
     if args.staged || args.history || args.range.is_some() {
         return run_git(args);
     }
+    let started = Instant::now();
+    let baseline = load_baseline(&args)?;
+    let scanned = collect_paths(&args)?;
+    finish(&args, scanned, baseline.as_ref(), started, None)
+}
+
+/// Scans files, folders or stdin.
+pub(crate) fn collect_paths(args: &ScanArgs) -> anyhow::Result<Scanned> {
     if args.repo.is_some() {
         bail!("--repo goes with --staged, --history or --range");
     }
-    let started = Instant::now();
     let paths = if args.paths.is_empty() {
         vec![PathBuf::from(".")]
     } else {
@@ -45,9 +62,8 @@ pub fn run(args: ScanArgs) -> anyhow::Result<Outcome> {
     };
     let config = load_config(args.common.config.as_deref(), &start_dir)?;
     let scanner = config.scanner()?;
-    let ignore = IgnoreList::load(
-        &project_root(&config, &start_dir).join(suppress::ignore_file::IGNORE_FILE_NAME),
-    )?;
+    let root = project_root(&config, &start_dir);
+    let ignore = IgnoreList::load(&root.join(suppress::ignore_file::IGNORE_FILE_NAME))?;
 
     let output: ScanOutput = if stdin {
         let mut buf = Vec::new();
@@ -64,13 +80,35 @@ pub fn run(args: ScanArgs) -> anyhow::Result<Outcome> {
         };
         scan_paths(&scanner, &paths, &opts)
     };
-
-    finish(&args.output, output, &scanner, &ignore, started)
+    Ok(Scanned {
+        output: with_notes(output, &config),
+        scanner,
+        ignore,
+        root,
+    })
 }
 
 /// `--staged`, `--history`, `--range`: config and ignore file come from the repository's root.
 fn run_git(args: ScanArgs) -> anyhow::Result<Outcome> {
+    let gate = args.staged.then_some(Gate::Commit);
+    run_git_with(args, None, gate)
+}
+
+/// [`run_git`], with the commits to scan given as `spec` (the pre-push hook) instead of by flags; `gate` is
+/// the hook whose "how to proceed" is printed on stderr when findings block it.
+pub(crate) fn run_git_with(
+    args: ScanArgs,
+    spec: Option<HistorySpec>,
+    gate: Option<Gate>,
+) -> anyhow::Result<Outcome> {
     let started = Instant::now();
+    let baseline = load_baseline(&args)?;
+    let scanned = collect_git(&args, spec)?;
+    finish(&args, scanned, baseline.as_ref(), started, gate)
+}
+
+/// Scans the staged change or commits (`spec`, else what the flags say).
+pub(crate) fn collect_git(args: &ScanArgs, spec: Option<HistorySpec>) -> anyhow::Result<Scanned> {
     let dir = args.repo.clone().unwrap_or_else(|| PathBuf::from("."));
     if args.staged && !args.paths.is_empty() {
         bail!("--staged takes no paths (it scans the index)");
@@ -78,14 +116,21 @@ fn run_git(args: ScanArgs) -> anyhow::Result<Outcome> {
     if args.paths.iter().any(|p| p.as_os_str() == "-") {
         bail!("`-` (stdin) cannot be combined with --staged, --history or --range");
     }
-    let (output, scanner, ignore) = if args.staged {
-        let source = StagedSource::open(&dir)?;
+    let (output, scanner, ignore, root) = if args.staged {
+        let mut source = StagedSource::open(&dir)?;
+        // In a hook, git names the index the commit records (`git commit -a` uses a temporary one).
+        if let Some(index) = std::env::var_os("GIT_INDEX_FILE").filter(|v| !v.is_empty()) {
+            if args.repo.is_none() {
+                source = source.with_index_file(Path::new(&index))?;
+            }
+        }
         let root = source.workdir();
         let config = load_config(args.common.config.as_deref(), &root)?;
         let scanner = config.scanner()?;
         let ignore = IgnoreList::load(&root.join(suppress::ignore_file::IGNORE_FILE_NAME))?;
         let max = args.max_file_size.unwrap_or(config.max_file_size());
-        (scan_staged(&scanner, &source, max)?, scanner, ignore)
+        let output = with_notes(scan_staged(&scanner, &source, max)?, &config);
+        (output, scanner, ignore, root)
     } else {
         let source = HistorySource::open(&dir)?;
         let root = source.root();
@@ -93,10 +138,11 @@ fn run_git(args: ScanArgs) -> anyhow::Result<Outcome> {
         let scanner = config.scanner()?;
         let ignore = IgnoreList::load(&root.join(suppress::ignore_file::IGNORE_FILE_NAME))?;
         let max = args.max_file_size.unwrap_or(config.max_file_size());
-        let spec = match &args.range {
-            Some(r) => HistorySpec::Range(r.clone()),
-            None if args.paths.is_empty() => HistorySpec::AllRefs,
-            None => HistorySpec::Revs(
+        let spec = match (spec, &args.range) {
+            (Some(spec), _) => spec,
+            (None, Some(r)) => HistorySpec::Range(r.clone()),
+            (None, None) if args.paths.is_empty() => HistorySpec::AllRefs,
+            (None, None) => HistorySpec::Revs(
                 args.paths
                     .iter()
                     .map(|p| p.to_string_lossy().into_owned())
@@ -109,20 +155,50 @@ fn run_git(args: ScanArgs) -> anyhow::Result<Outcome> {
         let progress = bar.as_ref().map(|b| b as &dyn crate::scan::git::Progress);
         let mut output = scan_history(&scanner, &source, plan, max, args.threads, progress)?;
         output.stats.merge(plan_stats);
-        (output, scanner, ignore)
+        (with_notes(output, &config), scanner, ignore, root)
     };
-    finish(&args.output, output, &scanner, &ignore, started)
+    Ok(Scanned {
+        output,
+        scanner,
+        ignore,
+        root,
+    })
+}
+
+/// The baseline named by `--baseline`: read before scanning, so that a wrong path fails fast (exit 2).
+fn load_baseline(args: &ScanArgs) -> anyhow::Result<Option<Baseline>> {
+    args.baseline
+        .as_deref()
+        .map(|p| Baseline::load(p).map_err(anyhow::Error::from))
+        .transpose()
+}
+
+/// The config's notes (how a gitleaks config was read) travel with the scan's own notes into every report.
+fn with_notes(mut output: ScanOutput, config: &Config) -> ScanOutput {
+    for n in &config.notes {
+        if !output.stats.notes.contains(n) {
+            output.stats.notes.push(n.clone());
+        }
+    }
+    output
 }
 
 /// Suppression, report and outcome: the same for every mode.
 fn finish(
-    out: &OutputArgs,
-    output: ScanOutput,
-    scanner: &crate::engine::Scanner,
-    ignore: &IgnoreList,
+    args: &ScanArgs,
+    scanned: Scanned,
+    baseline: Option<&Baseline>,
     started: Instant,
+    gate: Option<Gate>,
 ) -> anyhow::Result<Outcome> {
-    let (findings, suppressed) = suppress::apply(output.findings, ignore);
+    let Scanned {
+        output,
+        scanner,
+        ignore,
+        ..
+    } = scanned;
+    let out = &args.output;
+    let (findings, suppressed) = suppress::apply(output.findings, &ignore, baseline);
     let report = Report {
         findings: &findings,
         stats: &output.stats,
@@ -131,7 +207,12 @@ fn finish(
         rules: scanner.rules(),
     };
     write_report(out, &report)?;
-    Ok(outcome(findings.len(), output.stats.has_unread_input()))
+    let result = outcome(findings.len(), output.stats.has_unread_input());
+    if let (Some(gate), Outcome::Findings) = (gate, result) {
+        // stderr, after the report: never mixed into a machine-readable report on stdout.
+        eprint!("{}", gate.how_to_proceed(findings.len()));
+    }
+    Ok(result)
 }
 
 /// Where config discovery starts: the first scanned folder, or the folder of the first scanned file.

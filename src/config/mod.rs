@@ -1,6 +1,10 @@
 //! `.leakgate.toml`: found at the repository root (or given with `--config`), all fields optional, unknown keys
 //! rejected with their name. Turns into the active rule set: built-ins minus `disable`, plus custom rules
-//! (a custom rule with a built-in's id replaces it), plus a global allowlist.
+//! (a custom rule with a built-in's id replaces it), plus a global allowlist. A gitleaks config
+//! (`.gitleaks.toml`, found where no `.leakgate.toml` is, or given with `--config`) is read by `gitleaks.rs`.
+pub mod gitleaks;
+pub mod go_regex;
+
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -37,6 +41,11 @@ pub struct Config {
     /// The file it came from, if any.
     pub path: Option<PathBuf>,
     pub file: ConfigFile,
+    /// Only the file's rules run (a gitleaks config that does not extend the defaults).
+    pub exclude_builtins: bool,
+    /// What the user should know about how the file was read (gitleaks features applied differently);
+    /// reports show them.
+    pub notes: Vec<String>,
 }
 
 impl Config {
@@ -46,6 +55,9 @@ impl Config {
             context: format!("cannot read config {}", path.display()),
             source: e,
         })?;
+        if gitleaks::looks_like_gitleaks(path, &text) {
+            return gitleaks::load(path, &text);
+        }
         let file: ConfigFile = toml::from_str(&text).map_err(|e| {
             Error::config(
                 path.display().to_string(),
@@ -55,16 +67,20 @@ impl Config {
         Ok(Config {
             path: Some(path.to_path_buf()),
             file,
+            ..Config::default()
         })
     }
 
-    /// `.leakgate.toml` in `start` or the nearest parent, stopping at the repository root (a folder with `.git`).
+    /// `.leakgate.toml` in `start` or the nearest parent, stopping at the repository root (a folder with `.git`);
+    /// where a folder has none, its `.gitleaks.toml`.
     pub fn discover(start: &Path) -> Option<PathBuf> {
         let start = start.canonicalize().ok()?;
         for dir in start.ancestors() {
-            let candidate = dir.join(CONFIG_FILE_NAME);
-            if candidate.is_file() {
-                return Some(candidate);
+            for name in [CONFIG_FILE_NAME, gitleaks::GITLEAKS_CONFIG_FILE_NAME] {
+                let candidate = dir.join(name);
+                if candidate.is_file() {
+                    return Some(candidate);
+                }
             }
             if dir.join(".git").exists() {
                 break;
@@ -87,7 +103,11 @@ impl Config {
     /// now, so a broken rule is a config error rather than a silent gap.
     pub fn rule_set(&self) -> Result<RuleSet> {
         let origin = self.origin();
-        let mut rules = rules::builtin_rules()?;
+        let mut rules = if self.exclude_builtins {
+            Vec::new()
+        } else {
+            rules::builtin_rules()?
+        };
         for id in &self.file.disable {
             if !rules.iter().any(|r| &r.id == id) && !self.file.rules.iter().any(|r| &r.id == id) {
                 return Err(Error::config(

@@ -41,10 +41,9 @@ pub struct Instruction {
 impl Instruction {
     /// The physical line holding byte `offset` of `args`.
     pub fn line_at(&self, offset: usize) -> usize {
-        self.pieces
-            .iter()
-            .take_while(|(o, _)| *o <= offset)
-            .last()
+        let i = self.pieces.partition_point(|(o, _)| *o <= offset);
+        i.checked_sub(1)
+            .and_then(|i| self.pieces.get(i))
             .map_or(self.line, |(_, l)| *l)
     }
 

@@ -4,8 +4,8 @@
 //!
 //! [`detect`] decides cheaply from the file name and a bounded look at the first bytes whether a file is IaC;
 //! [`lint`] parses it once with a real parser for its format, lowers it to a small value tree with line
-//! numbers ([`node`]), runs every check registered for the format ([`checks`]) and applies allow markers
-//! ([`suppress`]). Terraform variables resolve across a directory with [`lint_terraform_module`]. Nothing here
+//! numbers (`node`), runs every check registered for the format (`checks`) and applies allow markers
+//! (`suppress`). Terraform variables resolve across a directory with [`lint_terraform_module`]. Nothing here
 //! prints, reads flags or panics on bad input: a file that does not parse yields a [`ParseWarning`], a Helm
 //! template a `skipped_reason`.
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -31,10 +31,12 @@ pub const MAX_FILE_BYTES: usize = 8 * 1024 * 1024;
 /// How much of a YAML/JSON file [`detect`] looks at for `apiVersion`/`kind` or CloudFormation markers.
 const SNIFF_BYTES: usize = 8 * 1024;
 
+/// Serialised as [`IacFormat::as_str`] names.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "kebab-case")]
+#[serde(rename_all = "lowercase")]
 pub enum IacFormat {
     Terraform,
+    #[serde(rename = "terraform-json")]
     TerraformJson,
     CloudFormation,
     Kubernetes,
@@ -164,17 +166,14 @@ fn is_compose_name(lower: &str) -> bool {
 
 /// Parses once and runs every check of that format.
 pub fn lint(path: &str, content: &[u8], format: IacFormat) -> IacOutcome {
-    if matches!(format, IacFormat::Terraform | IacFormat::TerraformJson) {
-        let files = [(path, content, format == IacFormat::TerraformJson)];
-        return guarded(path, || terraform_outcomes(&files))
-            .into_iter()
-            .next()
-            .unwrap_or_default();
-    }
-    guarded(path, || vec![lint_one(path, content, format)])
-        .into_iter()
-        .next()
-        .unwrap_or_default()
+    let outcomes = guarded(&[path], || {
+        if matches!(format, IacFormat::Terraform | IacFormat::TerraformJson) {
+            terraform_outcomes(&[(path, content, format == IacFormat::TerraformJson)])
+        } else {
+            vec![lint_one(path, content, format)]
+        }
+    });
+    outcomes.into_iter().next().unwrap_or_default()
 }
 
 /// Lints the `.tf`/`.tf.json` files of one directory together, so `var.x` resolves to a `default` declared
@@ -188,24 +187,30 @@ pub fn lint_terraform_module(files: &[(String, Vec<u8>)]) -> Vec<IacOutcome> {
             (p.as_str(), c.as_slice(), json)
         })
         .collect();
-    let first = files.first().map_or("", |f| f.0.as_str());
-    let mut out = guarded(first, || terraform_outcomes(&inputs));
-    out.resize_with(files.len(), IacOutcome::default);
-    out
+    let paths: Vec<&str> = files.iter().map(|f| f.0.as_str()).collect();
+    guarded(&paths, || terraform_outcomes(&inputs))
 }
 
-/// Runs `f`, turning a panic in a parser into a warning: one unreadable file must never stop a scan.
-fn guarded(path: &str, f: impl FnOnce() -> Vec<IacOutcome>) -> Vec<IacOutcome> {
-    catch_unwind(AssertUnwindSafe(f)).unwrap_or_else(|_| {
-        vec![IacOutcome {
-            parse_warning: Some(ParseWarning {
-                path: path.to_string(),
-                line: None,
-                message: "internal error while reading this file".to_string(),
-            }),
-            ..IacOutcome::default()
-        }]
-    })
+/// Runs `f`, turning a panic in a parser into a warning on each file: one unreadable file must never stop a
+/// scan. Always returns one outcome per path.
+fn guarded(paths: &[&str], f: impl FnOnce() -> Vec<IacOutcome>) -> Vec<IacOutcome> {
+    match catch_unwind(AssertUnwindSafe(f)) {
+        Ok(mut outcomes) => {
+            outcomes.resize_with(paths.len(), IacOutcome::default);
+            outcomes
+        }
+        Err(_) => paths
+            .iter()
+            .map(|p| IacOutcome {
+                parse_warning: Some(ParseWarning {
+                    path: p.to_string(),
+                    line: None,
+                    message: "internal error while reading this file".to_string(),
+                }),
+                ..IacOutcome::default()
+            })
+            .collect(),
+    }
 }
 
 fn decode(content: &[u8]) -> String {
@@ -352,15 +357,24 @@ fn finish(
             message: hit.message,
         };
         if let Some(list) = findings.get_mut(hit.file) {
-            if !list.contains(&finding) {
-                list.push(finding);
-            }
+            list.push(finding);
         }
     }
+    // Sorting by every field puts identical findings next to each other, so `dedup` removes them all.
     for list in &mut findings {
         list.sort_by(|a, b| {
-            (a.line, a.check_id, &a.resource).cmp(&(b.line, b.check_id, &b.resource))
+            let key = |f: &IacFinding| {
+                (
+                    f.line,
+                    f.check_id,
+                    f.resource.clone(),
+                    f.message.clone(),
+                    f.end_line,
+                )
+            };
+            key(a).cmp(&key(b))
         });
+        list.dedup();
     }
     (findings, suppressed)
 }

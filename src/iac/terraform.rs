@@ -19,8 +19,10 @@ use super::json;
 use super::node::{Key, LineIndex, Node, Val};
 use super::suppress::{text_marker, SourceLines};
 
-/// How deep `local.a → local.b → …` chains are followed before giving up as unknown.
-const MAX_LOCAL_CHAIN: usize = 32;
+/// How deep evaluation goes — nested lists and objects plus `local.a → local.b → …` hops, counted together —
+/// before the value is called unknown. Bounds both the recursion here and the depth of the resulting tree,
+/// which later walks recurse over; real configurations stay far below it.
+const MAX_EVAL_DEPTH: usize = 96;
 
 /// Stands in for an interpolation whose value is unknown inside a template we still want to read as JSON
 /// (a heredoc policy whose `Resource` is `"${aws_s3_bucket.b.arn}/*"`). Never equal to a value any check
@@ -316,28 +318,16 @@ impl<'a> Scope<'a> {
                 }
                 Structure::Block(b) => {
                     let (line, end) = self.line_of(file, b.span());
-                    let name = if b.ident.as_str() == "dynamic" {
-                        let content = b.body.get_blocks("content").next();
-                        match (b.labels.first(), content) {
-                            (Some(l), Some(c)) => {
-                                let mut n = self.body(&c.body, file, depth + 1);
-                                n.line = line;
-                                n.end_line = end;
-                                entries.push((
-                                    Key {
-                                        name: l.as_str().to_string(),
-                                        line,
-                                    },
-                                    n,
-                                ));
-                            }
-                            _ => {}
+                    // `dynamic "ingress" { content { … } }` stands for `ingress` blocks shaped like its content.
+                    let (name, body) = if b.ident.as_str() == "dynamic" {
+                        match (b.labels.first(), b.body.get_blocks("content").next()) {
+                            (Some(l), Some(c)) => (l.as_str().to_string(), &c.body),
+                            _ => continue,
                         }
-                        continue;
                     } else {
-                        b.ident.as_str().to_string()
+                        (b.ident.as_str().to_string(), &b.body)
                     };
-                    let mut n = self.body(&b.body, file, depth + 1);
+                    let mut n = self.body(body, file, depth + 1);
                     n.line = line;
                     n.end_line = end;
                     entries.push((Key { name, line }, n));
@@ -349,6 +339,10 @@ impl<'a> Scope<'a> {
 
     fn eval(&self, e: &Expression, file: usize, depth: usize) -> Node {
         let (line, end) = self.line_of(file, e.span());
+        if depth > MAX_EVAL_DEPTH {
+            return Node::new(line, end, Val::Unknown("(nested too deeply)".to_string()));
+        }
+        let depth = depth + 1;
         let val = match e {
             Expression::Null(_) => Val::Null,
             Expression::Bool(b) => Val::Bool(*b.value()),
@@ -481,7 +475,7 @@ impl<'a> Scope<'a> {
             return Some(n.clone());
         }
         let def = self.locals.get(name)?;
-        if depth >= MAX_LOCAL_CHAIN || !self.active.borrow_mut().insert(name.to_string()) {
+        if depth > MAX_EVAL_DEPTH || !self.active.borrow_mut().insert(name.to_string()) {
             return None; // a cycle or an absurd chain: unknown
         }
         let n = match def {
@@ -495,6 +489,10 @@ impl<'a> Scope<'a> {
 
     /// Resolves `${var.x}` strings in a `*.tf.json` value; other interpolated strings become unknown.
     fn eval_json(&self, n: &Node, depth: usize) -> Node {
+        if depth > MAX_EVAL_DEPTH {
+            return Node::unknown(n.line, "(nested too deeply)");
+        }
+        let depth = depth + 1;
         let mut out = n.clone();
         match &mut out.val {
             Val::Str(s) if s.contains("${") => {

@@ -1,14 +1,20 @@
 //! Writers for the scan result. Every format redacts secrets unless `show_secrets` is set: reports end up in CI
-//! logs and dashboards.
+//! logs and dashboards. Rule documentation for the formats that carry it (SARIF help, GitLab descriptions,
+//! JUnit failure bodies) comes from one place, [`rule_meta`], which reads the rule set and the IaC check
+//! registry.
+pub mod csv;
+pub mod gitlab;
 pub mod json;
+pub mod junit;
 pub mod sanitize;
+pub mod sarif;
 pub mod text;
 
 use std::io::Write;
 use std::time::Duration;
 
-use crate::finding::Finding;
-use crate::rules::RuleSet;
+use crate::finding::{Finding, FindingKind};
+use crate::rules::{RuleSet, Severity};
 use crate::stats::ScanStats;
 use crate::suppress::Suppressed;
 
@@ -17,8 +23,18 @@ pub const JSON_VERSION: u32 = 1;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
+    /// For people: one block per finding and a summary line.
     Text,
+    /// The versioned JSON report (`version`, `tool`, `findings`, `summary`).
     Json,
+    /// SARIF 2.1.0, for GitHub code scanning and other SARIF viewers.
+    Sarif,
+    /// JUnit XML: one failing test case per finding.
+    Junit,
+    /// CSV with a header row, safe to open in a spreadsheet.
+    Csv,
+    /// GitLab secret-detection report (`gl-secret-detection-report.json`).
+    Gitlab,
 }
 
 #[derive(Debug, Clone, Copy, Default)]
@@ -46,6 +62,10 @@ pub fn write(
     match format {
         Format::Text => text::write(report, opts, w),
         Format::Json => json::write(report, opts, w),
+        Format::Sarif => sarif::write(report, opts, w),
+        Format::Junit => junit::write(report, opts, w),
+        Format::Csv => csv::write(report, opts, w),
+        Format::Gitlab => gitlab::write(report, opts, w),
     }
 }
 
@@ -61,7 +81,8 @@ pub fn redact(secret: &str) -> String {
 /// A copy of the finding as a report shows it: secret (and its text in the line) redacted unless asked.
 pub fn presented(f: &Finding, show_secrets: bool) -> Finding {
     let mut f = f.clone();
-    if !show_secrets {
+    // IaC findings carry no secret: an empty one stays empty rather than turning into a lone `*****`.
+    if !show_secrets && !f.secret.is_empty() {
         let masked = redact(&f.secret);
         let first_line = f.secret.lines().next().unwrap_or("").to_string();
         if !first_line.is_empty() {
@@ -70,6 +91,132 @@ pub fn presented(f: &Finding, show_secrets: bool) -> Finding {
         f.secret = masked;
     }
     f
+}
+
+/// A rule's documentation as the reports show it, whether the rule is a secret rule or an IaC check.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RuleMeta {
+    pub id: String,
+    /// One line: the secret rule's description or the IaC check's title.
+    pub title: String,
+    /// A paragraph: what the rule finds and (for IaC checks) why it matters.
+    pub full_description: String,
+    /// How to fix a finding, plain text.
+    pub remediation: String,
+    /// The same documentation as Markdown (SARIF `help.markdown`).
+    pub help_markdown: String,
+    pub severity: Severity,
+    pub tags: Vec<String>,
+}
+
+const FALSE_POSITIVE_HELP: &str =
+    "If this is not a real credential, mark the line with `leakgate:allow` or add the \
+finding's fingerprint to `.leakgateignore`.";
+
+/// Documentation for `rule_id`: the active rule set first, then the IaC check registry. `None` for an id that
+/// neither knows (a finding made by a rule that is no longer configured); see [`meta_for`].
+pub fn rule_meta(report: &Report<'_>, rule_id: &str) -> Option<RuleMeta> {
+    if let Some(rule) = report.rules.get(rule_id) {
+        let remediation = rule.remediation().to_string();
+        return Some(RuleMeta {
+            id: rule.id.clone(),
+            title: rule.description.clone(),
+            full_description: format!(
+                "{}. A credential committed to a repository is readable by everyone who can read the \
+                 repository and its history, forks and clones.",
+                rule.description.trim_end_matches('.')
+            ),
+            help_markdown: format!(
+                "**{}**\n\n{remediation}\n\n{FALSE_POSITIVE_HELP}",
+                rule.description
+            ),
+            remediation,
+            severity: rule.severity,
+            tags: rule.tags.clone(),
+        });
+    }
+    let check = crate::iac::check_info(rule_id)?;
+    let formats: Vec<&str> = check.formats.iter().map(|f| f.as_str()).collect();
+    let mut tags = vec!["iac".to_string()];
+    tags.extend(formats.iter().map(|f| f.to_string()));
+    Some(RuleMeta {
+        id: check.id.to_string(),
+        title: check.title.to_string(),
+        full_description: format!("{} {}", check.what, check.why),
+        remediation: check.fix.to_string(),
+        help_markdown: format!(
+            "**{}**\n\n### What\n{}\n\n### Why\n{}\n\n### Fix\n{}\n\n#### Bad\n```\n{}\n```\n\n#### Good\n```\n{}\n```",
+            check.title, check.what, check.why, check.fix, check.bad, check.good
+        ),
+        severity: check.severity,
+        tags,
+    })
+}
+
+/// [`rule_meta`], falling back to what the finding itself says about its rule.
+pub fn meta_for(report: &Report<'_>, f: &Finding) -> RuleMeta {
+    rule_meta(report, &f.rule_id).unwrap_or_else(|| {
+        let remediation = match f.kind {
+            FindingKind::Secret => {
+                "Revoke or rotate the credential, remove it from the code and load it at run time \
+                                    from the environment or a secret manager."
+                    .to_string()
+            }
+            FindingKind::Iac => "Change the setting the message names.".to_string(),
+        };
+        RuleMeta {
+            id: f.rule_id.clone(),
+            title: f.description.clone(),
+            full_description: f.description.clone(),
+            help_markdown: format!("**{}**\n\n{remediation}", f.description),
+            remediation,
+            severity: f.severity,
+            tags: f.tags.clone(),
+        }
+    })
+}
+
+/// What a report says about one finding in a sentence: the rule's description and the redacted secret, or the
+/// IaC check's message and resource. `shown` must come from [`presented`].
+pub fn finding_message(shown: &Finding) -> String {
+    match shown.kind {
+        FindingKind::Secret => {
+            let mut m = format!("{}: {}", shown.description, shown.secret);
+            if shown.validated {
+                m.push_str(" (structure verified)");
+            }
+            m
+        }
+        FindingKind::Iac => {
+            let detail = shown.message.as_deref().unwrap_or(&shown.description);
+            match &shown.resource {
+                Some(r) if !r.is_empty() => format!("{}: {detail} ({r})", shown.description),
+                _ => format!("{}: {detail}", shown.description),
+            }
+        }
+    }
+}
+
+/// Replaces every copy of the finding's raw secret in free text it did not produce (a commit subject that
+/// quotes the token) with the redacted form, unless secrets are shown.
+pub fn scrub(text: &str, raw: &Finding, show_secrets: bool) -> String {
+    let first = raw.secret.lines().next().unwrap_or("");
+    if show_secrets || first.len() < 4 {
+        return text.to_string();
+    }
+    text.replace(first, &redact(&raw.secret))
+}
+
+/// The score GitHub code scanning ranks security results by (`security-severity`, 0.0–10.0, as a string):
+/// above 9.0 is critical, 7.0–8.9 high, 4.0–6.9 medium, 0.1–3.9 low.
+pub fn security_severity(s: Severity) -> &'static str {
+    match s {
+        Severity::Critical => "9.5",
+        Severity::High => "8.0",
+        Severity::Medium => "5.5",
+        Severity::Low => "3.0",
+        Severity::Info => "1.0",
+    }
 }
 
 pub fn human_bytes(n: u64) -> String {
@@ -87,9 +234,140 @@ pub fn human_bytes(n: u64) -> String {
     }
 }
 
+/// Findings and a report to test the writers with.
+#[cfg(test)]
+pub(crate) mod test_support {
+    use std::time::Duration;
+
+    use super::Report;
+    use crate::finding::{Finding, FindingKind, Fingerprint};
+    use crate::rules::{RuleSet, Severity};
+    use crate::stats::ScanStats;
+    use crate::suppress::Suppressed;
+
+    /// A real GitHub token shape (valid checksum) that must never appear in a redacted report.
+    pub const SECRET: &str = "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";
+
+    pub fn secret_finding(path: &str) -> Finding {
+        Finding {
+            kind: FindingKind::Secret,
+            rule_id: "github-pat".into(),
+            description: "GitHub personal access token".into(),
+            severity: Severity::Critical,
+            tags: vec!["vcs".into(), "github".into()],
+            path: path.into(),
+            start_line: 3,
+            end_line: 3,
+            start_column: 9,
+            end_column: 48,
+            line: format!("token = {SECRET}"),
+            secret: SECRET.into(),
+            entropy: 4.8,
+            validated: true,
+            fingerprint: Fingerprint::new("github-pat", path, SECRET.as_bytes()),
+            resource: None,
+            message: None,
+            commit: None,
+        }
+    }
+
+    pub fn iac_finding() -> Finding {
+        Finding {
+            kind: FindingKind::Iac,
+            rule_id: "iac-s3-public-acl".into(),
+            description: "S3 bucket ACL grants public access".into(),
+            severity: Severity::High,
+            tags: vec!["iac".into()],
+            path: "infra/main.tf".into(),
+            start_line: 4,
+            end_line: 4,
+            start_column: 0,
+            end_column: 0,
+            line: String::new(),
+            secret: String::new(),
+            entropy: 0.0,
+            validated: false,
+            fingerprint: Fingerprint::new(
+                "iac-s3-public-acl",
+                "infra/main.tf",
+                b"aws_s3_bucket.site",
+            ),
+            resource: Some("aws_s3_bucket.site".into()),
+            message: Some("acl = \"public-read\"".into()),
+            commit: None,
+        }
+    }
+
+    /// Runs `f` with a report over `findings` and the built-in rules.
+    pub fn with_report<T>(
+        findings: &[Finding],
+        stats: &ScanStats,
+        f: impl FnOnce(&Report<'_>) -> T,
+    ) -> T {
+        let rules = RuleSet::new(crate::rules::builtin_rules().unwrap()).unwrap();
+        let report = Report {
+            findings,
+            stats,
+            suppressed: Suppressed::default(),
+            elapsed: Duration::from_millis(1500),
+            rules: &rules,
+        };
+        f(&report)
+    }
+
+    /// Writes `findings` in `format` and returns the output.
+    pub fn render(
+        format: super::Format,
+        findings: &[Finding],
+        stats: &ScanStats,
+        show_secrets: bool,
+    ) -> String {
+        with_report(findings, stats, |report| {
+            let mut out = Vec::new();
+            let opts = super::ReportOptions {
+                show_secrets,
+                ..Default::default()
+            };
+            super::write(format, report, &opts, &mut out).unwrap();
+            String::from_utf8(out).unwrap()
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
-    use super::redact;
+    use super::test_support::{iac_finding, render, secret_finding, SECRET};
+    use super::{presented, redact, Format};
+    use crate::stats::ScanStats;
+
+    #[test]
+    fn no_format_writes_the_raw_secret_unless_asked() {
+        let findings = [secret_finding("a.env"), iac_finding()];
+        for format in [
+            Format::Text,
+            Format::Json,
+            Format::Sarif,
+            Format::Junit,
+            Format::Csv,
+            Format::Gitlab,
+        ] {
+            let hidden = render(format, &findings, &ScanStats::default(), false);
+            assert!(
+                !hidden.contains(SECRET),
+                "{format:?} wrote the secret:\n{hidden}"
+            );
+            let shown = render(format, &findings, &ScanStats::default(), true);
+            assert!(
+                shown.contains(SECRET),
+                "{format:?} hid the secret with show_secrets"
+            );
+        }
+    }
+
+    #[test]
+    fn iac_findings_have_no_secret_to_redact() {
+        assert_eq!(presented(&iac_finding(), false).secret, "");
+    }
 
     #[test]
     fn redaction_never_shows_more_than_a_quarter() {

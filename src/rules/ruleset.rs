@@ -5,6 +5,19 @@ use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 use super::rule::Rule;
 use crate::error::{Error, Result};
 
+/// Keywords longer than this are cut to their first bytes in the automaton. The rule's regex still decides, so
+/// a shorter literal only means a few more windows tried; in exchange the automaton stays small enough to sit in
+/// cache (700 full keywords made a 2 MB DFA that spent most of the scan on cache misses).
+const MAX_AUTOMATON_KEYWORD: usize = 8;
+
+fn automaton_prefix(keyword: &str) -> String {
+    let mut end = keyword.len().min(MAX_AUTOMATON_KEYWORD);
+    while !keyword.is_char_boundary(end) {
+        end -= 1;
+    }
+    keyword[..end].to_string()
+}
+
 #[derive(Debug)]
 pub struct RuleSet {
     rules: Vec<Rule>,
@@ -36,6 +49,7 @@ impl RuleSet {
                 unkeyed.push(i as u32);
             }
             for k in &r.keywords {
+                let k = automaton_prefix(k);
                 let slot = *index.entry(k.clone()).or_insert_with(|| {
                     patterns.push(k.clone());
                     pattern_rules.push(Vec::new());

@@ -23,6 +23,14 @@ pub enum HistorySpec {
     Revs(Vec<String>),
     /// Only the commits in `BASE..HEAD`, and only the lines they add.
     Range(String),
+    /// The commits reachable from `include` but from none of `exclude` and none of the refs matching
+    /// `exclude_globs` (e.g. `refs/remotes/origin`, as for `git rev-list --not --glob`): what a push sends.
+    /// Planned like a range: only the lines those commits add.
+    Commits {
+        include: Vec<Oid>,
+        exclude: Vec<Oid>,
+        exclude_globs: Vec<String>,
+    },
 }
 
 /// One distinct blob to scan.
@@ -81,7 +89,9 @@ impl HistorySource {
             git_dir: self.repo.path().to_path_buf(),
         };
         match spec {
-            HistorySpec::Range(_) => self.plan_range(commits, &mut plan, stats),
+            HistorySpec::Range(_) | HistorySpec::Commits { .. } => {
+                self.plan_range(commits, &mut plan, stats)
+            }
             _ => self.plan_trees(commits, &mut plan, stats),
         }
         Ok(plan)
@@ -121,6 +131,24 @@ impl HistorySource {
                     ));
                 }
                 walk.push_range(range).map_err(|e| bad_rev(range, e))?;
+            }
+            HistorySpec::Commits {
+                include,
+                exclude,
+                exclude_globs,
+            } => {
+                if include.is_empty() {
+                    return Ok(Vec::new());
+                }
+                for oid in include {
+                    walk.push(*oid).map_err(|e| bad_rev(&oid.to_string(), e))?;
+                }
+                for oid in exclude {
+                    walk.hide(*oid).map_err(|e| bad_rev(&oid.to_string(), e))?;
+                }
+                for glob in exclude_globs {
+                    walk.hide_glob(glob).map_err(|e| bad_rev(glob, e))?;
+                }
             }
         }
         let mut out = Vec::new();

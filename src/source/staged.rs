@@ -33,6 +33,18 @@ impl StagedSource {
         Ok(StagedSource { repo })
     }
 
+    /// Reads the staged change from this index file instead of the repository's own. Inside a hook git names
+    /// the index the commit will record in `GIT_INDEX_FILE`: `git commit -a` and `git commit PATH...` build a
+    /// temporary one (`index.lock`, `next-index-*.lock`), so `.git/index` would miss what they add.
+    pub fn with_index_file(self, path: &Path) -> Result<StagedSource> {
+        let context = format!("cannot read the index {}", path.display());
+        let mut index = git2::Index::open(path).map_err(|e| git_error(&context, e))?;
+        self.repo
+            .set_index(&mut index)
+            .map_err(|e| git_error(&context, e))?;
+        Ok(self)
+    }
+
     pub fn repo(&self) -> &Repository {
         &self.repo
     }

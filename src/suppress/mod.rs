@@ -1,5 +1,7 @@
-//! Hiding findings people have reviewed: inline markers on the line, fingerprints in `.leakgateignore`, and
-//! (later) a baseline. Each counts what it hides, so a suppressed finding is never silently lost.
+//! Hiding findings people have reviewed: inline markers on the line, fingerprints in `.leakgateignore` (and
+//! `.gitleaksignore`), and a baseline file. Each counts what it hides, so a suppressed finding is never
+//! silently lost.
+pub mod baseline;
 pub mod ignore_file;
 pub mod inline;
 
@@ -21,10 +23,12 @@ impl Suppressed {
     }
 }
 
-/// Runs the suppressors in order (inline → ignore file), returning what is left and the counts.
+/// Runs the suppressors in order (inline → ignore file → baseline), returning what is left and the counts.
+/// A finding is counted once, by the first suppressor that hides it.
 pub fn apply(
     findings: Vec<Finding>,
     ignore: &ignore_file::IgnoreList,
+    baseline: Option<&baseline::Baseline>,
 ) -> (Vec<Finding>, Suppressed) {
     let mut counts = Suppressed::default();
     let kept = findings
@@ -33,8 +37,11 @@ pub fn apply(
             if inline::allows(&f.line, &f.rule_id) {
                 counts.inline += 1;
                 false
-            } else if ignore.contains(&f.fingerprint) {
+            } else if ignore.matches(f) {
                 counts.ignore_file += 1;
+                false
+            } else if baseline.is_some_and(|b| b.contains(&f.fingerprint)) {
+                counts.baseline += 1;
                 false
             } else {
                 true

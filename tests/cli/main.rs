@@ -2,7 +2,11 @@
 //! every run.
 mod support;
 
+mod baseline;
 mod config;
 mod git;
+mod gitleaks;
+mod hooks;
+mod reports;
 mod rules_cmd;
 mod scan;

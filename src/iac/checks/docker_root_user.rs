@@ -29,7 +29,9 @@ fn is_root(user: &str) -> bool {
     name == "root" || name == "0"
 }
 
-fn nonroot_image(image: &str) -> bool {
+/// Images known to declare a non-root user: distroless `:nonroot` tags (uid 65532). Other images are assumed
+/// to run as root, which is the common default.
+pub fn nonroot_image(image: &str) -> bool {
     let (name, tag, _) = image_parts(image);
     name.contains("/distroless/") && tag.is_some_and(|t| t == "nonroot" || t.ends_with("-nonroot"))
 }

@@ -4,6 +4,7 @@
 //! `securityContext` wins over the pod's `securityContext`. The container may run as root unless the effective
 //! `runAsNonRoot` is true or the effective `runAsUser` is non-zero. An explicit `runAsUser: 0` is the separate
 //! check `iac-k8s-root-uid`.
+use super::docker_root_user::nonroot_image;
 use super::{Hit, KUBERNETES};
 use crate::iac::kubernetes::{containers, Container, Object};
 use crate::iac::node::Node;
@@ -17,7 +18,7 @@ pub const INFO: CheckInfo = CheckInfo {
     formats: KUBERNETES,
     what: "A container whose effective `runAsNonRoot` (container `securityContext`, else pod `securityContext`) \
            is not true and whose effective `runAsUser` is not set, so it runs as whatever user the image \
-           declares — root for most images.",
+           declares — root for most images (distroless `:nonroot` images are known not to).",
     why: "A process running as root inside the container turns any container escape or kernel bug into root on \
           the node, and can modify everything in its own filesystem.",
     fix: "Set `runAsNonRoot: true` and a non-zero `runAsUser` in the pod's `securityContext` (containers inherit \
@@ -52,6 +53,10 @@ pub fn check(o: &Object, pod: &Node, out: &mut Vec<Hit>) {
         }
         if non_root.and_then(Node::as_bool) == Some(true) || user.is_some() {
             continue; // non-root enforced, or an explicit user (uid 0 is iac-k8s-root-uid's)
+        }
+        let image = c.node.get("image").and_then(Node::as_str);
+        if non_root.is_none() && image.is_some_and(nonroot_image) {
+            continue; // the image itself declares a non-root user
         }
         let (line, msg) = match non_root {
             Some(n) => (

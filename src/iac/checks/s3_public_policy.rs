@@ -176,7 +176,7 @@ fn describe(st: &Node, who: &str, sid_key: &str, action_key: &str) -> String {
     let actions = if actions.is_empty() {
         String::new()
     } else {
-        format!(" {}", actions.join(", "))
+        format!(" to {}", actions.join(", "))
     };
     format!("{sid} allows {who}{actions} with no Condition")
 }

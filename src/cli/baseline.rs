@@ -1,0 +1,111 @@
+//! `leakgate baseline create`: scan as `leakgate scan` would (same config; inline markers and ignore files
+//! applied), then write the fingerprints of what is left to the baseline file (format and merge behaviour in
+//! `suppress::baseline`). Without PATHs the whole working tree is scanned from the repository root, so that
+//! the paths inside the fingerprints are the repository-relative ones `--staged`, `--range` and `--history`
+//! scans produce.
+use std::path::{Path, PathBuf};
+
+use anyhow::{bail, Context};
+use clap::{Args, FromArgMatches};
+
+use super::exit::Outcome;
+use super::scan::{collect_git, collect_paths};
+use super::{BaselineArgs, BaselineCommand, BaselineCreateArgs, ScanArgs};
+use crate::suppress::{self, baseline};
+
+pub fn run(args: BaselineArgs) -> anyhow::Result<Outcome> {
+    match args.command {
+        BaselineCommand::Create(args) => create(args),
+    }
+}
+
+fn create(args: BaselineCreateArgs) -> anyhow::Result<Outcome> {
+    // Made absolute first: the working-tree scan may change the current folder.
+    let output = args
+        .output
+        .as_deref()
+        .map(std::path::absolute)
+        .transpose()?;
+    let mut scan = default_scan_args();
+    scan.common.config = args
+        .common
+        .config
+        .as_deref()
+        .map(std::path::absolute)
+        .transpose()?;
+    scan.output.quiet = true;
+    let scanned = if args.history {
+        scan.history = true;
+        scan.repo = args.repo;
+        collect_git(&scan, None)?
+    } else {
+        if args.paths.is_empty() {
+            let cwd = std::env::current_dir().context("cannot read the current folder")?;
+            if let Some(root) = repo_root(&cwd) {
+                std::env::set_current_dir(&root)
+                    .with_context(|| format!("cannot change to {}", root.display()))?;
+            }
+            scan.paths = vec![PathBuf::from(".")];
+        } else {
+            scan.paths = args.paths;
+        }
+        collect_paths(&scan)?
+    };
+    let stats = &scanned.output.stats;
+    for note in &stats.notes {
+        eprintln!("leakgate: note: {note}");
+    }
+    if stats.has_unread_input() {
+        bail!(
+            "baseline not written: {} input{} could not be read (first: {})",
+            stats.error_count,
+            if stats.error_count == 1 { "" } else { "s" },
+            stats.errors.first().map_or("unknown", String::as_str)
+        );
+    }
+    let (findings, suppressed) = suppress::apply(scanned.output.findings, &scanned.ignore, None);
+    let target = output.unwrap_or_else(|| scanned.root.join(baseline::BASELINE_FILE_NAME));
+    std::fs::write(&target, baseline::render(&findings))
+        .with_context(|| format!("cannot write {}", target.display()))?;
+    let distinct: std::collections::HashSet<&str> =
+        findings.iter().map(|f| f.fingerprint.0.as_str()).collect();
+    let mut message = format!(
+        "leakgate: wrote {} fingerprint{} to {}",
+        distinct.len(),
+        if distinct.len() == 1 { "" } else { "s" },
+        target.display()
+    );
+    if suppressed.total() > 0 {
+        message.push_str(&format!(
+            " ({} finding{} already hidden by leakgate:allow markers or ignore files left out)",
+            suppressed.total(),
+            if suppressed.total() == 1 { "" } else { "s" }
+        ));
+    }
+    println!("{message}");
+    if let Some(root) = repo_root(&scanned.root) {
+        let attributes = std::fs::read_to_string(root.join(".gitattributes")).unwrap_or_default();
+        if !attributes.contains(baseline::BASELINE_FILE_NAME) {
+            eprintln!(
+                "leakgate: tip: add `{} merge=union` to .gitattributes so that branches adding entries at the same place merge without conflicts",
+                baseline::BASELINE_FILE_NAME
+            );
+        }
+    }
+    Ok(Outcome::Clean)
+}
+
+/// `leakgate scan`'s defaults, as clap would fill them in.
+fn default_scan_args() -> ScanArgs {
+    let cmd = ScanArgs::augment_args(clap::Command::new("scan"));
+    let matches = cmd.get_matches_from(["scan"]);
+    ScanArgs::from_arg_matches(&matches).expect("scan's defaults parse")
+}
+
+/// The nearest folder at or above `dir` that holds `.git`.
+fn repo_root(dir: &Path) -> Option<PathBuf> {
+    let dir = dir.canonicalize().ok()?;
+    dir.ancestors()
+        .find(|d| d.join(".git").exists())
+        .map(Path::to_path_buf)
+}

@@ -1,0 +1,204 @@
+//! `leakgate hook pre-push`: what the pre-push hook runs. git passes the remote's name and URL as arguments and
+//! one line per ref on stdin; this turns those lines into the set of commits the push sends that no
+//! remote-tracking branch has yet, and scans the lines they add, like `scan --range`. Also owns the
+//! "how to proceed" text a blocked commit or push prints.
+use std::io::Read;
+use std::path::PathBuf;
+
+use anyhow::{bail, Context};
+use clap::{Args, FromArgMatches};
+use git2::{Oid, Repository};
+
+use super::exit::Outcome;
+use super::{HookArgs, HookCommand, PrePushArgs, ScanArgs};
+use crate::source::history::{HistorySource, HistorySpec};
+
+/// The git hook a scan gates; chooses the advice printed when findings block it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Gate {
+    Commit,
+    Push,
+}
+
+impl Gate {
+    /// Printed on stderr after the report when findings block the commit or push.
+    pub fn how_to_proceed(self, findings: usize) -> String {
+        let (n, it) = if findings == 1 {
+            ("1 secret".to_string(), "it")
+        } else {
+            (format!("{findings} secrets"), "them")
+        };
+        match self {
+            Gate::Commit => format!(
+                "\nleakgate: commit blocked: the staged change adds {n} (listed above). To proceed, do one of:\n\
+                 \x20 - remove {it} from the file and stage the file again; if {it} was ever pushed or shared, also \
+                 revoke and replace (rotate) {it}\n\
+                 \x20 - if it is not a secret (a false positive): put `leakgate:allow` in a comment on its line, or add its \
+                 `fingerprint:` (shown above) as a line in .leakgateignore at the repository root\n\
+                 \x20 - skip this check for this one commit: git commit --no-verify\n"
+            ),
+            Gate::Push => format!(
+                "\nleakgate: push blocked: the commits being pushed add {n} (listed above). To proceed, do one of:\n\
+                 \x20 - remove {it} from those commits (`git commit --amend` for the last commit, `git rebase -i` for an \
+                 older one) and push again; if {it} was ever pushed or shared elsewhere, also revoke and replace (rotate) {it}\n\
+                 \x20 - if it is not a secret (a false positive): add its `fingerprint:` (shown above) as a line in \
+                 .leakgateignore at the repository root (`leakgate:allow` only counts in the commit that adds the line)\n\
+                 \x20 - skip this check for this one push: git push --no-verify\n"
+            ),
+        }
+    }
+}
+
+pub fn run(args: HookArgs) -> anyhow::Result<Outcome> {
+    match args.hook {
+        HookCommand::PrePush(args) => pre_push(args),
+    }
+}
+
+/// One line of git's pre-push input.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct RefUpdate {
+    local_ref: String,
+    local: String,
+    remote: String,
+}
+
+fn pre_push(args: PrePushArgs) -> anyhow::Result<Outcome> {
+    let mut input = String::new();
+    std::io::stdin()
+        .read_to_string(&mut input)
+        .context("cannot read the refs being pushed from stdin")?;
+    let updates = parse_updates(&input)?;
+    let dir = args.repo.clone().unwrap_or_else(|| PathBuf::from("."));
+    let spec = {
+        let source = HistorySource::open(&dir)?;
+        push_spec(source.repo(), &updates)?
+    };
+    let mut scan = default_scan_args();
+    scan.repo = args.repo;
+    scan.common = args.common;
+    scan.output = args.output;
+    scan.max_file_size = args.max_file_size;
+    scan.threads = args.threads;
+    scan.baseline = args.baseline;
+    super::scan::run_git_with(scan, Some(spec), Some(Gate::Push))
+}
+
+/// `leakgate scan`'s defaults, so that flags added to `scan` later keep their defaults here.
+fn default_scan_args() -> ScanArgs {
+    let cmd = ScanArgs::augment_args(clap::Command::new("scan"));
+    let matches = cmd.get_matches_from(["scan"]);
+    ScanArgs::from_arg_matches(&matches).expect("scan's defaults parse")
+}
+
+/// Parses git's pre-push input; anything unexpected is an error (the hook fails closed rather than guess).
+fn parse_updates(input: &str) -> anyhow::Result<Vec<RefUpdate>> {
+    let mut out = Vec::new();
+    for line in input.lines().filter(|l| !l.trim().is_empty()) {
+        let parts: Vec<&str> = line.split_whitespace().collect();
+        let [local_ref, local, _remote_ref, remote] = parts[..] else {
+            bail!("unexpected pre-push input line (expected `<local ref> <local sha> <remote ref> <remote sha>`): {line:?}");
+        };
+        for sha in [local, remote] {
+            if !is_object_name(sha) {
+                bail!("unexpected pre-push input line (`{sha}` is not an object name): {line:?}");
+            }
+        }
+        out.push(RefUpdate {
+            local_ref: local_ref.to_string(),
+            local: local.to_string(),
+            remote: remote.to_string(),
+        });
+    }
+    Ok(out)
+}
+
+fn is_object_name(s: &str) -> bool {
+    matches!(s.len(), 40 | 64) && s.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
+fn is_zero(sha: &str) -> bool {
+    sha.bytes().all(|b| b == b'0')
+}
+
+/// The commits a push sends: reachable from each pushed ref's new value, but not from its old value on the
+/// remote (when we have that commit) nor from any remote-tracking branch (`refs/remotes/*`), since those are
+/// on a remote already. A new branch thus scans only its own new commits, and a branch that merged in another
+/// pushed branch is not blamed for that branch's commits. Deletions send nothing.
+fn push_spec(repo: &Repository, updates: &[RefUpdate]) -> anyhow::Result<HistorySpec> {
+    let mut include = Vec::new();
+    let mut exclude = Vec::new();
+    for u in updates {
+        if is_zero(&u.local) {
+            continue;
+        }
+        let local = Oid::from_str(&u.local)
+            .with_context(|| format!("bad object name {} for {}", u.local, u.local_ref))?;
+        let object = repo.find_object(local, None).map_err(|e| {
+            anyhow::anyhow!(
+                "{} ({}) is being pushed but is not in this repository: {}",
+                u.local_ref,
+                u.local,
+                e.message()
+            )
+        })?;
+        // A tag of a tree or blob has no commits to scan.
+        let Ok(commit) = object.peel_to_commit() else {
+            continue;
+        };
+        include.push(commit.id());
+        if !is_zero(&u.remote) {
+            // After someone else's push that was not fetched, the remote's commit is unknown here: then only the
+            // remote-tracking branches bound what is new.
+            let known = Oid::from_str(&u.remote)
+                .ok()
+                .and_then(|oid| repo.find_object(oid, None).ok())
+                .and_then(|o| o.peel_to_commit().ok());
+            if let Some(c) = known {
+                exclude.push(c.id());
+            }
+        }
+    }
+    Ok(HistorySpec::Commits {
+        include,
+        exclude,
+        exclude_globs: vec!["refs/remotes".to_string()],
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const A: &str = "1111111111111111111111111111111111111111";
+    const Z: &str = "0000000000000000000000000000000000000000";
+
+    #[test]
+    fn parses_git_pre_push_lines() {
+        let input =
+            format!("refs/heads/main {A} refs/heads/main {Z}\n\n(delete) {Z} refs/heads/old {A}\n");
+        let u = parse_updates(&input).unwrap();
+        assert_eq!(u.len(), 2);
+        assert_eq!(u[0].local_ref, "refs/heads/main");
+        assert!(is_zero(&u[0].remote));
+        assert!(is_zero(&u[1].local));
+        assert!(parse_updates("").unwrap().is_empty());
+    }
+
+    #[test]
+    fn malformed_input_is_an_error() {
+        assert!(parse_updates("refs/heads/main abc refs/heads/main def\n").is_err());
+        assert!(parse_updates(&format!("refs/heads/main {A}\n")).is_err());
+    }
+
+    #[test]
+    fn advice_names_the_escape_hatch() {
+        assert!(Gate::Commit
+            .how_to_proceed(1)
+            .contains("git commit --no-verify"));
+        assert!(Gate::Push
+            .how_to_proceed(2)
+            .contains("git push --no-verify"));
+        assert!(Gate::Commit.how_to_proceed(2).contains("2 secrets"));
+    }
+}
