@@ -9,11 +9,7 @@ pub enum Error {
 
     /// One rule is broken: bad regex, bad field, failing example.
     #[error("{origin}: rule `{rule}`: {message}")]
-    Rule {
-        origin: String,
-        rule: String,
-        message: String,
-    },
+    Rule { origin: String, rule: String, message: String },
 
     /// A path given by the user does not exist or cannot be opened.
     #[error("{path}: {source}")]
@@ -33,21 +29,10 @@ pub enum Error {
 
 impl Error {
     pub fn config(origin: impl Into<String>, message: impl Into<String>) -> Self {
-        Error::Config {
-            origin: origin.into(),
-            message: message.into(),
-        }
+        Error::Config { origin: origin.into(), message: message.into() }
     }
-    pub fn rule(
-        origin: impl Into<String>,
-        rule: impl Into<String>,
-        message: impl Into<String>,
-    ) -> Self {
-        Error::Rule {
-            origin: origin.into(),
-            rule: rule.into(),
-            message: message.into(),
-        }
+    pub fn rule(origin: impl Into<String>, rule: impl Into<String>, message: impl Into<String>) -> Self {
+        Error::Rule { origin: origin.into(), rule: rule.into(), message: message.into() }
     }
 }
 

@@ -89,12 +89,7 @@ impl std::fmt::Display for Fingerprint {
 
 /// Turns the engine's byte-offset candidates into findings with lines, columns and fingerprints.
 /// Candidates must be sorted by offset (the engine returns them so); lines are counted in one pass.
-pub fn locate(
-    rules: &RuleSet,
-    content: &[u8],
-    path: &str,
-    candidates: &[Candidate],
-) -> Vec<Finding> {
+pub fn locate(rules: &RuleSet, content: &[u8], path: &str, candidates: &[Candidate]) -> Vec<Finding> {
     let mut line_no = 1;
     let mut counted_to = 0;
     let mut out = Vec::with_capacity(candidates.len());
@@ -109,8 +104,7 @@ pub fn locate(
         let secret = &content[c.secret_start..c.secret_end];
         let end_line = line_no + memchr::memchr_iter(b'\n', secret).count();
         let line_start = memchr::memrchr(b'\n', &content[..c.secret_start]).map_or(0, |i| i + 1);
-        let line_end = memchr::memchr(b'\n', &content[c.secret_start..])
-            .map_or(content.len(), |i| c.secret_start + i);
+        let line_end = memchr::memchr(b'\n', &content[c.secret_start..]).map_or(content.len(), |i| c.secret_start + i);
         let end_line_start = memchr::memrchr(b'\n', &content[..c.secret_end]).map_or(0, |i| i + 1);
         out.push(Finding {
             kind: FindingKind::Secret,
@@ -144,14 +138,10 @@ fn excerpt(content: &[u8], line_start: usize, line_end: usize, secret_start: usi
     let line_end = line_end.max(secret_start);
     let (mut from, mut to) = (line_start, line_end);
     if to - from > MAX_LINE_LEN {
-        from = secret_start
-            .saturating_sub(MAX_LINE_LEN / 4)
-            .max(line_start);
+        from = secret_start.saturating_sub(MAX_LINE_LEN / 4).max(line_start);
         to = (from + MAX_LINE_LEN).min(line_end);
     }
-    String::from_utf8_lossy(&content[from..to])
-        .trim_end_matches('\r')
-        .to_string()
+    String::from_utf8_lossy(&content[from..to]).trim_end_matches('\r').to_string()
 }
 
 #[cfg(test)]

@@ -5,10 +5,10 @@ fn main() {
     let result = leakgate::cli::run(cli);
     if let Err(err) = &result {
         // A closed pipe (`leakgate scan | head`) is the reader's choice, not an error.
-        if err.chain().any(|e| {
-            e.downcast_ref::<std::io::Error>()
-                .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
-        }) {
+        if err
+            .chain()
+            .any(|e| e.downcast_ref::<std::io::Error>().is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe))
+        {
             std::process::exit(0);
         }
         let msg: Vec<String> = err.chain().map(|e| e.to_string()).collect();

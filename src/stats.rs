@@ -18,6 +18,9 @@ pub enum SkipReason {
     Special,
     /// A git submodule entry: its content lives in another repository.
     Submodule,
+    /// An infrastructure file the IaC lint cannot read as such (a Helm template, an oversized manifest); its
+    /// text was still scanned for secrets.
+    IacNotLinted,
     /// Could not be read: permission denied, I/O error, missing object. Makes the run exit 2.
     Unreadable,
 }
@@ -30,6 +33,7 @@ impl SkipReason {
             SkipReason::Symlink => "symlink",
             SkipReason::Special => "special file",
             SkipReason::Submodule => "submodule",
+            SkipReason::IacNotLinted => "not IaC-linted",
             SkipReason::Unreadable => "unreadable",
         }
     }
@@ -46,6 +50,12 @@ pub struct ScanStats {
     /// One line per unread input (path and reason), at most `MAX_KEPT_ERRORS`.
     pub errors: Vec<String>,
     pub error_count: u64,
+    /// Files the IaC lint could not parse (file, line and the parser's message); the scan goes on.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
+    /// IaC findings hidden by `leakgate:allow` markers the IaC lint resolved itself (blocks, resources).
+    #[serde(skip)]
+    pub iac_suppressed: u64,
     /// Facts about the input the reader should know (a shallow clone's history is incomplete, ...).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub notes: Vec<String>,
@@ -79,6 +89,9 @@ impl ScanStats {
         self.error_count += other.error_count;
         let room = MAX_KEPT_ERRORS.saturating_sub(self.errors.len());
         self.errors.extend(other.errors.into_iter().take(room));
+        self.iac_suppressed += other.iac_suppressed;
+        let room = MAX_KEPT_ERRORS.saturating_sub(self.warnings.len());
+        self.warnings.extend(other.warnings.into_iter().take(room));
         for n in other.notes {
             if !self.notes.contains(&n) {
                 self.notes.push(n);

@@ -55,23 +55,17 @@ fn corpus_recall_and_false_alarms() {
         let secrets: Vec<(String, String)> = found
             .iter()
             .map(|c| {
-                let secret =
-                    String::from_utf8_lossy(&s.input.as_bytes()[c.secret_start..c.secret_end])
-                        .into_owned();
+                let secret = String::from_utf8_lossy(&s.input.as_bytes()[c.secret_start..c.secret_end]).into_owned();
                 (scanner.rules().rules()[c.rule].id.clone(), secret)
             })
             .collect();
-        let verbose = filter
-            .as_ref()
-            .is_some_and(|f| s.kind.to_lowercase().contains(f.as_str()));
+        let verbose = filter.as_ref().is_some_and(|f| s.kind.to_lowercase().contains(f.as_str()));
         let entry = per_kind.entry(s.kind.clone()).or_default();
         if s.positive {
             entry[0] += 1;
             let hit = secrets.iter().any(|(_, got)| {
                 s.expected.is_empty()
-                    || s.expected
-                        .iter()
-                        .any(|e| got == e || e.contains(got.as_str()) || got.contains(e.as_str()))
+                    || s.expected.iter().any(|e| got == e || e.contains(got.as_str()) || got.contains(e.as_str()))
             });
             if hit {
                 entry[1] += 1;
@@ -86,10 +80,7 @@ fn corpus_recall_and_false_alarms() {
             if !secrets.is_empty() {
                 entry[3] += 1;
                 if verbose {
-                    eprintln!(
-                        "FALSE {} [{}] got {:?}\n      {:?}",
-                        s.id, s.kind, secrets, s.input
-                    );
+                    eprintln!("FALSE {} [{}] got {:?}\n      {:?}", s.id, s.kind, secrets, s.input);
                 }
             }
         }
@@ -100,10 +91,7 @@ fn corpus_recall_and_false_alarms() {
     });
     eprintln!("{:<60} {:>9} {:>9}", "kind", "found", "false");
     for (kind, [p, f, n, fa]) in &per_kind {
-        if filter
-            .as_ref()
-            .is_none_or(|flt| kind.to_lowercase().contains(flt.as_str()))
-        {
+        if filter.as_ref().is_none_or(|flt| kind.to_lowercase().contains(flt.as_str())) {
             eprintln!("{kind:<60} {f:>4}/{p:<4} {fa:>4}/{n:<4}");
         }
     }
@@ -118,12 +106,6 @@ fn corpus_recall_and_false_alarms() {
         total[2],
         fa_rate * 100.0
     );
-    assert!(
-        recall >= MIN_RECALL,
-        "recall {recall:.3} fell below {MIN_RECALL}"
-    );
-    assert!(
-        fa_rate <= MAX_FALSE_ALARM_RATE,
-        "false-alarm rate {fa_rate:.3} rose above {MAX_FALSE_ALARM_RATE}"
-    );
+    assert!(recall >= MIN_RECALL, "recall {recall:.3} fell below {MIN_RECALL}");
+    assert!(fa_rate <= MAX_FALSE_ALARM_RATE, "false-alarm rate {fa_rate:.3} rose above {MAX_FALSE_ALARM_RATE}");
 }

@@ -33,15 +33,8 @@ fn record(rel: &str, o: &IacOutcome, out: &mut Vec<String>) {
     for f in &o.findings {
         assert_eq!(f.path, rel, "finding path");
         assert!(f.end_line >= f.line, "{rel}: end_line before line");
-        assert!(
-            !f.message.is_empty() && !f.resource.is_empty(),
-            "{rel}: empty text"
-        );
-        assert!(
-            iac::check_info(f.check_id).is_some(),
-            "unregistered {}",
-            f.check_id
-        );
+        assert!(!f.message.is_empty() && !f.resource.is_empty(), "{rel}: empty text");
+        assert!(iac::check_info(f.check_id).is_some(), "unregistered {}", f.check_id);
         out.push(format!("{} {rel}:{}", f.check_id, f.line));
     }
     if let Some(w) = &o.parse_warning {
@@ -62,11 +55,7 @@ fn actual(folder: &str, formats: &[IacFormat]) -> Vec<String> {
     let dir = root().join(folder);
     let mut out = Vec::new();
     for path in sorted_entries(&dir) {
-        let name = path
-            .file_name()
-            .and_then(|n| n.to_str())
-            .unwrap_or_default()
-            .to_string();
+        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default().to_string();
         if path.is_dir() {
             let files: Vec<(String, Vec<u8>)> = sorted_entries(&path)
                 .into_iter()
@@ -129,10 +118,7 @@ fn assert_folder(folder: &str, formats: &[IacFormat]) {
 
 #[test]
 fn terraform_fixtures_match_expected() {
-    assert_folder(
-        "terraform",
-        &[IacFormat::Terraform, IacFormat::TerraformJson],
-    );
+    assert_folder("terraform", &[IacFormat::Terraform, IacFormat::TerraformJson]);
 }
 
 #[test]
@@ -155,13 +141,7 @@ fn compose_fixtures_match_expected() {
     assert_folder("compose", &[IacFormat::Compose]);
 }
 
-const FOLDERS: &[&str] = &[
-    "terraform",
-    "cloudformation",
-    "kubernetes",
-    "dockerfile",
-    "compose",
-];
+const FOLDERS: &[&str] = &["terraform", "cloudformation", "kubernetes", "dockerfile", "compose"];
 
 fn folder_of(format: IacFormat) -> &'static str {
     match format {
@@ -177,15 +157,8 @@ fn folder_of(format: IacFormat) -> &'static str {
 fn every_check_has_a_positive_fixture_in_each_format() {
     for check in iac::checks() {
         for format in check.formats {
-            let fired = expected(folder_of(*format))
-                .iter()
-                .any(|e| e.split_whitespace().next() == Some(check.id));
-            assert!(
-                fired,
-                "{} has no positive fixture in {}",
-                check.id,
-                folder_of(*format)
-            );
+            let fired = expected(folder_of(*format)).iter().any(|e| e.split_whitespace().next() == Some(check.id));
+            assert!(fired, "{} has no positive fixture in {}", check.id, folder_of(*format));
         }
     }
 }
@@ -194,17 +167,10 @@ fn every_check_has_a_positive_fixture_in_each_format() {
 fn every_bad_fixture_has_a_good_twin() {
     for folder in FOLDERS {
         for path in sorted_entries(&root().join(folder)) {
-            let name = path
-                .file_name()
-                .and_then(|n| n.to_str())
-                .unwrap_or_default();
+            let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default();
             if name.contains("_bad") {
                 let twin = path.with_file_name(name.replace("_bad", "_good"));
-                assert!(
-                    twin.exists(),
-                    "{folder}/{name} has no good twin {}",
-                    twin.display()
-                );
+                assert!(twin.exists(), "{folder}/{name} has no good twin {}", twin.display());
             }
         }
     }
@@ -233,20 +199,14 @@ fn mutated_fixtures_never_panic() {
         }
     }
     for path in files {
-        let name = path
-            .file_name()
-            .and_then(|n| n.to_str())
-            .unwrap_or_default()
-            .to_string();
+        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default().to_string();
         let Ok(content) = std::fs::read(&path) else {
             continue;
         };
         let Some(format) = iac::detect(&name, &content) else {
             continue;
         };
-        let mut variants: Vec<Vec<u8>> = (1..32)
-            .map(|i| content[..content.len() * i / 32].to_vec())
-            .collect();
+        let mut variants: Vec<Vec<u8>> = (1..32).map(|i| content[..content.len() * i / 32].to_vec()).collect();
         for _ in 0..64 {
             let mut v = content.clone();
             for _ in 0..(1 + next() % 4) {
@@ -267,15 +227,8 @@ fn mutated_fixtures_never_panic() {
         }
         for v in variants {
             let o = iac::lint(&name, &v, format);
-            let internal = o
-                .parse_warning
-                .as_ref()
-                .is_some_and(|w| w.message.contains("internal error"));
-            assert!(
-                !internal,
-                "{name}: a mutation reached a panic:\n{}",
-                String::from_utf8_lossy(&v)
-            );
+            let internal = o.parse_warning.as_ref().is_some_and(|w| w.message.contains("internal error"));
+            assert!(!internal, "{name}: a mutation reached a panic:\n{}", String::from_utf8_lossy(&v));
         }
     }
 }

@@ -9,10 +9,7 @@ fn rules_on_disk() -> Vec<(String, String)> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("rules");
     if let Ok(one) = std::env::var("LEAKGATE_RULES_FILE") {
         let p = Path::new(env!("CARGO_MANIFEST_DIR")).join(&one);
-        return vec![(
-            one,
-            std::fs::read_to_string(p).expect("LEAKGATE_RULES_FILE readable"),
-        )];
+        return vec![(one, std::fs::read_to_string(p).expect("LEAKGATE_RULES_FILE readable"))];
     }
     let mut files: Vec<_> = std::fs::read_dir(dir)
         .unwrap()
@@ -22,12 +19,7 @@ fn rules_on_disk() -> Vec<(String, String)> {
     files.sort();
     files
         .into_iter()
-        .map(|p| {
-            (
-                p.file_name().unwrap().to_string_lossy().into_owned(),
-                std::fs::read_to_string(&p).unwrap(),
-            )
-        })
+        .map(|p| (p.file_name().unwrap().to_string_lossy().into_owned(), std::fs::read_to_string(&p).unwrap()))
         .collect()
 }
 
@@ -40,11 +32,7 @@ fn load() -> Vec<Rule> {
             Err(e) => errors.push(e.to_string()),
         }
     }
-    assert!(
-        errors.is_empty(),
-        "rule files failed to load:\n{}",
-        errors.join("\n")
-    );
+    assert!(errors.is_empty(), "rule files failed to load:\n{}", errors.join("\n"));
     all
 }
 
@@ -54,38 +42,22 @@ fn every_rule_example_is_found_and_every_negative_is_not() {
     for f in &failures {
         eprintln!("{f}");
     }
-    assert!(
-        failures.is_empty(),
-        "{} rule example failures (listed above)",
-        failures.len()
-    );
+    assert!(failures.is_empty(), "{} rule example failures (listed above)", failures.len());
 }
 
 #[test]
 fn rule_ids_are_unique_and_every_example_is_found_by_the_full_rule_set() {
     let rules = load();
-    let examples: Vec<_> = rules
-        .iter()
-        .flat_map(|r| r.examples.iter().map(move |e| (r.id.clone(), e.clone())))
-        .collect();
+    let examples: Vec<_> =
+        rules.iter().flat_map(|r| r.examples.iter().map(move |e| (r.id.clone(), e.clone()))).collect();
     let set = RuleSet::new(rules).expect("rule ids are unique");
     let scanner = leakgate::engine::Scanner::new(std::sync::Arc::new(set), Default::default());
     let mut missing = Vec::new();
     for (id, ex) in examples {
-        let found = scanner.scan(
-            ex.text.as_bytes(),
-            ex.path.as_deref().unwrap_or("example.txt"),
-        );
-        if !found
-            .iter()
-            .any(|c| ex.text.as_bytes()[c.secret_start..c.secret_end] == *ex.secret.as_bytes())
-        {
+        let found = scanner.scan(ex.text.as_bytes(), ex.path.as_deref().unwrap_or("example.txt"));
+        if !found.iter().any(|c| ex.text.as_bytes()[c.secret_start..c.secret_end] == *ex.secret.as_bytes()) {
             missing.push(format!("{id}: {:?}", ex.text));
         }
     }
-    assert!(
-        missing.is_empty(),
-        "examples lost when all rules run together:\n{}",
-        missing.join("\n")
-    );
+    assert!(missing.is_empty(), "examples lost when all rules run together:\n{}", missing.join("\n"));
 }

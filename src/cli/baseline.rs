@@ -21,18 +21,9 @@ pub fn run(args: BaselineArgs) -> anyhow::Result<Outcome> {
 
 fn create(args: BaselineCreateArgs) -> anyhow::Result<Outcome> {
     // Made absolute first: the working-tree scan may change the current folder.
-    let output = args
-        .output
-        .as_deref()
-        .map(std::path::absolute)
-        .transpose()?;
+    let output = args.output.as_deref().map(std::path::absolute).transpose()?;
     let mut scan = default_scan_args();
-    scan.common.config = args
-        .common
-        .config
-        .as_deref()
-        .map(std::path::absolute)
-        .transpose()?;
+    scan.common.config = args.common.config.as_deref().map(std::path::absolute).transpose()?;
     scan.output.quiet = true;
     let scanned = if args.history {
         scan.history = true;
@@ -42,8 +33,7 @@ fn create(args: BaselineCreateArgs) -> anyhow::Result<Outcome> {
         if args.paths.is_empty() {
             let cwd = std::env::current_dir().context("cannot read the current folder")?;
             if let Some(root) = repo_root(&cwd) {
-                std::env::set_current_dir(&root)
-                    .with_context(|| format!("cannot change to {}", root.display()))?;
+                std::env::set_current_dir(&root).with_context(|| format!("cannot change to {}", root.display()))?;
             }
             scan.paths = vec![PathBuf::from(".")];
         } else {
@@ -67,8 +57,7 @@ fn create(args: BaselineCreateArgs) -> anyhow::Result<Outcome> {
     let target = output.unwrap_or_else(|| scanned.root.join(baseline::BASELINE_FILE_NAME));
     std::fs::write(&target, baseline::render(&findings))
         .with_context(|| format!("cannot write {}", target.display()))?;
-    let distinct: std::collections::HashSet<&str> =
-        findings.iter().map(|f| f.fingerprint.0.as_str()).collect();
+    let distinct: std::collections::HashSet<&str> = findings.iter().map(|f| f.fingerprint.0.as_str()).collect();
     let mut message = format!(
         "leakgate: wrote {} fingerprint{} to {}",
         distinct.len(),
@@ -105,7 +94,5 @@ fn default_scan_args() -> ScanArgs {
 /// The nearest folder at or above `dir` that holds `.git`.
 fn repo_root(dir: &Path) -> Option<PathBuf> {
     let dir = dir.canonicalize().ok()?;
-    dir.ancestors()
-        .find(|d| d.join(".git").exists())
-        .map(Path::to_path_buf)
+    dir.ancestors().find(|d| d.join(".git").exists()).map(Path::to_path_buf)
 }

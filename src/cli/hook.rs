@@ -23,11 +23,8 @@ pub enum Gate {
 impl Gate {
     /// Printed on stderr after the report when findings block the commit or push.
     pub fn how_to_proceed(self, findings: usize) -> String {
-        let (n, it) = if findings == 1 {
-            ("1 secret".to_string(), "it")
-        } else {
-            (format!("{findings} secrets"), "them")
-        };
+        let (n, it) =
+            if findings == 1 { ("1 secret".to_string(), "it") } else { (format!("{findings} secrets"), "them") };
         match self {
             Gate::Commit => format!(
                 "\nleakgate: commit blocked: the staged change adds {n} (listed above). To proceed, do one of:\n\
@@ -65,9 +62,7 @@ struct RefUpdate {
 
 fn pre_push(args: PrePushArgs) -> anyhow::Result<Outcome> {
     let mut input = String::new();
-    std::io::stdin()
-        .read_to_string(&mut input)
-        .context("cannot read the refs being pushed from stdin")?;
+    std::io::stdin().read_to_string(&mut input).context("cannot read the refs being pushed from stdin")?;
     let updates = parse_updates(&input)?;
     let dir = args.repo.clone().unwrap_or_else(|| PathBuf::from("."));
     let spec = {
@@ -104,11 +99,7 @@ fn parse_updates(input: &str) -> anyhow::Result<Vec<RefUpdate>> {
                 bail!("unexpected pre-push input line (`{sha}` is not an object name): {line:?}");
             }
         }
-        out.push(RefUpdate {
-            local_ref: local_ref.to_string(),
-            local: local.to_string(),
-            remote: remote.to_string(),
-        });
+        out.push(RefUpdate { local_ref: local_ref.to_string(), local: local.to_string(), remote: remote.to_string() });
     }
     Ok(out)
 }
@@ -132,8 +123,8 @@ fn push_spec(repo: &Repository, updates: &[RefUpdate]) -> anyhow::Result<History
         if is_zero(&u.local) {
             continue;
         }
-        let local = Oid::from_str(&u.local)
-            .with_context(|| format!("bad object name {} for {}", u.local, u.local_ref))?;
+        let local =
+            Oid::from_str(&u.local).with_context(|| format!("bad object name {} for {}", u.local, u.local_ref))?;
         let object = repo.find_object(local, None).map_err(|e| {
             anyhow::anyhow!(
                 "{} ({}) is being pushed but is not in this repository: {}",
@@ -159,11 +150,7 @@ fn push_spec(repo: &Repository, updates: &[RefUpdate]) -> anyhow::Result<History
             }
         }
     }
-    Ok(HistorySpec::Commits {
-        include,
-        exclude,
-        exclude_globs: vec!["refs/remotes".to_string()],
-    })
+    Ok(HistorySpec::Commits { include, exclude, exclude_globs: vec!["refs/remotes".to_string()] })
 }
 
 #[cfg(test)]
@@ -175,8 +162,7 @@ mod tests {
 
     #[test]
     fn parses_git_pre_push_lines() {
-        let input =
-            format!("refs/heads/main {A} refs/heads/main {Z}\n\n(delete) {Z} refs/heads/old {A}\n");
+        let input = format!("refs/heads/main {A} refs/heads/main {Z}\n\n(delete) {Z} refs/heads/old {A}\n");
         let u = parse_updates(&input).unwrap();
         assert_eq!(u.len(), 2);
         assert_eq!(u[0].local_ref, "refs/heads/main");
@@ -193,12 +179,8 @@ mod tests {
 
     #[test]
     fn advice_names_the_escape_hatch() {
-        assert!(Gate::Commit
-            .how_to_proceed(1)
-            .contains("git commit --no-verify"));
-        assert!(Gate::Push
-            .how_to_proceed(2)
-            .contains("git push --no-verify"));
+        assert!(Gate::Commit.how_to_proceed(1).contains("git commit --no-verify"));
+        assert!(Gate::Push.how_to_proceed(2).contains("git push --no-verify"));
         assert!(Gate::Commit.how_to_proceed(2).contains("2 secrets"));
     }
 }

@@ -48,10 +48,7 @@ pub fn install(args: InstallArgs) -> anyhow::Result<Outcome> {
         };
         if exists(&path) && is_ours(&path) {
             write_hook(&path, script)?;
-            println!(
-                "leakgate: updated the {name} hook {} ({what})",
-                path.display()
-            );
+            println!("leakgate: updated the {name} hook {} ({what})", path.display());
         } else if exists(&path) && exists(&local) {
             // Only with --force (checked above).
             write_hook(&path, script)?;
@@ -61,9 +58,8 @@ pub fn install(args: InstallArgs) -> anyhow::Result<Outcome> {
                 local.display()
             );
         } else if exists(&path) {
-            fs::rename(&path, &local).with_context(|| {
-                format!("cannot move {} to {}", path.display(), local.display())
-            })?;
+            fs::rename(&path, &local)
+                .with_context(|| format!("cannot move {} to {}", path.display(), local.display()))?;
             write_hook(&path, script)?;
             println!(
                 "leakgate: moved the existing {name} hook to {}; wrote leakgate's hook to {} (it runs {} first, \
@@ -81,10 +77,7 @@ pub fn install(args: InstallArgs) -> anyhow::Result<Outcome> {
                     local.display()
                 );
             } else {
-                println!(
-                    "leakgate: wrote the {name} hook {} ({what})",
-                    path.display()
-                );
+                println!("leakgate: wrote the {name} hook {} ({what})", path.display());
             }
         }
     }
@@ -98,10 +91,7 @@ pub fn uninstall(args: UninstallArgs) -> anyhow::Result<Outcome> {
         let (path, local) = paths(&dir, name);
         if exists(&path) {
             if !is_ours(&path) {
-                println!(
-                    "leakgate: left {} as it is (it is not leakgate's hook)",
-                    path.display()
-                );
+                println!("leakgate: left {} as it is (it is not leakgate's hook)", path.display());
                 continue;
             }
             fs::remove_file(&path).with_context(|| format!("cannot remove {}", path.display()))?;
@@ -109,9 +99,8 @@ pub fn uninstall(args: UninstallArgs) -> anyhow::Result<Outcome> {
             did = true;
         }
         if exists(&local) && !exists(&path) {
-            fs::rename(&local, &path).with_context(|| {
-                format!("cannot move {} to {}", local.display(), path.display())
-            })?;
+            fs::rename(&local, &path)
+                .with_context(|| format!("cannot move {} to {}", local.display(), path.display()))?;
             println!(
                 "leakgate: restored the previous {name} hook: moved {} back to {}",
                 local.display(),
@@ -130,9 +119,7 @@ pub fn uninstall(args: UninstallArgs) -> anyhow::Result<Outcome> {
 pub fn hooks_dir(repo_dir: Option<&Path>) -> anyhow::Result<PathBuf> {
     let start = repo_dir.unwrap_or(Path::new("."));
     let repo = crate::source::git::discover(start)?;
-    let config = repo
-        .config()
-        .context("cannot read the repository's git config")?;
+    let config = repo.config().context("cannot read the repository's git config")?;
     match config.get_path("core.hooksPath") {
         Ok(p) if !p.as_os_str().is_empty() => Ok(if p.is_absolute() {
             p
@@ -142,10 +129,7 @@ pub fn hooks_dir(repo_dir: Option<&Path>) -> anyhow::Result<PathBuf> {
         }),
         Ok(_) => Ok(repo.commondir().join("hooks")),
         Err(e) if e.code() == git2::ErrorCode::NotFound => Ok(repo.commondir().join("hooks")),
-        Err(e) => Err(anyhow::anyhow!(
-            "cannot read core.hooksPath: {}",
-            e.message()
-        )),
+        Err(e) => Err(anyhow::anyhow!("cannot read core.hooksPath: {}", e.message())),
     }
 }
 

@@ -154,6 +154,14 @@ pub struct ScanArgs {
     #[arg(long)]
     pub follow_symlinks: bool,
 
+    /// Do not lint infrastructure files (Terraform, CloudFormation, Kubernetes, Dockerfiles, compose).
+    #[arg(long, conflicts_with = "iac")]
+    pub no_iac: bool,
+
+    /// Also lint infrastructure files in --history and --range scans (on by default for files and --staged).
+    #[arg(long)]
+    pub iac: bool,
+
     /// Worker threads (default: one per core).
     #[arg(long, value_name = "N", default_value_t = 0)]
     pub threads: usize,
@@ -258,12 +266,8 @@ fn parse_size(s: &str) -> Result<u64, String> {
         }
         _ => (s, 1),
     };
-    let n: u64 = num
-        .trim()
-        .parse()
-        .map_err(|_| format!("`{s}` is not a size (e.g. 1048576, 512K, 10M)"))?;
-    n.checked_mul(mult)
-        .ok_or_else(|| format!("`{s}` is too large"))
+    let n: u64 = num.trim().parse().map_err(|_| format!("`{s}` is not a size (e.g. 1048576, 512K, 10M)"))?;
+    n.checked_mul(mult).ok_or_else(|| format!("`{s}` is too large"))
 }
 
 pub fn run(cli: Cli) -> anyhow::Result<exit::Outcome> {

@@ -23,10 +23,7 @@ impl ProgressBar {
             )
             .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
         );
-        Some(ProgressBar {
-            bar,
-            bytes: AtomicU64::new(0),
-        })
+        Some(ProgressBar { bar, bytes: AtomicU64::new(0) })
     }
 }
 

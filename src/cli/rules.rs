@@ -13,6 +13,8 @@ use crate::rules::{parse_rule_file, Severity};
 
 #[derive(Serialize)]
 struct RuleInfo<'a> {
+    /// `secret` or `iac`.
+    kind: &'static str,
     id: &'a str,
     description: &'a str,
     severity: Severity,
@@ -25,8 +27,7 @@ struct RuleInfo<'a> {
 
 pub fn run(args: RulesArgs) -> anyhow::Result<Outcome> {
     if let Some(file) = &args.check {
-        let text = std::fs::read_to_string(file)
-            .with_context(|| format!("cannot read {}", file.display()))?;
+        let text = std::fs::read_to_string(file).with_context(|| format!("cannot read {}", file.display()))?;
         let rules = parse_rule_file(&file.display().to_string(), &text)?;
         let count = rules.len();
         let failures = check_rules(rules, false);
@@ -34,25 +35,18 @@ pub fn run(args: RulesArgs) -> anyhow::Result<Outcome> {
             eprintln!("leakgate: {f}");
         }
         if !failures.is_empty() {
-            anyhow::bail!(
-                "{} of the examples in {} failed",
-                failures.len(),
-                file.display()
-            );
+            anyhow::bail!("{} of the examples in {} failed", failures.len(), file.display());
         }
-        println!(
-            "leakgate: {count} rules in {}: all examples pass",
-            file.display()
-        );
+        println!("leakgate: {count} rules in {}: all examples pass", file.display());
         return Ok(Outcome::Clean);
     }
-    let config =
-        super::scan::load_config(args.common.config.as_deref(), std::path::Path::new("."))?;
+    let config = super::scan::load_config(args.common.config.as_deref(), std::path::Path::new("."))?;
     let set = config.rule_set()?;
     let infos: Vec<RuleInfo> = set
         .rules()
         .iter()
         .map(|r| RuleInfo {
+            kind: "secret",
             id: &r.id,
             description: &r.description,
             severity: r.severity,
@@ -62,6 +56,19 @@ pub fn run(args: RulesArgs) -> anyhow::Result<Outcome> {
             remediation: r.remediation(),
             origin: &r.origin,
         })
+        .chain(crate::iac::checks().iter().filter(|c| !config.file.disable.iter().any(|d| d == c.id)).map(|c| {
+            RuleInfo {
+                kind: "iac",
+                id: c.id,
+                description: c.title,
+                severity: c.severity,
+                tags: &[],
+                keywords: &[],
+                validator: None,
+                remediation: c.fix,
+                origin: "builtin:iac",
+            }
+        }))
         .collect();
     let stdout = std::io::stdout();
     let mut w = std::io::BufWriter::new(stdout.lock());
@@ -72,21 +79,13 @@ pub fn run(args: RulesArgs) -> anyhow::Result<Outcome> {
         }
         Format::Text => {
             for r in &infos {
-                writeln!(
-                    w,
-                    "{:<40} {:<8} {:<28} {}",
-                    r.id,
-                    r.severity.as_str(),
-                    r.tags.join(","),
-                    r.description
-                )?;
+                writeln!(w, "{:<40} {:<8} {:<28} {}", r.id, r.severity.as_str(), r.tags.join(","), r.description)?;
             }
             writeln!(w, "{} rules", infos.len())?;
         }
-        other => anyhow::bail!(
-            "`leakgate rules` lists rules as text or json, not {}",
-            format!("{other:?}").to_lowercase()
-        ),
+        other => {
+            anyhow::bail!("`leakgate rules` lists rules as text or json, not {}", format!("{other:?}").to_lowercase())
+        }
     }
     w.flush()?;
     Ok(Outcome::Clean)

@@ -43,11 +43,7 @@ pub(crate) fn collect_paths(args: &ScanArgs) -> anyhow::Result<Scanned> {
     if args.repo.is_some() {
         bail!("--repo goes with --staged, --history or --range");
     }
-    let paths = if args.paths.is_empty() {
-        vec![PathBuf::from(".")]
-    } else {
-        args.paths.clone()
-    };
+    let paths = if args.paths.is_empty() { vec![PathBuf::from(".")] } else { args.paths.clone() };
     let stdin = paths.iter().any(|p| p.as_os_str() == "-");
     if stdin && paths.len() > 1 {
         bail!("`-` (stdin) cannot be combined with other paths");
@@ -55,21 +51,16 @@ pub(crate) fn collect_paths(args: &ScanArgs) -> anyhow::Result<Scanned> {
     for p in paths.iter().filter(|p| p.as_os_str() != "-") {
         std::fs::symlink_metadata(p).with_context(|| format!("cannot scan {}", p.display()))?;
     }
-    let start_dir = if stdin {
-        PathBuf::from(".")
-    } else {
-        search_start(&paths[0])
-    };
+    let start_dir = if stdin { PathBuf::from(".") } else { search_start(&paths[0]) };
     let config = load_config(args.common.config.as_deref(), &start_dir)?;
-    let scanner = config.scanner()?;
+    let mut scanner = config.scanner()?;
+    scanner.set_iac_enabled(!args.no_iac);
     let root = project_root(&config, &start_dir);
     let ignore = IgnoreList::load(&root.join(suppress::ignore_file::IGNORE_FILE_NAME))?;
 
     let output: ScanOutput = if stdin {
         let mut buf = Vec::new();
-        std::io::stdin()
-            .read_to_end(&mut buf)
-            .context("cannot read stdin")?;
+        std::io::stdin().read_to_end(&mut buf).context("cannot read stdin")?;
         scan_bytes(&scanner, &buf, "-")
     } else {
         let opts = WalkOptions {
@@ -80,12 +71,7 @@ pub(crate) fn collect_paths(args: &ScanArgs) -> anyhow::Result<Scanned> {
         };
         scan_paths(&scanner, &paths, &opts)
     };
-    Ok(Scanned {
-        output: with_notes(output, &config),
-        scanner,
-        ignore,
-        root,
-    })
+    Ok(Scanned { output: with_notes(output, &config), scanner, ignore, root })
 }
 
 /// `--staged`, `--history`, `--range`: config and ignore file come from the repository's root.
@@ -96,11 +82,7 @@ fn run_git(args: ScanArgs) -> anyhow::Result<Outcome> {
 
 /// [`run_git`], with the commits to scan given as `spec` (the pre-push hook) instead of by flags; `gate` is
 /// the hook whose "how to proceed" is printed on stderr when findings block it.
-pub(crate) fn run_git_with(
-    args: ScanArgs,
-    spec: Option<HistorySpec>,
-    gate: Option<Gate>,
-) -> anyhow::Result<Outcome> {
+pub(crate) fn run_git_with(args: ScanArgs, spec: Option<HistorySpec>, gate: Option<Gate>) -> anyhow::Result<Outcome> {
     let started = Instant::now();
     let baseline = load_baseline(&args)?;
     let scanned = collect_git(&args, spec)?;
@@ -126,7 +108,8 @@ pub(crate) fn collect_git(args: &ScanArgs, spec: Option<HistorySpec>) -> anyhow:
         }
         let root = source.workdir();
         let config = load_config(args.common.config.as_deref(), &root)?;
-        let scanner = config.scanner()?;
+        let mut scanner = config.scanner()?;
+        scanner.set_iac_enabled(!args.no_iac);
         let ignore = IgnoreList::load(&root.join(suppress::ignore_file::IGNORE_FILE_NAME))?;
         let max = args.max_file_size.unwrap_or(config.max_file_size());
         let output = with_notes(scan_staged(&scanner, &source, max)?, &config);
@@ -135,19 +118,16 @@ pub(crate) fn collect_git(args: &ScanArgs, spec: Option<HistorySpec>) -> anyhow:
         let source = HistorySource::open(&dir)?;
         let root = source.root();
         let config = load_config(args.common.config.as_deref(), &root)?;
-        let scanner = config.scanner()?;
+        let mut scanner = config.scanner()?;
+        // History is audited for secrets; IaC lint of old blobs is asked for with --iac.
+        scanner.set_iac_enabled(args.iac);
         let ignore = IgnoreList::load(&root.join(suppress::ignore_file::IGNORE_FILE_NAME))?;
         let max = args.max_file_size.unwrap_or(config.max_file_size());
         let spec = match (spec, &args.range) {
             (Some(spec), _) => spec,
             (None, Some(r)) => HistorySpec::Range(r.clone()),
             (None, None) if args.paths.is_empty() => HistorySpec::AllRefs,
-            (None, None) => HistorySpec::Revs(
-                args.paths
-                    .iter()
-                    .map(|p| p.to_string_lossy().into_owned())
-                    .collect(),
-            ),
+            (None, None) => HistorySpec::Revs(args.paths.iter().map(|p| p.to_string_lossy().into_owned()).collect()),
         };
         let mut plan_stats = ScanStats::default();
         let plan = source.plan(&spec, &mut plan_stats)?;
@@ -157,20 +137,12 @@ pub(crate) fn collect_git(args: &ScanArgs, spec: Option<HistorySpec>) -> anyhow:
         output.stats.merge(plan_stats);
         (with_notes(output, &config), scanner, ignore, root)
     };
-    Ok(Scanned {
-        output,
-        scanner,
-        ignore,
-        root,
-    })
+    Ok(Scanned { output, scanner, ignore, root })
 }
 
 /// The baseline named by `--baseline`: read before scanning, so that a wrong path fails fast (exit 2).
 fn load_baseline(args: &ScanArgs) -> anyhow::Result<Option<Baseline>> {
-    args.baseline
-        .as_deref()
-        .map(|p| Baseline::load(p).map_err(anyhow::Error::from))
-        .transpose()
+    args.baseline.as_deref().map(|p| Baseline::load(p).map_err(anyhow::Error::from)).transpose()
 }
 
 /// The config's notes (how a gitleaks config was read) travel with the scan's own notes into every report.
@@ -191,14 +163,11 @@ fn finish(
     started: Instant,
     gate: Option<Gate>,
 ) -> anyhow::Result<Outcome> {
-    let Scanned {
-        output,
-        scanner,
-        ignore,
-        ..
-    } = scanned;
+    let Scanned { output, scanner, ignore, .. } = scanned;
     let out = &args.output;
-    let (findings, suppressed) = suppress::apply(output.findings, &ignore, baseline);
+    let (findings, mut suppressed) = suppress::apply(output.findings, &ignore, baseline);
+    // Markers the IaC lint resolved itself (on a block or resource) are inline suppressions too.
+    suppressed.inline += output.stats.iac_suppressed;
     let report = Report {
         findings: &findings,
         stats: &output.stats,
@@ -220,10 +189,7 @@ fn search_start(first: &Path) -> PathBuf {
     if first.is_dir() {
         first.to_path_buf()
     } else {
-        first
-            .parent()
-            .filter(|p| !p.as_os_str().is_empty())
-            .map_or_else(|| PathBuf::from("."), Path::to_path_buf)
+        first.parent().filter(|p| !p.as_os_str().is_empty()).map_or_else(|| PathBuf::from("."), Path::to_path_buf)
     }
 }
 
@@ -243,29 +209,22 @@ fn project_root(config: &Config, start: &Path) -> PathBuf {
         return dir.to_path_buf();
     }
     let start = start.canonicalize().unwrap_or_else(|_| start.to_path_buf());
-    start
-        .ancestors()
-        .find(|d| d.join(".git").exists())
-        .map_or(start.clone(), Path::to_path_buf)
+    start.ancestors().find(|d| d.join(".git").exists()).map_or(start.clone(), Path::to_path_buf)
 }
 
 pub(crate) fn write_report(out: &OutputArgs, report: &Report<'_>) -> anyhow::Result<()> {
     let to_terminal = out.output.is_none() && std::io::stdout().is_terminal();
     let opts = ReportOptions {
         show_secrets: out.show_secrets,
-        color: to_terminal
-            && !out.no_color
-            && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
+        color: to_terminal && !out.no_color && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
         quiet: out.quiet,
     };
     match &out.output {
         Some(path) => {
-            let file = std::fs::File::create(path)
-                .with_context(|| format!("cannot write {}", path.display()))?;
+            let file = std::fs::File::create(path).with_context(|| format!("cannot write {}", path.display()))?;
             let mut w = std::io::BufWriter::new(file);
             report::write(out.format, report, &opts, &mut w)?;
-            w.flush()
-                .with_context(|| format!("cannot write {}", path.display()))?;
+            w.flush().with_context(|| format!("cannot write {}", path.display()))?;
         }
         None => {
             let stdout = std::io::stdout();

@@ -30,11 +30,7 @@ const NO_KEYWORDS_REASON: &str = "imported from gitleaks without keywords";
 /// gitleaks uses (`title`, `[extend]`, `[[allowlists]]`, `secretGroup`, ...). A file named `.leakgate.toml` is
 /// always leakgate's format, so that a stray key there is reported as such.
 pub fn looks_like_gitleaks(path: &Path, text: &str) -> bool {
-    let name = path
-        .file_name()
-        .and_then(|n| n.to_str())
-        .unwrap_or("")
-        .to_ascii_lowercase();
+    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("").to_ascii_lowercase();
     if name == super::CONFIG_FILE_NAME {
         return false;
     }
@@ -45,27 +41,17 @@ pub fn looks_like_gitleaks(path: &Path, text: &str) -> bool {
         return false;
     };
     let gitleaks_allowlist = |v: &toml::Value| {
-        v.as_table().is_some_and(|t| {
-            ["description", "commits", "regexTarget", "condition"]
-                .iter()
-                .any(|k| t.contains_key(*k))
-        })
+        v.as_table()
+            .is_some_and(|t| ["description", "commits", "regexTarget", "condition"].iter().any(|k| t.contains_key(*k)))
     };
-    ["title", "extend", "allowlists", "minVersion"]
-        .iter()
-        .any(|k| table.contains_key(*k))
+    ["title", "extend", "allowlists", "minVersion"].iter().any(|k| table.contains_key(*k))
         || table.get("allowlist").is_some_and(gitleaks_allowlist)
-        || table
-            .get("rules")
-            .and_then(|r| r.as_array())
-            .is_some_and(|rules| {
-                rules.iter().filter_map(|r| r.as_table()).any(|t| {
-                    ["secretGroup", "allowlists"]
-                        .iter()
-                        .any(|k| t.contains_key(*k))
-                        || t.get("allowlist").is_some_and(gitleaks_allowlist)
-                })
+        || table.get("rules").and_then(|r| r.as_array()).is_some_and(|rules| {
+            rules.iter().filter_map(|r| r.as_table()).any(|t| {
+                ["secretGroup", "allowlists"].iter().any(|k| t.contains_key(*k))
+                    || t.get("allowlist").is_some_and(gitleaks_allowlist)
             })
+        })
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -155,16 +141,9 @@ struct GlAllowlist {
 /// Reads a gitleaks config into the effective leakgate config.
 pub fn load(path: &Path, text: &str) -> Result<Config> {
     let origin = path.display().to_string();
-    let file: GitleaksFile = toml::from_str(text).map_err(|e| {
-        Error::config(
-            &origin,
-            format!("gitleaks config: {}", one_line(&e.to_string())),
-        )
-    })?;
-    let mut import = Import {
-        origin: origin.clone(),
-        notes: Notes::default(),
-    };
+    let file: GitleaksFile = toml::from_str(text)
+        .map_err(|e| Error::config(&origin, format!("gitleaks config: {}", one_line(&e.to_string()))))?;
+    let mut import = Import { origin: origin.clone(), notes: Notes::default() };
     let extend = file.extend;
     if let Some(base) = &extend.path {
         return Err(Error::config(
@@ -190,10 +169,7 @@ pub fn load(path: &Path, text: &str) -> Result<Config> {
                 return Err(Error::rule(
                     &origin,
                     &gitleaks_id,
-                    format!(
-                        "its leakgate id `{}` is also the id of rule `{other}`",
-                        spec.id
-                    ),
+                    format!("its leakgate id `{}` is also the id of rule `{other}`", spec.id),
                 ));
             }
             ids.push((gitleaks_id, spec.id.clone()));
@@ -212,10 +188,7 @@ pub fn load(path: &Path, text: &str) -> Result<Config> {
             continue;
         }
         for target in targets {
-            let leakgate_id = ids
-                .iter()
-                .find(|(g, l)| *g == target || *l == target)
-                .map(|(_, l)| l.clone());
+            let leakgate_id = ids.iter().find(|(g, l)| *g == target || *l == target).map(|(_, l)| l.clone());
             match leakgate_id.and_then(|id| specs.iter_mut().find(|s| s.id == id)) {
                 Some(spec) => merge(&mut spec.allowlist, converted.clone()),
                 None => import.notes.unknown_targets.push(target),
@@ -254,12 +227,7 @@ pub fn load(path: &Path, text: &str) -> Result<Config> {
     }
     Ok(Config {
         path: Some(path.to_path_buf()),
-        file: ConfigFile {
-            max_file_size: None,
-            disable,
-            allowlist: global,
-            rules: specs,
-        },
+        file: ConfigFile { max_file_size: None, disable, allowlist: global, rules: specs },
         exclude_builtins,
         notes: import.notes.into_lines(&origin),
     })
@@ -305,10 +273,7 @@ impl Notes {
         let mut lines = Vec::new();
         let list = |v: &[String]| v.join(", ");
         if !self.renamed.is_empty() {
-            lines.push(format!(
-                "{origin}: rule ids made kebab-case: {}",
-                list(&self.renamed)
-            ));
+            lines.push(format!("{origin}: rule ids made kebab-case: {}", list(&self.renamed)));
         }
         if !self.no_keywords.is_empty() {
             lines.push(format!(
@@ -324,9 +289,7 @@ impl Notes {
             ));
         }
         for d in &self.dropped {
-            lines.push(format!(
-                "{origin}: {d}; the findings it would hide are reported"
-            ));
+            lines.push(format!("{origin}: {d}; the findings it would hide are reported"));
         }
         for s in &self.skipped_rules {
             lines.push(format!("{origin}: {s}"));
@@ -379,8 +342,7 @@ impl Import {
             }
             return Err(fail("has no regex".into()));
         };
-        let id =
-            normalize_id(&gid).ok_or_else(|| fail("the id has no letters or digits".into()))?;
+        let id = normalize_id(&gid).ok_or_else(|| fail("the id has no letters or digits".into()))?;
         if id != gid {
             self.notes.renamed.push(format!("`{gid}` → `{id}`"));
         }
@@ -403,19 +365,11 @@ impl Import {
             .map(|p| {
                 go_regex::translate(p, Mode::Text, None)
                     .map(|t| t.pattern)
-                    .map_err(|m| {
-                        fail(format!(
-                            "path regex cannot be translated from Go syntax: {m}"
-                        ))
-                    })
+                    .map_err(|m| fail(format!("path regex cannot be translated from Go syntax: {m}")))
             })
             .transpose()?;
-        let mut keywords: Vec<String> = rule
-            .keywords
-            .iter()
-            .map(|k| k.trim().to_string())
-            .filter(|k| !k.is_empty())
-            .collect();
+        let mut keywords: Vec<String> =
+            rule.keywords.iter().map(|k| k.trim().to_string()).filter(|k| !k.is_empty()).collect();
         // leakgate's keyword automaton wants 2 characters at least; a shorter keyword prefilters nothing, so
         // the rule runs everywhere, as it effectively did in gitleaks.
         if keywords.iter().any(|k| k.chars().count() < 2) {
@@ -434,13 +388,9 @@ impl Import {
             }
         }
         // gitleaks regexes that can span lines (`(?s)`, `[\s\S]`) need leakgate's multiline window.
-        let multiline = ["(?s", "[\\s\\S]", "[\\S\\s]", "[\\w\\W]", "[\\d\\D]"]
-            .iter()
-            .any(|m| go_regex.contains(m));
-        let description = rule
-            .description
-            .filter(|d| !d.trim().is_empty())
-            .unwrap_or_else(|| format!("{gid} (gitleaks rule)"));
+        let multiline = ["(?s", "[\\s\\S]", "[\\S\\s]", "[\\w\\W]", "[\\d\\D]"].iter().any(|m| go_regex.contains(m));
+        let description =
+            rule.description.filter(|d| !d.trim().is_empty()).unwrap_or_else(|| format!("{gid} (gitleaks rule)"));
         let spec = RuleSpec {
             id,
             description,
@@ -459,8 +409,7 @@ impl Import {
             negative_examples: Vec::new(),
         };
         // Compile now, so that a pattern Rust's regex engine rejects is reported against the gitleaks rule.
-        let compiled =
-            Rule::from_spec(spec.clone(), &origin).and_then(|r| r.compiled().map(|_| ()));
+        let compiled = Rule::from_spec(spec.clone(), &origin).and_then(|r| r.compiled().map(|_| ()));
         if let Err(e) = compiled {
             let message = match e {
                 Error::Rule { message, .. } => message,
@@ -490,31 +439,19 @@ impl Import {
             None => false,
             Some(c) if c == "OR" => false,
             Some(c) if c == "AND" => true,
-            Some(c) => {
-                return Err(self.error(
-                    rule,
-                    format!("{what}: condition = {c:?} (gitleaks knows OR and AND)"),
-                ))
-            }
+            Some(c) => return Err(self.error(rule, format!("{what}: condition = {c:?} (gitleaks knows OR and AND)"))),
         };
-        let target = al
-            .regex_target
-            .as_deref()
-            .unwrap_or("secret")
-            .to_ascii_lowercase();
+        let target = al.regex_target.as_deref().unwrap_or("secret").to_ascii_lowercase();
         if !["secret", "match", "line"].contains(&target.as_str()) {
-            return Err(self.error(
-                rule,
-                format!("{what}: regexTarget = {target:?} (gitleaks knows secret, match and line)"),
-            ));
+            return Err(
+                self.error(rule, format!("{what}: regexTarget = {target:?} (gitleaks knows secret, match and line)"))
+            );
         }
         let regexes_apply = al.regexes.is_empty() || target == "secret";
         let translate = |p: &String| {
             go_regex::translate(p, Mode::Text, None)
                 .map(|t| t.pattern)
-                .map_err(|m| {
-                    format!("{what}: regex `{p}` cannot be translated from Go syntax: {m}")
-                })
+                .map_err(|m| format!("{what}: regex `{p}` cannot be translated from Go syntax: {m}"))
         };
         let mut spec = AllowlistSpec {
             regexes: if regexes_apply {
@@ -524,25 +461,16 @@ impl Import {
             }
             .map_err(|m| self.error(rule, m))?,
             stopwords: al.stopwords.clone(),
-            paths: al
-                .paths
-                .iter()
-                .map(translate)
-                .collect::<Result<_, _>>()
-                .map_err(|m| self.error(rule, m))?,
+            paths: al.paths.iter().map(translate).collect::<Result<_, _>>().map_err(|m| self.error(rule, m))?,
         };
         if and {
             // Every criterion must hold. leakgate's allowlists hold when any one does, which is the same only
             // when there is a single criterion; otherwise dropping the allowlist is the safe reading.
-            let kinds = [
-                !al.paths.is_empty(),
-                !al.regexes.is_empty(),
-                !al.stopwords.is_empty(),
-                !al.commits.is_empty(),
-            ]
-            .iter()
-            .filter(|k| **k)
-            .count();
+            let kinds =
+                [!al.paths.is_empty(), !al.regexes.is_empty(), !al.stopwords.is_empty(), !al.commits.is_empty()]
+                    .iter()
+                    .filter(|k| **k)
+                    .count();
             let reason = if !al.commits.is_empty() {
                 Some("needs a commit, which leakgate allowlists do not see")
             } else if !regexes_apply {
@@ -553,9 +481,7 @@ impl Import {
                 None
             };
             if let Some(reason) = reason {
-                self.notes
-                    .dropped
-                    .push(format!("{what} was not applied: it {reason}"));
+                self.notes.dropped.push(format!("{what} was not applied: it {reason}"));
                 return Ok(None);
             }
         } else {
@@ -592,10 +518,7 @@ mod tests {
     #[test]
     fn ids_become_kebab_case() {
         assert_eq!(normalize_id("AWS_Key v2").as_deref(), Some("aws-key-v2"));
-        assert_eq!(
-            normalize_id("generic-api-key").as_deref(),
-            Some("generic-api-key")
-        );
+        assert_eq!(normalize_id("generic-api-key").as_deref(), Some("generic-api-key"));
         assert_eq!(normalize_id("--x__").as_deref(), Some("x"));
         assert_eq!(normalize_id("__"), None);
     }
@@ -603,22 +526,13 @@ mod tests {
     #[test]
     fn detection_by_name_or_keys() {
         assert!(looks_like_gitleaks(Path::new("a/.gitleaks.toml"), ""));
-        assert!(looks_like_gitleaks(
-            Path::new("custom.toml"),
-            "[extend]\nuseDefault = true\n"
-        ));
+        assert!(looks_like_gitleaks(Path::new("custom.toml"), "[extend]\nuseDefault = true\n"));
         assert!(looks_like_gitleaks(
             Path::new("custom.toml"),
             "[[rules]]\nid = \"x\"\nregex = '''a(b)'''\nsecretGroup = 1\n"
         ));
-        assert!(!looks_like_gitleaks(
-            Path::new("custom.toml"),
-            "disable = [\"x\"]\n[allowlist]\npaths = ['''a''']\n"
-        ));
-        assert!(!looks_like_gitleaks(
-            Path::new(".leakgate.toml"),
-            "title = \"x\"\n"
-        ));
+        assert!(!looks_like_gitleaks(Path::new("custom.toml"), "disable = [\"x\"]\n[allowlist]\npaths = ['''a''']\n"));
+        assert!(!looks_like_gitleaks(Path::new(".leakgate.toml"), "title = \"x\"\n"));
     }
 
     #[test]
@@ -655,15 +569,7 @@ keywords = ["tok_"]
 
     #[test]
     fn extend_path_is_an_error() {
-        let err = load(
-            Path::new(".gitleaks.toml"),
-            "[extend]\npath = \"base.toml\"\n",
-        )
-        .unwrap_err()
-        .to_string();
-        assert!(
-            err.contains("[extend] path") && err.contains("not supported"),
-            "{err}"
-        );
+        let err = load(Path::new(".gitleaks.toml"), "[extend]\npath = \"base.toml\"\n").unwrap_err().to_string();
+        assert!(err.contains("[extend] path") && err.contains("not supported"), "{err}");
     }
 }

@@ -61,10 +61,7 @@ pub fn translate(go: &str, mode: Mode, secret_group: Option<usize>) -> Result<Tr
             ));
         }
     }
-    Ok(Translated {
-        pattern: t.out,
-        groups: t.groups,
-    })
+    Ok(Translated { pattern: t.out, groups: t.groups })
 }
 
 struct Translator {
@@ -175,15 +172,10 @@ impl Translator {
         match n {
             '0'..='7' => {
                 // Go: `\0`, `\12`, `\123` are octal; a lone `\1`..`\7` would be a backreference (rejected).
-                let digits: String = self.src[self.i + 1..]
-                    .iter()
-                    .take(3)
-                    .take_while(|d| ('0'..='7').contains(*d))
-                    .collect();
+                let digits: String =
+                    self.src[self.i + 1..].iter().take(3).take_while(|d| ('0'..='7').contains(*d)).collect();
                 if n != '0' && digits.len() == 1 {
-                    return Err(format!(
-                        "`\\{n}` is a backreference, which neither Go nor leakgate supports"
-                    ));
+                    return Err(format!("`\\{n}` is a backreference, which neither Go nor leakgate supports"));
                 }
                 let value = u32::from_str_radix(&digits, 8).map_err(|e| e.to_string())?;
                 self.i += 1 + digits.len();
@@ -268,10 +260,7 @@ impl Translator {
             return Ok(());
         };
         let rest = &self.src[self.i + name_at..];
-        let len = rest
-            .iter()
-            .position(|&c| c == '>')
-            .ok_or("unclosed capture group name")?;
+        let len = rest.iter().position(|&c| c == '>').ok_or("unclosed capture group name")?;
         let name: String = rest[..len].iter().collect();
         self.groups += 1;
         self.i += name_at + len + 1;
@@ -343,9 +332,7 @@ impl Translator {
                             body.push('-');
                             body.push_str(&hi);
                         }
-                        ClassItem::Set { .. } => {
-                            return Err("a character class range ends in a class".into())
-                        }
+                        ClassItem::Set { .. } => return Err("a character class range ends in a class".into()),
                     }
                 }
                 ClassItem::Char(c) => body.push_str(&c),
@@ -372,10 +359,7 @@ impl Translator {
                 let text: String = self.src[self.i..self.i + 2 + end + 2].iter().collect();
                 self.i += end + 4;
                 // `[x[:alpha:]]` is a nested class in Rust, the same ASCII set as Go's `[x[:alpha:]]`.
-                return Ok(ClassItem::Set {
-                    text: format!("[{text}]"),
-                    unicode: false,
-                });
+                return Ok(ClassItem::Set { text: format!("[{text}]"), unicode: false });
             }
         }
         if c != '\\' {
@@ -385,15 +369,9 @@ impl Translator {
         match self.peek(1) {
             Some(n @ ('d' | 'D' | 's' | 'S' | 'w' | 'W')) => {
                 self.i += 2;
-                Ok(ClassItem::Set {
-                    text: perl_class(n).to_string(),
-                    unicode: false,
-                })
+                Ok(ClassItem::Set { text: perl_class(n).to_string(), unicode: false })
             }
-            Some('p' | 'P') => Ok(ClassItem::Set {
-                text: self.unicode_class()?,
-                unicode: true,
-            }),
+            Some('p' | 'P') => Ok(ClassItem::Set { text: self.unicode_class()?, unicode: true }),
             Some('Q') => Err("`\\Q…\\E` inside a character class".into()),
             _ => Ok(ClassItem::Char(self.char_escape()?)),
         }
@@ -442,10 +420,7 @@ mod tests {
     fn shared_syntax_is_kept() {
         let go = r"(?i)\b(ghp_[0-9a-zA-Z]{36})(?:['|\n|\r|\s|\x60;]|$)";
         let t = rule(go);
-        assert_eq!(
-            t,
-            r"(?i)\b(ghp_[0-9a-zA-Z]{36})(?:[\'\|\n\|\r\|[\t\n\f\r ]\|\x60\;]|$)"
-        );
+        assert_eq!(t, r"(?i)\b(ghp_[0-9a-zA-Z]{36})(?:[\'\|\n\|\r\|[\t\n\f\r ]\|\x60\;]|$)");
         let re = compiles_as_rule(&t);
         assert!(re.is_match(b"token=GHP_ZJDeVREhkptGF7Wvep0NwJWlPEQP7a0t2nxL'"));
     }
@@ -455,9 +430,7 @@ mod tests {
         let re = compiles_as_rule(&rule(r"\Qa.b*c\E+\101\<x\>"));
         assert!(re.is_match(b"a.b*cccA<x>"));
         assert!(!re.is_match(b"axbbcA<x>"));
-        assert!(translate(r"(a)\1", Mode::Rule, None)
-            .unwrap_err()
-            .contains("backreference"));
+        assert!(translate(r"(a)\1", Mode::Rule, None).unwrap_err().contains("backreference"));
     }
 
     #[test]
@@ -485,19 +458,9 @@ mod tests {
 
     #[test]
     fn secret_group_is_named() {
-        let t = translate(
-            r"(key)=(?:x)(?P<v>[a-z]+)(?<secret>\d)",
-            Mode::Rule,
-            Some(2),
-        )
-        .unwrap();
+        let t = translate(r"(key)=(?:x)(?P<v>[a-z]+)(?<secret>\d)", Mode::Rule, Some(2)).unwrap();
         assert_eq!(t.groups, 3);
-        assert_eq!(
-            t.pattern,
-            r"(key)=(?:x)(?P<secret>[a-z]+)(?P<gitleaks_secret>[0-9])"
-        );
-        assert!(translate(r"(a)", Mode::Rule, Some(2))
-            .unwrap_err()
-            .contains("1 capture group"));
+        assert_eq!(t.pattern, r"(key)=(?:x)(?P<secret>[a-z]+)(?P<gitleaks_secret>[0-9])");
+        assert!(translate(r"(a)", Mode::Rule, Some(2)).unwrap_err().contains("1 capture group"));
     }
 }

@@ -11,7 +11,7 @@ use std::sync::Arc;
 use serde::Deserialize;
 
 use crate::engine::check::check_rules;
-use crate::engine::Scanner;
+use crate::engine::{IacPolicy, Scanner};
 use crate::error::{Error, Result};
 use crate::rules::{self, Allowlist, AllowlistSpec, Rule, RuleSet, RuleSpec};
 
@@ -51,24 +51,14 @@ pub struct Config {
 impl Config {
     /// Reads and parses a config file; errors name the file and the offending key or value.
     pub fn load(path: &Path) -> Result<Config> {
-        let text = std::fs::read_to_string(path).map_err(|e| Error::Io {
-            context: format!("cannot read config {}", path.display()),
-            source: e,
-        })?;
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| Error::Io { context: format!("cannot read config {}", path.display()), source: e })?;
         if gitleaks::looks_like_gitleaks(path, &text) {
             return gitleaks::load(path, &text);
         }
-        let file: ConfigFile = toml::from_str(&text).map_err(|e| {
-            Error::config(
-                path.display().to_string(),
-                rules::allowlist::one_line(&e.to_string()),
-            )
-        })?;
-        Ok(Config {
-            path: Some(path.to_path_buf()),
-            file,
-            ..Config::default()
-        })
+        let file: ConfigFile = toml::from_str(&text)
+            .map_err(|e| Error::config(path.display().to_string(), rules::allowlist::one_line(&e.to_string())))?;
+        Ok(Config { path: Some(path.to_path_buf()), file, ..Config::default() })
     }
 
     /// `.leakgate.toml` in `start` or the nearest parent, stopping at the repository root (a folder with `.git`);
@@ -94,43 +84,27 @@ impl Config {
     }
 
     fn origin(&self) -> String {
-        self.path
-            .as_ref()
-            .map_or_else(|| "config".to_string(), |p| p.display().to_string())
+        self.path.as_ref().map_or_else(|| "config".to_string(), |p| p.display().to_string())
     }
 
     /// Built-in rules minus disabled ones, plus custom rules. Custom rules are compiled and their examples run
     /// now, so a broken rule is a config error rather than a silent gap.
     pub fn rule_set(&self) -> Result<RuleSet> {
         let origin = self.origin();
-        let mut rules = if self.exclude_builtins {
-            Vec::new()
-        } else {
-            rules::builtin_rules()?
-        };
+        let mut rules = if self.exclude_builtins { Vec::new() } else { rules::builtin_rules()? };
         for id in &self.file.disable {
-            if !rules.iter().any(|r| &r.id == id) && !self.file.rules.iter().any(|r| &r.id == id) {
-                return Err(Error::config(
-                    &origin,
-                    format!("disable: no rule has id `{id}`"),
-                ));
+            if !rules.iter().any(|r| &r.id == id)
+                && !self.file.rules.iter().any(|r| &r.id == id)
+                && crate::iac::check_info(id).is_none()
+            {
+                return Err(Error::config(&origin, format!("disable: no rule has id `{id}`")));
             }
         }
         rules.retain(|r| !self.file.disable.contains(&r.id));
-        let custom: Vec<Rule> = self
-            .file
-            .rules
-            .iter()
-            .cloned()
-            .map(|spec| Rule::from_spec(spec, &origin))
-            .collect::<Result<_>>()?;
+        let custom: Vec<Rule> =
+            self.file.rules.iter().cloned().map(|spec| Rule::from_spec(spec, &origin)).collect::<Result<_>>()?;
         let failures = check_rules(
-            self.file
-                .rules
-                .iter()
-                .cloned()
-                .map(|spec| Rule::from_spec(spec, &origin))
-                .collect::<Result<_>>()?,
+            self.file.rules.iter().cloned().map(|spec| Rule::from_spec(spec, &origin)).collect::<Result<_>>()?,
             false,
         );
         if let Some(f) = failures.first() {
@@ -146,14 +120,15 @@ impl Config {
     }
 
     pub fn global_allowlist(&self) -> Result<Allowlist> {
-        Allowlist::compile(&self.file.allowlist)
-            .map_err(|m| Error::config(self.origin(), format!("allowlist: {m}")))
+        Allowlist::compile(&self.file.allowlist).map_err(|m| Error::config(self.origin(), format!("allowlist: {m}")))
     }
 
+    /// The secret rules and global allowlist, with IaC lint on and the IaC checks in `disable` turned off.
     pub fn scanner(&self) -> Result<Scanner> {
-        Ok(Scanner::new(
-            Arc::new(self.rule_set()?),
-            Arc::new(self.global_allowlist()?),
-        ))
+        let iac = IacPolicy {
+            enabled: true,
+            disabled: self.file.disable.iter().filter(|id| crate::iac::check_info(id).is_some()).cloned().collect(),
+        };
+        Ok(Scanner::new(Arc::new(self.rule_set()?), Arc::new(self.global_allowlist()?)).with_iac(iac))
     }
 }

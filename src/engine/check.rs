@@ -26,11 +26,7 @@ pub fn check_rules(rules: Vec<Rule>, require_examples: bool) -> Vec<ExampleFailu
     let mut failures = Vec::new();
     for rule in rules {
         let (id, origin) = (rule.id.clone(), rule.origin.clone());
-        let fail = |message: String| ExampleFailure {
-            rule: id.clone(),
-            origin: origin.clone(),
-            message,
-        };
+        let fail = |message: String| ExampleFailure { rule: id.clone(), origin: origin.clone(), message };
         if let Err(e) = rule.compiled() {
             failures.push(fail(e.to_string()));
             continue;
@@ -52,31 +48,19 @@ pub fn check_rules(rules: Vec<Rule>, require_examples: bool) -> Vec<ExampleFailu
         for ex in &examples {
             let lower = ex.text.to_lowercase();
             if !keywords.is_empty() && !keywords.iter().any(|k| lower.contains(k.as_str())) {
-                failures.push(fail(format!(
-                    "example contains none of the keywords: {:?}",
-                    ex.text
-                )));
+                failures.push(fail(format!("example contains none of the keywords: {:?}", ex.text)));
                 continue;
             }
             let path = ex.path.as_deref().unwrap_or("example.txt");
             let found: Vec<String> = scanner
                 .scan(ex.text.as_bytes(), path)
                 .iter()
-                .map(|c| {
-                    String::from_utf8_lossy(&ex.text.as_bytes()[c.secret_start..c.secret_end])
-                        .into_owned()
-                })
+                .map(|c| String::from_utf8_lossy(&ex.text.as_bytes()[c.secret_start..c.secret_end]).into_owned())
                 .collect();
             if !found.iter().any(|s| s == &ex.secret) {
-                let got = if found.is_empty() {
-                    "nothing".to_string()
-                } else {
-                    format!("{found:?}")
-                };
-                failures.push(fail(format!(
-                    "example not found: expected {:?}, got {got}, in {:?}",
-                    ex.secret, ex.text
-                )));
+                let got = if found.is_empty() { "nothing".to_string() } else { format!("{found:?}") };
+                failures
+                    .push(fail(format!("example not found: expected {:?}, got {got}, in {:?}", ex.secret, ex.text)));
             }
         }
         for neg in &negatives {

@@ -11,19 +11,12 @@ pub fn shannon_bits(s: &[u8]) -> f64 {
     for &b in s {
         counts[b as usize] += 1;
     }
-    let weights: Vec<f64> = counts
-        .iter()
-        .filter(|&&c| c > 0)
-        .map(|&c| c as f64)
-        .collect();
+    let weights: Vec<f64> = counts.iter().filter(|&&c| c > 0).map(|&c| c as f64).collect();
     if weights.len() == 1 {
         return 0.0;
     }
     // statrs normalises the weights and returns nats; convert to bits.
-    Categorical::new(&weights)
-        .ok()
-        .and_then(|d| d.entropy())
-        .map_or(0.0, |nats| nats / std::f64::consts::LN_2)
+    Categorical::new(&weights).ok().and_then(|d| d.entropy()).map_or(0.0, |nats| nats / std::f64::consts::LN_2)
 }
 
 #[cfg(test)]

@@ -37,14 +37,39 @@ pub struct Candidate {
 pub struct Scanner {
     rules: Arc<RuleSet>,
     global_allow: Arc<Allowlist>,
+    iac: IacPolicy,
+}
+
+/// Whether scans also lint infrastructure files (`crate::iac`), and which checks are turned off.
+#[derive(Debug, Clone, Default)]
+pub struct IacPolicy {
+    pub enabled: bool,
+    pub disabled: Vec<String>,
+}
+
+impl IacPolicy {
+    pub fn runs(&self, check_id: &str) -> bool {
+        self.enabled && !self.disabled.iter().any(|d| d == check_id)
+    }
 }
 
 impl Scanner {
+    /// A secret scanner; IaC lint is off until `with_iac`.
     pub fn new(rules: Arc<RuleSet>, global_allow: Arc<Allowlist>) -> Scanner {
-        Scanner {
-            rules,
-            global_allow,
-        }
+        Scanner { rules, global_allow, iac: IacPolicy::default() }
+    }
+
+    pub fn with_iac(mut self, iac: IacPolicy) -> Scanner {
+        self.iac = iac;
+        self
+    }
+
+    pub fn set_iac_enabled(&mut self, enabled: bool) {
+        self.iac.enabled = enabled;
+    }
+
+    pub fn iac(&self) -> &IacPolicy {
+        &self.iac
     }
 
     pub fn rules(&self) -> &RuleSet {
@@ -127,14 +152,11 @@ impl Scanner {
                 let secret = caps.get(compiled.secret_group).filter(|m| !m.is_empty());
                 // Resume after the secret rather than the whole match: a rule that consumes a delimiter after
                 // its token must still see a second token that starts right there.
-                at = secret
-                    .map_or(whole.end(), |m| m.end())
-                    .max(whole.start() + 1);
+                at = secret.map_or(whole.end(), |m| m.end()).max(whole.start() + 1);
                 let Some(secret) = secret else { continue };
                 let bytes = secret.as_bytes();
                 let text = String::from_utf8_lossy(bytes);
-                if compiled.allowlist.allows_secret(&text) || self.global_allow.allows_secret(&text)
-                {
+                if compiled.allowlist.allows_secret(&text) || self.global_allow.allows_secret(&text) {
                     continue;
                 }
                 if placeholder::placeholder_reason(&text).is_some() {
@@ -173,20 +195,14 @@ pub fn looks_binary(content: &[u8]) -> bool {
 /// `LINE_REACH` bytes from the keyword.
 fn window(content: &[u8], hit_start: usize, hit_end: usize, multiline: bool) -> (usize, usize) {
     let floor = hit_start.saturating_sub(LINE_REACH);
-    let line_start =
-        |pos: usize| memchr::memrchr(b'\n', &content[floor..pos]).map_or(floor, |i| floor + i + 1);
+    let line_start = |pos: usize| memchr::memrchr(b'\n', &content[floor..pos]).map_or(floor, |i| floor + i + 1);
     let this_line = line_start(hit_start);
-    let start = if this_line > floor {
-        line_start(this_line - 1)
-    } else {
-        this_line
-    };
+    let start = if this_line > floor { line_start(this_line - 1) } else { this_line };
     let end = if multiline {
         (this_line + MULTILINE_REACH).min(content.len())
     } else {
         let ceiling = (hit_end + LINE_REACH).min(content.len());
-        let line_end =
-            |pos: usize| memchr::memchr(b'\n', &content[pos..ceiling]).map_or(ceiling, |i| pos + i);
+        let line_end = |pos: usize| memchr::memchr(b'\n', &content[pos..ceiling]).map_or(ceiling, |i| pos + i);
         let this_end = line_end(hit_end);
         if this_end < ceiling {
             line_end(this_end + 1)
@@ -206,20 +222,12 @@ fn resolve_overlaps(rules: &RuleSet, mut found: Vec<Candidate>) -> Vec<Candidate
     }
     let rank = |c: &Candidate| {
         let r = &rules.rules()[c.rule];
-        (
-            !r.generic,
-            c.secret_end - c.secret_start,
-            c.validated,
-            r.severity,
-            std::cmp::Reverse(c.rule),
-        )
+        (!r.generic, c.secret_end - c.secret_start, c.validated, r.severity, std::cmp::Reverse(c.rule))
     };
     found.sort_by_key(|c| std::cmp::Reverse(rank(c)));
     let mut kept: Vec<Candidate> = Vec::with_capacity(found.len());
     for c in found {
-        let overlaps = kept
-            .iter()
-            .any(|k| c.secret_start < k.secret_end && k.secret_start < c.secret_end);
+        let overlaps = kept.iter().any(|k| c.secret_start < k.secret_end && k.secret_start < c.secret_end);
         if !overlaps {
             kept.push(c);
         }

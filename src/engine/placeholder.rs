@@ -74,16 +74,8 @@ fn has_sequential_run(s: &[u8], n: usize) -> bool {
     for w in s.windows(2) {
         let (a, b) = (w[0], w[1]);
         let alnum = a.is_ascii_alphanumeric() && b.is_ascii_alphanumeric();
-        up = if alnum && b == a.wrapping_add(1) {
-            up + 1
-        } else {
-            1
-        };
-        down = if alnum && a == b.wrapping_add(1) {
-            down + 1
-        } else {
-            1
-        };
+        up = if alnum && b == a.wrapping_add(1) { up + 1 } else { 1 };
+        down = if alnum && a == b.wrapping_add(1) { down + 1 } else { 1 };
         if up >= n || down >= n {
             return true;
         }
@@ -118,12 +110,7 @@ mod tests {
 
     #[test]
     fn random_tokens_pass() {
-        for value in [
-            "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",
-            "9f3c2a71d04be85c",
-            "super$ecret",
-            "Xk29#pLm",
-        ] {
+        for value in ["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", "9f3c2a71d04be85c", "super$ecret", "Xk29#pLm"] {
             assert_eq!(placeholder_reason(value), None, "{value}");
         }
     }

@@ -53,9 +53,7 @@ fn jwt(token: &[u8]) -> bool {
 
 fn decode_json_object(part: &[u8]) -> Option<serde_json::Map<String, serde_json::Value>> {
     let trimmed: Vec<u8> = part.iter().copied().filter(|&b| b != b'=').collect();
-    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
-        .decode(&trimmed)
-        .ok()?;
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(&trimmed).ok()?;
     match serde_json::from_slice(&bytes).ok()? {
         serde_json::Value::Object(m) => Some(m),
         _ => None,
@@ -65,9 +63,7 @@ fn decode_json_object(part: &[u8]) -> Option<serde_json::Map<String, serde_json:
 /// The body of a PEM block must be base64 of a plausible key (RFC 7468). Accepts the block as written in files,
 /// inside JSON/YAML strings with `\n` escapes, and with RFC 1421 headers (`Proc-Type:`, `DEK-Info:`).
 fn pem(block: &[u8]) -> bool {
-    let text = String::from_utf8_lossy(block)
-        .replace("\\r", "\n")
-        .replace("\\n", "\n");
+    let text = String::from_utf8_lossy(block).replace("\\r", "\n").replace("\\n", "\n");
     let mut body = String::new();
     let mut in_body = false;
     for line in text.lines() {
@@ -90,10 +86,7 @@ fn pem(block: &[u8]) -> bool {
     let body: String = body.chars().filter(|c| !c.is_whitespace()).collect();
     let decoded = base64::engine::general_purpose::STANDARD
         .decode(body.as_bytes())
-        .or_else(|_| {
-            base64::engine::general_purpose::STANDARD_NO_PAD
-                .decode(body.trim_end_matches('=').as_bytes())
-        });
+        .or_else(|_| base64::engine::general_purpose::STANDARD_NO_PAD.decode(body.trim_end_matches('=').as_bytes()));
     matches!(decoded, Ok(bytes) if bytes.len() >= 32)
 }
 
@@ -111,8 +104,7 @@ fn unquote_line(line: &str) -> &str {
             l = rest.trim_end();
         }
     }
-    l.trim_matches(|c| c == '"' || c == '\'' || c == ',' || c == ';')
-        .trim()
+    l.trim_matches(|c| c == '"' || c == '\'' || c == ',' || c == ';').trim()
 }
 
 #[cfg(test)]
@@ -121,14 +113,8 @@ mod tests {
 
     #[test]
     fn github_checksum() {
-        assert!(validate(
-            ValidatorKind::GithubChecksum,
-            b"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"
-        ));
-        assert!(!validate(
-            ValidatorKind::GithubChecksum,
-            b"ghp_ZJDeVREhkptGF7Wvep0NwJWlPEQP7a0t2nxM"
-        ));
+        assert!(validate(ValidatorKind::GithubChecksum, b"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"));
+        assert!(!validate(ValidatorKind::GithubChecksum, b"ghp_ZJDeVREhkptGF7Wvep0NwJWlPEQP7a0t2nxM"));
         assert!(!validate(ValidatorKind::GithubChecksum, b"ghp_short"));
     }
 
@@ -136,24 +122,14 @@ mod tests {
     fn jwt_structure() {
         let good = b"eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.c2lnbmF0dXJl";
         assert!(validate(ValidatorKind::Jwt, good));
-        assert!(!validate(
-            ValidatorKind::Jwt,
-            b"eyJub3Rqc29u.eyJzdWIiOiIxIn0.sig"
-        ));
-        assert!(
-            !validate(
-                ValidatorKind::Jwt,
-                b"eyJ0eXAiOiJKV1QifQ.eyJzdWIiOiIxIn0.sig"
-            ),
-            "no alg"
-        );
+        assert!(!validate(ValidatorKind::Jwt, b"eyJub3Rqc29u.eyJzdWIiOiIxIn0.sig"));
+        assert!(!validate(ValidatorKind::Jwt, b"eyJ0eXAiOiJKV1QifQ.eyJzdWIiOiIxIn0.sig"), "no alg");
     }
 
     #[test]
     fn pem_body() {
         let body = "MIIBOgIBAAJBAKj34GkxFhD90vcNLYLInFEX6Ppy1tPf9Cnzj4p4WGeKLs1Pt8QuKUpRKfFLfRYC9AIKjbJTWit+CqvjWYzvQwECAwEAAQJAIJLixBy2qpFoS4DSmoEmo3qGy0t6z09AIJtH+5OeRV1be+N4cDYJKffGzDa88vQENZiRm0GRq6a+HPGQMd2kTQIhAKMSvzIBnni7ot/OSie2TmJLY4SwTQAevXysE2RbFDYdAiEBCUEaRQnMnbp79mxDXDf6AU0cN/RPBjb9qSHDcWZHGzUCIG2Es59z8ugGrDY+pxLQnwfotadxd+Uyv/Ow5T0q5gIJAiEAyS4RaI9YG8EWx/2w0T67ZUVAw8eOMB6BIUg0Xcu+3okCIBOs/5OiPgoTdSy7bcF9IGpSE8ZgGKzgYQVZeN97YE00";
-        let block =
-            format!("-----BEGIN RSA PRIVATE KEY-----\n{body}\n-----END RSA PRIVATE KEY-----");
+        let block = format!("-----BEGIN RSA PRIVATE KEY-----\n{body}\n-----END RSA PRIVATE KEY-----");
         assert!(validate(ValidatorKind::Pem, block.as_bytes()));
         let escaped = block.replace('\n', "\\n");
         assert!(validate(ValidatorKind::Pem, escaped.as_bytes()));
@@ -162,11 +138,8 @@ mod tests {
             b"-----BEGIN RSA PRIVATE KEY-----\nnot base64 at all!\n-----END RSA PRIVATE KEY-----"
         ));
         // Base64 lines may start or end with `+`; Java-style concatenation wraps lines in `"…" +`.
-        let plus = format!(
-            "-----BEGIN PRIVATE KEY-----\n+{}\n{}+\n-----END PRIVATE KEY-----",
-            &body[..63],
-            &body[64..127]
-        );
+        let plus =
+            format!("-----BEGIN PRIVATE KEY-----\n+{}\n{}+\n-----END PRIVATE KEY-----", &body[..63], &body[64..127]);
         assert!(validate(ValidatorKind::Pem, plus.as_bytes()));
         let java: String = block.lines().map(|l| format!("\"{l}\\n\" +\n")).collect();
         assert!(validate(ValidatorKind::Pem, java.as_bytes()));

@@ -37,11 +37,7 @@ impl Template {
     /// website bucket also covers the `AWS::S3::BucketPolicy` that points at it.
     pub fn allow_via(&self, r: &CfnResource, prop: &str) -> Vec<String> {
         let mut allow = r.allow.clone();
-        let target = r
-            .props
-            .get(prop)
-            .and_then(Node::unknown_text)
-            .and_then(|t| t.strip_prefix("!Ref "));
+        let target = r.props.get(prop).and_then(Node::unknown_text).and_then(|t| t.strip_prefix("!Ref "));
         if let Some(t) = target.and_then(|id| self.resources.iter().find(|x| x.id == id)) {
             allow.extend(t.allow.iter().cloned());
         }
@@ -51,11 +47,7 @@ impl Template {
 
 /// `Ok(None)`: it parsed but is not a CloudFormation template after all (no `Resources` mapping).
 pub fn parse(text: &str) -> Result<Option<Template>, (usize, String)> {
-    let root = if text
-        .trim_start_matches('\u{feff}')
-        .trim_start()
-        .starts_with('{')
-    {
+    let root = if text.trim_start_matches('\u{feff}').trim_start().starts_with('{') {
         json::parse(text, 1).map_err(|e| (e.line, e.message))?
     } else {
         let docs = yaml::parse_stream(text).map_err(|e| (e.line, e.message))?;
@@ -85,22 +77,13 @@ pub fn parse(text: &str) -> Result<Option<Template>, (usize, String)> {
         };
         let mut allow = lines.markers(key.line);
         if let Some(meta) = res.get("Metadata").and_then(|m| m.get(ANNOTATION)) {
-            allow.extend(
-                meta.items()
-                    .filter_map(Node::as_str)
-                    .filter_map(metadata_marker),
-            );
+            allow.extend(meta.items().filter_map(Node::as_str).filter_map(metadata_marker));
         }
         let props = res
             .get("Properties")
             .map(|p| resolve(p, &params))
             .unwrap_or_else(|| Node::new(key.line, key.line, Val::Map(Vec::new())));
-        out.push(CfnResource {
-            id: key.name.clone(),
-            rtype: rtype.to_string(),
-            props,
-            allow,
-        });
+        out.push(CfnResource { id: key.name.clone(), rtype: rtype.to_string(), props, allow });
     }
     Ok(Some(Template { resources: out }))
 }
@@ -142,19 +125,10 @@ fn resolve(n: &Node, params: &HashMap<String, Node>) -> Node {
         }
         Val::Map(entries) => {
             let mut out = Node::new(n.line, n.end_line, Val::Null);
-            out.val = Val::Map(
-                entries
-                    .iter()
-                    .map(|(k, v)| (k.clone(), resolve(v, params)))
-                    .collect(),
-            );
+            out.val = Val::Map(entries.iter().map(|(k, v)| (k.clone(), resolve(v, params))).collect());
             out
         }
-        Val::Seq(items) => Node::new(
-            n.line,
-            n.end_line,
-            Val::Seq(items.iter().map(|i| resolve(i, params)).collect()),
-        ),
+        Val::Seq(items) => Node::new(n.line, n.end_line, Val::Seq(items.iter().map(|i| resolve(i, params)).collect())),
         _ => n.clone(),
     }
 }

@@ -24,17 +24,9 @@ pub fn parse(text: &str) -> Result<Vec<Service>, (usize, String)> {
         .map(|(k, v)| {
             let mut allow = lines.markers(k.line);
             if let Some(x) = v.get("x-leakgate-allow") {
-                allow.extend(
-                    x.items()
-                        .filter_map(Node::as_str)
-                        .filter_map(metadata_marker),
-                );
+                allow.extend(x.items().filter_map(Node::as_str).filter_map(metadata_marker));
             }
-            Service {
-                name: k.name.clone(),
-                node: v.clone(),
-                allow,
-            }
+            Service { name: k.name.clone(), node: v.clone(), allow }
         })
         .collect())
 }

@@ -42,9 +42,7 @@ impl Instruction {
     /// The physical line holding byte `offset` of `args`.
     pub fn line_at(&self, offset: usize) -> usize {
         let i = self.pieces.partition_point(|(o, _)| *o <= offset);
-        i.checked_sub(1)
-            .and_then(|i| self.pieces.get(i))
-            .map_or(self.line, |(_, l)| *l)
+        i.checked_sub(1).and_then(|i| self.pieces.get(i)).map_or(self.line, |(_, l)| *l)
     }
 
     /// Shell-style words with their offsets: whitespace splits outside quotes, quotes are removed, the
@@ -111,9 +109,7 @@ pub struct Dockerfile {
 
 impl Dockerfile {
     pub fn instructions(&self) -> impl Iterator<Item = &Instruction> {
-        self.global_args
-            .iter()
-            .chain(self.stages.iter().flat_map(|s| s.instructions.iter()))
+        self.global_args.iter().chain(self.stages.iter().flat_map(|s| s.instructions.iter()))
     }
 }
 
@@ -129,36 +125,24 @@ pub fn parse(text: &str) -> Result<Dockerfile, (usize, String)> {
         match ins.keyword.as_str() {
             "FROM" => {
                 let words = ins.words();
-                let mut rest = words
-                    .iter()
-                    .map(|(_, w)| w.as_str())
-                    .skip_while(|w| w.starts_with("--"));
+                let mut rest = words.iter().map(|(_, w)| w.as_str()).skip_while(|w| w.starts_with("--"));
                 let image = rest.next().unwrap_or("").to_string();
                 let name = match (rest.next(), rest.next()) {
-                    (Some(a), Some(n)) if a.eq_ignore_ascii_case("as") => {
-                        Some(n.to_ascii_lowercase())
-                    }
+                    (Some(a), Some(n)) if a.eq_ignore_ascii_case("as") => Some(n.to_ascii_lowercase()),
                     _ => None,
                 };
                 let base = match substitute(&image, &globals) {
                     None => Base::Unknown,
                     Some(img) if img.eq_ignore_ascii_case("scratch") => Base::Scratch,
-                    Some(img) => match stages
-                        .iter()
-                        .position(|s| s.name.as_deref() == Some(img.to_ascii_lowercase().as_str()))
-                    {
-                        Some(i) => Base::Stage(i),
-                        None => Base::Image(img),
-                    },
+                    Some(img) => {
+                        match stages.iter().position(|s| s.name.as_deref() == Some(img.to_ascii_lowercase().as_str())) {
+                            Some(i) => Base::Stage(i),
+                            None => Base::Image(img),
+                        }
+                    }
                 };
                 vars.clear();
-                stages.push(Stage {
-                    from_line: ins.line,
-                    base,
-                    name,
-                    user: User::Unset,
-                    instructions: vec![ins],
-                });
+                stages.push(Stage { from_line: ins.line, base, name, user: User::Unset, instructions: vec![ins] });
             }
             keyword => {
                 let Some(stage) = stages.last_mut() else {
@@ -188,16 +172,8 @@ pub fn parse(text: &str) -> Result<Dockerfile, (usize, String)> {
                         }
                     }
                     "USER" => {
-                        let raw = ins
-                            .words()
-                            .into_iter()
-                            .next()
-                            .map(|(_, w)| w)
-                            .unwrap_or_default();
-                        stage.user = User::Set {
-                            line: ins.line,
-                            value: substitute(&raw, &vars),
-                        };
+                        let raw = ins.words().into_iter().next().map(|(_, w)| w).unwrap_or_default();
+                        stage.user = User::Set { line: ins.line, value: substitute(&raw, &vars) };
                     }
                     _ => {}
                 }
@@ -208,10 +184,7 @@ pub fn parse(text: &str) -> Result<Dockerfile, (usize, String)> {
     if stages.is_empty() && !global_args.is_empty() {
         return Err((global_args[0].line, "no FROM instruction".to_string()));
     }
-    Ok(Dockerfile {
-        global_args,
-        stages,
-    })
+    Ok(Dockerfile { global_args, stages })
 }
 
 /// One `name=value` of an `ENV` or `ARG`; `offset` is where the name starts in the instruction's arguments.
@@ -231,25 +204,13 @@ pub fn assignments(ins: &Instruction) -> Vec<Assignment> {
             return Vec::new();
         };
         let value: Vec<&str> = words.iter().skip(1).map(|(_, w)| w.as_str()).collect();
-        return vec![Assignment {
-            name: name.clone(),
-            offset: *offset,
-            value: Some(value.join(" ")),
-        }];
+        return vec![Assignment { name: name.clone(), offset: *offset, value: Some(value.join(" ")) }];
     }
     words
         .into_iter()
         .map(|(offset, w)| match w.split_once('=') {
-            Some((k, v)) => Assignment {
-                name: k.to_string(),
-                offset,
-                value: Some(v.to_string()),
-            },
-            None => Assignment {
-                name: w,
-                offset,
-                value: None,
-            },
+            Some((k, v)) => Assignment { name: k.to_string(), offset, value: Some(v.to_string()) },
+            None => Assignment { name: w, offset, value: None },
         })
         .collect()
 }
@@ -287,9 +248,7 @@ pub fn substitute(s: &str, vars: &HashMap<String, Option<String>>) -> Option<Str
             };
             (name, default, end + 2)
         } else {
-            let len = after
-                .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
-                .unwrap_or(after.len());
+            let len = after.find(|c: char| !(c.is_ascii_alphanumeric() || c == '_')).unwrap_or(after.len());
             if len == 0 {
                 out.push('$');
                 rest = after;
@@ -345,11 +304,7 @@ fn read_instructions(text: &str) -> Result<Vec<Instruction>, (usize, String)> {
             let trimmed = piece.trim_end();
             let continued = trimmed.ends_with(escape);
             pieces.push((args.len(), piece_line));
-            args.push_str(if continued {
-                &trimmed[..trimmed.len() - escape.len_utf8()]
-            } else {
-                trimmed
-            });
+            args.push_str(if continued { &trimmed[..trimmed.len() - escape.len_utf8()] } else { trimmed });
             if !continued {
                 break;
             }
@@ -375,17 +330,12 @@ fn read_instructions(text: &str) -> Result<Vec<Instruction>, (usize, String)> {
         if !INSTRUCTIONS.contains(&keyword.as_str()) {
             return Err((line_no, format!("unknown instruction {}", &args[..split])));
         }
-        let rest_at = args[split..]
-            .find(|c: char| !c.is_whitespace())
-            .map_or(args.len(), |o| split + o);
+        let rest_at = args[split..].find(|c: char| !c.is_whitespace()).map_or(args.len(), |o| split + o);
         let ins = Instruction {
             keyword,
             line: line_no,
             args: args[rest_at..].to_string(),
-            pieces: pieces
-                .into_iter()
-                .map(|(o, l)| (o.saturating_sub(rest_at), l))
-                .collect(),
+            pieces: pieces.into_iter().map(|(o, l)| (o.saturating_sub(rest_at), l)).collect(),
             escape,
         };
         for delim in heredoc_delimiters(&ins) {
@@ -395,11 +345,7 @@ fn read_instructions(text: &str) -> Result<Vec<Instruction>, (usize, String)> {
                     return Err((ins.line, format!("heredoc <<{} is never closed", delim.1)));
                 };
                 i += 1;
-                let candidate = if strip_tabs {
-                    l.trim_start_matches('\t')
-                } else {
-                    l
-                };
+                let candidate = if strip_tabs { l.trim_start_matches('\t') } else { l };
                 if candidate.trim_end() == delim.1 {
                     break;
                 }
@@ -426,9 +372,7 @@ fn heredoc_delimiters(ins: &Instruction) -> Vec<(bool, String)> {
         let strip = rest.starts_with('-');
         let r = rest.trim_start_matches('-');
         let r = r.trim_start_matches(['"', '\'']);
-        let len = r
-            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
-            .unwrap_or(r.len());
+        let len = r.find(|c: char| !(c.is_ascii_alphanumeric() || c == '_')).unwrap_or(r.len());
         if len > 0 {
             out.push((strip, r[..len].to_string()));
         }
@@ -451,14 +395,8 @@ mod tests {
         assert!(matches!(&df.stages[0].base, Base::Image(i) if i == "node:20"));
         assert!(matches!(df.stages[0].user, User::Unset));
         assert!(matches!(df.stages[1].base, Base::Stage(0)));
-        assert!(
-            matches!(&df.stages[1].user, User::Set { line: 12, value: Some(v) } if v == "10001")
-        );
-        let env = df.stages[0]
-            .instructions
-            .iter()
-            .find(|i| i.keyword == "ENV")
-            .unwrap();
+        assert!(matches!(&df.stages[1].user, User::Set { line: 12, value: Some(v) } if v == "10001"));
+        let env = df.stages[0].instructions.iter().find(|i| i.keyword == "ENV").unwrap();
         let a = assignments(env);
         assert_eq!(a[1].name, "TOKEN");
         assert_eq!(env.line_at(a[1].offset), 9);
@@ -471,27 +409,17 @@ mod tests {
         assert_eq!(assignments(env)[0].value.as_deref(), Some("some value"));
         assert!(matches!(df.stages[0].user, User::Set { value: None, .. }));
         let vars = HashMap::from([("A".to_string(), Some("x".to_string()))]);
-        assert_eq!(
-            substitute("${A}-${B:-d}-$A", &vars).as_deref(),
-            Some("x-d-x")
-        );
+        assert_eq!(substitute("${A}-${B:-d}-$A", &vars).as_deref(), Some("x-d-x"));
         assert_eq!(substitute("${B", &vars), None);
     }
 
     #[test]
     fn image_references() {
         assert_eq!(image_parts("node"), ("node", None, None));
-        assert_eq!(
-            image_parts("localhost:5000/app"),
-            ("localhost:5000/app", None, None)
-        );
+        assert_eq!(image_parts("localhost:5000/app"), ("localhost:5000/app", None, None));
         assert_eq!(
             image_parts("gcr.io/distroless/static:nonroot@sha256:ab"),
-            (
-                "gcr.io/distroless/static",
-                Some("nonroot"),
-                Some("sha256:ab")
-            )
+            ("gcr.io/distroless/static", Some("nonroot"), Some("sha256:ab"))
         );
     }
 

@@ -16,11 +16,7 @@ pub struct JsonError {
 /// Parses one JSON value; `first_line` is the line the text starts on in its file.
 pub fn parse(text: &str, first_line: usize) -> Result<Node, JsonError> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let mut p = P {
-        s: text.as_bytes(),
-        i: 0,
-        line: first_line.max(1),
-    };
+    let mut p = P { s: text.as_bytes(), i: 0, line: first_line.max(1) };
     p.ws();
     let node = p.value(0)?;
     p.ws();
@@ -38,10 +34,7 @@ struct P<'a> {
 
 impl P<'_> {
     fn err(&self, message: &str) -> JsonError {
-        JsonError {
-            line: self.line,
-            message: message.to_string(),
-        }
+        JsonError { line: self.line, message: message.to_string() }
     }
 
     fn peek(&self) -> Option<u8> {
@@ -91,13 +84,7 @@ impl P<'_> {
                             return Err(self.err("expected ':' after key"));
                         }
                         let v = self.value(depth + 1)?;
-                        entries.push((
-                            Key {
-                                name,
-                                line: key_line,
-                            },
-                            v,
-                        ));
+                        entries.push((Key { name, line: key_line }, v));
                         if self.eat(b',') {
                             continue;
                         }
@@ -135,10 +122,7 @@ impl P<'_> {
             Some(b'n') => self.word("null", Val::Null, line),
             Some(b'-' | b'0'..=b'9') => {
                 let start = self.i;
-                while matches!(
-                    self.peek(),
-                    Some(b'-' | b'+' | b'.' | b'e' | b'E' | b'0'..=b'9')
-                ) {
+                while matches!(self.peek(), Some(b'-' | b'+' | b'.' | b'e' | b'E' | b'0'..=b'9')) {
                     self.i += 1;
                 }
                 let text = std::str::from_utf8(&self.s[start..self.i]).unwrap_or("");

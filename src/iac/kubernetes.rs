@@ -47,26 +47,15 @@ pub fn containers(pod: &Node) -> Vec<Container<'_>> {
         ("ephemeralContainers", "ephemeral container"),
     ] {
         for c in pod.all(key).filter(|c| c.is_map()) {
-            let name = c
-                .get("name")
-                .and_then(Node::as_text)
-                .unwrap_or_else(|| "(unnamed)".to_string());
-            out.push(Container {
-                section,
-                name,
-                node: c,
-            });
+            let name = c.get("name").and_then(Node::as_text).unwrap_or_else(|| "(unnamed)".to_string());
+            out.push(Container { section, name, node: c });
         }
     }
     out
 }
 
 pub fn parse(text: &str) -> Result<Vec<Object>, (usize, String)> {
-    let docs = if text
-        .trim_start_matches('\u{feff}')
-        .trim_start()
-        .starts_with('{')
-    {
+    let docs = if text.trim_start_matches('\u{feff}').trim_start().starts_with('{') {
         vec![json::parse(text, 1).map_err(|e| (e.line, e.message))?]
     } else {
         yaml::parse_stream(text).map_err(|e| (e.line, e.message))?
@@ -80,10 +69,8 @@ pub fn parse(text: &str) -> Result<Vec<Object>, (usize, String)> {
 }
 
 fn collect(doc: &Node, lines: &SourceLines<'_>, depth: usize, out: &mut Vec<Object>) {
-    let (Some(_), Some(kind)) = (
-        doc.get("apiVersion").and_then(Node::as_text),
-        doc.get("kind").and_then(Node::as_str),
-    ) else {
+    let (Some(_), Some(kind)) = (doc.get("apiVersion").and_then(Node::as_text), doc.get("kind").and_then(Node::as_str))
+    else {
         return;
     };
     if kind.ends_with("List") {
@@ -101,27 +88,12 @@ fn collect(doc: &Node, lines: &SourceLines<'_>, depth: usize, out: &mut Vec<Obje
         .unwrap_or_else(|| "(unnamed)".to_string());
     let (template, pod) = pod_spec(kind, doc);
     let mut allow = lines.markers(doc.line);
-    for meta in [
-        doc.get("metadata"),
-        template.and_then(|t| t.get("metadata")),
-    ]
-    .into_iter()
-    .flatten()
-    {
-        if let Some(v) = meta
-            .get("annotations")
-            .and_then(|a| a.get(ANNOTATION))
-            .and_then(Node::as_str)
-        {
+    for meta in [doc.get("metadata"), template.and_then(|t| t.get("metadata"))].into_iter().flatten() {
+        if let Some(v) = meta.get("annotations").and_then(|a| a.get(ANNOTATION)).and_then(Node::as_str) {
             allow.extend(metadata_marker(v));
         }
     }
-    out.push(Object {
-        kind: kind.to_string(),
-        name,
-        allow,
-        pod: pod.filter(|p| p.is_map()).cloned(),
-    });
+    out.push(Object { kind: kind.to_string(), name, allow, pod: pod.filter(|p| p.is_map()).cloned() });
 }
 
 /// The pod template (for its annotations) and the pod spec of an object, by kind.
@@ -134,17 +106,12 @@ fn pod_spec<'a>(kind: &str, doc: &'a Node) -> (Option<&'a Node>, Option<&'a Node
             (t, t.and_then(|t| t.get("spec")))
         }
         "CronJob" => {
-            let t = spec
-                .and_then(|s| s.get("jobTemplate"))
-                .and_then(|j| j.get("spec"))
-                .and_then(|s| s.get("template"));
+            let t = spec.and_then(|s| s.get("jobTemplate")).and_then(|j| j.get("spec")).and_then(|s| s.get("template"));
             (t, t.and_then(|t| t.get("spec")))
         }
         _ => {
             let t = spec.and_then(|s| s.get("template"));
-            let pod = t
-                .and_then(|t| t.get("spec"))
-                .filter(|p| p.get("containers").is_some());
+            let pod = t.and_then(|t| t.get("spec")).filter(|p| p.get("containers").is_some());
             (t, pod)
         }
     }

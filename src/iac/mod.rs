@@ -140,10 +140,7 @@ pub fn detect(path: &str, content: &[u8]) -> Option<IacFormat> {
     let kubernetes = if json {
         has("\"apiVersion\"") && has("\"kind\"")
     } else {
-        let line_starts = |key: &str| {
-            head.split(|&b| b == b'\n')
-                .any(|l| l.starts_with(key.as_bytes()))
-        };
+        let line_starts = |key: &str| head.split(|&b| b == b'\n').any(|l| l.starts_with(key.as_bytes()));
         line_starts("apiVersion:") && line_starts("kind:")
     };
     kubernetes.then_some(IacFormat::Kubernetes)
@@ -219,27 +216,15 @@ fn decode(content: &[u8]) -> String {
 }
 
 fn too_big(content: &[u8]) -> Option<String> {
-    (content.len() > MAX_FILE_BYTES).then(|| {
-        format!(
-            "larger than {} MiB; not linted",
-            MAX_FILE_BYTES / (1024 * 1024)
-        )
-    })
+    (content.len() > MAX_FILE_BYTES).then(|| format!("larger than {} MiB; not linted", MAX_FILE_BYTES / (1024 * 1024)))
 }
 
 fn warning(path: &str, line: usize, message: &str) -> Option<ParseWarning> {
-    Some(ParseWarning {
-        path: path.to_string(),
-        line: Some(line),
-        message: message.to_string(),
-    })
+    Some(ParseWarning { path: path.to_string(), line: Some(line), message: message.to_string() })
 }
 
 fn lint_one(path: &str, content: &[u8], format: IacFormat) -> IacOutcome {
-    let mut outcome = IacOutcome {
-        skipped_reason: too_big(content),
-        ..IacOutcome::default()
-    };
+    let mut outcome = IacOutcome { skipped_reason: too_big(content), ..IacOutcome::default() };
     if outcome.skipped_reason.is_some() {
         return outcome;
     }
@@ -254,8 +239,7 @@ fn lint_one(path: &str, content: &[u8], format: IacFormat) -> IacOutcome {
         IacFormat::Kubernetes => match kubernetes::parse(&text) {
             Ok(objects) => checks::kubernetes(&objects, text.contains("{{"), &mut hits),
             Err(_) if text.contains("{{") => {
-                outcome.skipped_reason =
-                    Some("Helm/Go template: not valid YAML until rendered".to_string())
+                outcome.skipped_reason = Some("Helm/Go template: not valid YAML until rendered".to_string())
             }
             Err((line, msg)) => outcome.parse_warning = warning(path, line, &msg),
         },
@@ -279,45 +263,24 @@ fn lint_one(path: &str, content: &[u8], format: IacFormat) -> IacOutcome {
 fn terraform_outcomes(files: &[(&str, &[u8], bool)]) -> Vec<IacOutcome> {
     let mut outcomes: Vec<IacOutcome> = files
         .iter()
-        .map(|(_, content, _)| IacOutcome {
-            skipped_reason: too_big(content),
-            ..IacOutcome::default()
-        })
+        .map(|(_, content, _)| IacOutcome { skipped_reason: too_big(content), ..IacOutcome::default() })
         .collect();
     let texts: Vec<String> = files
         .iter()
         .zip(&outcomes)
-        .map(|((_, content, _), o)| {
-            if o.skipped_reason.is_some() {
-                String::new()
-            } else {
-                decode(content)
-            }
-        })
+        .map(|((_, content, _), o)| if o.skipped_reason.is_some() { String::new() } else { decode(content) })
         .collect();
-    let sources: Vec<(&str, bool)> = texts
-        .iter()
-        .zip(files)
-        .map(|(t, (_, _, json))| (t.as_str(), *json))
-        .collect();
+    let sources: Vec<(&str, bool)> = texts.iter().zip(files).map(|(t, (_, _, json))| (t.as_str(), *json)).collect();
     let (module, errors) = terraform::build(&sources);
     for e in errors {
         if let (Some(o), Some((path, _, _))) = (outcomes.get_mut(e.file), files.get(e.file)) {
-            o.parse_warning = Some(ParseWarning {
-                path: path.to_string(),
-                line: e.line,
-                message: e.message,
-            });
+            o.parse_warning = Some(ParseWarning { path: path.to_string(), line: e.line, message: e.message });
         }
     }
     let mut hits = Vec::new();
     checks::terraform(&module, &mut hits);
-    let lines: Vec<suppress::SourceLines<'_>> = texts
-        .iter()
-        .map(|t| suppress::SourceLines::new(t))
-        .collect();
-    let named: Vec<(&str, &suppress::SourceLines<'_>)> =
-        files.iter().map(|f| f.0).zip(lines.iter()).collect();
+    let lines: Vec<suppress::SourceLines<'_>> = texts.iter().map(|t| suppress::SourceLines::new(t)).collect();
+    let named: Vec<(&str, &suppress::SourceLines<'_>)> = files.iter().map(|f| f.0).zip(lines.iter()).collect();
     let (findings, suppressed) = finish(&named, hits);
     for ((o, f), s) in outcomes.iter_mut().zip(findings).zip(suppressed) {
         o.findings = f;
@@ -327,10 +290,7 @@ fn terraform_outcomes(files: &[(&str, &[u8], bool)]) -> Vec<IacOutcome> {
 }
 
 /// Applies allow markers and turns hits into findings, per file: (findings, suppressed count) by file index.
-fn finish(
-    files: &[(&str, &suppress::SourceLines<'_>)],
-    hits: Vec<checks::Hit>,
-) -> (Vec<Vec<IacFinding>>, Vec<u64>) {
+fn finish(files: &[(&str, &suppress::SourceLines<'_>)], hits: Vec<checks::Hit>) -> (Vec<Vec<IacFinding>>, Vec<u64>) {
     let mut findings: Vec<Vec<IacFinding>> = vec![Vec::new(); files.len()];
     let mut suppressed = vec![0u64; files.len()];
     for hit in hits {
@@ -363,15 +323,7 @@ fn finish(
     // Sorting by every field puts identical findings next to each other, so `dedup` removes them all.
     for list in &mut findings {
         list.sort_by(|a, b| {
-            let key = |f: &IacFinding| {
-                (
-                    f.line,
-                    f.check_id,
-                    f.resource.clone(),
-                    f.message.clone(),
-                    f.end_line,
-                )
-            };
+            let key = |f: &IacFinding| (f.line, f.check_id, f.resource.clone(), f.message.clone(), f.end_line);
             key(a).cmp(&key(b))
         });
         list.dedup();
@@ -400,16 +352,8 @@ mod tests {
             ("compose.yaml", b"", Some(Compose)),
             ("k8s/web.yaml", k8s, Some(Kubernetes)),
             ("stack.yml", cfn, Some(CloudFormation)),
-            (
-                "stack.json",
-                b"{\"Resources\": {\"B\": {\"Type\": \"AWS::S3::Bucket\"}}}",
-                Some(CloudFormation),
-            ),
-            (
-                "pod.json",
-                b"{\"apiVersion\": \"v1\", \"kind\": \"Pod\"}",
-                Some(Kubernetes),
-            ),
+            ("stack.json", b"{\"Resources\": {\"B\": {\"Type\": \"AWS::S3::Bucket\"}}}", Some(CloudFormation)),
+            ("pod.json", b"{\"apiVersion\": \"v1\", \"kind\": \"Pod\"}", Some(Kubernetes)),
             ("config.yaml", b"name: x\nkind: y\n", None),
             (".github/workflows/ci.yml", b"on: push\njobs: {}\n", None),
             ("README.md", k8s, None),
@@ -421,26 +365,15 @@ mod tests {
 
     #[test]
     fn registry_lookup() {
-        assert_eq!(
-            check_info("iac-s3-public-acl").map(|c| c.severity),
-            Some(Severity::High)
-        );
+        assert_eq!(check_info("iac-s3-public-acl").map(|c| c.severity), Some(Severity::High));
         assert!(check_info("nope").is_none());
     }
 
     #[test]
     fn bad_input_never_panics_and_warns() {
-        let o = lint(
-            "k.yaml",
-            b"apiVersion: v1\nkind: Pod\nspec: [\n",
-            IacFormat::Kubernetes,
-        );
+        let o = lint("k.yaml", b"apiVersion: v1\nkind: Pod\nspec: [\n", IacFormat::Kubernetes);
         assert_eq!(o.parse_warning.as_ref().and_then(|w| w.line), Some(3));
-        let o = lint(
-            "t.yaml",
-            b"apiVersion: v1\n{{- if .Values.x }}\nkind: Pod\n",
-            IacFormat::Kubernetes,
-        );
+        let o = lint("t.yaml", b"apiVersion: v1\n{{- if .Values.x }}\nkind: Pod\n", IacFormat::Kubernetes);
         assert!(o.skipped_reason.is_some() && o.parse_warning.is_none());
         let o = lint("x.yaml", b"a: b\n", IacFormat::Kubernetes);
         assert_eq!(o, IacOutcome::default());
@@ -452,13 +385,7 @@ mod tests {
             IacFormat::Dockerfile,
             IacFormat::Compose,
         ] {
-            for junk in [
-                &b"\xff\xfe\x00{{[[\"\\"[..],
-                b"",
-                b"\n\n",
-                b"{",
-                b"resource \"a\" {",
-            ] {
+            for junk in [&b"\xff\xfe\x00{{[[\"\\"[..], b"", b"\n\n", b"{", b"resource \"a\" {"] {
                 let o = lint("f", junk, format);
                 assert!(o.findings.is_empty());
             }

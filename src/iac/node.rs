@@ -36,12 +36,7 @@ pub struct Node {
 
 impl Node {
     pub fn new(line: usize, end_line: usize, val: Val) -> Node {
-        Node {
-            line,
-            end_line: end_line.max(line),
-            val,
-            tag: None,
-        }
+        Node { line, end_line: end_line.max(line), val, tag: None }
     }
 
     pub fn unknown(line: usize, text: impl Into<String>) -> Node {
@@ -62,11 +57,7 @@ impl Node {
 
     pub fn entry(&self, key: &str) -> Option<(&Key, &Node)> {
         match self.plain()? {
-            Val::Map(entries) => entries
-                .iter()
-                .rev()
-                .find(|(k, _)| k.name == key)
-                .map(|(k, v)| (k, v)),
+            Val::Map(entries) => entries.iter().rev().find(|(k, _)| k.name == key).map(|(k, v)| (k, v)),
             _ => None,
         }
     }
@@ -78,10 +69,7 @@ impl Node {
             Some(Val::Map(entries)) => entries,
             _ => &[],
         };
-        entries
-            .iter()
-            .filter(move |(k, _)| k.name == key)
-            .flat_map(|(_, v)| v.items())
+        entries.iter().filter(move |(k, _)| k.name == key).flat_map(|(_, v)| v.items())
     }
 
     /// The elements of a sequence, or the node itself: many fields take "a string or a list of strings".
@@ -185,10 +173,7 @@ impl Node {
 /// `0.0.0.0/0` and `::/0` in the spellings people write. A CIDR narrower than the whole internet is not
 /// "open to the world", however wide.
 pub fn is_world_cidr(s: &str) -> bool {
-    matches!(
-        s.trim(),
-        "0.0.0.0/0" | "::/0" | "0::/0" | "::0/0" | "0:0:0:0:0:0:0:0/0"
-    )
+    matches!(s.trim(), "0.0.0.0/0" | "::/0" | "0::/0" | "::0/0" | "0:0:0:0:0:0:0:0/0")
 }
 
 /// Byte offset → 1-based line, for parsers that report byte spans.
@@ -236,20 +221,8 @@ mod tests {
     fn all_flattens_blocks_and_lists() {
         let block = |l| Node::new(l, l, Val::Map(vec![]));
         let m = n(Val::Map(vec![
-            (
-                Key {
-                    name: "ingress".into(),
-                    line: 2,
-                },
-                block(2),
-            ),
-            (
-                Key {
-                    name: "ingress".into(),
-                    line: 3,
-                },
-                n(Val::Seq(vec![block(4), block(5)])),
-            ),
+            (Key { name: "ingress".into(), line: 2 }, block(2)),
+            (Key { name: "ingress".into(), line: 3 }, n(Val::Seq(vec![block(4), block(5)]))),
         ]));
         let lines: Vec<usize> = m.all("ingress").map(|x| x.line).collect();
         assert_eq!(lines, vec![2, 4, 5]);

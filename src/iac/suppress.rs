@@ -18,9 +18,7 @@ pub struct SourceLines<'a> {
 
 impl<'a> SourceLines<'a> {
     pub fn new(text: &'a str) -> SourceLines<'a> {
-        SourceLines {
-            lines: text.lines().collect(),
-        }
+        SourceLines { lines: text.lines().collect() }
     }
 
     fn get(&self, line: usize) -> Option<&'a str> {
@@ -60,9 +58,7 @@ fn is_comment(line: &str) -> bool {
 }
 
 fn has_marker(line: &str) -> bool {
-    line.contains("leakgate:allow")
-        || line.contains("gitleaks:allow")
-        || line.contains("pragma: allowlist secret")
+    line.contains("leakgate:allow") || line.contains("gitleaks:allow") || line.contains("pragma: allowlist secret")
 }
 
 /// A marker from metadata (`leakgate.dev/allow: "iac-k8s-run-as-root static site"`), in the inline grammar.

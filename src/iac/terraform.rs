@@ -59,9 +59,7 @@ pub struct Module {
 
 impl Module {
     pub fn resources<'a>(&'a self, rtype: &'a str) -> impl Iterator<Item = &'a TfBlock> + 'a {
-        self.blocks
-            .iter()
-            .filter(move |b| !b.is_data && b.rtype == rtype)
+        self.blocks.iter().filter(move |b| !b.is_data && b.rtype == rtype)
     }
 
     /// The block an unknown reference like `aws_s3_bucket.site.id` or `data.x.y.json` points at.
@@ -69,14 +67,9 @@ impl Module {
         let text = node.unknown_text()?;
         let mut parts = text.split(['.', '[']);
         let first = parts.next()?;
-        let (is_data, rtype, name) = if first == "data" {
-            (true, parts.next()?, parts.next()?)
-        } else {
-            (false, first, parts.next()?)
-        };
-        self.blocks
-            .iter()
-            .find(|b| b.is_data == is_data && b.rtype == rtype && b.name == name)
+        let (is_data, rtype, name) =
+            if first == "data" { (true, parts.next()?, parts.next()?) } else { (false, first, parts.next()?) };
+        self.blocks.iter().find(|b| b.is_data == is_data && b.rtype == rtype && b.name == name)
     }
 
     /// Resource-level markers of `block` plus those of the resource its `attr` references: a marker on
@@ -129,11 +122,7 @@ pub fn build(files: &[(&str, bool)]) -> (Module, Vec<FileError>) {
                 match json::parse(text, 1) {
                     Ok(n) => Parsed::Json(n),
                     Err(e) => {
-                        errors.push(FileError {
-                            file: i,
-                            line: Some(e.line),
-                            message: e.message,
-                        });
+                        errors.push(FileError { file: i, line: Some(e.line), message: e.message });
                         Parsed::Failed
                     }
                 }
@@ -166,22 +155,15 @@ pub fn build(files: &[(&str, bool)]) -> (Module, Vec<FileError>) {
         match p {
             Parsed::Hcl(body) => {
                 for block in body.get_blocks("variable") {
-                    let (Some(name), Some(default)) =
-                        (block.labels.first(), block.body.get_attribute("default"))
+                    let (Some(name), Some(default)) = (block.labels.first(), block.body.get_attribute("default"))
                     else {
                         continue;
                     };
-                    vars.insert(
-                        name.as_str().to_string(),
-                        scope.eval(&default.value, file, 0),
-                    );
+                    vars.insert(name.as_str().to_string(), scope.eval(&default.value, file, 0));
                 }
                 for block in body.get_blocks("locals") {
                     for attr in block.body.attributes() {
-                        scope.locals.insert(
-                            attr.key.as_str().to_string(),
-                            LocalDef::Hcl(&attr.value, file),
-                        );
+                        scope.locals.insert(attr.key.as_str().to_string(), LocalDef::Hcl(&attr.value, file));
                     }
                 }
             }
@@ -241,9 +223,9 @@ pub fn build(files: &[(&str, bool)]) -> (Module, Vec<FileError>) {
                             for named in by_name.items() {
                                 for (n, bodies) in named.entries() {
                                     for body in bodies.items() {
-                                        module.blocks.push(json_block(
-                                            &scope, is_data, &t.name, &n.name, n.line, body, file,
-                                        ));
+                                        module
+                                            .blocks
+                                            .push(json_block(&scope, is_data, &t.name, &n.name, n.line, body, file));
                                     }
                                 }
                             }
@@ -267,10 +249,7 @@ fn json_block(
     file: usize,
 ) -> TfBlock {
     // Terraform JSON ignores properties named "//"; they are its comments, so markers live there.
-    let allow = body
-        .all("//")
-        .filter_map(|c| c.as_str().and_then(text_marker))
-        .collect();
+    let allow = body.all("//").filter_map(|c| c.as_str().and_then(text_marker)).collect();
     let mut evaluated = scope.eval_json(body, 0);
     if let Val::Map(entries) = &mut evaluated.val {
         entries.retain(|(k, _)| k.name != "//");
@@ -308,13 +287,7 @@ impl<'a> Scope<'a> {
             match s {
                 Structure::Attribute(a) => {
                     let (line, _) = self.line_of(file, a.span());
-                    entries.push((
-                        Key {
-                            name: a.key.as_str().to_string(),
-                            line,
-                        },
-                        self.eval(&a.value, file, depth),
-                    ));
+                    entries.push((Key { name: a.key.as_str().to_string(), line }, self.eval(&a.value, file, depth)));
                 }
                 Structure::Block(b) => {
                     let (line, end) = self.line_of(file, b.span());
@@ -369,11 +342,7 @@ impl<'a> Scope<'a> {
             Expression::StringTemplate(t) => return self.template(t, file, line, end, depth),
             Expression::HeredocTemplate(h) => {
                 // Report heredoc content by its own lines: the body starts on the line after `<<EOT`.
-                let first = h
-                    .template
-                    .iter()
-                    .find_map(|el| el.span())
-                    .map_or(line, |s| self.line_of(file, Some(s)).0);
+                let first = h.template.iter().find_map(|el| el.span()).map_or(line, |s| self.line_of(file, Some(s)).0);
                 return self.template(&h.template, file, first, end, depth);
             }
             Expression::Parenthesis(p) => return self.eval(p.inner(), file, depth),
@@ -415,11 +384,7 @@ impl<'a> Scope<'a> {
                 }
             }
         }
-        let val = if known {
-            Val::Str(out)
-        } else {
-            Val::Unknown(out)
-        };
+        let val = if known { Val::Str(out) } else { Val::Unknown(out) };
         Node::new(line, end, val)
     }
 
@@ -431,9 +396,7 @@ impl<'a> Scope<'a> {
         };
         let mut ops = t.operators.iter().map(|o| o.value());
         let base = match (root.as_str(), ops.next()) {
-            ("var", Some(TraversalOperator::GetAttr(name))) => {
-                self.vars.get(name.as_str()).cloned()
-            }
+            ("var", Some(TraversalOperator::GetAttr(name))) => self.vars.get(name.as_str()).cloned(),
             ("local", Some(TraversalOperator::GetAttr(name))) => self.local(name.as_str(), depth),
             _ => None,
         };
@@ -443,15 +406,15 @@ impl<'a> Scope<'a> {
         for op in ops {
             let next = match op {
                 TraversalOperator::GetAttr(name) => cur.get(name.as_str()).cloned(),
-                TraversalOperator::LegacyIndex(i) => usize::try_from(*i.value())
-                    .ok()
-                    .and_then(|i| cur.items().nth(i).cloned()),
+                TraversalOperator::LegacyIndex(i) => {
+                    usize::try_from(*i.value()).ok().and_then(|i| cur.items().nth(i).cloned())
+                }
                 TraversalOperator::Index(ix) => {
                     let ix = self.eval(ix, file, depth);
                     match (ix.as_i64(), ix.as_str()) {
-                        (Some(i), _) if matches!(cur.val, Val::Seq(_)) => usize::try_from(i)
-                            .ok()
-                            .and_then(|i| cur.items().nth(i).cloned()),
+                        (Some(i), _) if matches!(cur.val, Val::Seq(_)) => {
+                            usize::try_from(i).ok().and_then(|i| cur.items().nth(i).cloned())
+                        }
                         (_, Some(k)) => cur.get(k).cloned(),
                         _ => None,
                     }
@@ -498,9 +461,7 @@ impl<'a> Scope<'a> {
             Val::Str(s) if s.contains("${") => {
                 let resolved = json_interpolation(s).and_then(|inner| {
                     let (root, rest) = inner.split_once('.')?;
-                    let ok_name = rest
-                        .bytes()
-                        .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
+                    let ok_name = rest.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
                     match root {
                         "var" if ok_name => self.vars.get(rest).cloned(),
                         "local" if ok_name => self.local(rest, depth),
@@ -564,11 +525,7 @@ mod tests {
 
     fn one(src: &str) -> Module {
         let (m, errors) = build(&[(src, false)]);
-        assert!(
-            errors.is_empty(),
-            "{:?}",
-            errors.first().map(|e| &e.message)
-        );
+        assert!(errors.is_empty(), "{:?}", errors.first().map(|e| &e.message));
         m
     }
 
@@ -605,22 +562,14 @@ resource "aws_security_group" "web" {
         assert_eq!((r.line, r.allow.len()), (11, 1));
         let ingress: Vec<_> = r.body.all("ingress").collect();
         assert_eq!(ingress.len(), 2);
-        let cidr = ingress[0]
-            .get("cidr_blocks")
-            .unwrap()
-            .items()
-            .next()
-            .unwrap();
+        let cidr = ingress[0].get("cidr_blocks").unwrap().items().next().unwrap();
         assert_eq!((cidr.as_str(), cidr.line), (Some("0.0.0.0/0"), 13));
         assert_eq!(ingress[0].get("from_port").unwrap().as_i64(), Some(22));
         assert_eq!(ingress[1].line, 16);
         assert!(ingress[1].get("to_port").unwrap().is_unknown());
         assert_eq!(r.body.get("acl").unwrap().as_str(), Some("private"));
         let stmt = r.body.get("policy").unwrap().get("Statement").unwrap();
-        assert_eq!(
-            stmt.items().next().unwrap().get("Effect").unwrap().as_str(),
-            Some("Allow")
-        );
+        assert_eq!(stmt.items().next().unwrap().get("Effect").unwrap().as_str(), Some("Allow"));
         assert_eq!(r.body.get("name").unwrap().as_str(), Some("sg-0.0.0.0/0"));
         let tag = r.body.get("tags").unwrap().get("Name").unwrap();
         assert_eq!(tag.unknown_text(), Some("aws_s3_bucket.b.id"));
@@ -628,9 +577,7 @@ resource "aws_security_group" "web" {
 
     #[test]
     fn local_cycles_are_unknown() {
-        let m = one(
-            "locals {\n a = local.b\n b = local.a\n}\nresource \"x\" \"y\" {\n v = local.a\n}\n",
-        );
+        let m = one("locals {\n a = local.b\n b = local.a\n}\nresource \"x\" \"y\" {\n v = local.a\n}\n");
         let r = m.resources("x").next().unwrap();
         assert!(r.body.get("v").unwrap().is_unknown());
     }

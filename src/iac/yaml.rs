@@ -24,19 +24,8 @@ pub struct YamlError {
 }
 
 enum Frame {
-    Seq {
-        line: usize,
-        anchor: usize,
-        tag: Option<String>,
-        items: Vec<Node>,
-    },
-    Map {
-        line: usize,
-        anchor: usize,
-        tag: Option<String>,
-        entries: Vec<(Key, Node)>,
-        key: Option<Key>,
-    },
+    Seq { line: usize, anchor: usize, tag: Option<String>, items: Vec<Node> },
+    Map { line: usize, anchor: usize, tag: Option<String>, entries: Vec<(Key, Node)>, key: Option<Key> },
 }
 
 struct Builder {
@@ -49,21 +38,13 @@ struct Builder {
 
 /// Every document of the stream, in order; an empty document is a `Null` node.
 pub fn parse_stream(text: &str) -> Result<Vec<Node>, YamlError> {
-    let mut b = Builder {
-        stack: Vec::new(),
-        anchors: HashMap::new(),
-        docs: Vec::new(),
-        root: None,
-        nodes: 0,
-    };
+    let mut b = Builder { stack: Vec::new(), anchors: HashMap::new(), docs: Vec::new(), root: None, nodes: 0 };
     let mut parser = Parser::new_from_str(text);
     // An error at end of input is marked on the line after the last newline; name the last real line.
     let last_line = text.lines().count().max(1);
     while let Some(event) = parser.next_event() {
-        let (event, span) = event.map_err(|e| YamlError {
-            line: e.marker().line().clamp(1, last_line),
-            message: e.info().to_string(),
-        })?;
+        let (event, span) = event
+            .map_err(|e| YamlError { line: e.marker().line().clamp(1, last_line), message: e.info().to_string() })?;
         b.event(event, span)?;
     }
     Ok(b.docs)
@@ -97,48 +78,25 @@ impl Builder {
                 self.root = None;
             }
             Event::DocumentEnd => {
-                let doc = self
-                    .root
-                    .take()
-                    .unwrap_or_else(|| Node::new(line, line, Val::Null));
+                let doc = self.root.take().unwrap_or_else(|| Node::new(line, line, Val::Null));
                 self.docs.push(doc);
             }
             Event::Scalar(value, style, anchor, tag) => {
                 self.charge(1, line)?;
-                if let Some(Frame::Map {
-                    key: key @ None, ..
-                }) = self.stack.last_mut()
-                {
+                if let Some(Frame::Map { key: key @ None, .. }) = self.stack.last_mut() {
                     // Keys are names, never resolved to bools or numbers (`on:`, `8080:` stay text).
-                    *key = Some(Key {
-                        name: value.into_owned(),
-                        line,
-                    });
+                    *key = Some(Key { name: value.into_owned(), line });
                     return Ok(());
                 }
                 let node = scalar(value, style, tag, &span);
                 self.complete(node, anchor)?;
             }
             Event::SequenceStart(anchor, tag) => {
-                self.push(
-                    Frame::Seq {
-                        line,
-                        anchor,
-                        tag: tag.map(|t| tag_text(&t)),
-                        items: Vec::new(),
-                    },
-                    line,
-                )?;
+                self.push(Frame::Seq { line, anchor, tag: tag.map(|t| tag_text(&t)), items: Vec::new() }, line)?;
             }
             Event::MappingStart(anchor, tag) => {
                 self.push(
-                    Frame::Map {
-                        line,
-                        anchor,
-                        tag: tag.map(|t| tag_text(&t)),
-                        entries: Vec::new(),
-                        key: None,
-                    },
+                    Frame::Map { line, anchor, tag: tag.map(|t| tag_text(&t)), entries: Vec::new(), key: None },
                     line,
                 )?;
             }
@@ -147,30 +105,15 @@ impl Builder {
                     return Ok(());
                 };
                 let (node, anchor) = match frame {
-                    Frame::Seq {
-                        line,
-                        anchor,
-                        tag,
-                        items,
-                    } => {
+                    Frame::Seq { line, anchor, tag, items } => {
                         let end = items.iter().map(|n| n.end_line).max().unwrap_or(line);
                         let mut node = Node::new(line, end, Val::Seq(items));
                         node.tag = tag;
                         (node, anchor)
                     }
-                    Frame::Map {
-                        line,
-                        anchor,
-                        tag,
-                        entries,
-                        ..
-                    } => {
+                    Frame::Map { line, anchor, tag, entries, .. } => {
                         let entries = self.merge(entries, line)?;
-                        let end = entries
-                            .iter()
-                            .map(|(_, n)| n.end_line)
-                            .max()
-                            .unwrap_or(line);
+                        let end = entries.iter().map(|(_, n)| n.end_line).max().unwrap_or(line);
                         let mut node = Node::new(line, end, Val::Map(entries));
                         node.tag = tag;
                         (node, anchor)
@@ -193,10 +136,7 @@ impl Builder {
 
     fn push(&mut self, frame: Frame, line: usize) -> Result<(), YamlError> {
         if self.stack.len() >= MAX_DEPTH {
-            return Err(YamlError {
-                line,
-                message: format!("nesting deeper than {MAX_DEPTH} levels"),
-            });
+            return Err(YamlError { line, message: format!("nesting deeper than {MAX_DEPTH} levels") });
         }
         self.charge(1, line)?;
         self.stack.push(frame);
@@ -206,10 +146,7 @@ impl Builder {
     fn charge(&mut self, n: usize, line: usize) -> Result<(), YamlError> {
         self.nodes = self.nodes.saturating_add(n);
         if self.nodes > MAX_NODES {
-            return Err(YamlError {
-                line,
-                message: format!("more than {MAX_NODES} nodes after alias expansion"),
-            });
+            return Err(YamlError { line, message: format!("more than {MAX_NODES} nodes after alias expansion") });
         }
         Ok(())
     }
@@ -226,12 +163,7 @@ impl Builder {
                 Some(k) => entries.push((k, node)),
                 // An alias used as a key keeps its text; a collection used as a key (`? [a, b]`) is legal YAML
                 // but meaningless to every format here, so it gets an empty name.
-                None => {
-                    *key = Some(Key {
-                        name: node.as_text().unwrap_or_default(),
-                        line: node.line,
-                    })
-                }
+                None => *key = Some(Key { name: node.as_text().unwrap_or_default(), line: node.line }),
             },
         }
         Ok(())
@@ -239,16 +171,11 @@ impl Builder {
 
     /// `<<: *base` and `<<: [*a, *b]`: entries written in the mapping win over merged ones, earlier merge
     /// sources over later ones (the YAML merge-key convention Compose files rely on).
-    fn merge(
-        &mut self,
-        entries: Vec<(Key, Node)>,
-        line: usize,
-    ) -> Result<Vec<(Key, Node)>, YamlError> {
+    fn merge(&mut self, entries: Vec<(Key, Node)>, line: usize) -> Result<Vec<(Key, Node)>, YamlError> {
         if !entries.iter().any(|(k, _)| k.name == "<<") {
             return Ok(entries);
         }
-        let (sources, mut own): (Vec<_>, Vec<_>) =
-            entries.into_iter().partition(|(k, _)| k.name == "<<");
+        let (sources, mut own): (Vec<_>, Vec<_>) = entries.into_iter().partition(|(k, _)| k.name == "<<");
         let mut extra: Vec<(Key, Node)> = Vec::new();
         for (_, source) in sources {
             let maps: Vec<Node> = match source.val {
@@ -258,10 +185,7 @@ impl Builder {
             for map in maps {
                 if let Val::Map(merged) = map.val {
                     for (k, v) in merged {
-                        let taken = own
-                            .iter()
-                            .chain(extra.iter())
-                            .any(|(o, _)| o.name == k.name);
+                        let taken = own.iter().chain(extra.iter()).any(|(o, _)| o.name == k.name);
                         if !taken {
                             self.charge(v.size(), line)?;
                             extra.push((k, v));
@@ -304,12 +228,8 @@ fn scalar(value: Cow<'_, str>, style: ScalarStyle, tag: Option<Cow<'_, Tag>>, sp
 fn resolve_plain(s: &str) -> Val {
     match s {
         "" | "~" | "null" | "Null" | "NULL" => return Val::Null,
-        "true" | "True" | "TRUE" | "yes" | "Yes" | "YES" | "on" | "On" | "ON" => {
-            return Val::Bool(true)
-        }
-        "false" | "False" | "FALSE" | "no" | "No" | "NO" | "off" | "Off" | "OFF" => {
-            return Val::Bool(false)
-        }
+        "true" | "True" | "TRUE" | "yes" | "Yes" | "YES" | "on" | "On" | "ON" => return Val::Bool(true),
+        "false" | "False" | "FALSE" | "no" | "No" | "NO" | "off" | "Off" | "OFF" => return Val::Bool(false),
         _ => {}
     }
     let digits = s.strip_prefix(['-', '+']).unwrap_or(s);
@@ -325,9 +245,7 @@ fn resolve_plain(s: &str) -> Val {
     }
     let numeric = !digits.is_empty()
         && digits.bytes().any(|b| b.is_ascii_digit())
-        && digits
-            .bytes()
-            .all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'e' | b'E' | b'-' | b'+'));
+        && digits.bytes().all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'e' | b'E' | b'-' | b'+'));
     if numeric {
         if let Ok(n) = s.parse::<f64>() {
             return Val::Num(n);
@@ -342,10 +260,8 @@ mod tests {
 
     #[test]
     fn lines_tags_and_documents() {
-        let docs = parse_stream(
-            "a: 1\nb:\n  - x\n  - !Ref Y\n---\nc: yes\nd: \"0\"\ne: |\n  one\n  two\nf: 0:0\n",
-        )
-        .unwrap();
+        let docs =
+            parse_stream("a: 1\nb:\n  - x\n  - !Ref Y\n---\nc: yes\nd: \"0\"\ne: |\n  one\n  two\nf: 0:0\n").unwrap();
         assert_eq!(docs.len(), 2);
         let b = docs[0].get("b").unwrap();
         let items: Vec<_> = b.items().collect();
@@ -363,9 +279,7 @@ mod tests {
 
     #[test]
     fn merge_keys_and_aliases() {
-        let docs =
-            parse_stream("x: &base\n  privileged: true\n  user: a\ns:\n  <<: *base\n  user: b\n")
-                .unwrap();
+        let docs = parse_stream("x: &base\n  privileged: true\n  user: a\ns:\n  <<: *base\n  user: b\n").unwrap();
         let s = docs[0].get("s").unwrap();
         assert_eq!(s.get("privileged").unwrap().as_bool(), Some(true));
         assert_eq!(s.get("user").unwrap().as_str(), Some("b"));
@@ -378,11 +292,7 @@ mod tests {
         assert!(parse_stream(&deep).is_err());
         let mut laughs = String::from("a: &a [x, x, x, x, x, x, x, x, x, x]\n");
         for i in 0..12 {
-            let prev = if i == 0 {
-                "a".to_string()
-            } else {
-                format!("l{}", i - 1)
-            };
+            let prev = if i == 0 { "a".to_string() } else { format!("l{}", i - 1) };
             laughs.push_str(&format!("l{i}: &l{i} [*{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}]\n"));
         }
         let err = parse_stream(&laughs).unwrap_err();

@@ -30,19 +30,12 @@ pub fn write(report: &Report<'_>, opts: &ReportOptions, w: &mut dyn Write) -> st
     for f in report.findings {
         let shown = presented(f, opts.show_secrets);
         let (commit, author, date) = match &f.commit {
-            Some(c) => (
-                c.id.clone(),
-                format!("{} <{}>", c.author_name, c.author_email),
-                c.date.clone(),
-            ),
+            Some(c) => (c.id.clone(), format!("{} <{}>", c.author_name, c.author_email), c.date.clone()),
             None => Default::default(),
         };
         let mut message = finding_message(&shown);
         if let Some(c) = &f.commit {
-            message.push_str(&format!(
-                " [commit: {}]",
-                scrub(&c.subject, f, opts.show_secrets)
-            ));
+            message.push_str(&format!(" [commit: {}]", scrub(&c.subject, f, opts.show_secrets)));
         }
         record(
             w,
@@ -137,12 +130,7 @@ mod tests {
             subject: format!("oops, {SECRET}"),
             further_occurrences: 0,
         });
-        let out = render(
-            Format::Csv,
-            &[f, iac_finding()],
-            &ScanStats::default(),
-            false,
-        );
+        let out = render(Format::Csv, &[f, iac_finding()], &ScanStats::default(), false);
         assert!(!out.contains(SECRET));
         assert!(out.ends_with("\r\n"));
         let rows = parse(&out);

@@ -55,11 +55,8 @@ pub fn document(report: &Report<'_>, opts: &ReportOptions, end: SystemTime) -> V
         *n += 1;
     }
 
-    let mut messages: Vec<Value> = s
-        .errors
-        .iter()
-        .map(|e| json!({ "level": "warning", "value": format!("not scanned: {e}") }))
-        .collect();
+    let mut messages: Vec<Value> =
+        s.errors.iter().map(|e| json!({ "level": "warning", "value": format!("not scanned: {e}") })).collect();
     if s.error_count > s.errors.len() as u64 {
         messages.push(json!({
             "level": "warning",
@@ -107,10 +104,7 @@ fn vulnerability(report: &Report<'_>, f: &Finding, occurrence: usize, show_secre
     match &f.commit {
         Some(c) => {
             commit.insert("sha".into(), json!(c.id));
-            commit.insert(
-                "author".into(),
-                json!(format!("{} <{}>", c.author_name, c.author_email)),
-            );
+            commit.insert("author".into(), json!(format!("{} <{}>", c.author_name, c.author_email)));
             commit.insert("date".into(), json!(c.date));
             commit.insert("message".into(), json!(scrub(&c.subject, f, show_secrets)));
         }
@@ -167,30 +161,15 @@ pub fn stable_id(fingerprint: &str, occurrence: usize) -> String {
     b[6] = (b[6] & 0x0f) | 0x80;
     b[8] = (b[8] & 0x3f) | 0x80;
     let hex: String = b.iter().map(|x| format!("{x:02x}")).collect();
-    format!(
-        "{}-{}-{}-{}-{}",
-        &hex[..8],
-        &hex[8..12],
-        &hex[12..16],
-        &hex[16..20],
-        &hex[20..]
-    )
+    format!("{}-{}-{}-{}-{}", &hex[..8], &hex[8..12], &hex[12..16], &hex[16..20], &hex[20..])
 }
 
 /// `YYYY-MM-DDTHH:MM:SS` in UTC, the form the schema's pattern requires.
 pub fn timestamp(t: SystemTime) -> String {
-    let secs = t
-        .duration_since(UNIX_EPOCH)
-        .unwrap_or(Duration::ZERO)
-        .as_secs();
+    let secs = t.duration_since(UNIX_EPOCH).unwrap_or(Duration::ZERO).as_secs();
     let (days, rem) = (secs / 86_400, secs % 86_400);
     let (y, m, d) = civil_from_days(days as i64);
-    format!(
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}",
-        rem / 3600,
-        rem % 3600 / 60,
-        rem % 60
-    )
+    format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}", rem / 3600, rem % 3600 / 60, rem % 60)
 }
 
 /// Days since 1970-01-01 to a proleptic Gregorian date (Howard Hinnant's `civil_from_days`).
@@ -230,10 +209,7 @@ mod tests {
         with_report(findings, stats, |report| {
             document(
                 report,
-                &ReportOptions {
-                    show_secrets: show,
-                    ..Default::default()
-                },
+                &ReportOptions { show_secrets: show, ..Default::default() },
                 UNIX_EPOCH + Duration::from_secs(1_700_000_000),
             )
         })
@@ -242,14 +218,8 @@ mod tests {
     #[test]
     fn timestamps_are_utc_without_zone() {
         assert_eq!(timestamp(UNIX_EPOCH), "1970-01-01T00:00:00");
-        assert_eq!(
-            timestamp(UNIX_EPOCH + Duration::from_secs(1_700_000_000)),
-            "2023-11-14T22:13:20"
-        );
-        assert_eq!(
-            timestamp(UNIX_EPOCH + Duration::from_secs(951_782_400)),
-            "2000-02-29T00:00:00"
-        );
+        assert_eq!(timestamp(UNIX_EPOCH + Duration::from_secs(1_700_000_000)), "2023-11-14T22:13:20");
+        assert_eq!(timestamp(UNIX_EPOCH + Duration::from_secs(951_782_400)), "2000-02-29T00:00:00");
     }
 
     #[test]
@@ -258,10 +228,7 @@ mod tests {
         assert_eq!(a, stable_id("github-pat:a.env:0011223344556677", 0));
         assert_ne!(a, stable_id("github-pat:a.env:0011223344556677", 1));
         let parts: Vec<&str> = a.split('-').collect();
-        assert_eq!(
-            parts.iter().map(|p| p.len()).collect::<Vec<_>>(),
-            [8, 4, 4, 4, 12]
-        );
+        assert_eq!(parts.iter().map(|p| p.len()).collect::<Vec<_>>(), [8, 4, 4, 4, 12]);
         assert!(parts[2].starts_with('8'));
         assert!(matches!(&parts[3][..1], "8" | "9" | "a" | "b"));
     }
@@ -290,17 +257,11 @@ mod tests {
         assert_eq!(v[0]["severity"], "Critical");
         assert_eq!(v[0]["location"]["commit"]["sha"], NO_COMMIT);
         assert_eq!(v[0]["identifiers"][0]["value"], "github-pat");
-        assert_eq!(
-            v[1]["location"]["commit"]["sha"],
-            "0123456789abcdef0123456789abcdef01234567"
-        );
+        assert_eq!(v[1]["location"]["commit"]["sha"], "0123456789abcdef0123456789abcdef01234567");
         assert_eq!(v[1]["location"]["commit"]["message"], "add ghp_*****");
         assert!(v[0].get("raw_source_code_extract").is_none());
         let msgs = d["scan"]["messages"].as_array().unwrap();
-        assert!(msgs[0]["value"]
-            .as_str()
-            .unwrap()
-            .starts_with("1 IaC finding is"));
+        assert!(msgs[0]["value"].as_str().unwrap().starts_with("1 IaC finding is"));
     }
 
     #[test]

@@ -35,15 +35,8 @@ struct Summary<'a> {
 pub fn write(report: &Report<'_>, opts: &ReportOptions, w: &mut dyn Write) -> std::io::Result<()> {
     let doc = JsonReport {
         version: JSON_VERSION,
-        tool: Tool {
-            name: "leakgate",
-            version: env!("CARGO_PKG_VERSION"),
-        },
-        findings: report
-            .findings
-            .iter()
-            .map(|f| presented(f, opts.show_secrets))
-            .collect(),
+        tool: Tool { name: "leakgate", version: env!("CARGO_PKG_VERSION") },
+        findings: report.findings.iter().map(|f| presented(f, opts.show_secrets)).collect(),
         summary: Summary {
             findings: report.findings.len(),
             suppressed: report.suppressed,

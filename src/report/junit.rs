@@ -17,10 +17,7 @@ pub fn write(report: &Report<'_>, opts: &ReportOptions, w: &mut dyn Write) -> st
     let errors = usize::from(s.has_unread_input());
     let tests = (failures + errors).max(1);
     writeln!(w, r#"<?xml version="1.0" encoding="UTF-8"?>"#)?;
-    writeln!(
-        w,
-        r#"<testsuites name="leakgate" tests="{tests}" failures="{failures}" errors="{errors}">"#
-    )?;
+    writeln!(w, r#"<testsuites name="leakgate" tests="{tests}" failures="{failures}" errors="{errors}">"#)?;
     writeln!(
         w,
         r#"  <testsuite name="leakgate" tests="{tests}" failures="{failures}" errors="{errors}" skipped="0">"#
@@ -33,12 +30,7 @@ pub fn write(report: &Report<'_>, opts: &ReportOptions, w: &mut dyn Write) -> st
         ("suppressed", report.suppressed.total().to_string()),
         ("unread_inputs", s.error_count.to_string()),
     ] {
-        writeln!(
-            w,
-            r#"      <property name="{}" value="{}"/>"#,
-            attr(name),
-            attr(&value)
-        )?;
+        writeln!(w, r#"      <property name="{}" value="{}"/>"#, attr(name), attr(&value))?;
     }
     writeln!(w, "    </properties>")?;
 
@@ -71,10 +63,7 @@ pub fn write(report: &Report<'_>, opts: &ReportOptions, w: &mut dyn Write) -> st
                 scrub(&c.subject, f, opts.show_secrets)
             ));
         }
-        body.push_str(&format!(
-            "fingerprint: {}\nfix: {}\n",
-            f.fingerprint, meta.remediation
-        ));
+        body.push_str(&format!("fingerprint: {}\nfix: {}\n", f.fingerprint, meta.remediation));
         writeln!(
             w,
             r#"    <testcase classname="{}" name="{}" file="{}" line="{}">"#,
@@ -96,15 +85,9 @@ pub fn write(report: &Report<'_>, opts: &ReportOptions, w: &mut dyn Write) -> st
     if s.has_unread_input() {
         let mut body: String = s.errors.iter().map(|e| format!("{e}\n")).collect();
         if s.error_count > s.errors.len() as u64 {
-            body.push_str(&format!(
-                "… and {} more\n",
-                s.error_count - s.errors.len() as u64
-            ));
+            body.push_str(&format!("… and {} more\n", s.error_count - s.errors.len() as u64));
         }
-        writeln!(
-            w,
-            r#"    <testcase classname="leakgate" name="unread input">"#
-        )?;
+        writeln!(w, r#"    <testcase classname="leakgate" name="unread input">"#)?;
         writeln!(
             w,
             r#"      <error message="{}" type="unread-input">{}</error>"#,
@@ -174,10 +157,7 @@ mod tests {
 
     #[test]
     fn escaping_covers_markup_quotes_and_forbidden_characters() {
-        assert_eq!(
-            attr("a&b<c>d\"e'f\tg\nh\ri"),
-            "a&amp;b&lt;c&gt;d&quot;e&apos;f&#9;g&#10;h&#13;i"
-        );
+        assert_eq!(attr("a&b<c>d\"e'f\tg\nh\ri"), "a&amp;b&lt;c&gt;d&quot;e&apos;f&#9;g&#10;h&#13;i");
         assert_eq!(text("x]]>y & <z>"), "x]]&gt;y &amp; &lt;z&gt;");
         assert_eq!(text("bell\u{7}esc\u{1b}nul\u{0}ok\u{FFFF}"), "bellescnulok");
         assert_eq!(text("del\u{7f} é ✓"), "del\u{7f} é ✓");
@@ -185,16 +165,10 @@ mod tests {
 
     #[test]
     fn one_failing_test_case_per_finding() {
-        let out = render(
-            Format::Junit,
-            &[secret_finding("a.env"), iac_finding()],
-            &ScanStats::default(),
-            false,
-        );
+        let out = render(Format::Junit, &[secret_finding("a.env"), iac_finding()], &ScanStats::default(), false);
         assert!(!out.contains(SECRET));
         assert!(out.contains(r#"<testsuite name="leakgate" tests="2" failures="2" errors="0""#));
-        assert!(out
-            .contains(r#"<testcase classname="a.env" name="github-pat:3" file="a.env" line="3">"#));
+        assert!(out.contains(r#"<testcase classname="a.env" name="github-pat:3" file="a.env" line="3">"#));
         assert!(out.contains(r#"type="iac-s3-public-acl""#));
         assert!(out.contains("fix: "));
     }

@@ -53,12 +53,7 @@ pub struct Report<'a> {
     pub rules: &'a RuleSet,
 }
 
-pub fn write(
-    format: Format,
-    report: &Report<'_>,
-    opts: &ReportOptions,
-    w: &mut dyn Write,
-) -> std::io::Result<()> {
+pub fn write(format: Format, report: &Report<'_>, opts: &ReportOptions, w: &mut dyn Write) -> std::io::Result<()> {
     match format {
         Format::Text => text::write(report, opts, w),
         Format::Json => json::write(report, opts, w),
@@ -109,8 +104,7 @@ pub struct RuleMeta {
     pub tags: Vec<String>,
 }
 
-const FALSE_POSITIVE_HELP: &str =
-    "If this is not a real credential, mark the line with `leakgate:allow` or add the \
+const FALSE_POSITIVE_HELP: &str = "If this is not a real credential, mark the line with `leakgate:allow` or add the \
 finding's fingerprint to `.leakgateignore`.";
 
 /// Documentation for `rule_id`: the active rule set first, then the IaC check registry. `None` for an id that
@@ -126,10 +120,7 @@ pub fn rule_meta(report: &Report<'_>, rule_id: &str) -> Option<RuleMeta> {
                  repository and its history, forks and clones.",
                 rule.description.trim_end_matches('.')
             ),
-            help_markdown: format!(
-                "**{}**\n\n{remediation}\n\n{FALSE_POSITIVE_HELP}",
-                rule.description
-            ),
+            help_markdown: format!("**{}**\n\n{remediation}\n\n{FALSE_POSITIVE_HELP}", rule.description),
             remediation,
             severity: rule.severity,
             tags: rule.tags.clone(),
@@ -157,11 +148,9 @@ pub fn rule_meta(report: &Report<'_>, rule_id: &str) -> Option<RuleMeta> {
 pub fn meta_for(report: &Report<'_>, f: &Finding) -> RuleMeta {
     rule_meta(report, &f.rule_id).unwrap_or_else(|| {
         let remediation = match f.kind {
-            FindingKind::Secret => {
-                "Revoke or rotate the credential, remove it from the code and load it at run time \
+            FindingKind::Secret => "Revoke or rotate the credential, remove it from the code and load it at run time \
                                     from the environment or a secret manager."
-                    .to_string()
-            }
+                .to_string(),
             FindingKind::Iac => "Change the setting the message names.".to_string(),
         };
         RuleMeta {
@@ -287,11 +276,7 @@ pub(crate) mod test_support {
             secret: String::new(),
             entropy: 0.0,
             validated: false,
-            fingerprint: Fingerprint::new(
-                "iac-s3-public-acl",
-                "infra/main.tf",
-                b"aws_s3_bucket.site",
-            ),
+            fingerprint: Fingerprint::new("iac-s3-public-acl", "infra/main.tf", b"aws_s3_bucket.site"),
             resource: Some("aws_s3_bucket.site".into()),
             message: Some("acl = \"public-read\"".into()),
             commit: None,
@@ -299,11 +284,7 @@ pub(crate) mod test_support {
     }
 
     /// Runs `f` with a report over `findings` and the built-in rules.
-    pub fn with_report<T>(
-        findings: &[Finding],
-        stats: &ScanStats,
-        f: impl FnOnce(&Report<'_>) -> T,
-    ) -> T {
+    pub fn with_report<T>(findings: &[Finding], stats: &ScanStats, f: impl FnOnce(&Report<'_>) -> T) -> T {
         let rules = RuleSet::new(crate::rules::builtin_rules().unwrap()).unwrap();
         let report = Report {
             findings,
@@ -316,18 +297,10 @@ pub(crate) mod test_support {
     }
 
     /// Writes `findings` in `format` and returns the output.
-    pub fn render(
-        format: super::Format,
-        findings: &[Finding],
-        stats: &ScanStats,
-        show_secrets: bool,
-    ) -> String {
+    pub fn render(format: super::Format, findings: &[Finding], stats: &ScanStats, show_secrets: bool) -> String {
         with_report(findings, stats, |report| {
             let mut out = Vec::new();
-            let opts = super::ReportOptions {
-                show_secrets,
-                ..Default::default()
-            };
+            let opts = super::ReportOptions { show_secrets, ..Default::default() };
             super::write(format, report, &opts, &mut out).unwrap();
             String::from_utf8(out).unwrap()
         })
@@ -343,24 +316,11 @@ mod tests {
     #[test]
     fn no_format_writes_the_raw_secret_unless_asked() {
         let findings = [secret_finding("a.env"), iac_finding()];
-        for format in [
-            Format::Text,
-            Format::Json,
-            Format::Sarif,
-            Format::Junit,
-            Format::Csv,
-            Format::Gitlab,
-        ] {
+        for format in [Format::Text, Format::Json, Format::Sarif, Format::Junit, Format::Csv, Format::Gitlab] {
             let hidden = render(format, &findings, &ScanStats::default(), false);
-            assert!(
-                !hidden.contains(SECRET),
-                "{format:?} wrote the secret:\n{hidden}"
-            );
+            assert!(!hidden.contains(SECRET), "{format:?} wrote the secret:\n{hidden}");
             let shown = render(format, &findings, &ScanStats::default(), true);
-            assert!(
-                shown.contains(SECRET),
-                "{format:?} hid the secret with show_secrets"
-            );
+            assert!(shown.contains(SECRET), "{format:?} hid the secret with show_secrets");
         }
     }
 
@@ -371,10 +331,7 @@ mod tests {
 
     #[test]
     fn redaction_never_shows_more_than_a_quarter() {
-        assert_eq!(
-            redact("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"),
-            "ghp_*****"
-        );
+        assert_eq!(redact("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"), "ghp_*****");
         assert_eq!(redact("pyne"), "p*****");
         assert_eq!(redact("abc"), "*****");
     }

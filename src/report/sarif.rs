@@ -8,15 +8,12 @@ use std::io::Write;
 
 use serde_json::{json, Map, Value};
 
-use super::{
-    finding_message, meta_for, presented, scrub, security_severity, Report, ReportOptions, RuleMeta,
-};
+use super::{finding_message, meta_for, presented, scrub, security_severity, Report, ReportOptions, RuleMeta};
 use crate::finding::{Finding, FindingKind};
 use crate::rules::Severity;
 
 /// The schema's own identifier (an identifier, not a download: no viewer needs to fetch it).
-const SCHEMA: &str =
-    "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json";
+const SCHEMA: &str = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json";
 /// Key of our fingerprint in `partialFingerprints`; the version is bumped if the fingerprint ever changes.
 pub const FINGERPRINT_KEY: &str = "leakgate/v1";
 
@@ -30,31 +27,20 @@ pub fn document(report: &Report<'_>, opts: &ReportOptions) -> Value {
     // Rules in id order, each once: `ruleIndex` points into this list.
     let mut metas: BTreeMap<&str, RuleMeta> = BTreeMap::new();
     for f in report.findings {
-        metas
-            .entry(f.rule_id.as_str())
-            .or_insert_with(|| meta_for(report, f));
+        metas.entry(f.rule_id.as_str()).or_insert_with(|| meta_for(report, f));
     }
     let index: BTreeMap<&str, usize> = metas.keys().enumerate().map(|(i, k)| (*k, i)).collect();
     let rules: Vec<Value> = metas.values().map(rule_descriptor).collect();
-    let results: Vec<Value> = report
-        .findings
-        .iter()
-        .map(|f| result(f, index[f.rule_id.as_str()], opts.show_secrets))
-        .collect();
+    let results: Vec<Value> =
+        report.findings.iter().map(|f| result(f, index[f.rule_id.as_str()], opts.show_secrets)).collect();
 
     let s = report.stats;
-    let mut notifications: Vec<Value> = s
-        .errors
-        .iter()
-        .map(|e| notification("error", &format!("not scanned: {e}")))
-        .collect();
+    let mut notifications: Vec<Value> =
+        s.errors.iter().map(|e| notification("error", &format!("not scanned: {e}"))).collect();
     if s.error_count > s.errors.len() as u64 {
         notifications.push(notification(
             "error",
-            &format!(
-                "… and {} more unreadable inputs",
-                s.error_count - s.errors.len() as u64
-            ),
+            &format!("… and {} more unreadable inputs", s.error_count - s.errors.len() as u64),
         ));
     }
     notifications.extend(s.notes.iter().map(|n| notification("note", n)));
@@ -133,8 +119,7 @@ fn result(f: &Finding, rule_index: usize, show_secrets: bool) -> Value {
     region.insert("endLine".into(), json!(f.end_line.max(f.start_line).max(1)));
     // SARIF's endColumn is the column after the region; ours is the region's last character.
     let single_line = f.end_line <= f.start_line;
-    if f.end_column >= 1 && f.start_column >= 1 && (!single_line || f.end_column >= f.start_column)
-    {
+    if f.end_column >= 1 && f.start_column >= 1 && (!single_line || f.end_column >= f.start_column) {
         region.insert("endColumn".into(), json!(f.end_column + 1));
     }
     if !shown.line.is_empty() {
@@ -196,9 +181,7 @@ fn pascal_case(id: &str) -> String {
         .filter(|p| !p.is_empty())
         .map(|p| {
             let mut c = p.chars();
-            c.next()
-                .map(|first| first.to_uppercase().chain(c).collect::<String>())
-                .unwrap_or_default()
+            c.next().map(|first| first.to_uppercase().chain(c).collect::<String>()).unwrap_or_default()
         })
         .collect()
 }
@@ -212,8 +195,7 @@ pub fn path_to_uri(path: &str) -> String {
         p = rest.to_string();
     }
     let bytes = p.as_bytes();
-    let windows_drive =
-        bytes.len() >= 3 && bytes[0].is_ascii_alphabetic() && bytes[1] == b':' && bytes[2] == b'/';
+    let windows_drive = bytes.len() >= 3 && bytes[0].is_ascii_alphabetic() && bytes[1] == b':' && bytes[2] == b'/';
     let (prefix, body) = if p.starts_with('/') {
         ("file://", p.as_str())
     } else if windows_drive {
@@ -246,13 +228,7 @@ mod tests {
 
     fn doc(findings: &[Finding], stats: &ScanStats, show: bool) -> Value {
         with_report(findings, stats, |report| {
-            document(
-                report,
-                &ReportOptions {
-                    show_secrets: show,
-                    ..Default::default()
-                },
-            )
+            document(report, &ReportOptions { show_secrets: show, ..Default::default() })
         })
     }
 
@@ -279,42 +255,28 @@ mod tests {
         }
         let secret = &run["results"][1];
         assert_eq!(secret["level"], "error");
-        assert_eq!(
-            secret["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
-            "a%20b/c.env"
-        );
+        assert_eq!(secret["locations"][0]["physicalLocation"]["artifactLocation"]["uri"], "a%20b/c.env");
         let region = &secret["locations"][0]["physicalLocation"]["region"];
         assert_eq!(region["startColumn"], 9);
         assert_eq!(region["endColumn"], 49);
         assert_eq!(region["snippet"]["text"], "token = ghp_*****");
         assert_eq!(secret["properties"]["commit"]["subject"], "add ghp_*****");
-        assert!(secret["partialFingerprints"][FINGERPRINT_KEY]
-            .as_str()
-            .unwrap()
-            .starts_with("github-pat:a b/c.env:"));
+        assert!(secret["partialFingerprints"][FINGERPRINT_KEY].as_str().unwrap().starts_with("github-pat:a b/c.env:"));
         let iac = &run["results"][0];
         assert_eq!(
             iac["message"]["text"],
             "S3 bucket ACL grants public access: acl = \"public-read\" (aws_s3_bucket.site)"
         );
-        assert!(iac["locations"][0]["physicalLocation"]["region"]
-            .get("startColumn")
-            .is_none());
+        assert!(iac["locations"][0]["physicalLocation"]["region"].get("startColumn").is_none());
         let iac_rule = &rules[iac["ruleIndex"].as_u64().unwrap() as usize];
-        assert!(iac_rule["help"]["markdown"]
-            .as_str()
-            .unwrap()
-            .contains("### Fix"));
+        assert!(iac_rule["help"]["markdown"].as_str().unwrap().contains("### Fix"));
         assert_eq!(iac_rule["properties"]["security-severity"], "8.0");
         assert_eq!(run["invocations"][0]["executionSuccessful"], true);
     }
 
     #[test]
     fn iac_history_and_error_results_validate_against_the_schema() {
-        let path = concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/tests/fixtures/sarif-schema-2.1.0.json"
-        );
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/sarif-schema-2.1.0.json");
         let schema: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
         let validator = jsonschema::options()
             .with_draft(jsonschema::Draft::Draft4)
@@ -352,10 +314,7 @@ mod tests {
         let d = doc(&[], &stats, false);
         let inv = &d["runs"][0]["invocations"][0];
         assert_eq!(inv["executionSuccessful"], false);
-        assert_eq!(
-            inv["toolExecutionNotifications"].as_array().unwrap().len(),
-            2
-        );
+        assert_eq!(inv["toolExecutionNotifications"].as_array().unwrap().len(), 2);
         assert_eq!(d["runs"][0]["results"].as_array().unwrap().len(), 0);
     }
 

@@ -24,18 +24,21 @@ pub fn write(report: &Report<'_>, opts: &ReportOptions, w: &mut dyn Write) -> st
             Severity::Medium => paint(YELLOW),
             Severity::Low | Severity::Info => paint(CYAN),
         };
+        let column = if f.start_column > 0 { format!(":{}", f.start_column) } else { String::new() };
         writeln!(
             w,
-            "{}{}:{}:{}{reset}  {sev_color}{}{reset}  {}{}",
+            "{}{}:{}{column}{reset}  {sev_color}{}{reset}  {}{}",
             paint(BOLD),
             for_terminal(&f.path),
             f.start_line,
-            f.start_column,
             f.rule_id,
             f.severity.as_str(),
             if f.validated { ", validated" } else { "" },
         )?;
         writeln!(w, "  {}", f.description)?;
+        if let (Some(resource), Some(message)) = (&f.resource, &f.message) {
+            writeln!(w, "  {}: {}", for_terminal(resource), for_terminal(message))?;
+        }
         if let Some(c) = &f.commit {
             writeln!(
                 w,
@@ -54,22 +57,9 @@ pub fn write(report: &Report<'_>, opts: &ReportOptions, w: &mut dyn Write) -> st
         } else {
             line
         };
-        writeln!(
-            w,
-            "  {}{:>5} |{reset} {}",
-            paint(DIM),
-            f.start_line,
-            marked.trim_start()
-        )?;
-        writeln!(
-            w,
-            "  {}fingerprint: {}{reset}",
-            paint(DIM),
-            for_terminal(&f.fingerprint.0)
-        )?;
-        if let Some(rule) = report.rules.get(&f.rule_id) {
-            writeln!(w, "  {}fix: {}{reset}", paint(DIM), rule.remediation())?;
-        }
+        writeln!(w, "  {}{:>5} |{reset} {}", paint(DIM), f.start_line, marked.trim_start())?;
+        writeln!(w, "  {}fingerprint: {}{reset}", paint(DIM), for_terminal(&f.fingerprint.0))?;
+        writeln!(w, "  {}fix: {}{reset}", paint(DIM), super::meta_for(report, f).remediation)?;
         writeln!(w)?;
     }
     if !opts.quiet || !report.findings.is_empty() {
@@ -94,24 +84,20 @@ pub fn summary_line(report: &Report<'_>) -> String {
         report.elapsed.as_secs_f64()
     ));
     if s.total_skipped() > 0 {
-        let parts: Vec<String> = s
-            .skipped
-            .iter()
-            .map(|(r, c)| format!("{c} {}", r.as_str()))
-            .collect();
+        let parts: Vec<String> = s.skipped.iter().map(|(r, c)| format!("{c} {}", r.as_str())).collect();
         line.push_str(&format!("; skipped: {}", parts.join(", ")));
     }
     for n in &s.notes {
         line.push_str(&format!("\nleakgate: note: {}", for_terminal(n)));
     }
+    for w in &s.warnings {
+        line.push_str(&format!("\nleakgate: warning: cannot lint {}", for_terminal(w)));
+    }
     for e in &s.errors {
         line.push_str(&format!("\nleakgate: not scanned: {}", for_terminal(e)));
     }
     if s.error_count > s.errors.len() as u64 {
-        line.push_str(&format!(
-            "\nleakgate: … and {} more unreadable inputs",
-            s.error_count - s.errors.len() as u64
-        ));
+        line.push_str(&format!("\nleakgate: … and {} more unreadable inputs", s.error_count - s.errors.len() as u64));
     }
     line
 }

@@ -19,12 +19,9 @@ pub(crate) const REGEX_SIZE_LIMIT: usize = 16 * 1024 * 1024;
 
 /// Parses one rule file (`[[rules]]` tables). `origin` names it in errors.
 pub fn parse_rule_file(origin: &str, text: &str) -> Result<Vec<Rule>> {
-    let file: schema::RuleFile = toml::from_str(text)
-        .map_err(|e| Error::config(origin, allowlist::one_line(&e.to_string())))?;
-    file.rules
-        .into_iter()
-        .map(|spec| Rule::from_spec(spec, origin))
-        .collect()
+    let file: schema::RuleFile =
+        toml::from_str(text).map_err(|e| Error::config(origin, allowlist::one_line(&e.to_string())))?;
+    file.rules.into_iter().map(|spec| Rule::from_spec(spec, origin)).collect()
 }
 
 /// Every built-in rule, in file order.

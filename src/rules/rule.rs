@@ -48,33 +48,23 @@ impl Rule {
     pub fn from_spec(spec: RuleSpec, origin: &str) -> Result<Rule> {
         let fail = |m: String| Error::rule(origin, &spec.id, m);
         if !is_kebab_case(&spec.id) {
-            return Err(fail(
-                "id must be kebab-case (lowercase letters, digits and single dashes)".into(),
-            ));
+            return Err(fail("id must be kebab-case (lowercase letters, digits and single dashes)".into()));
         }
         if spec.description.trim().is_empty() {
             return Err(fail("description is empty".into()));
         }
-        if spec.keywords.is_empty()
-            && spec
-                .no_keywords_reason
-                .as_deref()
-                .is_none_or(|r| r.trim().is_empty())
-        {
+        if spec.keywords.is_empty() && spec.no_keywords_reason.as_deref().is_none_or(|r| r.trim().is_empty()) {
             return Err(fail(
-                "has no keywords: it would run on every byte; add keywords or explain why in `no_keywords_reason`".into(),
+                "has no keywords: it would run on every byte; add keywords or explain why in `no_keywords_reason`"
+                    .into(),
             ));
         }
         if let Some(k) = spec.keywords.iter().find(|k| k.trim().len() < 2) {
-            return Err(fail(format!(
-                "keyword `{k}` is too short (2 characters at least)"
-            )));
+            return Err(fail(format!("keyword `{k}` is too short (2 characters at least)")));
         }
         if let Some(e) = spec.entropy {
             if !(0.0..=8.0).contains(&e) {
-                return Err(fail(format!(
-                    "entropy {e} is out of range (0 to 8 bits per character)"
-                )));
+                return Err(fail(format!("entropy {e} is out of range (0 to 8 bits per character)")));
             }
         }
         let generic = spec.tags.iter().any(|t| t == "generic");
@@ -136,12 +126,7 @@ impl Rule {
             None => None,
         };
         let allowlist = Allowlist::compile(&self.spec_allowlist)?;
-        Ok(Compiled {
-            regex,
-            secret_group,
-            path,
-            allowlist,
-        })
+        Ok(Compiled { regex, secret_group, path, allowlist })
     }
 }
 
@@ -150,7 +135,5 @@ fn is_kebab_case(id: &str) -> bool {
         && !id.starts_with('-')
         && !id.ends_with('-')
         && !id.contains("--")
-        && id
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && id.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
 }

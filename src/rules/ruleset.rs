@@ -33,11 +33,7 @@ impl RuleSet {
         let mut seen = std::collections::HashMap::new();
         for r in &rules {
             if let Some(prev) = seen.insert(r.id.as_str(), r.origin.as_str()) {
-                return Err(Error::rule(
-                    &r.origin,
-                    &r.id,
-                    format!("duplicate rule id (also defined in {prev})"),
-                ));
+                return Err(Error::rule(&r.origin, &r.id, format!("duplicate rule id (also defined in {prev})")));
             }
         }
         let mut patterns: Vec<String> = Vec::new();
@@ -75,20 +71,10 @@ impl RuleSet {
                             .match_kind(MatchKind::Standard)
                             .build(&patterns)
                     })
-                    .map_err(|e| {
-                        Error::config(
-                            "keywords",
-                            format!("cannot build the keyword automaton: {e}"),
-                        )
-                    })?,
+                    .map_err(|e| Error::config("keywords", format!("cannot build the keyword automaton: {e}")))?,
             )
         };
-        Ok(RuleSet {
-            rules,
-            prefilter,
-            pattern_rules,
-            unkeyed,
-        })
+        Ok(RuleSet { rules, prefilter, pattern_rules, unkeyed })
     }
 
     pub fn rules(&self) -> &[Rule] {

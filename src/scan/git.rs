@@ -3,16 +3,19 @@
 //! are scanned in parallel, each worker with its own repository handle; then, only for blobs with findings,
 //! the commit that introduced them is looked up, and one secret seen in many blob versions becomes one finding
 //! with a count of further occurrences.
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 
 use git2::Repository;
 use rayon::prelude::*;
 
+use super::iac::{self, TerraformModules};
 use super::{scan_content, ScanOutput};
 use crate::engine::Scanner;
 use crate::error::Result;
 use crate::finding::Finding;
+use crate::iac as iac_mod;
 use crate::source::history::{BlobEntry, HistoryPlan, HistorySource};
+use crate::source::staged::StagedFile;
 use crate::source::staged::StagedSource;
 use crate::stats::{ScanStats, SkipReason};
 
@@ -23,21 +26,19 @@ pub trait Progress: Sync {
     fn finish(&self);
 }
 
-/// Scans what `git commit` would record now.
+/// Scans what `git commit` would record now. Findings are kept only where they touch lines the change adds; a
+/// changed Terraform file is linted with its directory's other staged `.tf` files, so variables resolve.
 pub fn scan_staged(scanner: &Scanner, source: &StagedSource, max_size: u64) -> Result<ScanOutput> {
     let mut out = ScanOutput::default();
     let files = source.changes(&mut out.stats)?;
     let repo = source.repo();
+    let terraform = TerraformModules::default();
+    let mut found_by_file: Vec<(StagedFile, Vec<Finding>)> = Vec::new();
     for file in files {
         let blob = match repo.find_blob(file.blob) {
             Ok(b) => b,
             Err(e) => {
-                out.stats.error(format!(
-                    "{}: cannot read staged blob {}: {}",
-                    file.path,
-                    file.blob,
-                    e.message()
-                ));
+                out.stats.error(format!("{}: cannot read staged blob {}: {}", file.path, file.blob, e.message()));
                 continue;
             }
         };
@@ -45,7 +46,12 @@ pub fn scan_staged(scanner: &Scanner, source: &StagedSource, max_size: u64) -> R
             out.stats.skip(SkipReason::TooLarge);
             continue;
         }
-        let found = scan_content(scanner, blob.content(), &file.path, &mut out.stats);
+        let found = scan_content(scanner, blob.content(), &file.path, Some(&terraform), &mut out.stats);
+        found_by_file.push((file, found));
+    }
+    let mut tf_findings = staged_terraform(scanner, source, terraform, &mut out.stats)?;
+    for (file, mut found) in found_by_file {
+        found.extend(tf_findings.remove(&file.path).unwrap_or_default());
         if found.is_empty() {
             continue;
         }
@@ -56,13 +62,41 @@ pub fn scan_staged(scanner: &Scanner, source: &StagedSource, max_size: u64) -> R
                 continue;
             }
         };
-        out.findings.extend(
-            found
-                .into_iter()
-                .filter(|f| added.intersects(f.start_line, f.end_line)),
-        );
+        out.findings.extend(found.into_iter().filter(|f| added.intersects(f.start_line, f.end_line)));
     }
     Ok(out.sorted())
+}
+
+/// Lints the directories of changed Terraform files with all their staged siblings; returns the findings of the
+/// changed files only, by path.
+fn staged_terraform(
+    scanner: &Scanner,
+    source: &StagedSource,
+    changed: TerraformModules,
+    stats: &mut ScanStats,
+) -> Result<HashMap<String, Vec<Finding>>> {
+    let mut out: HashMap<String, Vec<Finding>> = HashMap::new();
+    let changed = changed.into_files();
+    let dirs: BTreeSet<&str> = changed.iter().map(|(p, _)| iac::parent(p)).collect();
+    for dir in dirs {
+        let siblings = source.index_files_in(dir, |p| iac_mod::detect(p, &[]).is_some_and(iac::is_terraform))?;
+        let mut module: Vec<(String, Vec<u8>)> = Vec::new();
+        for (path, oid) in siblings {
+            match changed.iter().find(|(p, _)| *p == path) {
+                Some((p, content)) => module.push((p.clone(), content.clone())),
+                None => match source.repo().find_blob(oid) {
+                    Ok(b) => module.push((path, b.content().to_vec())),
+                    Err(e) => stats.error(format!("{path}: cannot read staged blob {oid}: {}", e.message())),
+                },
+            }
+        }
+        for ((path, content), outcome) in module.iter().zip(iac_mod::lint_terraform_module(&module)) {
+            if changed.iter().any(|(p, _)| p == path) {
+                out.entry(path.clone()).or_default().extend(iac::findings(scanner, path, content, outcome, stats));
+            }
+        }
+    }
+    Ok(out)
 }
 
 /// Scans the blobs of a history plan in parallel (`threads` workers, 0 = one per core), then attributes findings
@@ -78,26 +112,16 @@ pub fn scan_history(
     if let Some(p) = progress {
         p.start(plan.blobs.len() as u64);
     }
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(threads)
-        .build()
-        .map_err(|e| crate::error::Error::Io {
-            context: "cannot start worker threads".into(),
-            source: std::io::Error::other(e),
-        })?;
+    let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().map_err(|e| crate::error::Error::Io {
+        context: "cannot start worker threads".into(),
+        source: std::io::Error::other(e),
+    })?;
     let (found, stats) = pool.install(|| scan_blobs(scanner, &plan, max_size, progress));
     if let Some(p) = progress {
         p.finish();
     }
-    let mut out = ScanOutput {
-        findings: attribute(source, &plan.commits, found),
-        stats,
-    };
-    out.stats.notes.push(format!(
-        "{} commits, {} distinct blobs",
-        plan.commits.len(),
-        plan.blobs.len()
-    ));
+    let mut out = ScanOutput { findings: attribute(source, &plan.commits, found), stats };
+    out.stats.notes.push(format!("{} commits, {} distinct blobs", plan.commits.len(), plan.blobs.len()));
     Ok(out.sorted())
 }
 
@@ -111,13 +135,7 @@ fn scan_blobs(
     plan.blobs
         .par_iter()
         .fold(
-            || {
-                (
-                    None::<Repository>,
-                    Vec::<(Finding, usize)>::new(),
-                    ScanStats::default(),
-                )
-            },
+            || (None::<Repository>, Vec::<(Finding, usize)>::new(), ScanStats::default()),
             |(mut repo, mut found, mut stats), entry| {
                 if repo.is_none() {
                     match Repository::open(git_dir) {
@@ -161,12 +179,7 @@ fn scan_blob(
     let size = match repo.odb().and_then(|odb| odb.read_header(entry.oid)) {
         Ok((size, _)) => size as u64,
         Err(e) => {
-            stats.error(format!(
-                "blob {} ({}): {}",
-                entry.oid,
-                entry.path,
-                e.message()
-            ));
+            stats.error(format!("blob {} ({}): {}", entry.oid, entry.path, e.message()));
             return 0;
         }
     };
@@ -177,25 +190,15 @@ fn scan_blob(
     let blob = match repo.find_blob(entry.oid) {
         Ok(b) => b,
         Err(e) => {
-            stats.error(format!(
-                "blob {} ({}): {}",
-                entry.oid,
-                entry.path,
-                e.message()
-            ));
+            stats.error(format!("blob {} ({}): {}", entry.oid, entry.path, e.message()));
             return 0;
         }
     };
-    let findings = scan_content(scanner, blob.content(), &entry.path, stats);
+    let findings = scan_content(scanner, blob.content(), &entry.path, None, stats);
     found.extend(
         findings
             .into_iter()
-            .filter(|f| {
-                entry
-                    .added
-                    .as_ref()
-                    .is_none_or(|a| a.intersects(f.start_line, f.end_line))
-            })
+            .filter(|f| entry.added.as_ref().is_none_or(|a| a.intersects(f.start_line, f.end_line)))
             .map(|f| (f, entry.commit)),
     );
     size
@@ -203,11 +206,7 @@ fn scan_blob(
 
 /// One finding per fingerprint: the earliest commit's, with the number of further blob versions that carry the
 /// same secret at the same path.
-fn attribute(
-    source: &HistorySource,
-    commits: &[git2::Oid],
-    found: Vec<(Finding, usize)>,
-) -> Vec<Finding> {
+fn attribute(source: &HistorySource, commits: &[git2::Oid], found: Vec<(Finding, usize)>) -> Vec<Finding> {
     let mut groups: HashMap<String, (Finding, usize, usize)> = HashMap::new();
     for (f, commit) in found {
         match groups.get_mut(&f.fingerprint.0) {

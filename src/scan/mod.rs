@@ -1,6 +1,7 @@
 //! Runs a source through the scanner: each worker thread gets a sink that scans fragments, locates findings and
 //! counts skips, then merges into the shared output when the thread finishes. Git sources are in `git`.
 pub mod git;
+pub mod iac;
 
 use std::path::PathBuf;
 use std::sync::Mutex;
@@ -41,33 +42,27 @@ impl ScanOutput {
 pub struct ScanSink<'a> {
     scanner: &'a Scanner,
     shared: &'a Mutex<ScanOutput>,
+    terraform: Option<&'a iac::TerraformModules>,
     findings: Vec<Finding>,
     stats: ScanStats,
 }
 
 impl<'a> ScanSink<'a> {
     pub fn new(scanner: &'a Scanner, shared: &'a Mutex<ScanOutput>) -> Self {
-        ScanSink {
-            scanner,
-            shared,
-            findings: Vec::new(),
-            stats: ScanStats::default(),
-        }
+        ScanSink { scanner, shared, terraform: None, findings: Vec::new(), stats: ScanStats::default() }
+    }
+
+    /// Defers Terraform files to `modules`, to be linted per directory after the walk.
+    pub fn with_terraform(mut self, modules: &'a iac::TerraformModules) -> Self {
+        self.terraform = Some(modules);
+        self
     }
 }
 
 impl FragmentSink for ScanSink<'_> {
     fn fragment(&mut self, path: &str, content: &[u8]) {
-        if looks_binary(content) {
-            self.stats.skip(SkipReason::Binary);
-            return;
-        }
-        self.stats.scanned(content.len());
-        let candidates = self.scanner.scan(content, path);
-        if !candidates.is_empty() {
-            self.findings
-                .extend(locate(self.scanner.rules(), content, path, &candidates));
-        }
+        let found = scan_content(self.scanner, content, path, self.terraform, &mut self.stats);
+        self.findings.extend(found);
     }
 
     fn skipped(&mut self, _path: &str, reason: SkipReason, error: Option<String>) {
@@ -88,11 +83,13 @@ impl Drop for ScanSink<'_> {
     }
 }
 
-/// Scans one piece of content: binary content is counted and skipped, text is scanned and its findings located.
+/// Scans one piece of content: binary content is counted and skipped, text is scanned for secrets, its findings
+/// located, and infrastructure files are linted (Terraform is deferred to `terraform` when given).
 pub fn scan_content(
     scanner: &Scanner,
     content: &[u8],
     path: &str,
+    terraform: Option<&iac::TerraformModules>,
     stats: &mut ScanStats,
 ) -> Vec<Finding> {
     if looks_binary(content) {
@@ -101,28 +98,27 @@ pub fn scan_content(
     }
     stats.scanned(content.len());
     let candidates = scanner.scan(content, path);
-    if candidates.is_empty() {
-        return Vec::new();
-    }
-    locate(scanner.rules(), content, path, &candidates)
+    let mut found =
+        if candidates.is_empty() { Vec::new() } else { locate(scanner.rules(), content, path, &candidates) };
+    found.extend(iac::lint_file(scanner, path, content, terraform, stats));
+    found
 }
 
-/// Scans files and folders.
+/// Scans files and folders; Terraform files are linted per directory once the walk is done.
 pub fn scan_paths(scanner: &Scanner, roots: &[PathBuf], opts: &WalkOptions) -> ScanOutput {
     let shared = Mutex::new(ScanOutput::default());
-    walk(roots, opts, || ScanSink::new(scanner, &shared));
-    shared
-        .into_inner()
-        .unwrap_or_else(|p| p.into_inner())
-        .sorted()
+    let terraform = iac::TerraformModules::default();
+    walk(roots, opts, || ScanSink::new(scanner, &shared).with_terraform(&terraform));
+    let mut out = shared.into_inner().unwrap_or_else(|p| p.into_inner());
+    let mut stats = ScanStats::default();
+    let tf = terraform.lint(scanner, &mut stats);
+    out.merge(tf, stats);
+    out.sorted()
 }
 
 /// Scans one piece of content held in memory (stdin).
 pub fn scan_bytes(scanner: &Scanner, content: &[u8], path: &str) -> ScanOutput {
     let shared = Mutex::new(ScanOutput::default());
     ScanSink::new(scanner, &shared).fragment(path, content);
-    shared
-        .into_inner()
-        .unwrap_or_else(|p| p.into_inner())
-        .sorted()
+    shared.into_inner().unwrap_or_else(|p| p.into_inner()).sorted()
 }

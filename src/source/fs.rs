@@ -52,11 +52,7 @@ where
                 Ok(entry) => visit(&entry, max, &mut sink),
                 Err(err) => {
                     let path = error_path(&err).unwrap_or_default();
-                    sink.skipped(
-                        &path,
-                        SkipReason::Unreadable,
-                        Some(one_line(&err.to_string())),
-                    );
+                    sink.skipped(&path, SkipReason::Unreadable, Some(one_line(&err.to_string())));
                 }
             }
             WalkState::Continue
@@ -109,9 +105,7 @@ pub fn display_path(p: &Path) -> String {
 fn error_path(err: &ignore::Error) -> Option<String> {
     match err {
         ignore::Error::WithPath { path, .. } => Some(display_path(path)),
-        ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => {
-            error_path(err)
-        }
+        ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => error_path(err),
         ignore::Error::Loop { child, .. } => Some(display_path(child)),
         _ => None,
     }

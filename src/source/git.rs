@@ -63,24 +63,15 @@ impl LineSet {
 pub fn discover(dir: &Path) -> Result<Repository> {
     Repository::discover(dir).map_err(|e| {
         if e.code() == git2::ErrorCode::NotFound {
-            Error::config(
-                dir.display().to_string(),
-                "not a git repository (or any parent up to the root)",
-            )
+            Error::config(dir.display().to_string(), "not a git repository (or any parent up to the root)")
         } else {
-            git_error(
-                &format!("cannot open the git repository at {}", dir.display()),
-                e,
-            )
+            git_error(&format!("cannot open the git repository at {}", dir.display()), e)
         }
     })
 }
 
 pub fn git_error(context: &str, e: git2::Error) -> Error {
-    Error::Io {
-        context: context.to_string(),
-        source: std::io::Error::other(e.message().to_string()),
-    }
+    Error::Io { context: context.to_string(), source: std::io::Error::other(e.message().to_string()) }
 }
 
 /// The lines of `new` that are not in `old` (whole file when there is no `old`). Both blobs are text here: the
@@ -90,16 +81,10 @@ pub fn added_lines(repo: &Repository, old: Option<Oid>, new: Oid) -> Result<Line
         return Ok(LineSet::All);
     };
     let ctx = |what: &str, id: Oid| format!("cannot read {what} blob {id}");
-    let old_blob = repo
-        .find_blob(old)
-        .map_err(|e| git_error(&ctx("old", old), e))?;
-    let new_blob = repo
-        .find_blob(new)
-        .map_err(|e| git_error(&ctx("new", new), e))?;
+    let old_blob = repo.find_blob(old).map_err(|e| git_error(&ctx("old", old), e))?;
+    let new_blob = repo.find_blob(new).map_err(|e| git_error(&ctx("new", new), e))?;
     let mut opts = DiffOptions::new();
-    opts.context_lines(0)
-        .force_text(true)
-        .ignore_submodules(true);
+    opts.context_lines(0).force_text(true).ignore_submodules(true);
     let mut ranges = Vec::new();
     repo.diff_blobs(
         Some(&old_blob),
@@ -132,10 +117,7 @@ mod tests {
         assert!(a.intersects(3, 5));
         assert!(!a.intersects(4, 9));
         assert!(LineSet::All.intersects(100, 100));
-        assert_eq!(
-            a.intersect(&LineSet::Ranges(vec![(2, 11)])),
-            LineSet::Ranges(vec![(2, 3), (10, 11)])
-        );
+        assert_eq!(a.intersect(&LineSet::Ranges(vec![(2, 11)])), LineSet::Ranges(vec![(2, 3), (10, 11)]));
         let mut u = a.clone();
         u.union(&LineSet::Ranges(vec![(5, 5)]));
         assert!(u.intersects(5, 5));

@@ -5,9 +5,7 @@
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
-use git2::{
-    Delta, DiffFindOptions, DiffOptions, FileMode, ObjectType, Oid, Repository, Sort, Tree,
-};
+use git2::{Delta, DiffFindOptions, DiffOptions, FileMode, ObjectType, Oid, Repository, Sort, Tree};
 
 use super::git::{added_lines, discover, git_error, LineSet};
 use crate::error::{Error, Result};
@@ -26,11 +24,7 @@ pub enum HistorySpec {
     /// The commits reachable from `include` but from none of `exclude` and none of the refs matching
     /// `exclude_globs` (e.g. `refs/remotes/origin`, as for `git rev-list --not --glob`): what a push sends.
     /// Planned like a range: only the lines those commits add.
-    Commits {
-        include: Vec<Oid>,
-        exclude: Vec<Oid>,
-        exclude_globs: Vec<String>,
-    },
+    Commits { include: Vec<Oid>, exclude: Vec<Oid>, exclude_globs: Vec<String> },
 }
 
 /// One distinct blob to scan.
@@ -60,9 +54,7 @@ pub struct HistorySource {
 
 impl HistorySource {
     pub fn open(dir: &Path) -> Result<HistorySource> {
-        Ok(HistorySource {
-            repo: discover(dir)?,
-        })
+        Ok(HistorySource { repo: discover(dir)? })
     }
 
     pub fn repo(&self) -> &Repository {
@@ -71,72 +63,46 @@ impl HistorySource {
 
     /// The working tree root, or the git dir of a bare repository.
     pub fn root(&self) -> PathBuf {
-        self.repo
-            .workdir()
-            .map_or_else(|| self.repo.path().to_path_buf(), Path::to_path_buf)
+        self.repo.workdir().map_or_else(|| self.repo.path().to_path_buf(), Path::to_path_buf)
     }
 
     pub fn plan(&self, spec: &HistorySpec, stats: &mut ScanStats) -> Result<HistoryPlan> {
         if self.repo.is_shallow() {
-            stats
-                .notes
-                .push("shallow clone: history before the shallow boundary was not scanned".into());
+            stats.notes.push("shallow clone: history before the shallow boundary was not scanned".into());
         }
         let commits = self.commits(spec)?;
-        let mut plan = HistoryPlan {
-            blobs: Vec::new(),
-            commits: Vec::new(),
-            git_dir: self.repo.path().to_path_buf(),
-        };
+        let mut plan = HistoryPlan { blobs: Vec::new(), commits: Vec::new(), git_dir: self.repo.path().to_path_buf() };
         match spec {
-            HistorySpec::Range(_) | HistorySpec::Commits { .. } => {
-                self.plan_range(commits, &mut plan, stats)
-            }
+            HistorySpec::Range(_) | HistorySpec::Commits { .. } => self.plan_range(commits, &mut plan, stats),
             _ => self.plan_trees(commits, &mut plan, stats),
         }
         Ok(plan)
     }
 
     fn commits(&self, spec: &HistorySpec) -> Result<Vec<Oid>> {
-        let mut walk = self
-            .repo
-            .revwalk()
-            .map_err(|e| git_error("cannot walk history", e))?;
-        walk.set_sorting(Sort::TOPOLOGICAL | Sort::REVERSE)
-            .map_err(|e| git_error("cannot walk history", e))?;
+        let mut walk = self.repo.revwalk().map_err(|e| git_error("cannot walk history", e))?;
+        walk.set_sorting(Sort::TOPOLOGICAL | Sort::REVERSE).map_err(|e| git_error("cannot walk history", e))?;
         match spec {
             HistorySpec::AllRefs => {
-                walk.push_glob("*")
-                    .map_err(|e| git_error("cannot read refs", e))?;
+                walk.push_glob("*").map_err(|e| git_error("cannot read refs", e))?;
                 if self.repo.head().is_ok() {
-                    walk.push_head()
-                        .map_err(|e| git_error("cannot read HEAD", e))?;
+                    walk.push_head().map_err(|e| git_error("cannot read HEAD", e))?;
                 }
             }
             HistorySpec::Revs(revs) => {
                 for rev in revs {
-                    let obj = self
-                        .repo
-                        .revparse_single(rev)
-                        .map_err(|e| bad_rev(rev, e))?;
+                    let obj = self.repo.revparse_single(rev).map_err(|e| bad_rev(rev, e))?;
                     let commit = obj.peel_to_commit().map_err(|e| bad_rev(rev, e))?;
                     walk.push(commit.id()).map_err(|e| bad_rev(rev, e))?;
                 }
             }
             HistorySpec::Range(range) => {
                 if !range.contains("..") {
-                    return Err(Error::config(
-                        "--range",
-                        format!("`{range}` is not a range (expected BASE..HEAD)"),
-                    ));
+                    return Err(Error::config("--range", format!("`{range}` is not a range (expected BASE..HEAD)")));
                 }
                 walk.push_range(range).map_err(|e| bad_rev(range, e))?;
             }
-            HistorySpec::Commits {
-                include,
-                exclude,
-                exclude_globs,
-            } => {
+            HistorySpec::Commits { include, exclude, exclude_globs } => {
                 if include.is_empty() {
                     return Ok(Vec::new());
                 }
@@ -172,10 +138,7 @@ impl HistorySource {
             let tree = match self.repo.find_commit(*oid).and_then(|c| c.tree()) {
                 Ok(t) => t,
                 Err(e) => {
-                    stats.error(format!(
-                        "commit {oid}: cannot read its tree: {}",
-                        e.message()
-                    ));
+                    stats.error(format!("commit {oid}: cannot read its tree: {}", e.message()));
                     continue;
                 }
             };
@@ -187,20 +150,14 @@ impl HistorySource {
             while let Some((tree, prefix)) = stack.pop() {
                 for entry in tree.iter() {
                     let name = String::from_utf8_lossy(entry.name_bytes());
-                    let path = if prefix.is_empty() {
-                        name.into_owned()
-                    } else {
-                        format!("{prefix}/{name}")
-                    };
+                    let path = if prefix.is_empty() { name.into_owned() } else { format!("{prefix}/{name}") };
                     let id = entry.id();
                     match (entry.kind(), entry.filemode()) {
                         (Some(ObjectType::Tree), _) => {
                             if seen_trees.insert(id) {
                                 match self.repo.find_tree(id) {
                                     Ok(t) => stack.push((t, path)),
-                                    Err(e) => {
-                                        stats.error(format!("tree {id} ({path}): {}", e.message()))
-                                    }
+                                    Err(e) => stats.error(format!("tree {id} ({path}): {}", e.message())),
                                 }
                             }
                         }
@@ -216,12 +173,7 @@ impl HistorySource {
                         }
                         (Some(ObjectType::Blob), _) => {
                             if seen_blobs.insert(id) {
-                                plan.blobs.push(BlobEntry {
-                                    oid: id,
-                                    path,
-                                    commit: idx,
-                                    added: None,
-                                });
+                                plan.blobs.push(BlobEntry { oid: id, path, commit: idx, added: None });
                             }
                         }
                         _ => stats.error(format!("{path}: tree entry {id} of unknown type")),
@@ -256,12 +208,7 @@ impl HistorySource {
                     }
                     None => {
                         index.insert(blob, plan.blobs.len());
-                        plan.blobs.push(BlobEntry {
-                            oid: blob,
-                            path,
-                            commit: idx,
-                            added: Some(lines),
-                        });
+                        plan.blobs.push(BlobEntry { oid: blob, path, commit: idx, added: Some(lines) });
                     }
                 }
             }
@@ -270,23 +217,11 @@ impl HistorySource {
     }
 
     /// (path, new blob, added lines) for each file a commit adds or changes, relative to all of its parents.
-    fn commit_changes(
-        &self,
-        oid: Oid,
-        stats: &mut ScanStats,
-    ) -> Result<Vec<(String, Oid, LineSet)>> {
-        let commit = self
-            .repo
-            .find_commit(oid)
-            .map_err(|e| git_error("cannot read commit", e))?;
-        let tree = commit
-            .tree()
-            .map_err(|e| git_error("cannot read tree", e))?;
-        let parents: Vec<Option<Tree>> = if commit.parent_count() == 0 {
-            vec![None]
-        } else {
-            commit.parents().map(|p| p.tree().ok()).collect()
-        };
+    fn commit_changes(&self, oid: Oid, stats: &mut ScanStats) -> Result<Vec<(String, Oid, LineSet)>> {
+        let commit = self.repo.find_commit(oid).map_err(|e| git_error("cannot read commit", e))?;
+        let tree = commit.tree().map_err(|e| git_error("cannot read tree", e))?;
+        let parents: Vec<Option<Tree>> =
+            if commit.parent_count() == 0 { vec![None] } else { commit.parents().map(|p| p.tree().ok()).collect() };
         let mut result: Option<HashMap<String, (Oid, LineSet)>> = None;
         for parent in &parents {
             let mut opts = DiffOptions::new();
@@ -303,10 +238,7 @@ impl HistorySource {
                     continue;
                 }
                 let new = delta.new_file();
-                let path = new
-                    .path()
-                    .map(|p| p.to_string_lossy().into_owned())
-                    .unwrap_or_default();
+                let path = new.path().map(|p| p.to_string_lossy().into_owned()).unwrap_or_default();
                 match new.mode() {
                     FileMode::Commit => {
                         stats.skip(SkipReason::Submodule);
@@ -319,8 +251,7 @@ impl HistorySource {
                     _ => {}
                 }
                 let old = delta.old_file();
-                let old_id =
-                    (!old.id().is_zero() && old.mode() != FileMode::Commit).then(|| old.id());
+                let old_id = (!old.id().is_zero() && old.mode() != FileMode::Commit).then(|| old.id());
                 let lines = match self.repo.find_blob(new.id()) {
                     Ok(b) if crate::engine::looks_binary(b.content()) => LineSet::All,
                     Ok(_) => added_lines(&self.repo, old_id, new.id())?,
@@ -342,11 +273,7 @@ impl HistorySource {
                     .collect(),
             });
         }
-        let mut out: Vec<_> = result
-            .unwrap_or_default()
-            .into_iter()
-            .map(|(p, (b, l))| (p, b, l))
-            .collect();
+        let mut out: Vec<_> = result.unwrap_or_default().into_iter().map(|(p, (b, l))| (p, b, l)).collect();
         out.sort_by(|a, b| a.0.cmp(&b.0));
         Ok(out)
     }
@@ -360,10 +287,7 @@ impl HistorySource {
             author_name: String::from_utf8_lossy(author.name_bytes()).into_owned(),
             author_email: String::from_utf8_lossy(author.email_bytes()).into_owned(),
             date: rfc3339(author.when()),
-            subject: c
-                .summary_bytes()
-                .map(|s| String::from_utf8_lossy(s).into_owned())
-                .unwrap_or_default(),
+            subject: c.summary_bytes().map(|s| String::from_utf8_lossy(s).into_owned()).unwrap_or_default(),
             further_occurrences: 0,
         })
     }
@@ -409,17 +333,8 @@ fn civil_from_days(z: i64) -> (i64, u32, u32) {
 mod tests {
     #[test]
     fn dates() {
-        assert_eq!(
-            super::rfc3339(git2::Time::new(0, 0)),
-            "1970-01-01T00:00:00+00:00"
-        );
-        assert_eq!(
-            super::rfc3339(git2::Time::new(1_700_000_000, 60)),
-            "2023-11-14T23:13:20+01:00"
-        );
-        assert_eq!(
-            super::rfc3339(git2::Time::new(951_782_400, -300)),
-            "2000-02-28T19:00:00-05:00"
-        );
+        assert_eq!(super::rfc3339(git2::Time::new(0, 0)), "1970-01-01T00:00:00+00:00");
+        assert_eq!(super::rfc3339(git2::Time::new(1_700_000_000, 60)), "2023-11-14T23:13:20+01:00");
+        assert_eq!(super::rfc3339(git2::Time::new(951_782_400, -300)), "2000-02-28T19:00:00-05:00");
     }
 }

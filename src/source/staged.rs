@@ -25,10 +25,7 @@ impl StagedSource {
     pub fn open(dir: &Path) -> Result<StagedSource> {
         let repo = discover(dir)?;
         if repo.is_bare() {
-            return Err(Error::config(
-                dir.display().to_string(),
-                "a bare repository has no staged changes",
-            ));
+            return Err(Error::config(dir.display().to_string(), "a bare repository has no staged changes"));
         }
         Ok(StagedSource { repo })
     }
@@ -39,9 +36,7 @@ impl StagedSource {
     pub fn with_index_file(self, path: &Path) -> Result<StagedSource> {
         let context = format!("cannot read the index {}", path.display());
         let mut index = git2::Index::open(path).map_err(|e| git_error(&context, e))?;
-        self.repo
-            .set_index(&mut index)
-            .map_err(|e| git_error(&context, e))?;
+        self.repo.set_index(&mut index).map_err(|e| git_error(&context, e))?;
         Ok(self)
     }
 
@@ -51,33 +46,18 @@ impl StagedSource {
 
     /// The working tree root (where `.leakgate.toml` and `.leakgateignore` live).
     pub fn workdir(&self) -> PathBuf {
-        self.repo
-            .workdir()
-            .map_or_else(|| self.repo.path().to_path_buf(), Path::to_path_buf)
+        self.repo.workdir().map_or_else(|| self.repo.path().to_path_buf(), Path::to_path_buf)
     }
 
     /// Files added, modified, renamed, copied or retyped in the index relative to HEAD (everything, when there
     /// is no commit yet). Deletions have nothing to scan; submodules and symlinks are counted as skipped.
     pub fn changes(&self, stats: &mut ScanStats) -> Result<Vec<StagedFile>> {
         let head_tree = match self.repo.head() {
-            Ok(head) => Some(
-                head.peel_to_tree()
-                    .map_err(|e| git_error("cannot read HEAD's tree", e))?,
-            ),
-            Err(e)
-                if matches!(
-                    e.code(),
-                    git2::ErrorCode::UnbornBranch | git2::ErrorCode::NotFound
-                ) =>
-            {
-                None
-            }
+            Ok(head) => Some(head.peel_to_tree().map_err(|e| git_error("cannot read HEAD's tree", e))?),
+            Err(e) if matches!(e.code(), git2::ErrorCode::UnbornBranch | git2::ErrorCode::NotFound) => None,
             Err(e) => return Err(git_error("cannot read HEAD", e)),
         };
-        let index = self
-            .repo
-            .index()
-            .map_err(|e| git_error("cannot read the index", e))?;
+        let index = self.repo.index().map_err(|e| git_error("cannot read the index", e))?;
         let mut opts = DiffOptions::new();
         opts.include_typechange(true).ignore_submodules(false);
         let mut diff = self
@@ -89,17 +69,11 @@ impl StagedSource {
             .map_err(|e| git_error("cannot detect renames", e))?;
         let mut files = Vec::new();
         for delta in diff.deltas() {
-            if matches!(
-                delta.status(),
-                Delta::Deleted | Delta::Unmodified | Delta::Ignored | Delta::Untracked
-            ) {
+            if matches!(delta.status(), Delta::Deleted | Delta::Unmodified | Delta::Ignored | Delta::Untracked) {
                 continue;
             }
             let new = delta.new_file();
-            let path = new
-                .path()
-                .map(|p| p.to_string_lossy().into_owned())
-                .unwrap_or_default();
+            let path = new.path().map(|p| p.to_string_lossy().into_owned()).unwrap_or_default();
             match new.mode() {
                 FileMode::Commit => {
                     stats.skip(SkipReason::Submodule);
@@ -116,15 +90,25 @@ impl StagedSource {
                 continue;
             }
             let old = delta.old_file();
-            let old_blob =
-                (!old.id().is_zero() && old.mode() != FileMode::Commit).then(|| old.id());
-            files.push(StagedFile {
-                path,
-                blob: new.id(),
-                old_blob,
-            });
+            let old_blob = (!old.id().is_zero() && old.mode() != FileMode::Commit).then(|| old.id());
+            files.push(StagedFile { path, blob: new.id(), old_blob });
         }
         Ok(files)
+    }
+
+    /// Staged blobs of the files directly in `dir` (`""` = the root) whose names satisfy `keep`: the siblings a
+    /// Terraform module needs to resolve variables declared in files the change did not touch.
+    pub fn index_files_in(&self, dir: &str, keep: impl Fn(&str) -> bool) -> Result<Vec<(String, Oid)>> {
+        let index = self.repo.index().map_err(|e| git_error("cannot read the index", e))?;
+        let mut out = Vec::new();
+        for entry in index.iter() {
+            let path = String::from_utf8_lossy(&entry.path).into_owned();
+            let parent = path.rsplit_once('/').map_or("", |(d, _)| d);
+            if parent == dir && keep(&path) {
+                out.push((path, entry.id));
+            }
+        }
+        Ok(out)
     }
 
     /// The lines of a staged file that the commit adds.

@@ -59,8 +59,8 @@ struct BaselineFile {
 impl Baseline {
     /// Parses the file's text; `origin` names it in errors.
     pub fn parse(origin: &str, text: &str) -> Result<Baseline> {
-        let file: BaselineFile = serde_json::from_str(text)
-            .map_err(|e| Error::config(origin, format!("not a leakgate baseline: {e}")))?;
+        let file: BaselineFile =
+            serde_json::from_str(text).map_err(|e| Error::config(origin, format!("not a leakgate baseline: {e}")))?;
         if file.version != BASELINE_VERSION {
             return Err(Error::config(
                 origin,
@@ -70,21 +70,13 @@ impl Baseline {
                 ),
             ));
         }
-        Ok(Baseline {
-            fingerprints: file
-                .fingerprints
-                .into_iter()
-                .filter(|f| !f.is_empty())
-                .collect(),
-        })
+        Ok(Baseline { fingerprints: file.fingerprints.into_iter().filter(|f| !f.is_empty()).collect() })
     }
 
     /// Reads a baseline the user named: a missing file is an error, not an empty baseline.
     pub fn load(path: &Path) -> Result<Baseline> {
-        let text = std::fs::read_to_string(path).map_err(|e| Error::Io {
-            context: format!("cannot read baseline {}", path.display()),
-            source: e,
-        })?;
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| Error::Io { context: format!("cannot read baseline {}", path.display()), source: e })?;
         Baseline::parse(&path.display().to_string(), &text)
     }
 
@@ -127,10 +119,7 @@ mod tests {
 
     #[test]
     fn render_is_sorted_one_per_line_and_reads_back() {
-        let (b, a) = (
-            secret_finding("z/b.env"),
-            secret_finding("a\"quoted\nname.env"),
-        );
+        let (b, a) = (secret_finding("z/b.env"), secret_finding("a\"quoted\nname.env"));
         let text = render(&[b.clone(), a.clone(), b.clone()]);
         let entries: Vec<&str> = text.lines().filter(|l| l.starts_with("    ")).collect();
         assert_eq!(entries.len(), 3, "{text}");
@@ -151,19 +140,9 @@ mod tests {
 
     #[test]
     fn wrong_version_or_shape_is_an_error_naming_the_file() {
-        let err = Baseline::parse("base.json", "{\"version\": 2, \"fingerprints\": []}")
-            .unwrap_err()
-            .to_string();
-        assert!(
-            err.contains("base.json") && err.contains("version 2"),
-            "{err}"
-        );
-        let err = Baseline::parse("base.json", "[1, 2]")
-            .unwrap_err()
-            .to_string();
-        assert!(
-            err.contains("base.json") && err.contains("not a leakgate baseline"),
-            "{err}"
-        );
+        let err = Baseline::parse("base.json", "{\"version\": 2, \"fingerprints\": []}").unwrap_err().to_string();
+        assert!(err.contains("base.json") && err.contains("version 2"), "{err}");
+        let err = Baseline::parse("base.json", "[1, 2]").unwrap_err().to_string();
+        assert!(err.contains("base.json") && err.contains("not a leakgate baseline"), "{err}");
     }
 }

@@ -33,10 +33,7 @@ impl IgnoreList {
             .filter(|l| !l.is_empty())
             .map(str::to_string)
             .collect();
-        IgnoreList {
-            fingerprints,
-            ..IgnoreList::default()
-        }
+        IgnoreList { fingerprints, ..IgnoreList::default() }
     }
 
     /// Reads the file if it exists, and `.gitleaksignore` in the same folder if that exists; missing files are
@@ -58,10 +55,7 @@ impl IgnoreList {
         for line in text.lines() {
             let line = line.split('#').next().unwrap_or("").trim();
             if let Some(e) = GitleaksEntry::parse(line) {
-                self.gitleaks
-                    .entry((e.path, e.line))
-                    .or_default()
-                    .push(e.commit);
+                self.gitleaks.entry((e.path, e.line)).or_default().push(e.commit);
             }
         }
     }
@@ -100,10 +94,7 @@ fn read_if_present(path: &Path) -> Result<Option<String>> {
     match std::fs::read_to_string(path) {
         Ok(text) => Ok(Some(text)),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-        Err(e) => Err(Error::Io {
-            context: format!("cannot read {}", path.display()),
-            source: e,
-        }),
+        Err(e) => Err(Error::Io { context: format!("cannot read {}", path.display()), source: e }),
     }
 }
 
@@ -123,9 +114,7 @@ impl GitleaksEntry {
         let line: usize = line.trim().parse().ok().filter(|n| *n > 0)?;
         let (rest, _rule) = rest.rsplit_once(':')?;
         let (commit, path) = match rest.split_once(':') {
-            Some((c, p))
-                if (c.len() == 40 || c.len() == 64) && c.bytes().all(|b| b.is_ascii_hexdigit()) =>
-            {
+            Some((c, p)) if (c.len() == 40 || c.len() == 64) && c.bytes().all(|b| b.is_ascii_hexdigit()) => {
                 (Some(c.to_ascii_lowercase()), p)
             }
             _ => (None, rest),
@@ -152,24 +141,13 @@ mod tests {
         let sha = "6e6ee6596d337bb656496425fb98644eb62b4a82";
         assert_eq!(
             GitleaksEntry::parse(&format!("{sha}:src/a.py:generic-api-key:12")),
-            Some(GitleaksEntry {
-                commit: Some(sha.into()),
-                path: "src/a.py".into(),
-                line: 12
-            })
+            Some(GitleaksEntry { commit: Some(sha.into()), path: "src/a.py".into(), line: 12 })
         );
         assert_eq!(
             GitleaksEntry::parse("./dir/with:colon.env:aws-access-token:3"),
-            Some(GitleaksEntry {
-                commit: None,
-                path: "dir/with:colon.env".into(),
-                line: 3
-            })
+            Some(GitleaksEntry { commit: None, path: "dir/with:colon.env".into(), line: 3 })
         );
-        assert_eq!(
-            GitleaksEntry::parse("github-classic-pat:a.env:0123abcd"),
-            None
-        );
+        assert_eq!(GitleaksEntry::parse("github-classic-pat:a.env:0123abcd"), None);
         assert_eq!(GitleaksEntry::parse("just-text"), None);
     }
 
@@ -177,19 +155,14 @@ mod tests {
     fn gitleaks_entries_match_on_path_line_and_commit() {
         let mut list = IgnoreList::default();
         let sha = "6e6ee6596d337bb656496425fb98644eb62b4a82";
-        list.add_gitleaks(&format!(
-            "# reviewed\na.env:generic-api-key:3\n{sha}:b.env:github-pat:3\n"
-        ));
+        list.add_gitleaks(&format!("# reviewed\na.env:generic-api-key:3\n{sha}:b.env:github-pat:3\n"));
         let a = secret_finding("a.env"); // line 3
         assert!(list.matches(&a));
         let mut moved = a.clone();
         moved.start_line = 4;
         assert!(!list.matches(&moved));
         let mut b = secret_finding("b.env");
-        assert!(
-            list.matches(&b),
-            "no commit on the finding: path and line decide"
-        );
+        assert!(list.matches(&b), "no commit on the finding: path and line decide");
         b.commit = Some(CommitInfo {
             id: "0000000000000000000000000000000000000000".into(),
             author_name: String::new(),

@@ -27,10 +27,7 @@ pub fn allows(line: &str, rule_id: &str) -> bool {
 }
 
 fn looks_like_rule_id(s: &str) -> bool {
-    s.is_empty()
-        || (s.contains('-')
-            && s.bytes()
-                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-'))
+    s.is_empty() || (s.contains('-') && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-'))
 }
 
 #[cfg(test)]
@@ -41,18 +38,9 @@ mod tests {
     fn markers() {
         assert!(allows("key = 'abc' # leakgate:allow", "any-rule"));
         assert!(allows("key = 'abc' // gitleaks:allow", "any-rule"));
-        assert!(allows(
-            "key = 'abc'  # pragma: allowlist secret",
-            "any-rule"
-        ));
-        assert!(allows(
-            "acl = \"public-read\" # leakgate:allow iac-s3-public-acl",
-            "iac-s3-public-acl"
-        ));
-        assert!(!allows(
-            "acl = \"public-read\" # leakgate:allow iac-s3-public-acl",
-            "github-classic-pat"
-        ));
+        assert!(allows("key = 'abc'  # pragma: allowlist secret", "any-rule"));
+        assert!(allows("acl = \"public-read\" # leakgate:allow iac-s3-public-acl", "iac-s3-public-acl"));
+        assert!(!allows("acl = \"public-read\" # leakgate:allow iac-s3-public-acl", "github-classic-pat"));
         assert!(allows("# leakgate:allow iac-a, iac-b static site", "iac-b"));
         assert!(!allows("key = 'abc'", "any-rule"));
     }

@@ -8,8 +8,8 @@ const BASELINE: &str = ".leakgate-baseline.json";
 
 /// The non-empty fingerprints of a baseline file, which must be valid JSON of the documented shape.
 fn entries(text: &str) -> Vec<String> {
-    let doc: serde_json::Value = serde_json::from_str(text)
-        .unwrap_or_else(|e| panic!("baseline is not JSON ({e}):\n{text}"));
+    let doc: serde_json::Value =
+        serde_json::from_str(text).unwrap_or_else(|e| panic!("baseline is not JSON ({e}):\n{text}"));
     assert_eq!(doc["version"], 1, "{text}");
     doc["fingerprints"]
         .as_array()
@@ -30,16 +30,9 @@ fn baseline_hides_old_findings_and_shows_a_new_one() {
     tree.write("config/app.env", format!("GITHUB_TOKEN={GITHUB_PAT}\n"));
     let run = tree.run(&["baseline", "create"]);
     run.assert_code(0);
-    assert!(
-        run.stdout().contains("wrote 1 fingerprint"),
-        "{}",
-        run.stdout()
-    );
+    assert!(run.stdout().contains("wrote 1 fingerprint"), "{}", run.stdout());
     let text = read(&tree, BASELINE);
-    assert!(
-        !text.contains(GITHUB_PAT),
-        "a baseline never holds the secret"
-    );
+    assert!(!text.contains(GITHUB_PAT), "a baseline never holds the secret");
     assert_eq!(entries(&text).len(), 1);
     assert!(entries(&text)[0].starts_with("github-classic-pat:config/app.env:"));
 
@@ -48,20 +41,10 @@ fn baseline_hides_old_findings_and_shows_a_new_one() {
     assert!(run.stdout().contains("(1 suppressed)"), "{}", run.stdout());
 
     tree.write("deploy.tf", format!("access_key = \"{AWS_KEY}\"\n"));
-    let run = tree.run(&[
-        "scan",
-        "--baseline",
-        BASELINE,
-        "--format",
-        "json",
-        "--show-secrets",
-    ]);
+    let run = tree.run(&["scan", "--baseline", BASELINE, "--format", "json", "--show-secrets"]);
     run.assert_code(1);
     let json = run.json();
-    assert_eq!(
-        findings(&json),
-        vec![("aws-access-key-id".to_string(), AWS_KEY.to_string())]
-    );
+    assert_eq!(findings(&json), vec![("aws-access-key-id".to_string(), AWS_KEY.to_string())]);
     assert_eq!(json["summary"]["suppressed"]["baseline"], 1);
 }
 
@@ -70,10 +53,7 @@ fn moving_a_baselined_secret_to_another_line_keeps_it_hidden() {
     let tree = Tree::new();
     tree.write("app.env", format!("GITHUB_TOKEN={GITHUB_PAT}\n"));
     tree.run(&["baseline", "create"]).assert_code(0);
-    tree.write(
-        "app.env",
-        format!("# settings\nDEBUG=0\n\nGITHUB_TOKEN={GITHUB_PAT}\n"),
-    );
+    tree.write("app.env", format!("# settings\nDEBUG=0\n\nGITHUB_TOKEN={GITHUB_PAT}\n"));
     let run = tree.run(&["scan", "--baseline", BASELINE, "--format", "json"]);
     run.assert_code(0);
     assert_eq!(run.json()["summary"]["suppressed"]["baseline"], 1);
@@ -97,15 +77,11 @@ fn baseline_create_from_a_subfolder_scans_the_repository_from_its_root() {
     );
     run.assert_code(0);
     let text = read(&repo.tree, BASELINE);
-    assert!(
-        entries(&text)[0].starts_with("github-classic-pat:svc/app.env:"),
-        "{text}"
-    );
+    assert!(entries(&text)[0].starts_with("github-classic-pat:svc/app.env:"), "{text}");
     // Its fingerprints are the ones staged scans produce: re-staging the same secret is not reported.
     repo.write("svc/app.env", format!("export T={GITHUB_PAT}\n"));
     repo.git(&["add", "svc/app.env"]);
-    repo.run(&["scan", "--staged", "--baseline", BASELINE])
-        .assert_code(0);
+    repo.run(&["scan", "--staged", "--baseline", BASELINE]).assert_code(0);
     repo.run(&["scan", "--staged"]).assert_code(1);
 }
 
@@ -134,10 +110,7 @@ fn two_branches_adding_baseline_entries_merge_into_a_valid_baseline() {
     assert_eq!(merged.len(), 5, "{merged:?}");
     let mut sorted = merged.clone();
     sorted.sort();
-    assert_eq!(
-        merged, sorted,
-        "a clean merge of sorted insertions stays sorted"
-    );
+    assert_eq!(merged, sorted, "a clean merge of sorted insertions stays sorted");
     repo.run(&["scan", "--baseline", BASELINE]).assert_code(0);
 }
 
@@ -172,58 +145,25 @@ fn baseline_with_history() {
     run.assert_code(0);
     assert_eq!(entries(&read(&repo.tree, BASELINE)).len(), 1);
     repo.run(&["scan", "--history"]).assert_code(1);
-    let run = repo.run(&[
-        "scan",
-        "--history",
-        "--baseline",
-        BASELINE,
-        "--format",
-        "json",
-    ]);
+    let run = repo.run(&["scan", "--history", "--baseline", BASELINE, "--format", "json"]);
     run.assert_code(0);
     assert_eq!(run.json()["summary"]["suppressed"]["baseline"], 1);
 
     repo.commit_file("new.tf", format!("key = \"{AWS_KEY}\"\n"), "another");
-    let run = repo.run(&[
-        "scan",
-        "--history",
-        "--baseline",
-        BASELINE,
-        "--format",
-        "json",
-        "--show-secrets",
-    ]);
+    let run = repo.run(&["scan", "--history", "--baseline", BASELINE, "--format", "json", "--show-secrets"]);
     run.assert_code(1);
-    assert_eq!(
-        findings(&run.json()),
-        vec![("aws-access-key-id".to_string(), AWS_KEY.to_string())]
-    );
+    assert_eq!(findings(&run.json()), vec![("aws-access-key-id".to_string(), AWS_KEY.to_string())]);
 }
 
 #[test]
 fn output_flag_and_no_findings() {
     let tree = Tree::new();
     tree.write("readme.md", "nothing here\n");
-    tree.run(&[
-        "baseline",
-        "create",
-        "--output",
-        "base/line.json",
-        "readme.md",
-    ])
-    .assert_code(2);
+    tree.run(&["baseline", "create", "--output", "base/line.json", "readme.md"]).assert_code(2);
     std::fs::create_dir(tree.path().join("base")).unwrap();
-    tree.run(&[
-        "baseline",
-        "create",
-        "--output",
-        "base/line.json",
-        "readme.md",
-    ])
-    .assert_code(0);
+    tree.run(&["baseline", "create", "--output", "base/line.json", "readme.md"]).assert_code(0);
     assert!(entries(&read(&tree, "base/line.json")).is_empty());
-    tree.run(&["scan", "--baseline", "base/line.json"])
-        .assert_code(0);
+    tree.run(&["scan", "--baseline", "base/line.json"]).assert_code(0);
 }
 
 #[test]
@@ -232,15 +172,8 @@ fn missing_or_invalid_baseline_is_an_error_naming_the_file() {
     tree.write("a.txt", "hello\n");
     let run = tree.run(&["scan", "--baseline", "missing-baseline.json"]);
     run.assert_code(2);
-    assert!(
-        run.stderr().contains("missing-baseline.json"),
-        "{}",
-        run.stderr()
-    );
-    tree.write(
-        "broken.json",
-        "{\"version\": 1, \"fingerprints\": [\"a\",]}",
-    );
+    assert!(run.stderr().contains("missing-baseline.json"), "{}", run.stderr());
+    tree.write("broken.json", "{\"version\": 1, \"fingerprints\": [\"a\",]}");
     let run = tree.run(&["scan", "--baseline", "broken.json"]);
     run.assert_code(2);
     assert!(run.stderr().contains("broken.json"), "{}", run.stderr());

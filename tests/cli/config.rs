@@ -18,13 +18,7 @@ examples = [{ text = "ACME=acme_q8w7e6r5t4y3u2i1o0p9l8k7", secret = "acme_q8w7e6
     tree.write("svc.yaml", "token: acme_z1x2c3v4b5n6m7a8s9d0f1g2\n");
     let run = tree.run(&["scan", "svc.yaml", "--format", "json", "--show-secrets"]);
     run.assert_code(1);
-    assert_eq!(
-        findings(&run.json()),
-        vec![(
-            "acme-internal-token".into(),
-            "acme_z1x2c3v4b5n6m7a8s9d0f1g2".into()
-        )]
-    );
+    assert_eq!(findings(&run.json()), vec![("acme-internal-token".into(), "acme_z1x2c3v4b5n6m7a8s9d0f1g2".into())]);
 }
 
 #[test]
@@ -40,12 +34,7 @@ fn disabled_rules_and_global_allowlist() {
     tree.write(".leakgate.toml", "max_file_size = 4\n");
     let run = tree.run(&["scan", "--format", "json"]);
     run.assert_code(0);
-    assert!(
-        run.json()["summary"]["skipped"]["too_large"]
-            .as_u64()
-            .unwrap()
-            >= 1
-    );
+    assert!(run.json()["summary"]["skipped"]["too_large"].as_u64().unwrap() >= 1);
 }
 
 fn assert_config_error(toml_text: &str, expected: &[&str]) {
@@ -97,13 +86,8 @@ fn explicit_config_flag_and_missing_file() {
     let tree = Tree::new();
     tree.write("a.txt", format!("T={GITHUB_PAT}\n"));
     tree.write("conf/custom.toml", "disable = [\"github-classic-pat\"]\n");
-    tree.run(&["scan", "--config", "conf/custom.toml", "a.txt"])
-        .assert_code(0);
+    tree.run(&["scan", "--config", "conf/custom.toml", "a.txt"]).assert_code(0);
     let run = tree.run(&["scan", "--config", "conf/missing.toml"]);
     run.assert_code(2);
-    assert!(
-        run.stderr().contains("conf/missing.toml"),
-        "{}",
-        run.stderr()
-    );
+    assert!(run.stderr().contains("conf/missing.toml"), "{}", run.stderr());
 }

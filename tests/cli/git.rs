@@ -45,16 +45,8 @@ impl Repo {
 }
 
 pub fn git_in(dir: &Path, args: &[&str]) -> String {
-    let out = Command::new("git")
-        .current_dir(dir)
-        .args(args)
-        .output()
-        .expect("git runs");
-    assert!(
-        out.status.success(),
-        "git {args:?} failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let out = Command::new("git").current_dir(dir).args(args).output().expect("git runs");
+    assert!(out.status.success(), "git {args:?} failed: {}", String::from_utf8_lossy(&out.stderr));
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
@@ -68,10 +60,7 @@ fn staged_secret_blocks_and_clean_change_passes() {
     repo.git(&["add", "app.env"]);
     let run = repo.run(&["scan", "--staged", "--format", "json", "--show-secrets"]);
     run.assert_code(1);
-    assert_eq!(
-        findings(&run.json()),
-        vec![("github-classic-pat".to_string(), GITHUB_PAT.to_string())]
-    );
+    assert_eq!(findings(&run.json()), vec![("github-classic-pat".to_string(), GITHUB_PAT.to_string())]);
     repo.git(&["reset", "-q"]);
     repo.write("notes.txt", "nothing secret\n");
     repo.git(&["add", "notes.txt"]);
@@ -96,15 +85,8 @@ fn staged_scans_index_content_not_the_working_tree() {
 #[test]
 fn staged_reports_only_added_lines() {
     let repo = Repo::new();
-    repo.commit_file(
-        "config.py",
-        format!("OLD = \"{GITHUB_PAT}\"\n"),
-        "old secret (the audit's business)",
-    );
-    repo.write(
-        "config.py",
-        format!("OLD = \"{GITHUB_PAT}\"\nDEBUG = False\n"),
-    );
+    repo.commit_file("config.py", format!("OLD = \"{GITHUB_PAT}\"\n"), "old secret (the audit's business)");
+    repo.write("config.py", format!("OLD = \"{GITHUB_PAT}\"\nDEBUG = False\n"));
     repo.git(&["add", "config.py"]);
     repo.run(&["scan", "--staged"]).assert_code(0);
     // A rename with no change adds nothing either.
@@ -134,10 +116,7 @@ fn staged_multiline_private_key_is_found_whole() {
     let run = repo.run(&["scan", "--staged", "--format", "json"]);
     run.assert_code(1);
     let f = &run.json()["findings"][0];
-    assert_eq!(
-        (f["start_line"].as_u64(), f["end_line"].as_u64()),
-        (Some(1), Some(3))
-    );
+    assert_eq!((f["start_line"].as_u64(), f["end_line"].as_u64()), (Some(1), Some(3)));
 }
 
 #[test]
@@ -167,22 +146,14 @@ fn staged_works_without_head_from_a_subdirectory_and_in_a_worktree() {
         .args(["scan", "--staged"])
         .output()
         .unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(1),
-        "{}",
-        String::from_utf8_lossy(&out.stdout)
-    );
+    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stdout));
 }
 
 #[test]
 fn staged_binary_and_submodule_entries_are_skipped_and_counted() {
     let repo = Repo::new();
     repo.commit_file("README.md", "hello\n", "init");
-    repo.write(
-        "logo.png",
-        [b"\x89PNG\0\0".as_slice(), GITHUB_PAT.as_bytes()].concat(),
-    );
+    repo.write("logo.png", [b"\x89PNG\0\0".as_slice(), GITHUB_PAT.as_bytes()].concat());
     repo.git(&["add", "logo.png"]);
     let sub = Repo::new();
     sub.commit_file("s.txt", "s\n", "s");
@@ -207,11 +178,7 @@ fn staged_outside_a_repository_is_an_error() {
     let tree = Tree::new();
     let run = tree.run(&["scan", "--staged"]);
     run.assert_code(2);
-    assert!(
-        run.stderr().contains("not a git repository"),
-        "{}",
-        run.stderr()
-    );
+    assert!(run.stderr().contains("not a git repository"), "{}", run.stderr());
 }
 
 #[test]
@@ -236,17 +203,9 @@ fn history_finds_removed_secrets_with_the_commit_that_added_them() {
 #[test]
 fn history_reports_one_finding_for_a_secret_in_many_commits() {
     let repo = Repo::new();
-    let first = repo.commit_file(
-        "settings.py",
-        format!("TOKEN = \"{GITHUB_PAT}\"\nV = 0\n"),
-        "v0",
-    );
+    let first = repo.commit_file("settings.py", format!("TOKEN = \"{GITHUB_PAT}\"\nV = 0\n"), "v0");
     for i in 1..=20 {
-        repo.commit_file(
-            "settings.py",
-            format!("TOKEN = \"{GITHUB_PAT}\"\nV = {i}\n"),
-            &format!("v{i}"),
-        );
+        repo.commit_file("settings.py", format!("TOKEN = \"{GITHUB_PAT}\"\nV = {i}\n"), &format!("v{i}"));
     }
     let run = repo.run(&["scan", "--history", "--format", "json"]);
     run.assert_code(1);
@@ -271,12 +230,8 @@ fn history_covers_side_branches_and_tags_and_named_revisions() {
     repo.git(&["branch", "-D", "tagged"]);
     let run = repo.run(&["scan", "--history", "--format", "json"]);
     run.assert_code(1);
-    let mut paths: Vec<String> = run.json()["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| f["path"].as_str().unwrap().to_string())
-        .collect();
+    let mut paths: Vec<String> =
+        run.json()["findings"].as_array().unwrap().iter().map(|f| f["path"].as_str().unwrap().to_string()).collect();
     paths.sort();
     assert_eq!(paths, vec!["side.env", "tag.txt"]);
     // Only main: clean.
@@ -318,10 +273,7 @@ fn history_of_a_shallow_clone_says_it_is_incomplete() {
     let dest = tempfile::tempdir().unwrap();
     let clone = dest.path().join("shallow");
     let url = format!("file://{}", repo.path().display());
-    git_in(
-        dest.path(),
-        &["clone", "-q", "--depth", "1", &url, clone.to_str().unwrap()],
-    );
+    git_in(dest.path(), &["clone", "-q", "--depth", "1", &url, clone.to_str().unwrap()]);
     let out = assert_cmd::Command::cargo_bin("leakgate")
         .unwrap()
         .current_dir(&clone)
@@ -337,11 +289,7 @@ fn history_of_a_shallow_clone_says_it_is_incomplete() {
 #[test]
 fn history_skips_binary_blobs_and_counts_them() {
     let repo = Repo::new();
-    repo.commit_file(
-        "a.bin",
-        [b"\0\0\0".as_slice(), GITHUB_PAT.as_bytes()].concat(),
-        "bin",
-    );
+    repo.commit_file("a.bin", [b"\0\0\0".as_slice(), GITHUB_PAT.as_bytes()].concat(), "bin");
     let run = repo.run(&["scan", "--history", "--format", "json"]);
     run.assert_code(0);
     assert_eq!(run.json()["summary"]["skipped"]["binary"], 1);

@@ -67,24 +67,12 @@ fn acme_tree(config: &str) -> Tree {
         "service.env",
         "ACME_TOKEN=acme_live_q8w7e6r5t4y3u2i1o0p9l8k7\nACME_TEST=acme_test_z1x2c3v4b5n6m7a8s9d0f1g2\n",
     );
-    tree.write(
-        "app.properties",
-        "db.url=jdbc:postgresql://db/acme\ndb.password = Zq7pL2vR9xKw\n",
-    );
+    tree.write("app.properties", "db.url=jdbc:postgresql://db/acme\ndb.password = Zq7pL2vR9xKw\n");
     tree.write("dev.properties", "db.password=localdev-Secret-991\n");
     tree.write("notes.txt", "db.password = Zq7pL2vR9xKw\n");
-    tree.write(
-        "deploy.yaml",
-        "url: signing-key://9f86d081884c7d659a2feaa0c55ad015\n",
-    );
-    tree.write(
-        "ci.env",
-        format!("GITHUB_TOKEN={GITHUB_PAT}\naws_access_key_id = {AWS_KEY}\n"),
-    );
-    tree.write(
-        "testdata/fixture.env",
-        format!("GITHUB_TOKEN={GITHUB_PAT}\n"),
-    );
+    tree.write("deploy.yaml", "url: signing-key://9f86d081884c7d659a2feaa0c55ad015\n");
+    tree.write("ci.env", format!("GITHUB_TOKEN={GITHUB_PAT}\naws_access_key_id = {AWS_KEY}\n"));
+    tree.write("testdata/fixture.env", format!("GITHUB_TOKEN={GITHUB_PAT}\n"));
     tree
 }
 
@@ -118,20 +106,12 @@ fn gitleaks_config_is_loaded_and_applied() {
     let expected = vec![
         // A custom rule finds its token (the ACME_TEST one is allowlisted by the rule's regex).
         triple("acme-db-password", "app.properties", "Zq7pL2vR9xKw"),
-        triple(
-            "acme-internal-token",
-            "service.env",
-            "acme_live_q8w7e6r5t4y3u2i1o0p9l8k7",
-        ),
+        triple("acme-internal-token", "service.env", "acme_live_q8w7e6r5t4y3u2i1o0p9l8k7"),
         // useDefault keeps leakgate's built-in rules; testdata/ is skipped by the global allowlist, and the
         // AWS key's rule is disabled.
         triple("github-classic-pat", "ci.env", GITHUB_PAT),
         // `\Q…\E` translated, no keywords (slow, said in a note), id made kebab-case.
-        triple(
-            "internal-signing-key",
-            "deploy.yaml",
-            "9f86d081884c7d659a2feaa0c55ad015",
-        ),
+        triple("internal-signing-key", "deploy.yaml", "9f86d081884c7d659a2feaa0c55ad015"),
     ];
     // Given explicitly, and found on its own where there is no .leakgate.toml.
     for args in [&["scan", "--config", ".gitleaks.toml"][..], &["scan"][..]] {
@@ -141,12 +121,8 @@ fn gitleaks_config_is_loaded_and_applied() {
         run.assert_code(1);
         let json = run.json();
         assert_eq!(specific(&json), expected, "{args:?}");
-        let notes: Vec<&str> = json["summary"]["notes"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|n| n.as_str().unwrap())
-            .collect();
+        let notes: Vec<&str> =
+            json["summary"]["notes"].as_array().unwrap().iter().map(|n| n.as_str().unwrap()).collect();
         let notes = notes.join("\n");
         for expected in [
             "`ACME_internal_token` → `acme-internal-token`",
@@ -155,22 +131,14 @@ fn gitleaks_config_is_loaded_and_applied() {
             "allowlist \"fixtures marked on the line\" was not applied",
             "disabledRules that are not leakgate built-in rule ids",
         ] {
-            assert!(
-                notes.contains(expected),
-                "{expected:?} not in notes:\n{notes}"
-            );
+            assert!(notes.contains(expected), "{expected:?} not in notes:\n{notes}");
         }
     }
     // The rules command lists the imported rules next to the built-ins.
     let run = tree.run(&["rules", "--format", "json"]);
     run.assert_code(0);
-    let ids: Vec<String> = run
-        .json()
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| r["id"].as_str().unwrap().to_string())
-        .collect();
+    let ids: Vec<String> =
+        run.json().as_array().unwrap().iter().map(|r| r["id"].as_str().unwrap().to_string()).collect();
     assert!(ids.contains(&"acme-internal-token".to_string()));
     assert!(ids.contains(&"github-classic-pat".to_string()));
     assert!(!ids.contains(&"aws-access-key-id".to_string()));
@@ -183,15 +151,10 @@ fn without_use_default_only_the_files_rules_run() {
     let run = tree.run(&["scan", "--format", "json", "--show-secrets"]);
     run.assert_code(1);
     let json = run.json();
-    let rules: std::collections::BTreeSet<String> =
-        findings(&json).into_iter().map(|(r, _)| r).collect();
+    let rules: std::collections::BTreeSet<String> = findings(&json).into_iter().map(|(r, _)| r).collect();
     assert_eq!(
         rules.into_iter().collect::<Vec<_>>(),
-        vec![
-            "acme-db-password".to_string(),
-            "acme-internal-token".to_string(),
-            "internal-signing-key".to_string()
-        ]
+        vec!["acme-db-password".to_string(), "acme-internal-token".to_string(), "internal-signing-key".to_string()]
     );
 }
 
@@ -237,18 +200,9 @@ fn untranslatable_regex_names_the_rule() {
 
 #[test]
 fn unsupported_gitleaks_features_are_clear_errors() {
-    assert_config_error(
-        "[extend]\npath = \"base.toml\"\n",
-        &[".gitleaks.toml", "[extend] path", "not supported"],
-    );
-    assert_config_error(
-        "[extend]\nurl = \"https://example.com/gitleaks.toml\"\n",
-        &["[extend] url", "not supported"],
-    );
-    assert_config_error(
-        "[[rules]]\nid = \"pem-files\"\npath = '''\\.pem$'''\n",
-        &["rule `pem-files`", "path-only"],
-    );
+    assert_config_error("[extend]\npath = \"base.toml\"\n", &[".gitleaks.toml", "[extend] path", "not supported"]);
+    assert_config_error("[extend]\nurl = \"https://example.com/gitleaks.toml\"\n", &["[extend] url", "not supported"]);
+    assert_config_error("[[rules]]\nid = \"pem-files\"\npath = '''\\.pem$'''\n", &["rule `pem-files`", "path-only"]);
     assert_config_error(
         "[[rules]]\nid = \"x\"\nregex = '''x_[0-9]{9}'''\nkeyword = [\"x_\"]\n",
         &[".gitleaks.toml", "keyword"],
@@ -261,10 +215,7 @@ fn gitleaksignore_fingerprints_are_honoured() {
     tree.write("a.env", format!("# config\nGITHUB_TOKEN={GITHUB_PAT}\n"));
     tree.write("b.env", format!("GITHUB_TOKEN={GITHUB_PAT}\n"));
     // gitleaks calls the rule `github-pat`; leakgate's is `github-classic-pat`: path and line decide.
-    tree.write(
-        ".gitleaksignore",
-        "# reviewed 2024-05\na.env:github-pat:2\nb.env:github-pat:7\n",
-    );
+    tree.write(".gitleaksignore", "# reviewed 2024-05\na.env:github-pat:2\nb.env:github-pat:7\n");
     let run = tree.run(&["scan", "--format", "json", "--show-secrets"]);
     run.assert_code(1);
     let json = run.json();
@@ -274,10 +225,7 @@ fn gitleaksignore_fingerprints_are_honoured() {
     // History findings: an entry with a commit matches that commit only.
     let repo = Repo::new();
     let sha = repo.commit_file("a.env", format!("T={GITHUB_PAT}\n"), "add");
-    repo.write(
-        ".gitleaksignore",
-        "0000000000000000000000000000000000000000:a.env:github-pat:1\n",
-    );
+    repo.write(".gitleaksignore", "0000000000000000000000000000000000000000:a.env:github-pat:1\n");
     repo.run(&["scan", "--history"]).assert_code(1);
     repo.write(".gitleaksignore", format!("{sha}:a.env:github-pat:1\n"));
     repo.run(&["scan", "--history"]).assert_code(0);

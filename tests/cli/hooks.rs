@@ -13,10 +13,7 @@ const SECRET_LINE: &str = "GITHUB_TOKEN=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
 
 /// The folder of the binary under test.
 fn bin_dir() -> PathBuf {
-    assert_cmd::cargo::cargo_bin("leakgate")
-        .parent()
-        .unwrap()
-        .to_path_buf()
+    assert_cmd::cargo::cargo_bin("leakgate").parent().unwrap().to_path_buf()
 }
 
 /// PATH with the binary under test first, as a user who installed leakgate has it.
@@ -28,8 +25,7 @@ fn path_with_leakgate() -> OsString {
 /// PATH without any folder that holds a `leakgate` (git and sh are still found).
 fn path_without_leakgate() -> OsString {
     let rest = std::env::var_os("PATH").unwrap_or_default();
-    std::env::join_paths(std::env::split_paths(&rest).filter(|d| !d.join("leakgate").exists()))
-        .unwrap()
+    std::env::join_paths(std::env::split_paths(&rest).filter(|d| !d.join("leakgate").exists())).unwrap()
 }
 
 /// Runs git with this PATH (the hooks it starts see the same); never asserts on success.
@@ -50,12 +46,7 @@ fn git_lg(dir: &Path, args: &[&str]) -> Run {
 }
 
 fn leakgate_in(dir: &Path, args: &[&str]) -> Run {
-    let out = assert_cmd::Command::cargo_bin("leakgate")
-        .unwrap()
-        .current_dir(dir)
-        .args(args)
-        .output()
-        .unwrap();
+    let out = assert_cmd::Command::cargo_bin("leakgate").unwrap().current_dir(dir).args(args).output().unwrap();
     Run(out)
 }
 
@@ -113,19 +104,9 @@ fn install_writes_the_shipped_hooks_executable() {
     let hooks = hooks(&repo).canonicalize().unwrap();
     for name in ["pre-commit", "pre-push"] {
         let installed = hooks.join(name);
-        assert!(
-            run.stdout().contains(&installed.display().to_string()),
-            "names the file it wrote: {}",
-            run.stdout()
-        );
-        let shipped = Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("hooks")
-            .join(name);
-        assert_eq!(
-            read(&installed),
-            read(&shipped),
-            "{name} is the shipped text"
-        );
+        assert!(run.stdout().contains(&installed.display().to_string()), "names the file it wrote: {}", run.stdout());
+        let shipped = Path::new(env!("CARGO_MANIFEST_DIR")).join("hooks").join(name);
+        assert_eq!(read(&installed), read(&shipped), "{name} is the shipped text");
         assert!(is_executable(&installed), "{name} is executable");
         assert!(is_executable(&shipped), "shipped {name} is executable");
     }
@@ -150,27 +131,17 @@ fn commit_with_a_secret_is_blocked_and_a_clean_commit_passes() {
     let run = git_lg(repo.path(), &["commit", "-q", "-m", "add config"]);
     assert_ne!(run.code(), 0, "blocked");
     let err = run.stderr();
-    assert!(
-        err.contains("github-classic-pat"),
-        "shows the finding: {err}"
-    );
+    assert!(err.contains("github-classic-pat"), "shows the finding: {err}");
     assert!(err.contains("app.env:1:"), "and where: {err}");
     assert!(err.contains("commit blocked"), "{err}");
     assert!(err.contains("leakgate:allow"), "{err}");
     assert!(err.contains(".leakgateignore"), "{err}");
     assert!(err.contains("git commit --no-verify"), "{err}");
-    assert!(
-        !err.contains("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"),
-        "redacted: {err}"
-    );
+    assert!(!err.contains("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"), "redacted: {err}");
     assert_eq!(head(repo.path()), before, "nothing was committed");
 
     // The escape hatch works, and is git's.
-    git_lg(
-        repo.path(),
-        &["commit", "-q", "--no-verify", "-m", "knowingly"],
-    )
-    .assert_code(0);
+    git_lg(repo.path(), &["commit", "-q", "--no-verify", "-m", "knowingly"]).assert_code(0);
     assert_ne!(head(repo.path()), before);
 }
 
@@ -185,10 +156,7 @@ fn commit_hook_reads_the_index_git_builds_for_commit_a_and_commit_paths() {
     let run = git_lg(repo.path(), &["commit", "-q", "-a", "-m", "commit -a"]);
     assert_ne!(run.code(), 0, "commit -a blocked: {}", run.stderr());
     assert!(run.stderr().contains("config.txt:2:"), "{}", run.stderr());
-    let run = git_lg(
-        repo.path(),
-        &["commit", "-q", "-m", "pathspec", "config.txt"],
-    );
+    let run = git_lg(repo.path(), &["commit", "-q", "-m", "pathspec", "config.txt"]);
     assert_ne!(run.code(), 0, "commit PATH blocked: {}", run.stderr());
     assert_eq!(head(repo.path()), before);
     // A clean `commit -a` still passes.
@@ -202,11 +170,7 @@ fn a_missing_leakgate_blocks_the_commit() {
     repo.write("notes.txt", "nothing secret\n");
     git_in(repo.path(), &["add", "notes.txt"]);
     let before = head(repo.path());
-    let run = git_path(
-        repo.path(),
-        &["commit", "-q", "-m", "no scanner"],
-        &path_without_leakgate(),
-    );
+    let run = git_path(repo.path(), &["commit", "-q", "-m", "no scanner"], &path_without_leakgate());
     assert_ne!(run.code(), 0, "fails closed");
     let err = run.stderr();
     assert!(err.contains("not on PATH"), "{err}");
@@ -217,21 +181,10 @@ fn a_missing_leakgate_blocks_the_commit() {
     // The same for a push.
     let remote = Tree::new();
     git_in(remote.path(), &["init", "-q", "--bare"]);
-    git_in(
-        repo.path(),
-        &["remote", "add", "origin", remote.path().to_str().unwrap()],
-    );
-    let run = git_path(
-        repo.path(),
-        &["push", "-q", "origin", "main"],
-        &path_without_leakgate(),
-    );
+    git_in(repo.path(), &["remote", "add", "origin", remote.path().to_str().unwrap()]);
+    let run = git_path(repo.path(), &["push", "-q", "origin", "main"], &path_without_leakgate());
     assert_ne!(run.code(), 0, "push fails closed");
-    assert!(
-        run.stderr().contains("git push --no-verify"),
-        "{}",
-        run.stderr()
-    );
+    assert!(run.stderr().contains("git push --no-verify"), "{}", run.stderr());
 }
 
 #[test]
@@ -243,11 +196,7 @@ fn a_scan_error_blocks_the_commit() {
     git_in(repo.path(), &["add", "notes.txt"]);
     let run = git_lg(repo.path(), &["commit", "-q", "-m", "bad config"]);
     assert_ne!(run.code(), 0);
-    assert!(
-        run.stderr().contains("did not complete"),
-        "{}",
-        run.stderr()
-    );
+    assert!(run.stderr().contains("did not complete"), "{}", run.stderr());
     assert!(run.stderr().contains("git commit --no-verify"));
 }
 
@@ -257,17 +206,10 @@ fn an_existing_hook_is_chained_and_still_blocks() {
     repo.commit_file("README.md", "hello\n", "init");
     let hooks = hooks(&repo);
     let ran = repo.path().join("local-hook-ran");
-    write_script(
-        &hooks.join("pre-commit"),
-        &format!("touch '{}'\nexit 0", ran.display()),
-    );
+    write_script(&hooks.join("pre-commit"), &format!("touch '{}'\nexit 0", ran.display()));
     let run = repo.run(&["install"]);
     run.assert_code(0);
-    assert!(
-        run.stdout().contains("pre-commit.local"),
-        "{}",
-        run.stdout()
-    );
+    assert!(run.stdout().contains("pre-commit.local"), "{}", run.stdout());
     assert!(read(&hooks.join("pre-commit.local")).contains("touch"));
     assert!(read(&hooks.join("pre-commit")).contains("leakgate-managed-hook"));
 
@@ -277,11 +219,7 @@ fn an_existing_hook_is_chained_and_still_blocks() {
     let run = git_lg(repo.path(), &["commit", "-q", "-m", "a"]);
     run.assert_code(0);
     assert!(ran.exists(), "the chained hook ran");
-    assert!(
-        run.stderr().contains("leakgate: 0 findings"),
-        "leakgate ran: {}",
-        run.stderr()
-    );
+    assert!(run.stderr().contains("leakgate: 0 findings"), "leakgate ran: {}", run.stderr());
 
     // leakgate still blocks a secret when the chained hook passes.
     repo.write("b.env", SECRET_LINE);
@@ -290,20 +228,13 @@ fn an_existing_hook_is_chained_and_still_blocks() {
     git_in(repo.path(), &["reset", "-q"]);
 
     // A failing chained hook blocks a clean commit.
-    write_script(
-        &hooks.join("pre-commit.local"),
-        "echo 'local says no' >&2\nexit 3",
-    );
+    write_script(&hooks.join("pre-commit.local"), "echo 'local says no' >&2\nexit 3");
     repo.write("c.txt", "c\n");
     git_in(repo.path(), &["add", "c.txt"]);
     let run = git_lg(repo.path(), &["commit", "-q", "-m", "c"]);
     assert_ne!(run.code(), 0);
     assert!(run.stderr().contains("local says no"), "{}", run.stderr());
-    assert!(
-        run.stderr().contains("pre-commit.local failed"),
-        "{}",
-        run.stderr()
-    );
+    assert!(run.stderr().contains("pre-commit.local failed"), "{}", run.stderr());
 }
 
 #[test]
@@ -316,15 +247,8 @@ fn install_refuses_when_a_local_hook_exists_unless_forced() {
     run.assert_code(2);
     assert_eq!(run.stderr().trim().lines().count(), 1, "{}", run.stderr());
     assert!(run.stderr().contains("--force"), "{}", run.stderr());
-    assert!(
-        run.stderr().contains("pre-commit.local"),
-        "{}",
-        run.stderr()
-    );
-    assert!(
-        read(&hooks.join("pre-commit")).contains("echo mine"),
-        "untouched"
-    );
+    assert!(run.stderr().contains("pre-commit.local"), "{}", run.stderr());
+    assert!(read(&hooks.join("pre-commit")).contains("echo mine"), "untouched");
     assert!(read(&hooks.join("pre-commit.local")).contains("echo older"));
 
     // A refusal for the pre-push hook leaves the pre-commit hook alone too.
@@ -333,18 +257,12 @@ fn install_refuses_when_a_local_hook_exists_unless_forced() {
     write_script(&hooks2.join("pre-push"), "echo mine");
     write_script(&hooks2.join("pre-push.local"), "echo older");
     repo2.run(&["install", "--pre-push"]).assert_code(2);
-    assert!(
-        !hooks2.join("pre-commit").exists(),
-        "nothing half-installed"
-    );
+    assert!(!hooks2.join("pre-commit").exists(), "nothing half-installed");
 
     let run = repo.run(&["install", "--force"]);
     run.assert_code(0);
     assert!(read(&hooks.join("pre-commit")).contains("leakgate-managed-hook"));
-    assert!(
-        read(&hooks.join("pre-commit.local")).contains("echo older"),
-        "still chained"
-    );
+    assert!(read(&hooks.join("pre-commit.local")).contains("echo older"), "still chained");
 }
 
 #[test]
@@ -411,10 +329,7 @@ fn install_from_a_linked_worktree_covers_every_worktree() {
 
     repo.write("main.env", SECRET_LINE);
     git_in(repo.path(), &["add", "main.env"]);
-    assert_ne!(
-        git_lg(repo.path(), &["commit", "-q", "-m", "in the main worktree"]).code(),
-        0
-    );
+    assert_ne!(git_lg(repo.path(), &["commit", "-q", "-m", "in the main worktree"]).code(), 0);
 }
 
 /// A repository with leakgate's pre-push hook and a bare `origin` that has `main`.
@@ -428,14 +343,9 @@ fn pushed_repo() -> (Repo, Tree) {
 }
 
 fn remote_ref(remote: &Tree, name: &str) -> Option<String> {
-    let out = Command::new("git")
-        .current_dir(remote.path())
-        .args(["rev-parse", "--verify", "-q", name])
-        .output()
-        .unwrap();
-    out.status
-        .success()
-        .then(|| String::from_utf8_lossy(&out.stdout).trim().to_string())
+    let out =
+        Command::new("git").current_dir(remote.path()).args(["rev-parse", "--verify", "-q", name]).output().unwrap();
+    out.status.success().then(|| String::from_utf8_lossy(&out.stdout).trim().to_string())
 }
 
 #[test]
@@ -455,19 +365,12 @@ fn pre_push_blocks_pushed_commits_that_add_a_secret() {
     assert!(err.contains("add secret"), "names the commit: {err}");
     assert!(err.contains("push blocked"), "{err}");
     assert!(err.contains("git push --no-verify"), "{err}");
-    assert_eq!(
-        remote_ref(&remote, "main").unwrap(),
-        pushed,
-        "nothing pushed"
-    );
+    assert_eq!(remote_ref(&remote, "main").unwrap(), pushed, "nothing pushed");
 
     // Removing the secret in a later commit is not enough: the pushed history would still have it.
     repo.git(&["rm", "-q", "app.env"]);
     repo.git(&["commit", "-q", "--no-verify", "-m", "remove it"]);
-    assert_ne!(
-        git_lg(repo.path(), &["push", "-q", "origin", "main"]).code(),
-        0
-    );
+    assert_ne!(git_lg(repo.path(), &["push", "-q", "origin", "main"]).code(), 0);
 
     // Rewriting the commits so none adds it lets the push through.
     repo.git(&["reset", "-q", "--hard", &pushed]);
@@ -483,21 +386,13 @@ fn pre_push_on_a_new_branch_scans_only_commits_no_remote_branch_has() {
     repo.write("old.env", SECRET_LINE);
     repo.git(&["add", "old.env"]);
     repo.git(&["commit", "-q", "--no-verify", "-m", "old secret"]);
-    git_lg(
-        repo.path(),
-        &["push", "-q", "--no-verify", "origin", "main"],
-    )
-    .assert_code(0);
+    git_lg(repo.path(), &["push", "-q", "--no-verify", "origin", "main"]).assert_code(0);
 
     repo.git(&["checkout", "-q", "-b", "feature"]);
     commit_lg(&repo, "feature.txt", "feature\n", "feature work");
     let run = git_lg(repo.path(), &["push", "-q", "origin", "feature"]);
     run.assert_code(0);
-    assert!(
-        run.stderr().contains(" 1 commit"),
-        "only the new commit: {}",
-        run.stderr()
-    );
+    assert!(run.stderr().contains(" 1 commit"), "only the new commit: {}", run.stderr());
     assert!(remote_ref(&remote, "feature").is_some());
 
     // A new branch whose own commit adds a secret is blocked.
@@ -523,39 +418,22 @@ fn hook_pre_push_reads_git_input_from_stdin() {
     let leak = repo.commit_file("app.env", SECRET_LINE, "leak");
     let zero = "0".repeat(40);
     let update = format!("refs/heads/main {leak} refs/heads/main {base}\n");
-    let run = repo.tree.run_stdin(
-        &["hook", "pre-push", "origin", "/nowhere", "--format", "json"],
-        update.as_bytes(),
-    );
+    let run = repo.tree.run_stdin(&["hook", "pre-push", "origin", "/nowhere", "--format", "json"], update.as_bytes());
     run.assert_code(1);
     let json = run.json();
     assert_eq!(json["findings"].as_array().unwrap().len(), 1);
     assert_eq!(json["findings"][0]["commit"]["id"], leak.as_str());
-    assert!(
-        run.stderr().contains("push blocked"),
-        "advice on stderr only"
-    );
+    assert!(run.stderr().contains("push blocked"), "advice on stderr only");
 
     // Already on the remote: nothing to scan.
     let same = format!("refs/heads/main {leak} refs/heads/main {leak}\n");
-    repo.tree
-        .run_stdin(&["hook", "pre-push", "origin"], same.as_bytes())
-        .assert_code(0);
+    repo.tree.run_stdin(&["hook", "pre-push", "origin"], same.as_bytes()).assert_code(0);
     // A deletion and an empty push scan nothing.
     let delete = format!("(delete) {zero} refs/heads/old {leak}\n");
-    repo.tree
-        .run_stdin(&["hook", "pre-push", "origin"], delete.as_bytes())
-        .assert_code(0);
-    repo.tree
-        .run_stdin(&["hook", "pre-push", "origin"], b"")
-        .assert_code(0);
+    repo.tree.run_stdin(&["hook", "pre-push", "origin"], delete.as_bytes()).assert_code(0);
+    repo.tree.run_stdin(&["hook", "pre-push", "origin"], b"").assert_code(0);
     // Input it does not understand fails closed.
-    repo.tree
-        .run_stdin(
-            &["hook", "pre-push", "origin"],
-            b"refs/heads/main nonsense\n",
-        )
-        .assert_code(2);
+    repo.tree.run_stdin(&["hook", "pre-push", "origin"], b"refs/heads/main nonsense\n").assert_code(2);
 }
 
 #[test]
@@ -569,25 +447,14 @@ fn framework_file_lists_are_scanned_exactly() {
     let run = repo.run(&["scan", "--format", "json", "forced.env", "clean.txt"]);
     run.assert_code(1);
     let json = run.json();
-    let paths: Vec<&str> = json["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| f["path"].as_str().unwrap())
-        .collect();
-    assert_eq!(
-        paths,
-        ["forced.env"],
-        "named files only, ignored one included"
-    );
+    let paths: Vec<&str> = json["findings"].as_array().unwrap().iter().map(|f| f["path"].as_str().unwrap()).collect();
+    assert_eq!(paths, ["forced.env"], "named files only, ignored one included");
     assert_eq!(json["summary"]["files_scanned"], 2);
     // Each batch's exit code stands for its own files; the framework fails the hook if any batch fails.
     repo.run(&["scan", "clean.txt"]).assert_code(0);
-    repo.run(&["scan", "clean.txt", "unnamed.txt"])
-        .assert_code(1);
+    repo.run(&["scan", "clean.txt", "unnamed.txt"]).assert_code(1);
     // A file that cannot be scanned is an error, never a pass.
-    repo.run(&["scan", "clean.txt", "deleted.txt"])
-        .assert_code(2);
+    repo.run(&["scan", "clean.txt", "deleted.txt"]).assert_code(2);
 }
 
 #[test]
@@ -607,20 +474,14 @@ fn pre_commit_framework_manifest_declares_both_hooks() {
         assert!(manifest.contains(needle), "missing {needle:?}");
     }
     assert!(
-        !manifest
-            .lines()
-            .any(|l| !l.trim_start().starts_with('#') && l.contains("types: [text]")),
+        !manifest.lines().any(|l| !l.trim_start().starts_with('#') && l.contains("types: [text]")),
         "would drop files pre-commit thinks are binary"
     );
 }
 
 /// The `leakgate scan --range ...` line of a shipped CI file.
 fn ci_command(file: &str) -> (String, String) {
-    let text = read(
-        &Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("docs")
-            .join(file),
-    );
+    let text = read(&Path::new(env!("CARGO_MANIFEST_DIR")).join("docs").join(file));
     let line = text
         .lines()
         .find(|l| l.contains("leakgate scan --range"))
@@ -636,11 +497,7 @@ fn pull_request_repo() -> (Repo, String, String) {
     let base = head(repo.path());
     repo.git(&["checkout", "-q", "-b", "pr"]);
     repo.commit_file("feature.txt", "feature\n", "feature");
-    repo.commit_file(
-        "config/app.py",
-        "AWS_KEY = \"AKIAZ3MSJV4WWNKWW5FG\"\n",
-        "add config",
-    );
+    repo.commit_file("config/app.py", "AWS_KEY = \"AKIAZ3MSJV4WWNKWW5FG\"\n", "add config");
     let head = head(repo.path());
     repo.git(&["checkout", "-q", "main"]);
     (repo, base, head)
@@ -648,9 +505,7 @@ fn pull_request_repo() -> (Repo, String, String) {
 
 fn run_ci_command(repo: &Repo, cmd: &str, env: &[(&str, &str)]) -> Run {
     let mut c = Command::new("sh");
-    c.current_dir(repo.path())
-        .env("PATH", path_with_leakgate())
-        .args(["-c", cmd]);
+    c.current_dir(repo.path()).env("PATH", path_with_leakgate()).args(["-c", cmd]);
     for (k, v) in env {
         c.env(k, v);
     }
@@ -674,50 +529,31 @@ fn github_actions_pr_check_command_runs_on_a_local_repo() {
     }
     let run = run_ci_command(&repo, &cmd, &[("BASE", &base), ("HEAD", &head)]);
     run.assert_code(1);
-    let sarif: serde_json::Value =
-        serde_json::from_str(&read(&repo.path().join("leakgate.sarif"))).unwrap();
+    let sarif: serde_json::Value = serde_json::from_str(&read(&repo.path().join("leakgate.sarif"))).unwrap();
     assert_eq!(sarif["version"], "2.1.0");
     let results = sarif["runs"][0]["results"].as_array().unwrap();
     assert_eq!(results.len(), 1, "only the PR's secret: {results:?}");
     assert_eq!(results[0]["ruleId"], "aws-access-key-id");
 
     // The same range in JSON names the commit that added it.
-    let run = repo.run(&[
-        "scan",
-        "--range",
-        &format!("{base}..{head}"),
-        "--format",
-        "json",
-    ]);
+    let run = repo.run(&["scan", "--range", &format!("{base}..{head}"), "--format", "json"]);
     run.assert_code(1);
     let json = run.json();
     assert_eq!(json["findings"].as_array().unwrap().len(), 1);
     assert_eq!(json["findings"][0]["path"], "config/app.py");
     assert_eq!(json["findings"][0]["commit"]["subject"], "add config");
     // A clean PR passes.
-    repo.run(&["scan", "--range", &format!("{base}..{base}")])
-        .assert_code(0);
+    repo.run(&["scan", "--range", &format!("{base}..{base}")]).assert_code(0);
 }
 
 #[test]
 fn gitlab_ci_pr_check_command_runs_on_a_local_repo() {
     let (repo, base, head) = pull_request_repo();
     let (text, cmd) = ci_command("gitlab-ci.yml");
-    for needle in [
-        "GIT_DEPTH: 0",
-        "secret_detection: gl-secret-detection-report.json",
-        "when: always",
-    ] {
+    for needle in ["GIT_DEPTH: 0", "secret_detection: gl-secret-detection-report.json", "when: always"] {
         assert!(text.contains(needle), "job has {needle}");
     }
-    let run = run_ci_command(
-        &repo,
-        &cmd,
-        &[
-            ("CI_MERGE_REQUEST_DIFF_BASE_SHA", &base),
-            ("CI_COMMIT_SHA", &head),
-        ],
-    );
+    let run = run_ci_command(&repo, &cmd, &[("CI_MERGE_REQUEST_DIFF_BASE_SHA", &base), ("CI_COMMIT_SHA", &head)]);
     run.assert_code(1);
     let report: serde_json::Value =
         serde_json::from_str(&read(&repo.path().join("gl-secret-detection-report.json"))).unwrap();
@@ -734,9 +570,6 @@ fn readme_shows_the_shipped_ci_files_unchanged() {
     let readme = read(&root.join("README.md"));
     for file in ["github-actions.yml", "gitlab-ci.yml"] {
         let text = read(&root.join("docs").join(file));
-        assert!(
-            readme.contains(text.trim_end()),
-            "README.md shows docs/{file} as it is"
-        );
+        assert!(readme.contains(text.trim_end()), "README.md shows docs/{file} as it is");
     }
 }

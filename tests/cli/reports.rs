@@ -13,8 +13,7 @@ const FORMATS: &[&str] = &["text", "json", "sarif", "junit", "csv", "gitlab"];
 const AWS_KEY: &str = "AKIAZ3MSJV4WWNKWW5FG";
 
 fn sarif_validator() -> jsonschema::Validator {
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/sarif-schema-2.1.0.json");
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/sarif-schema-2.1.0.json");
     let schema: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
     jsonschema::options()
         .with_draft(jsonschema::Draft::Draft4)
@@ -25,18 +24,10 @@ fn sarif_validator() -> jsonschema::Validator {
 
 /// Parses `out` as SARIF and fails with every schema violation if it is not valid SARIF 2.1.0.
 fn valid_sarif(out: &str) -> Value {
-    let doc: Value =
-        serde_json::from_str(out).unwrap_or_else(|e| panic!("SARIF is not JSON ({e}):\n{out}"));
+    let doc: Value = serde_json::from_str(out).unwrap_or_else(|e| panic!("SARIF is not JSON ({e}):\n{out}"));
     let validator = sarif_validator();
-    let errors: Vec<String> = validator
-        .iter_errors(&doc)
-        .map(|e| format!("{} at {}", e, e.instance_path()))
-        .collect();
-    assert!(
-        errors.is_empty(),
-        "not valid SARIF 2.1.0:\n{}\n{out}",
-        errors.join("\n")
-    );
+    let errors: Vec<String> = validator.iter_errors(&doc).map(|e| format!("{} at {}", e, e.instance_path())).collect();
+    assert!(errors.is_empty(), "not valid SARIF 2.1.0:\n{}\n{out}", errors.join("\n"));
     doc
 }
 
@@ -84,20 +75,13 @@ fn sarif_is_valid_and_each_result_points_at_its_rule() {
         assert_eq!(rule["id"], r["ruleId"]);
         assert!(rule["help"]["text"].as_str().unwrap().len() > 10);
         assert!(rule["help"]["markdown"].as_str().is_some());
-        let sev: f64 = rule["properties"]["security-severity"]
-            .as_str()
-            .unwrap()
-            .parse()
-            .unwrap();
+        let sev: f64 = rule["properties"]["security-severity"].as_str().unwrap().parse().unwrap();
         assert!((0.0..=10.0).contains(&sev));
         assert!(r["partialFingerprints"]["leakgate/v1"].as_str().is_some());
     }
     let pat = results
         .iter()
-        .find(|r| {
-            r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
-                == "config/app%20settings.env"
-        })
+        .find(|r| r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "config/app%20settings.env")
         .expect("the token's result, with its path percent-encoded");
     let region = &pat["locations"][0]["physicalLocation"]["region"];
     assert_eq!(region["startLine"], 1);
@@ -119,13 +103,7 @@ fn sarif_for_a_clean_tree_is_valid_with_no_results() {
     run.assert_code(0);
     let doc = valid_sarif(&run.stdout());
     assert_eq!(doc["runs"][0]["results"].as_array().unwrap().len(), 0);
-    assert_eq!(
-        doc["runs"][0]["tool"]["driver"]["rules"]
-            .as_array()
-            .unwrap()
-            .len(),
-        0
-    );
+    assert_eq!(doc["runs"][0]["tool"]["driver"]["rules"].as_array().unwrap().len(), 0);
 }
 
 /// A repository whose history holds a secret, and one blob deleted from the object store so that the history
@@ -134,17 +112,8 @@ fn history_with_unreadable_blob() -> (Repo, String) {
     let repo = Repo::new();
     let commit = repo.commit_file("app.env", format!("T={GITHUB_PAT}\n"), "add config");
     repo.commit_file("notes.txt", "a note\n", "add notes");
-    let blob = repo
-        .git(&["rev-parse", "HEAD:notes.txt"])
-        .trim()
-        .to_string();
-    std::fs::remove_file(
-        repo.path()
-            .join(".git/objects")
-            .join(&blob[..2])
-            .join(&blob[2..]),
-    )
-    .unwrap();
+    let blob = repo.git(&["rev-parse", "HEAD:notes.txt"]).trim().to_string();
+    std::fs::remove_file(repo.path().join(".git/objects").join(&blob[..2]).join(&blob[2..])).unwrap();
     (repo, commit)
 }
 
@@ -164,17 +133,10 @@ fn sarif_history_results_carry_the_commit_and_unread_input_fails_the_invocation(
     let inv = &run0["invocations"][0];
     assert_eq!(inv["executionSuccessful"], false);
     // One error per unread input (notes about the scan may follow at level `note`).
-    let errors: Vec<&Value> = inv["toolExecutionNotifications"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|n| n["level"] == "error")
-        .collect();
+    let errors: Vec<&Value> =
+        inv["toolExecutionNotifications"].as_array().unwrap().iter().filter(|n| n["level"] == "error").collect();
     assert_eq!(errors.len(), 1);
-    assert!(errors[0]["message"]["text"]
-        .as_str()
-        .unwrap()
-        .contains("notes.txt"));
+    assert!(errors[0]["message"]["text"].as_str().unwrap().contains("notes.txt"));
 }
 
 #[test]
@@ -184,38 +146,20 @@ fn junit_is_xml_with_one_failing_test_case_per_finding() {
     run.assert_code(1);
     let out = run.stdout();
     let xml = roxmltree::Document::parse(&out).unwrap_or_else(|e| panic!("not XML ({e}):\n{out}"));
-    let suites: Vec<_> = xml
-        .descendants()
-        .filter(|n| n.has_tag_name("testsuite"))
-        .collect();
+    let suites: Vec<_> = xml.descendants().filter(|n| n.has_tag_name("testsuite")).collect();
     assert_eq!(suites.len(), 1);
     let suite = suites[0];
     assert_eq!(suite.attribute("name"), Some("leakgate"));
     assert_eq!(suite.attribute("tests"), Some("2"));
     assert_eq!(suite.attribute("failures"), Some("2"));
-    let cases: Vec<_> = suite
-        .children()
-        .filter(|n| n.has_tag_name("testcase"))
-        .collect();
+    let cases: Vec<_> = suite.children().filter(|n| n.has_tag_name("testcase")).collect();
     assert_eq!(cases.len(), 2);
-    let classnames: HashSet<&str> = cases
-        .iter()
-        .map(|c| c.attribute("classname").unwrap())
-        .collect();
-    assert_eq!(
-        classnames,
-        HashSet::from(["config/app settings.env", "deploy.sh"])
-    );
+    let classnames: HashSet<&str> = cases.iter().map(|c| c.attribute("classname").unwrap()).collect();
+    assert_eq!(classnames, HashSet::from(["config/app settings.env", "deploy.sh"]));
     for c in &cases {
-        let failure = c
-            .children()
-            .find(|n| n.has_tag_name("failure"))
-            .expect("a failure per finding");
+        let failure = c.children().find(|n| n.has_tag_name("failure")).expect("a failure per finding");
         let rule = failure.attribute("type").unwrap();
-        assert!(c
-            .attribute("name")
-            .unwrap()
-            .starts_with(&format!("{rule}:")));
+        assert!(c.attribute("name").unwrap().starts_with(&format!("{rule}:")));
         assert!(!failure.attribute("message").unwrap().is_empty());
         assert!(failure.text().unwrap().contains("fix: "));
     }
@@ -229,10 +173,7 @@ fn junit_for_a_clean_scan_shows_one_passing_test_case() {
     run.assert_code(0);
     let out = run.stdout();
     let xml = roxmltree::Document::parse(&out).unwrap();
-    let cases: Vec<_> = xml
-        .descendants()
-        .filter(|n| n.has_tag_name("testcase"))
-        .collect();
+    let cases: Vec<_> = xml.descendants().filter(|n| n.has_tag_name("testcase")).collect();
     assert_eq!(cases.len(), 1);
     assert_eq!(cases[0].attribute("classname"), Some("leakgate"));
     assert!(cases[0].children().all(|n| !n.is_element()));
@@ -245,10 +186,7 @@ fn junit_marks_unread_input_as_an_error() {
     run.assert_code(2);
     let out = run.stdout();
     let xml = roxmltree::Document::parse(&out).unwrap();
-    let suite = xml
-        .descendants()
-        .find(|n| n.has_tag_name("testsuite"))
-        .unwrap();
+    let suite = xml.descendants().find(|n| n.has_tag_name("testsuite")).unwrap();
     assert_eq!(suite.attribute("errors"), Some("1"));
     let error = xml.descendants().find(|n| n.has_tag_name("error")).unwrap();
     assert!(error.text().unwrap().contains("notes.txt"));
@@ -256,16 +194,8 @@ fn junit_marks_unread_input_as_an_error() {
 
 fn csv_rows(out: &str) -> (Vec<String>, Vec<Vec<String>>) {
     let mut reader = csv::ReaderBuilder::new().from_reader(out.as_bytes());
-    let header = reader
-        .headers()
-        .unwrap()
-        .iter()
-        .map(str::to_string)
-        .collect();
-    let rows = reader
-        .records()
-        .map(|r| r.unwrap().iter().map(str::to_string).collect())
-        .collect();
+    let header = reader.headers().unwrap().iter().map(str::to_string).collect();
+    let rows = reader.records().map(|r| r.unwrap().iter().map(str::to_string).collect()).collect();
     (header, rows)
 }
 
@@ -295,10 +225,7 @@ fn csv_has_a_header_and_one_row_per_finding() {
         ]
     );
     assert_eq!(rows.len(), 2);
-    let pat = rows
-        .iter()
-        .find(|r| r[3] == "config/app settings.env")
-        .unwrap();
+    let pat = rows.iter().find(|r| r[3] == "config/app settings.env").unwrap();
     assert_eq!(pat[0], "secret");
     assert_eq!(pat[4], "1");
     assert_eq!(pat[5], "7");
@@ -341,10 +268,7 @@ fn assert_gitlab_shape(doc: &Value) {
         assert!(!tool["vendor"]["name"].as_str().unwrap().is_empty());
     }
     assert_eq!(scan["type"], "secret_detection");
-    assert!(matches!(
-        scan["status"].as_str(),
-        Some("success" | "failure")
-    ));
+    assert!(matches!(scan["status"].as_str(), Some("success" | "failure")));
     assert!(is_gitlab_time(scan["start_time"].as_str().unwrap()));
     assert!(is_gitlab_time(scan["end_time"].as_str().unwrap()));
     let mut ids = HashSet::new();
@@ -356,10 +280,7 @@ fn assert_gitlab_shape(doc: &Value) {
         assert!(!v["name"].as_str().unwrap().is_empty());
         assert!(v["name"].as_str().unwrap().chars().count() <= 255);
         assert!(!v["description"].as_str().unwrap().is_empty());
-        assert!(matches!(
-            v["severity"].as_str(),
-            Some("Critical" | "High" | "Medium" | "Low" | "Info" | "Unknown")
-        ));
+        assert!(matches!(v["severity"].as_str(), Some("Critical" | "High" | "Medium" | "Low" | "Info" | "Unknown")));
         let idents = v["identifiers"].as_array().unwrap();
         assert!(!idents.is_empty());
         for i in idents {
@@ -385,21 +306,13 @@ fn gitlab_report_has_the_fields_gitlab_requires() {
     assert_eq!(doc["scan"]["status"], "success");
     let vulns = doc["vulnerabilities"].as_array().unwrap();
     assert_eq!(vulns.len(), 2);
-    let pat = vulns
-        .iter()
-        .find(|v| v["location"]["file"] == "config/app settings.env")
-        .unwrap();
+    let pat = vulns.iter().find(|v| v["location"]["file"] == "config/app settings.env").unwrap();
     assert_eq!(pat["location"]["commit"]["sha"], "0000000");
     assert_eq!(pat["location"]["start_line"], 1);
     // The id is derived from the fingerprint: the same finding keeps it from one pipeline to the next.
     let again = tree.run(&["scan", "--format", "gitlab", "."]).json();
     let ids = |d: &Value| -> Vec<String> {
-        d["vulnerabilities"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|v| v["id"].as_str().unwrap().to_string())
-            .collect()
+        d["vulnerabilities"].as_array().unwrap().iter().map(|v| v["id"].as_str().unwrap().to_string()).collect()
     };
     assert_eq!(ids(&doc), ids(&again));
 }
@@ -412,14 +325,8 @@ fn gitlab_history_report_names_the_commit_and_fails_on_unread_input() {
     let doc = run.json();
     assert_gitlab_shape(&doc);
     assert_eq!(doc["scan"]["status"], "failure");
-    assert_eq!(
-        doc["vulnerabilities"][0]["location"]["commit"]["sha"],
-        commit.as_str()
-    );
-    assert!(doc["scan"]["messages"][0]["value"]
-        .as_str()
-        .unwrap()
-        .contains("notes.txt"));
+    assert_eq!(doc["vulnerabilities"][0]["location"]["commit"]["sha"], commit.as_str());
+    assert!(doc["scan"]["messages"][0]["value"].as_str().unwrap().contains("notes.txt"));
 }
 
 #[test]
@@ -438,11 +345,7 @@ fn hostile_file_names_and_lines_survive_every_format() {
     let result = &doc["runs"][0]["results"][0];
     let loc = &result["locations"][0]["physicalLocation"];
     let uri = loc["artifactLocation"]["uri"].as_str().unwrap();
-    assert!(
-        uri.bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b"-._~/%".contains(&b)),
-        "unescaped character in {uri}"
-    );
+    assert!(uri.bytes().all(|b| b.is_ascii_alphanumeric() || b"-._~/%".contains(&b)), "unescaped character in {uri}");
     assert_eq!(percent_decode(uri), name);
     assert_eq!(loc["region"]["snippet"]["text"], redacted_line.as_str());
 
@@ -451,10 +354,7 @@ fn hostile_file_names_and_lines_survive_every_format() {
     run.assert_code(1);
     let out = run.stdout();
     let xml = roxmltree::Document::parse(&out).unwrap_or_else(|e| panic!("not XML ({e}):\n{out}"));
-    let case = xml
-        .descendants()
-        .find(|n| n.has_tag_name("testcase"))
-        .unwrap();
+    let case = xml.descendants().find(|n| n.has_tag_name("testcase")).unwrap();
     assert_eq!(case.attribute("classname"), Some(name));
     let failure = case.children().find(|n| n.has_tag_name("failure")).unwrap();
     assert!(failure.text().unwrap().contains(&redacted_line));
@@ -465,10 +365,7 @@ fn hostile_file_names_and_lines_survive_every_format() {
     let (_, rows) = csv_rows(&run.stdout());
     assert_eq!(rows.len(), 1);
     assert_eq!(rows[0][3], format!("'{name}"));
-    assert!(rows
-        .iter()
-        .flatten()
-        .all(|cell| !cell.starts_with(['=', '+', '-', '@'])));
+    assert!(rows.iter().flatten().all(|cell| !cell.starts_with(['=', '+', '-', '@'])));
 
     // GitLab and JSON: plain JSON strings.
     let run = tree.run(&["scan", "--format", "gitlab", "."]);
@@ -484,17 +381,11 @@ fn no_format_writes_a_secret_without_show_secrets() {
         run.assert_code(1);
         let out = run.stdout();
         for secret in [GITHUB_PAT, AWS_KEY] {
-            assert!(
-                !out.contains(secret),
-                "--format {format} wrote {secret}:\n{out}"
-            );
+            assert!(!out.contains(secret), "--format {format} wrote {secret}:\n{out}");
         }
         let shown = tree.run(&["scan", "--format", format, "--show-secrets", "."]);
         shown.assert_code(1);
-        assert!(
-            shown.stdout().contains(GITHUB_PAT),
-            "--format {format} --show-secrets hid the secret"
-        );
+        assert!(shown.stdout().contains(GITHUB_PAT), "--format {format} --show-secrets hid the secret");
     }
 }
 
@@ -507,10 +398,7 @@ fn reports_are_deterministic_and_can_go_to_a_file() {
         a.assert_code(1);
         let strip = |s: String| -> String {
             // JSON carries the elapsed time in its summary; nothing else may differ.
-            s.lines()
-                .filter(|l| !l.contains("elapsed_ms"))
-                .collect::<Vec<_>>()
-                .join("\n")
+            s.lines().filter(|l| !l.contains("elapsed_ms")).collect::<Vec<_>>().join("\n")
         };
         assert_eq!(strip(a.stdout()), strip(b.stdout()), "--format {format}");
     }
@@ -530,23 +418,14 @@ fn the_sarif_schema_check_is_not_vacuous() {
     let broken: [fn(&mut Value); 4] = [
         |d| d["runs"][0]["results"][0]["level"] = "critical".into(),
         |d| {
-            d["runs"][0]["results"][0]
-                .as_object_mut()
-                .unwrap()
-                .remove("message");
+            d["runs"][0]["results"][0].as_object_mut().unwrap().remove("message");
         },
-        |d| {
-            d["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["region"]["startLine"] =
-                0.into()
-        },
+        |d| d["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["region"]["startLine"] = 0.into(),
         |d| d["runs"][0]["tool"]["driver"]["rules"][0]["unknownKey"] = true.into(),
     ];
     for (i, breakit) in broken.iter().enumerate() {
         let mut bad = good.clone();
         breakit(&mut bad);
-        assert!(
-            !validator.is_valid(&bad),
-            "broken document {i} passed the schema"
-        );
+        assert!(!validator.is_valid(&bad), "broken document {i} passed the schema");
     }
 }

@@ -16,13 +16,7 @@ fn every_builtin_rule_example_is_found_by_the_binary() {
         let doc: toml::Value = toml::from_str(&std::fs::read_to_string(&p).unwrap()).unwrap();
         for rule in doc["rules"].as_array().into_iter().flatten() {
             let id = rule["id"].as_str().unwrap();
-            for (i, ex) in rule
-                .get("examples")
-                .and_then(|e| e.as_array())
-                .into_iter()
-                .flatten()
-                .enumerate()
-            {
+            for (i, ex) in rule.get("examples").and_then(|e| e.as_array()).into_iter().flatten().enumerate() {
                 let rel = match ex.get("path").and_then(|p| p.as_str()) {
                     Some(path) => format!("{id}/{i}/{path}"),
                     None => format!("{id}/{i}/example.txt"),
@@ -32,47 +26,24 @@ fn every_builtin_rule_example_is_found_by_the_binary() {
             }
         }
     }
-    assert!(
-        expected.len() >= 300,
-        "expected many rule examples, found {}",
-        expected.len()
-    );
-    let run = tree.run(&[
-        "scan",
-        "--no-ignore",
-        "--format",
-        "json",
-        "--show-secrets",
-        ".",
-    ]);
+    assert!(expected.len() >= 300, "expected many rule examples, found {}", expected.len());
+    let run = tree.run(&["scan", "--no-ignore", "--format", "json", "--show-secrets", "."]);
     run.assert_code(1);
     let json = run.json();
     let got: std::collections::HashSet<(String, String)> = json["findings"]
         .as_array()
         .unwrap()
         .iter()
-        .map(|f| {
-            (
-                f["path"].as_str().unwrap().to_string(),
-                f["secret"].as_str().unwrap().to_string(),
-            )
-        })
+        .map(|f| (f["path"].as_str().unwrap().to_string(), f["secret"].as_str().unwrap().to_string()))
         .collect();
     let missing: Vec<_> = expected.iter().filter(|e| !got.contains(*e)).collect();
-    assert!(
-        missing.is_empty(),
-        "{} examples not reported by the binary: {missing:#?}",
-        missing.len()
-    );
+    assert!(missing.is_empty(), "{} examples not reported by the binary: {missing:#?}", missing.len());
 }
 
 #[test]
 fn reports_a_secret_with_location_and_exit_code_1() {
     let tree = Tree::new();
-    tree.write(
-        "src/config.py",
-        format!("import os\n\nTOKEN = \"{GITHUB_PAT}\"\n"),
-    );
+    tree.write("src/config.py", format!("import os\n\nTOKEN = \"{GITHUB_PAT}\"\n"));
     let run = tree.run(&["scan", "--format", "json", "--show-secrets"]);
     run.assert_code(1);
     let json = run.json();
@@ -85,10 +56,7 @@ fn reports_a_secret_with_location_and_exit_code_1() {
     assert_eq!(f["end_column"], 49);
     assert_eq!(f["secret"], GITHUB_PAT);
     assert_eq!(f["validated"], true);
-    assert!(f["fingerprint"]
-        .as_str()
-        .unwrap()
-        .starts_with("github-classic-pat:src/config.py:"));
+    assert!(f["fingerprint"].as_str().unwrap().starts_with("github-classic-pat:src/config.py:"));
     assert_eq!(json["summary"]["files_scanned"], 1);
 }
 
@@ -98,11 +66,7 @@ fn clean_tree_exits_0() {
     tree.write("main.rs", "fn main() { println!(\"hello\"); }\n");
     let run = tree.run(&["scan"]);
     run.assert_code(0);
-    assert!(
-        run.stdout().contains("leakgate: 0 findings in 1 file"),
-        "{}",
-        run.stdout()
-    );
+    assert!(run.stdout().contains("leakgate: 0 findings in 1 file"), "{}", run.stdout());
 }
 
 #[test]
@@ -112,16 +76,8 @@ fn secrets_are_redacted_unless_show_secrets() {
     for format in ["text", "json"] {
         let run = tree.run(&["scan", "--format", format]);
         run.assert_code(1);
-        assert!(
-            !run.stdout().contains(GITHUB_PAT),
-            "{format} leaked the secret:\n{}",
-            run.stdout()
-        );
-        assert!(
-            run.stdout().contains("ghp_*****"),
-            "{format}: {}",
-            run.stdout()
-        );
+        assert!(!run.stdout().contains(GITHUB_PAT), "{format} leaked the secret:\n{}", run.stdout());
+        assert!(run.stdout().contains("ghp_*****"), "{format}: {}", run.stdout());
         let shown = tree.run(&["scan", "--format", format, "--show-secrets"]);
         assert!(shown.assert_code(1).stdout().contains(GITHUB_PAT));
     }
@@ -151,10 +107,7 @@ fn failed_checksum_placeholders_and_inline_allows_are_not_reported() {
 #[test]
 fn binary_and_oversized_files_are_skipped_and_counted() {
     let tree = Tree::new();
-    tree.write(
-        "image.bin",
-        [b"PNG\0\0".as_slice(), GITHUB_PAT.as_bytes()].concat(),
-    );
+    tree.write("image.bin", [b"PNG\0\0".as_slice(), GITHUB_PAT.as_bytes()].concat());
     tree.write("big.txt", format!("{}\n{GITHUB_PAT}\n", "a".repeat(2000)));
     tree.write("small.txt", "nothing here\n");
     let run = tree.run(&["scan", "--format", "json", "--max-file-size", "1K"]);
@@ -164,42 +117,23 @@ fn binary_and_oversized_files_are_skipped_and_counted() {
     assert_eq!(json["summary"]["skipped"]["too_large"], 1);
     assert_eq!(json["summary"]["files_scanned"], 1);
     let text = tree.run(&["scan", "--max-file-size", "1K"]);
-    assert!(
-        text.assert_code(0)
-            .stdout()
-            .contains("skipped: 1 binary, 1 too large"),
-        "{}",
-        text.stdout()
-    );
+    assert!(text.assert_code(0).stdout().contains("skipped: 1 binary, 1 too large"), "{}", text.stdout());
 }
 
 #[test]
 fn invalid_utf8_is_scanned_as_bytes() {
     let tree = Tree::new();
-    tree.write(
-        "latin1.txt",
-        [
-            b"caf\xe9 \xff\xfe token=".as_slice(),
-            GITHUB_PAT.as_bytes(),
-            b"\n",
-        ]
-        .concat(),
-    );
+    tree.write("latin1.txt", [b"caf\xe9 \xff\xfe token=".as_slice(), GITHUB_PAT.as_bytes(), b"\n"].concat());
     let run = tree.run(&["scan", "--format", "json", "--show-secrets"]);
     run.assert_code(1);
-    assert_eq!(
-        findings(&run.json()),
-        vec![("github-classic-pat".to_string(), GITHUB_PAT.to_string())]
-    );
+    assert_eq!(findings(&run.json()), vec![("github-classic-pat".to_string(), GITHUB_PAT.to_string())]);
 }
 
 #[test]
 fn stdin_is_scanned_with_dash() {
     let tree = Tree::new();
-    let run = tree.run_stdin(
-        &["scan", "-", "--format", "json", "--show-secrets"],
-        format!("x={GITHUB_PAT}").as_bytes(),
-    );
+    let run =
+        tree.run_stdin(&["scan", "-", "--format", "json", "--show-secrets"], format!("x={GITHUB_PAT}").as_bytes());
     run.assert_code(1);
     let json = run.json();
     assert_eq!(json["findings"][0]["path"], "-");
@@ -231,23 +165,14 @@ fn missing_path_is_a_one_line_error_with_exit_2() {
     let run = tree.run(&["scan", "does-not-exist"]);
     run.assert_code(2);
     assert_eq!(run.stderr().lines().count(), 1, "{}", run.stderr());
-    assert!(
-        run.stderr()
-            .starts_with("leakgate: error: cannot scan does-not-exist"),
-        "{}",
-        run.stderr()
-    );
+    assert!(run.stderr().starts_with("leakgate: error: cannot scan does-not-exist"), "{}", run.stderr());
 }
 
 #[test]
 fn unreadable_input_is_reported_and_exits_2() {
     let tree = Tree::new();
     tree.write("ok.txt", format!("T={GITHUB_PAT}\n"));
-    std::os::unix::fs::symlink(
-        tree.path().join("gone.txt"),
-        tree.path().join("dangling.txt"),
-    )
-    .unwrap();
+    std::os::unix::fs::symlink(tree.path().join("gone.txt"), tree.path().join("dangling.txt")).unwrap();
     // Not followed by default: counted as a symlink, not an error.
     let run = tree.run(&["scan", "--format", "json"]);
     run.assert_code(1);
@@ -258,24 +183,14 @@ fn unreadable_input_is_reported_and_exits_2() {
     let json = run.json();
     assert_eq!(json["summary"]["skipped"]["unreadable"], 1);
     assert_eq!(json["findings"].as_array().unwrap().len(), 1);
-    assert!(json["summary"]["errors"][0]
-        .as_str()
-        .unwrap()
-        .contains("dangling.txt"));
+    assert!(json["summary"]["errors"][0].as_str().unwrap().contains("dangling.txt"));
 }
 
 #[test]
 fn report_goes_to_output_file() {
     let tree = Tree::new();
     tree.write("a.txt", format!("T={GITHUB_PAT}\n"));
-    let run = tree.run(&[
-        "scan",
-        "a.txt",
-        "--format",
-        "json",
-        "--output",
-        "report.json",
-    ]);
+    let run = tree.run(&["scan", "a.txt", "--format", "json", "--output", "report.json"]);
     run.assert_code(1);
     assert_eq!(run.stdout(), "");
     let json: serde_json::Value =
@@ -287,14 +202,8 @@ fn report_goes_to_output_file() {
 fn ignore_file_fingerprints_suppress_and_are_counted() {
     let tree = Tree::new();
     tree.write("a.txt", format!("T={GITHUB_PAT}\n"));
-    let fp = tree.run(&["scan", "--format", "json"]).json()["findings"][0]["fingerprint"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    tree.write(
-        ".leakgateignore",
-        format!("# reviewed: revoked on 2026-11-01\n{fp}\n"),
-    );
+    let fp = tree.run(&["scan", "--format", "json"]).json()["findings"][0]["fingerprint"].as_str().unwrap().to_string();
+    tree.write(".leakgateignore", format!("# reviewed: revoked on 2026-11-01\n{fp}\n"));
     let run = tree.run(&["scan", "--format", "json"]);
     run.assert_code(0);
     assert_eq!(run.json()["summary"]["suppressed"]["ignore_file"], 1);
@@ -306,20 +215,9 @@ fn ignore_file_fingerprints_suppress_and_are_counted() {
 #[test]
 fn control_characters_in_file_names_and_lines_are_neutralised() {
     let tree = Tree::new();
-    tree.write(
-        "evil\x1b[2Jname.txt",
-        format!("T={GITHUB_PAT} \x1b[8mhidden\n"),
-    );
+    tree.write("evil\x1b[2Jname.txt", format!("T={GITHUB_PAT} \x1b[8mhidden\n"));
     let run = tree.run(&["scan", "--no-color"]);
     run.assert_code(1);
-    assert!(
-        !run.stdout().contains('\x1b'),
-        "raw escape reached the terminal: {:?}",
-        run.stdout()
-    );
-    assert!(
-        run.stdout().contains("evil\\x1b[2Jname.txt"),
-        "{}",
-        run.stdout()
-    );
+    assert!(!run.stdout().contains('\x1b'), "raw escape reached the terminal: {:?}", run.stdout());
+    assert!(run.stdout().contains("evil\\x1b[2Jname.txt"), "{}", run.stdout());
 }

@@ -10,9 +10,7 @@ pub struct Tree {
 
 impl Tree {
     pub fn new() -> Tree {
-        Tree {
-            dir: tempfile::tempdir().unwrap(),
-        }
+        Tree { dir: tempfile::tempdir().unwrap() }
     }
 
     pub fn path(&self) -> &Path {
@@ -28,12 +26,7 @@ impl Tree {
 
     /// Runs `leakgate ARGS` with the tree as working directory.
     pub fn run(&self, args: &[&str]) -> Run {
-        let out = Command::cargo_bin("leakgate")
-            .unwrap()
-            .current_dir(self.path())
-            .args(args)
-            .output()
-            .unwrap();
+        let out = Command::cargo_bin("leakgate").unwrap().current_dir(self.path()).args(args).output().unwrap();
         Run(out)
     }
 
@@ -53,10 +46,7 @@ pub struct Run(pub Output);
 
 impl Run {
     pub fn code(&self) -> i32 {
-        self.0
-            .status
-            .code()
-            .expect("exited normally, not by a signal")
+        self.0.status.code().expect("exited normally, not by a signal")
     }
     pub fn stdout(&self) -> String {
         String::from_utf8_lossy(&self.0.stdout).into_owned()
@@ -65,17 +55,10 @@ impl Run {
         String::from_utf8_lossy(&self.0.stderr).into_owned()
     }
     pub fn json(&self) -> serde_json::Value {
-        serde_json::from_slice(&self.0.stdout)
-            .unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.stdout()))
+        serde_json::from_slice(&self.0.stdout).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.stdout()))
     }
     pub fn assert_code(&self, code: i32) -> &Self {
-        assert_eq!(
-            self.code(),
-            code,
-            "exit code\nstdout:\n{}\nstderr:\n{}",
-            self.stdout(),
-            self.stderr()
-        );
+        assert_eq!(self.code(), code, "exit code\nstdout:\n{}\nstderr:\n{}", self.stdout(), self.stderr());
         self
     }
 }
@@ -86,12 +69,7 @@ pub fn findings(json: &serde_json::Value) -> Vec<(String, String)> {
         .as_array()
         .unwrap()
         .iter()
-        .map(|f| {
-            (
-                f["rule_id"].as_str().unwrap().to_string(),
-                f["secret"].as_str().unwrap().to_string(),
-            )
-        })
+        .map(|f| (f["rule_id"].as_str().unwrap().to_string(), f["secret"].as_str().unwrap().to_string()))
         .collect()
 }
 

@@ -26,14 +26,9 @@ pub fn terraform(m: &Module, out: &mut Vec<Hit>) {
         };
         if let Some(t) = v.as_str().filter(|t| matches!(*t, "blob" | "container")) {
             out.push(
-                Hit::new(
-                    &INFO,
-                    key.line,
-                    r.address(),
-                    format!("container_access_type is \"{t}\""),
-                )
-                .file(r.file)
-                .allow(&r.allow),
+                Hit::new(&INFO, key.line, r.address(), format!("container_access_type is \"{t}\""))
+                    .file(r.file)
+                    .allow(&r.allow),
             );
         }
     }

@@ -23,24 +23,17 @@ pub const INFO: CheckInfo = CheckInfo {
 
 /// `Some(true)` denies by default, `Some(false)` allows, `None` unknown.
 fn denies(rules: &Node) -> Option<bool> {
-    rules
-        .get("default_action")
-        .and_then(Node::as_str)
-        .map(|a| a.eq_ignore_ascii_case("Deny"))
+    rules.get("default_action").and_then(Node::as_str).map(|a| a.eq_ignore_ascii_case("Deny"))
 }
 
-fn separate_rules<'a>(
-    m: &'a Module,
-    account: &'a TfBlock,
-) -> impl Iterator<Item = &'a TfBlock> + 'a {
-    m.resources("azurerm_storage_account_network_rules")
-        .filter(move |n| {
-            n.body
-                .get("storage_account_id")
-                .or_else(|| n.body.get("storage_account_name"))
-                .and_then(|v| m.referenced(v))
-                .is_some_and(|t| std::ptr::eq(t, account))
-        })
+fn separate_rules<'a>(m: &'a Module, account: &'a TfBlock) -> impl Iterator<Item = &'a TfBlock> + 'a {
+    m.resources("azurerm_storage_account_network_rules").filter(move |n| {
+        n.body
+            .get("storage_account_id")
+            .or_else(|| n.body.get("storage_account_name"))
+            .and_then(|v| m.referenced(v))
+            .is_some_and(|t| std::ptr::eq(t, account))
+    })
 }
 
 pub fn terraform(m: &Module, out: &mut Vec<Hit>) {
@@ -58,20 +51,11 @@ pub fn terraform(m: &Module, out: &mut Vec<Hit>) {
         if verdicts.iter().any(|d| *d != Some(false)) {
             continue;
         }
-        let why = if verdicts.is_empty() {
-            "with no network rules"
-        } else {
-            "and network rules allow by default"
-        };
+        let why = if verdicts.is_empty() { "with no network rules" } else { "and network rules allow by default" };
         out.push(
-            Hit::new(
-                &INFO,
-                key.line,
-                r.address(),
-                format!("public network access is enabled {why}"),
-            )
-            .file(r.file)
-            .allow(&r.allow),
+            Hit::new(&INFO, key.line, r.address(), format!("public network access is enabled {why}"))
+                .file(r.file)
+                .allow(&r.allow),
         );
     }
 }

@@ -21,16 +21,11 @@ pub const INFO: CheckInfo = CheckInfo {
 
 pub fn terraform(m: &Module, out: &mut Vec<Hit>) {
     for r in m.resources("azurerm_storage_account") {
-        for attr in [
-            "allow_nested_items_to_be_public",
-            "allow_blob_public_access",
-        ] {
+        for attr in ["allow_nested_items_to_be_public", "allow_blob_public_access"] {
             if let Some((key, v)) = r.body.entry(attr) {
                 if v.as_bool() == Some(true) {
                     out.push(
-                        Hit::new(&INFO, key.line, r.address(), format!("{attr} is true"))
-                            .file(r.file)
-                            .allow(&r.allow),
+                        Hit::new(&INFO, key.line, r.address(), format!("{attr} is true")).file(r.file).allow(&r.allow),
                     );
                 }
             }

@@ -23,30 +23,19 @@ pub const INFO: CheckInfo = CheckInfo {
 
 pub fn terraform(m: &Module, out: &mut Vec<Hit>) {
     for r in m.resources("google_sql_database_instance") {
-        for ip in r
-            .body
-            .all("settings")
-            .flat_map(|s| s.all("ip_configuration"))
-        {
+        for ip in r.body.all("settings").flat_map(|s| s.all("ip_configuration")) {
             for net in ip.all("authorized_networks") {
                 let Some(value) = net.get("value") else {
                     continue;
                 };
                 if value.as_str().is_some_and(is_world_cidr) {
-                    let name = net
-                        .get("name")
-                        .and_then(Node::as_str)
-                        .map(|n| format!(" \"{n}\""))
-                        .unwrap_or_default();
+                    let name = net.get("name").and_then(Node::as_str).map(|n| format!(" \"{n}\"")).unwrap_or_default();
                     out.push(
                         Hit::new(
                             &INFO,
                             value.line,
                             r.address(),
-                            format!(
-                                "authorized network{name} is {}",
-                                value.as_str().unwrap_or_default()
-                            ),
+                            format!("authorized network{name} is {}", value.as_str().unwrap_or_default()),
                         )
                         .file(r.file)
                         .end(net.end_line)

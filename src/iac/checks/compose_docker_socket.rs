@@ -33,19 +33,14 @@ fn short_source(spec: &str) -> &str {
 }
 
 fn is_socket(host_path: &str) -> bool {
-    host_path
-        .trim()
-        .trim_end_matches('/')
-        .ends_with("docker.sock")
+    host_path.trim().trim_end_matches('/').ends_with("docker.sock")
 }
 
 pub fn check(s: &Service, out: &mut Vec<Hit>) {
     for v in s.node.all("volumes") {
         let hit: Option<&Node> = match v.as_str() {
             Some(spec) => is_socket(short_source(spec)).then_some(v),
-            None => v
-                .get("source")
-                .filter(|src| src.as_str().is_some_and(is_socket)),
+            None => v.get("source").filter(|src| src.as_str().is_some_and(is_socket)),
         };
         if let Some(n) = hit {
             out.push(
@@ -53,10 +48,7 @@ pub fn check(s: &Service, out: &mut Vec<Hit>) {
                     &INFO,
                     n.line,
                     format!("service {}", s.name),
-                    format!(
-                        "mounts the Docker socket {}",
-                        n.as_str().map(short_source).unwrap_or_default()
-                    ),
+                    format!("mounts the Docker socket {}", n.as_str().map(short_source).unwrap_or_default()),
                 )
                 .anchor(v.line)
                 .allow(&s.allow),

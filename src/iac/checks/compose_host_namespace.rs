@@ -25,13 +25,7 @@ pub fn check(s: &Service, out: &mut Vec<Hit>) {
         };
         if v.as_str() == Some("host") {
             out.push(
-                Hit::new(
-                    &INFO,
-                    key.line,
-                    format!("service {}", s.name),
-                    format!("{field} is host"),
-                )
-                .allow(&s.allow),
+                Hit::new(&INFO, key.line, format!("service {}", s.name), format!("{field} is host")).allow(&s.allow),
             );
         }
     }

@@ -24,13 +24,7 @@ pub fn check(s: &Service, out: &mut Vec<Hit>) {
     };
     if v.as_bool() == Some(true) {
         out.push(
-            Hit::new(
-                &INFO,
-                key.line,
-                format!("service {}", s.name),
-                "privileged is true".to_string(),
-            )
-            .allow(&s.allow),
+            Hit::new(&INFO, key.line, format!("service {}", s.name), "privileged is true".to_string()).allow(&s.allow),
         );
     }
 }

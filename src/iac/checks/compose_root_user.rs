@@ -25,14 +25,6 @@ pub fn check(s: &Service, out: &mut Vec<Hit>) {
     let Some(user) = v.as_text() else { return };
     let name = user.split(':').next().unwrap_or("").trim();
     if name == "root" || name == "0" {
-        out.push(
-            Hit::new(
-                &INFO,
-                key.line,
-                format!("service {}", s.name),
-                format!("user is {user}"),
-            )
-            .allow(&s.allow),
-        );
+        out.push(Hit::new(&INFO, key.line, format!("service {}", s.name), format!("user is {user}")).allow(&s.allow));
     }
 }

@@ -17,21 +17,14 @@ pub const INFO: CheckInfo = CheckInfo {
     fix: "Set `publicly_accessible = false`, place the database in private subnets and reach it through a VPN, \
           bastion or VPC peering.",
     bad: "resource \"aws_db_instance\" \"db\" {\n  engine              = \"postgres\"\n  publicly_accessible = true\n}",
-    good: "resource \"aws_db_instance\" \"db\" {\n  engine              = \"postgres\"\n  publicly_accessible = false\n}",
+    good:
+        "resource \"aws_db_instance\" \"db\" {\n  engine              = \"postgres\"\n  publicly_accessible = false\n}",
 };
 
-const TF_TYPES: &[&str] = &[
-    "aws_db_instance",
-    "aws_rds_cluster_instance",
-    "aws_redshift_cluster",
-    "aws_redshiftserverless_workgroup",
-];
-const CFN_TYPES: &[&str] = &[
-    "AWS::RDS::DBInstance",
-    "AWS::RDS::DBCluster",
-    "AWS::Redshift::Cluster",
-    "AWS::RedshiftServerless::Workgroup",
-];
+const TF_TYPES: &[&str] =
+    &["aws_db_instance", "aws_rds_cluster_instance", "aws_redshift_cluster", "aws_redshiftserverless_workgroup"];
+const CFN_TYPES: &[&str] =
+    &["AWS::RDS::DBInstance", "AWS::RDS::DBCluster", "AWS::Redshift::Cluster", "AWS::RedshiftServerless::Workgroup"];
 
 pub fn terraform(m: &Module, out: &mut Vec<Hit>) {
     for rtype in TF_TYPES {
@@ -41,14 +34,9 @@ pub fn terraform(m: &Module, out: &mut Vec<Hit>) {
             };
             if v.as_bool() == Some(true) {
                 out.push(
-                    Hit::new(
-                        &INFO,
-                        key.line,
-                        r.address(),
-                        "publicly_accessible is true".to_string(),
-                    )
-                    .file(r.file)
-                    .allow(&r.allow),
+                    Hit::new(&INFO, key.line, r.address(), "publicly_accessible is true".to_string())
+                        .file(r.file)
+                        .allow(&r.allow),
                 );
             }
         }
@@ -63,13 +51,7 @@ pub fn cloudformation(t: &Template, out: &mut Vec<Hit>) {
             };
             if v.as_bool() == Some(true) {
                 out.push(
-                    Hit::new(
-                        &INFO,
-                        key.line,
-                        r.resource(),
-                        "PubliclyAccessible is true".to_string(),
-                    )
-                    .allow(&r.allow),
+                    Hit::new(&INFO, key.line, r.resource(), "PubliclyAccessible is true".to_string()).allow(&r.allow),
                 );
             }
         }

@@ -22,23 +22,14 @@ pub const INFO: CheckInfo = CheckInfo {
 
 fn is_remote(src: &str) -> bool {
     let s = src.to_ascii_lowercase();
-    ["http://", "https://", "ftp://", "git://", "git@", "ssh://"]
-        .iter()
-        .any(|p| s.starts_with(p))
+    ["http://", "https://", "ftp://", "git://", "git@", "ssh://"].iter().any(|p| s.starts_with(p))
 }
 
 pub fn check(df: &Dockerfile, out: &mut Vec<Hit>) {
     for ins in df.instructions().filter(|i| i.keyword == "ADD") {
         let words = ins.words();
-        let flags = words
-            .iter()
-            .take_while(|(_, w)| w.starts_with("--"))
-            .count();
-        if words
-            .iter()
-            .take(flags)
-            .any(|(_, f)| f.starts_with("--checksum="))
-        {
+        let flags = words.iter().take_while(|(_, w)| w.starts_with("--")).count();
+        if words.iter().take(flags).any(|(_, f)| f.starts_with("--checksum=")) {
             continue;
         }
         let rest = ins.args.trim_start();

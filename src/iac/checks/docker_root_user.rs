@@ -44,20 +44,14 @@ pub fn check(df: &Dockerfile, out: &mut Vec<Hit>) {
     for _ in 0..=df.stages.len() {
         match &stage.user {
             User::Set { value: None, .. } => return,
-            User::Set {
-                line,
-                value: Some(v),
-            } => {
+            User::Set { line, value: Some(v) } => {
                 if is_root(v) {
                     let msg = if std::ptr::eq(stage, last) {
                         format!("the final stage's last USER is {v}")
                     } else {
                         format!("the final stage inherits USER {v} from the stage it is built on")
                     };
-                    out.push(
-                        Hit::new(&INFO, *line, resource(last.from_line), msg)
-                            .anchor(last.from_line),
-                    );
+                    out.push(Hit::new(&INFO, *line, resource(last.from_line), msg).anchor(last.from_line));
                 }
                 return;
             }
@@ -67,14 +61,8 @@ pub fn check(df: &Dockerfile, out: &mut Vec<Hit>) {
                     None => return,
                 },
                 Base::Scratch => {
-                    let msg = "the final stage is FROM scratch with no USER, so it runs as uid 0"
-                        .to_string();
-                    out.push(Hit::new(
-                        &INFO,
-                        last.from_line,
-                        resource(last.from_line),
-                        msg,
-                    ));
+                    let msg = "the final stage is FROM scratch with no USER, so it runs as uid 0".to_string();
+                    out.push(Hit::new(&INFO, last.from_line, resource(last.from_line), msg));
                     return;
                 }
                 Base::Image(img) if nonroot_image(img) => return,
@@ -83,12 +71,7 @@ pub fn check(df: &Dockerfile, out: &mut Vec<Hit>) {
                         "the final stage never sets USER, so it runs as {img}'s default user (root unless the \
                          image sets one)"
                     );
-                    out.push(Hit::new(
-                        &INFO,
-                        last.from_line,
-                        resource(last.from_line),
-                        msg,
-                    ));
+                    out.push(Hit::new(&INFO, last.from_line, resource(last.from_line), msg));
                     return;
                 }
                 Base::Unknown => return,

@@ -24,26 +24,13 @@ pub const INFO: CheckInfo = CheckInfo {
     good: "RUN --mount=type=secret,id=db_password ./configure --password-file /run/secrets/db_password",
 };
 
-const SECRET_WORDS: &[&str] = &[
-    "PASSWORD",
-    "PASSWD",
-    "PASSPHRASE",
-    "SECRET",
-    "TOKEN",
-    "APIKEY",
-    "CREDENTIALS",
-];
-const SECRET_PAIRS: &[(&str, &str)] = &[
-    ("API", "KEY"),
-    ("PRIVATE", "KEY"),
-    ("ACCESS", "KEY"),
-    ("SECRET", "KEY"),
-];
+const SECRET_WORDS: &[&str] = &["PASSWORD", "PASSWD", "PASSPHRASE", "SECRET", "TOKEN", "APIKEY", "CREDENTIALS"];
+const SECRET_PAIRS: &[(&str, &str)] = &[("API", "KEY"), ("PRIVATE", "KEY"), ("ACCESS", "KEY"), ("SECRET", "KEY")];
 /// A last word that makes the name describe a secret rather than hold one.
 const NOT_A_VALUE: &[&str] = &[
-    "FILE", "PATH", "DIR", "NAME", "URL", "URI", "ENDPOINT", "ID", "TTL", "TIMEOUT", "LENGTH",
-    "LEN", "EXPIRY", "EXPIRES", "TYPE", "HEADER", "PREFIX", "ENABLED", "REQUIRED", "MODE", "SIZE",
-    "COUNT", "VERSION", "HOST", "PORT", "USER", "USERNAME", "LOCATION", "ARN", "REF", "ENV", "VAR",
+    "FILE", "PATH", "DIR", "NAME", "URL", "URI", "ENDPOINT", "ID", "TTL", "TIMEOUT", "LENGTH", "LEN", "EXPIRY",
+    "EXPIRES", "TYPE", "HEADER", "PREFIX", "ENABLED", "REQUIRED", "MODE", "SIZE", "COUNT", "VERSION", "HOST", "PORT",
+    "USER", "USERNAME", "LOCATION", "ARN", "REF", "ENV", "VAR",
 ];
 
 /// Upper-case words of a variable name, splitting on `_`, `-`, `.` and camelCase humps.
@@ -78,17 +65,12 @@ pub fn is_secret_name(name: &str) -> bool {
         return false;
     }
     w.iter().any(|x| SECRET_WORDS.contains(&x.as_str()))
-        || w.windows(2)
-            .any(|p| SECRET_PAIRS.iter().any(|(a, b)| p[0] == *a && p[1] == *b))
+        || w.windows(2).any(|p| SECRET_PAIRS.iter().any(|(a, b)| p[0] == *a && p[1] == *b))
 }
 
 fn is_literal(value: &str) -> bool {
     let v = value.trim();
-    if v.is_empty()
-        || ["true", "false", "yes", "no"]
-            .iter()
-            .any(|b| v.eq_ignore_ascii_case(b))
-    {
+    if v.is_empty() || ["true", "false", "yes", "no"].iter().any(|b| v.eq_ignore_ascii_case(b)) {
         return false;
     }
     // `$VAR` / `${VAR}` / `${VAR:-}`: passed through, not written here.
@@ -97,33 +79,22 @@ fn is_literal(value: &str) -> bool {
         .and_then(|r| r.strip_suffix('}'))
         .map(|r| r.split(":-").nth(1).is_none_or(str::is_empty))
         .unwrap_or_else(|| {
-            v.strip_prefix('$')
-                .is_some_and(|r| r.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_'))
+            v.strip_prefix('$').is_some_and(|r| r.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_'))
         });
     !reference
 }
 
 pub fn check(df: &Dockerfile, out: &mut Vec<Hit>) {
-    for ins in df
-        .instructions()
-        .filter(|i| i.keyword == "ENV" || i.keyword == "ARG")
-    {
+    for ins in df.instructions().filter(|i| i.keyword == "ENV" || i.keyword == "ARG") {
         for a in assignments(ins) {
             let literal = a.value.as_deref().is_some_and(is_literal);
             if literal && is_secret_name(&a.name) {
-                let what = if ins.keyword == "ENV" {
-                    "ENV"
-                } else {
-                    "ARG default"
-                };
+                let what = if ins.keyword == "ENV" { "ENV" } else { "ARG default" };
                 out.push(Hit::new(
                     &INFO,
                     ins.line_at(a.offset),
                     format!("{} {}", ins.keyword, a.name),
-                    format!(
-                        "{what} {} holds a literal value baked into the image",
-                        a.name
-                    ),
+                    format!("{what} {} holds a literal value baked into the image", a.name),
                 ));
             }
         }
@@ -136,26 +107,14 @@ mod tests {
 
     #[test]
     fn names() {
-        for yes in [
-            "DB_PASSWORD",
-            "dbPassword",
-            "NPM_TOKEN",
-            "SECRET_KEY_BASE",
-            "API_KEY",
-            "apiKey",
-            "AWS_SECRET_ACCESS_KEY",
-        ] {
+        for yes in
+            ["DB_PASSWORD", "dbPassword", "NPM_TOKEN", "SECRET_KEY_BASE", "API_KEY", "apiKey", "AWS_SECRET_ACCESS_KEY"]
+        {
             assert!(is_secret_name(yes), "{yes}");
         }
-        for no in [
-            "PASSWORD_FILE",
-            "TOKEN_TTL",
-            "AWS_ACCESS_KEY_ID",
-            "SECRET_NAME",
-            "KEYBOARD",
-            "NODE_ENV",
-            "TOKENIZER_PATH",
-        ] {
+        for no in
+            ["PASSWORD_FILE", "TOKEN_TTL", "AWS_ACCESS_KEY_ID", "SECRET_NAME", "KEYBOARD", "NODE_ENV", "TOKENIZER_PATH"]
+        {
             assert!(!is_secret_name(no), "{no}");
         }
     }

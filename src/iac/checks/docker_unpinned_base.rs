@@ -33,11 +33,6 @@ pub fn check(df: &Dockerfile, out: &mut Vec<Hit>) {
             Some("latest") => format!("base image {image} uses the moving latest tag"),
             Some(_) => continue,
         };
-        out.push(Hit::new(
-            &INFO,
-            stage.from_line,
-            format!("stage {} (FROM {image})", i + 1),
-            msg,
-        ));
+        out.push(Hit::new(&INFO, stage.from_line, format!("stage {} (FROM {image})", i + 1), msg));
     }
 }

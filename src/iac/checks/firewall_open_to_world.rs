@@ -81,24 +81,17 @@ fn aws_exposure(protocol: Option<&Node>, from: Option<&Node>, to: Option<&Node>)
 }
 
 fn world<'a>(cidrs: impl Iterator<Item = &'a Node>) -> Option<&'a Node> {
-    cidrs
-        .into_iter()
-        .find(|c| c.as_str().is_some_and(is_world_cidr))
+    cidrs.into_iter().find(|c| c.as_str().is_some_and(is_world_cidr))
 }
 
 fn push_tf(r: &TfBlock, cidr: &Node, block: &Node, what: String, out: &mut Vec<Hit>) {
     let source = cidr.as_str().unwrap_or_default();
     out.push(
-        Hit::new(
-            &INFO,
-            cidr.line,
-            r.address(),
-            format!("ingress from {source} to {what}"),
-        )
-        .file(r.file)
-        .end(block.end_line)
-        .anchor(block.line)
-        .allow(&r.allow),
+        Hit::new(&INFO, cidr.line, r.address(), format!("ingress from {source} to {what}"))
+            .file(r.file)
+            .end(block.end_line)
+            .anchor(block.line)
+            .allow(&r.allow),
     );
 }
 
@@ -107,11 +100,7 @@ pub fn terraform(m: &Module, out: &mut Vec<Hit>) {
         for ing in r.body.all("ingress") {
             let cidrs = ing.all("cidr_blocks").chain(ing.all("ipv6_cidr_blocks"));
             if let Some(cidr) = world(cidrs) {
-                if let Some(what) = aws_exposure(
-                    ing.get("protocol"),
-                    ing.get("from_port"),
-                    ing.get("to_port"),
-                ) {
+                if let Some(what) = aws_exposure(ing.get("protocol"), ing.get("from_port"), ing.get("to_port")) {
                     push_tf(r, cidr, ing, what, out);
                 }
             }
@@ -123,9 +112,7 @@ pub fn terraform(m: &Module, out: &mut Vec<Hit>) {
             continue;
         }
         if let Some(cidr) = world(b.all("cidr_blocks").chain(b.all("ipv6_cidr_blocks"))) {
-            if let Some(what) =
-                aws_exposure(b.get("protocol"), b.get("from_port"), b.get("to_port"))
-            {
+            if let Some(what) = aws_exposure(b.get("protocol"), b.get("from_port"), b.get("to_port")) {
                 push_tf(r, cidr, b, what, out);
             }
         }
@@ -133,9 +120,7 @@ pub fn terraform(m: &Module, out: &mut Vec<Hit>) {
     for r in m.resources("aws_vpc_security_group_ingress_rule") {
         let b = &r.body;
         if let Some(cidr) = world(b.all("cidr_ipv4").chain(b.all("cidr_ipv6"))) {
-            if let Some(what) =
-                aws_exposure(b.get("ip_protocol"), b.get("from_port"), b.get("to_port"))
-            {
+            if let Some(what) = aws_exposure(b.get("ip_protocol"), b.get("from_port"), b.get("to_port")) {
                 push_tf(r, cidr, b, what, out);
             }
         }
@@ -144,9 +129,7 @@ pub fn terraform(m: &Module, out: &mut Vec<Hit>) {
         let b = &r.body;
         let ingress = match b.get("direction") {
             None => true,
-            Some(d) => d
-                .as_str()
-                .is_some_and(|d| d.eq_ignore_ascii_case("INGRESS")),
+            Some(d) => d.as_str().is_some_and(|d| d.eq_ignore_ascii_case("INGRESS")),
         };
         if !ingress || b.get("disabled").and_then(Node::as_bool) == Some(true) {
             continue;
@@ -190,24 +173,15 @@ fn judge_cfn(r: &CfnResource, rule: &Node, out: &mut Vec<Hit>) {
     let Some(cidr) = world(rule.all("CidrIp").chain(rule.all("CidrIpv6"))) else {
         return;
     };
-    let Some(what) = aws_exposure(
-        rule.get("IpProtocol"),
-        rule.get("FromPort"),
-        rule.get("ToPort"),
-    ) else {
+    let Some(what) = aws_exposure(rule.get("IpProtocol"), rule.get("FromPort"), rule.get("ToPort")) else {
         return;
     };
     let source = cidr.as_str().unwrap_or_default();
     out.push(
-        Hit::new(
-            &INFO,
-            cidr.line,
-            r.resource(),
-            format!("ingress from {source} to {what}"),
-        )
-        .end(rule.end_line)
-        .anchor(rule.line)
-        .allow(&r.allow),
+        Hit::new(&INFO, cidr.line, r.resource(), format!("ingress from {source} to {what}"))
+            .end(rule.end_line)
+            .anchor(rule.line)
+            .allow(&r.allow),
     );
 }
 
@@ -230,10 +204,7 @@ mod tests {
     fn port_ranges() {
         assert_eq!(exposure(&[(22, 22)]).as_deref(), Some("port 22 (SSH)"));
         assert_eq!(exposure(&[(0, 65535)]).as_deref(), Some("all ports"));
-        assert_eq!(
-            exposure(&[(3000, 6000)]).as_deref(),
-            Some("ports 3306 (MySQL), 3389 (RDP), 5432 (PostgreSQL)")
-        );
+        assert_eq!(exposure(&[(3000, 6000)]).as_deref(), Some("ports 3306 (MySQL), 3389 (RDP), 5432 (PostgreSQL)"));
         assert_eq!(exposure(&[(443, 443), (80, 80)]), None);
     }
 }

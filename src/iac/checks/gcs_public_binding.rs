@@ -26,44 +26,26 @@ pub const INFO: CheckInfo = CheckInfo {
 const PUBLIC: &[&str] = &["allUsers", "allAuthenticatedUsers"];
 
 fn role(r: &Node) -> String {
-    r.get("role")
-        .and_then(Node::as_str)
-        .map(|s| format!(" {s}"))
-        .unwrap_or_default()
+    r.get("role").and_then(Node::as_str).map(|s| format!(" {s}")).unwrap_or_default()
 }
 
 pub fn terraform(m: &Module, out: &mut Vec<Hit>) {
     let mut push = |r: &crate::iac::terraform::TfBlock, line: usize, msg: String| {
-        out.push(
-            Hit::new(&INFO, line, r.address(), msg)
-                .file(r.file)
-                .allow(&r.allow),
-        );
+        out.push(Hit::new(&INFO, line, r.address(), msg).file(r.file).allow(&r.allow));
     };
     for r in m.resources("google_storage_bucket_iam_binding") {
-        for member in r
-            .body
-            .all("members")
-            .filter(|n| n.as_str().is_some_and(|s| PUBLIC.contains(&s)))
-        {
+        for member in r.body.all("members").filter(|n| n.as_str().is_some_and(|s| PUBLIC.contains(&s))) {
             let who = member.as_str().unwrap_or_default();
             push(r, member.line, format!("grants{} to {who}", role(&r.body)));
         }
     }
     for r in m.resources("google_storage_bucket_iam_member") {
-        if let Some(member) = r
-            .body
-            .get("member")
-            .filter(|n| n.as_str().is_some_and(|s| PUBLIC.contains(&s)))
-        {
+        if let Some(member) = r.body.get("member").filter(|n| n.as_str().is_some_and(|s| PUBLIC.contains(&s))) {
             let who = member.as_str().unwrap_or_default();
             push(r, member.line, format!("grants{} to {who}", role(&r.body)));
         }
     }
-    for rtype in [
-        "google_storage_bucket_acl",
-        "google_storage_default_object_acl",
-    ] {
+    for rtype in ["google_storage_bucket_acl", "google_storage_default_object_acl"] {
         for r in m.resources(rtype) {
             for entity in r.body.all("role_entity") {
                 let Some(e) = entity.as_str() else { continue };
@@ -72,10 +54,7 @@ pub fn terraform(m: &Module, out: &mut Vec<Hit>) {
                 }
             }
             if let Some((key, acl)) = r.body.entry("predefined_acl") {
-                if let Some(a) = acl
-                    .as_str()
-                    .filter(|a| matches!(*a, "publicRead" | "publicReadWrite"))
-                {
+                if let Some(a) = acl.as_str().filter(|a| matches!(*a, "publicRead" | "publicReadWrite")) {
                     push(r, key.line, format!("predefined ACL is {a}"));
                 }
             }

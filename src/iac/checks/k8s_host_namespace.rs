@@ -26,9 +26,7 @@ pub fn check(o: &Object, pod: &Node, out: &mut Vec<Hit>) {
             continue;
         };
         if v.as_bool() == Some(true) {
-            out.push(
-                Hit::new(&INFO, key.line, o.resource(), format!("{field} is true")).allow(&o.allow),
-            );
+            out.push(Hit::new(&INFO, key.line, o.resource(), format!("{field} is true")).allow(&o.allow));
         }
     }
 }

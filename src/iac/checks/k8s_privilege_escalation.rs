@@ -24,21 +24,13 @@ pub fn check(o: &Object, pod: &Node, out: &mut Vec<Hit>) {
         let (line, msg) = match c.security("allowPrivilegeEscalation") {
             Some(v) if v.as_bool() == Some(true) => (v.line, "allowPrivilegeEscalation is true"),
             Some(_) => continue, // false, or unknown: not guessed
-            None => (
-                c.node.line,
-                "allowPrivilegeEscalation is not set to false (it defaults to true)",
-            ),
+            None => (c.node.line, "allowPrivilegeEscalation is not set to false (it defaults to true)"),
         };
         out.push(
-            Hit::new(
-                &INFO,
-                line,
-                format!("{} {} {}", o.resource(), c.section, c.name),
-                msg.to_string(),
-            )
-            .end(c.node.end_line)
-            .anchor(c.node.line)
-            .allow(&o.allow),
+            Hit::new(&INFO, line, format!("{} {} {}", o.resource(), c.section, c.name), msg.to_string())
+                .end(c.node.end_line)
+                .anchor(c.node.line)
+                .allow(&o.allow),
         );
     }
 }

@@ -30,11 +30,7 @@ pub fn check(o: &Object, pod: &Node, out: &mut Vec<Hit>) {
             continue;
         };
         if user.as_i64() == Some(0) {
-            let from = if c.security("runAsUser").is_some() {
-                "container"
-            } else {
-                "pod"
-            };
+            let from = if c.security("runAsUser").is_some() { "container" } else { "pod" };
             out.push(
                 Hit::new(
                     &INFO,

@@ -29,16 +29,12 @@ pub const INFO: CheckInfo = CheckInfo {
 
 /// A container's effective security setting: its own if set, else the pod's.
 pub fn effective<'a>(c: &Container<'a>, pod: &'a Node, field: &str) -> Option<&'a Node> {
-    c.security(field)
-        .or_else(|| pod.get("securityContext").and_then(|s| s.get(field)))
+    c.security(field).or_else(|| pod.get("securityContext").and_then(|s| s.get(field)))
 }
 
 /// Windows pods take their user from `windowsOptions`; the Linux user fields do not apply.
 pub fn is_windows(pod: &Node) -> bool {
-    pod.get("os")
-        .and_then(|o| o.get("name"))
-        .and_then(Node::as_str)
-        == Some("windows")
+    pod.get("os").and_then(|o| o.get("name")).and_then(Node::as_str) == Some("windows")
 }
 
 pub fn check(o: &Object, pod: &Node, out: &mut Vec<Hit>) {
@@ -59,26 +55,16 @@ pub fn check(o: &Object, pod: &Node, out: &mut Vec<Hit>) {
             continue; // the image itself declares a non-root user
         }
         let (line, msg) = match non_root {
-            Some(n) => (
-                n.line,
-                "runAsNonRoot is false and no runAsUser is set".to_string(),
-            ),
-            None => (
-                c.node.line,
-                "neither the container nor the pod sets runAsNonRoot: true or a runAsUser"
-                    .to_string(),
-            ),
+            Some(n) => (n.line, "runAsNonRoot is false and no runAsUser is set".to_string()),
+            None => {
+                (c.node.line, "neither the container nor the pod sets runAsNonRoot: true or a runAsUser".to_string())
+            }
         };
         out.push(
-            Hit::new(
-                &INFO,
-                line,
-                format!("{} {} {}", o.resource(), c.section, c.name),
-                msg,
-            )
-            .end(c.node.end_line)
-            .anchor(c.node.line)
-            .allow(&o.allow),
+            Hit::new(&INFO, line, format!("{} {} {}", o.resource(), c.section, c.name), msg)
+                .end(c.node.end_line)
+                .anchor(c.node.line)
+                .allow(&o.allow),
         );
     }
 }

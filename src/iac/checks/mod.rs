@@ -35,11 +35,7 @@ pub mod s3_public_acl;
 pub mod s3_public_policy;
 
 pub(crate) const TERRAFORM: &[IacFormat] = &[IacFormat::Terraform, IacFormat::TerraformJson];
-pub(crate) const AWS: &[IacFormat] = &[
-    IacFormat::Terraform,
-    IacFormat::TerraformJson,
-    IacFormat::CloudFormation,
-];
+pub(crate) const AWS: &[IacFormat] = &[IacFormat::Terraform, IacFormat::TerraformJson, IacFormat::CloudFormation];
 pub(crate) const KUBERNETES: &[IacFormat] = &[IacFormat::Kubernetes];
 pub(crate) const DOCKERFILE: &[IacFormat] = &[IacFormat::Dockerfile];
 pub(crate) const COMPOSE: &[IacFormat] = &[IacFormat::Compose];
@@ -185,20 +181,10 @@ mod tests {
         for c in ALL {
             assert!(seen.insert(c.id), "duplicate id {}", c.id);
             assert!(c.id.starts_with("iac-"), "{}", c.id);
-            assert!(
-                c.id.bytes()
-                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-'),
-                "{}",
-                c.id
-            );
-            for (field, text) in [
-                ("title", c.title),
-                ("what", c.what),
-                ("why", c.why),
-                ("fix", c.fix),
-                ("bad", c.bad),
-                ("good", c.good),
-            ] {
+            assert!(c.id.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-'), "{}", c.id);
+            for (field, text) in
+                [("title", c.title), ("what", c.what), ("why", c.why), ("fix", c.fix), ("bad", c.bad), ("good", c.good)]
+            {
                 assert!(!text.trim().is_empty(), "{} has no {field}", c.id);
             }
             assert!(!c.formats.is_empty(), "{}", c.id);

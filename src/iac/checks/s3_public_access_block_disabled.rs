@@ -22,18 +22,9 @@ pub const INFO: CheckInfo = CheckInfo {
     good: "resource \"aws_s3_bucket_public_access_block\" \"b\" {\n  bucket                  = aws_s3_bucket.b.id\n  block_public_acls       = true\n  block_public_policy     = true\n  ignore_public_acls      = true\n  restrict_public_buckets = true\n}",
 };
 
-const TF_SETTINGS: [&str; 4] = [
-    "block_public_acls",
-    "block_public_policy",
-    "ignore_public_acls",
-    "restrict_public_buckets",
-];
-const CFN_SETTINGS: [&str; 4] = [
-    "BlockPublicAcls",
-    "BlockPublicPolicy",
-    "IgnorePublicAcls",
-    "RestrictPublicBuckets",
-];
+const TF_SETTINGS: [&str; 4] =
+    ["block_public_acls", "block_public_policy", "ignore_public_acls", "restrict_public_buckets"];
+const CFN_SETTINGS: [&str; 4] = ["BlockPublicAcls", "BlockPublicPolicy", "IgnorePublicAcls", "RestrictPublicBuckets"];
 
 /// (line, message) for each setting that is off; settings left out are reported together on `block_line`.
 /// A setting whose value is unknown (a variable without default) is not reported.
@@ -43,36 +34,23 @@ fn disabled(block: &Node, block_line: usize, settings: [&str; 4]) -> Vec<(usize,
     for s in settings {
         match block.entry(s) {
             None => missing.push(s),
-            Some((key, v)) if v.as_bool() == Some(false) => {
-                out.push((key.line, format!("{s} is false")))
-            }
+            Some((key, v)) if v.as_bool() == Some(false) => out.push((key.line, format!("{s} is false"))),
             Some(_) => {}
         }
     }
     if !missing.is_empty() {
-        out.push((
-            block_line,
-            format!("{} not set (defaults to false)", missing.join(", ")),
-        ));
+        out.push((block_line, format!("{} not set (defaults to false)", missing.join(", "))));
     }
     out
 }
 
 pub fn terraform(m: &Module, out: &mut Vec<Hit>) {
-    for rtype in [
-        "aws_s3_bucket_public_access_block",
-        "aws_s3_account_public_access_block",
-    ] {
+    for rtype in ["aws_s3_bucket_public_access_block", "aws_s3_account_public_access_block"] {
         for r in m.resources(rtype) {
             let allow = m.allow_via(r, "bucket");
             for (line, msg) in disabled(&r.body, r.line, TF_SETTINGS) {
                 let end = if line == r.line { r.end_line } else { line };
-                out.push(
-                    Hit::new(&INFO, line, r.address(), msg)
-                        .file(r.file)
-                        .end(end)
-                        .allow(&allow),
-                );
+                out.push(Hit::new(&INFO, line, r.address(), msg).file(r.file).end(end).allow(&allow));
             }
         }
     }
@@ -87,11 +65,7 @@ pub fn cloudformation(t: &Template, out: &mut Vec<Hit>) {
             continue;
         }
         for (line, msg) in disabled(block, key.line, CFN_SETTINGS) {
-            out.push(
-                Hit::new(&INFO, line, r.resource(), msg)
-                    .anchor(key.line)
-                    .allow(&r.allow),
-            );
+            out.push(Hit::new(&INFO, line, r.resource(), msg).anchor(key.line).allow(&r.allow));
         }
     }
 }

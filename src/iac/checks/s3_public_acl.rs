@@ -26,10 +26,8 @@ pub const INFO: CheckInfo = CheckInfo {
 
 const PUBLIC_CANNED: &[&str] = &["public-read", "public-read-write", "authenticated-read"];
 const PUBLIC_CFN: &[&str] = &["PublicRead", "PublicReadWrite", "AuthenticatedRead"];
-const PUBLIC_GROUPS: &[&str] = &[
-    "http://acs.amazonaws.com/groups/global/AllUsers",
-    "http://acs.amazonaws.com/groups/global/AuthenticatedUsers",
-];
+const PUBLIC_GROUPS: &[&str] =
+    &["http://acs.amazonaws.com/groups/global/AllUsers", "http://acs.amazonaws.com/groups/global/AuthenticatedUsers"];
 
 pub fn terraform(m: &Module, out: &mut Vec<Hit>) {
     // The inline `acl`/`grant` arguments of `aws_s3_bucket` (provider v3 style) and `aws_s3_bucket_acl`.
@@ -52,48 +50,23 @@ pub fn terraform(m: &Module, out: &mut Vec<Hit>) {
     }
 }
 
-fn canned(
-    r: &TfBlock,
-    acl: Option<(&crate::iac::node::Key, &Node)>,
-    allow: &[String],
-    out: &mut Vec<Hit>,
-) {
+fn canned(r: &TfBlock, acl: Option<(&crate::iac::node::Key, &Node)>, allow: &[String], out: &mut Vec<Hit>) {
     let Some((key, value)) = acl else { return };
     if let Some(acl) = value.as_str().filter(|a| PUBLIC_CANNED.contains(a)) {
-        out.push(
-            Hit::new(
-                &INFO,
-                key.line,
-                r.address(),
-                format!("bucket ACL is \"{acl}\""),
-            )
-            .file(r.file)
-            .allow(allow),
-        );
+        out.push(Hit::new(&INFO, key.line, r.address(), format!("bucket ACL is \"{acl}\"")).file(r.file).allow(allow));
     }
 }
 
-fn group_grant(
-    r: &TfBlock,
-    grant: &Node,
-    uri: Option<&Node>,
-    allow: &[String],
-    out: &mut Vec<Hit>,
-) {
+fn group_grant(r: &TfBlock, grant: &Node, uri: Option<&Node>, allow: &[String], out: &mut Vec<Hit>) {
     let Some(uri) = uri else { return };
     if let Some(group) = uri.as_str().filter(|u| PUBLIC_GROUPS.contains(u)) {
         let who = group.rsplit('/').next().unwrap_or(group);
         out.push(
-            Hit::new(
-                &INFO,
-                uri.line,
-                r.address(),
-                format!("bucket ACL grants access to the {who} group"),
-            )
-            .file(r.file)
-            .end(grant.end_line)
-            .anchor(grant.line)
-            .allow(allow),
+            Hit::new(&INFO, uri.line, r.address(), format!("bucket ACL grants access to the {who} group"))
+                .file(r.file)
+                .end(grant.end_line)
+                .anchor(grant.line)
+                .allow(allow),
         );
     }
 }
@@ -104,15 +77,7 @@ pub fn cloudformation(t: &Template, out: &mut Vec<Hit>) {
             continue;
         };
         if let Some(acl) = v.as_str().filter(|a| PUBLIC_CFN.contains(a)) {
-            out.push(
-                Hit::new(
-                    &INFO,
-                    key.line,
-                    r.resource(),
-                    format!("AccessControl is {acl}"),
-                )
-                .allow(&r.allow),
-            );
+            out.push(Hit::new(&INFO, key.line, r.resource(), format!("AccessControl is {acl}")).allow(&r.allow));
         }
     }
 }

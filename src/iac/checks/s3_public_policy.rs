@@ -28,10 +28,7 @@ pub const INFO: CheckInfo = CheckInfo {
 };
 
 pub fn terraform(m: &Module, out: &mut Vec<Hit>) {
-    for (rtype, bucket_attr) in [
-        ("aws_s3_bucket_policy", Some("bucket")),
-        ("aws_s3_bucket", None),
-    ] {
+    for (rtype, bucket_attr) in [("aws_s3_bucket_policy", Some("bucket")), ("aws_s3_bucket", None)] {
         for r in m.resources(rtype) {
             let Some(policy) = r.body.get("policy") else {
                 continue;
@@ -40,21 +37,14 @@ pub fn terraform(m: &Module, out: &mut Vec<Hit>) {
                 Some(attr) => m.allow_via(r, attr),
                 None => r.allow.clone(),
             };
-            let doc = m
-                .referenced(policy)
-                .filter(|d| d.is_data && d.rtype == "aws_iam_policy_document");
+            let doc = m.referenced(policy).filter(|d| d.is_data && d.rtype == "aws_iam_policy_document");
             if let Some(doc) = doc {
                 for (line, msg) in policy_document(&doc.body) {
                     out.push(
-                        Hit::new(
-                            &INFO,
-                            line,
-                            doc.address(),
-                            format!("{msg}; used as the policy of {}", r.address()),
-                        )
-                        .file(doc.file)
-                        .allow(&allow)
-                        .allow(&doc.allow),
+                        Hit::new(&INFO, line, doc.address(), format!("{msg}; used as the policy of {}", r.address()))
+                            .file(doc.file)
+                            .allow(&allow)
+                            .allow(&doc.allow),
                     );
                 }
                 continue;
@@ -63,11 +53,7 @@ pub fn terraform(m: &Module, out: &mut Vec<Hit>) {
                 continue;
             };
             for (line, msg) in public_statements(&tree) {
-                out.push(
-                    Hit::new(&INFO, line, r.address(), msg)
-                        .file(r.file)
-                        .allow(&allow),
-                );
+                out.push(Hit::new(&INFO, line, r.address(), msg).file(r.file).allow(&allow));
             }
         }
     }
@@ -169,15 +155,9 @@ fn describe(st: &Node, who: &str, sid_key: &str, action_key: &str) -> String {
         .and_then(Node::as_str)
         .map(|s| format!("statement \"{s}\""))
         .unwrap_or_else(|| "a statement".to_string());
-    let actions: Vec<String> = st
-        .get(action_key)
-        .map(|a| a.items().filter_map(Node::as_text).take(3).collect())
-        .unwrap_or_default();
-    let actions = if actions.is_empty() {
-        String::new()
-    } else {
-        format!(" to {}", actions.join(", "))
-    };
+    let actions: Vec<String> =
+        st.get(action_key).map(|a| a.items().filter_map(Node::as_text).take(3).collect()).unwrap_or_default();
+    let actions = if actions.is_empty() { String::new() } else { format!(" to {}", actions.join(", ")) };
     format!("{sid} allows {who}{actions} with no Condition")
 }
 

@@ -1,0 +1,126 @@
+//! IaC lint through the binary: folder scans, the staged change, config `disable`, --no-iac and --iac.
+use crate::git::Repo;
+use crate::support::*;
+
+const PUBLIC_BUCKET: &str = r#"resource "aws_s3_bucket" "site" {
+  bucket = "acme-site"
+  acl    = var.bucket_acl
+}
+"#;
+const VARIABLES: &str = r#"variable "bucket_acl" {
+  default = "public-read"
+}
+"#;
+const ROOT_POD: &str = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: web\nspec:\n  containers:\n    - name: app\n      image: nginx:1.27\n      securityContext:\n        privileged: true\n";
+
+fn ids(json: &serde_json::Value) -> Vec<(String, String, u64)> {
+    let mut v: Vec<_> = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["kind"] == "iac")
+        .map(|f| {
+            (
+                f["rule_id"].as_str().unwrap().into(),
+                f["path"].as_str().unwrap().into(),
+                f["start_line"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    v.sort();
+    v
+}
+
+#[test]
+fn folder_scan_lints_terraform_modules_and_manifests() {
+    let tree = Tree::new();
+    tree.write("infra/main.tf", PUBLIC_BUCKET);
+    tree.write("infra/variables.tf", VARIABLES);
+    tree.write("k8s/pod.yaml", ROOT_POD);
+    let run = tree.run(&["scan", "--format", "json"]);
+    run.assert_code(1);
+    let got = ids(&run.json());
+    // The ACL comes from a variable declared in a sibling file: resolved because the directory is one module.
+    assert!(got.contains(&("iac-s3-public-acl".into(), "infra/main.tf".into(), 3)), "{got:?}");
+    assert!(got.iter().any(|(id, path, _)| id == "iac-k8s-privileged" && path == "k8s/pod.yaml"), "{got:?}");
+    let f = run.json()["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule_id"] == "iac-s3-public-acl")
+        .cloned()
+        .unwrap();
+    assert_eq!(f["resource"], "aws_s3_bucket.site");
+    assert_eq!(f["secret"], "");
+    let text = tree.run(&["scan"]).stdout();
+    assert!(text.contains("infra/main.tf:3  iac-s3-public-acl"), "{text}");
+}
+
+#[test]
+fn disable_and_no_iac_turn_checks_off() {
+    let tree = Tree::new();
+    tree.write("k8s/pod.yaml", ROOT_POD);
+    tree.run(&["scan", "--no-iac"]).assert_code(0);
+    tree.write(".leakgate.toml", "disable = [\"iac-k8s-privileged\", \"iac-k8s-run-as-root\", \"iac-k8s-privilege-escalation\", \"iac-docker-unpinned-base\"]\n");
+    let run = tree.run(&["scan", "--format", "json"]);
+    let got = ids(&run.json());
+    assert!(!got.iter().any(|(id, _, _)| id == "iac-k8s-privileged" || id == "iac-k8s-run-as-root"), "{got:?}");
+}
+
+#[test]
+fn parse_failures_are_warnings_not_errors() {
+    let tree = Tree::new();
+    tree.write("broken.tf", "resource \"aws_s3_bucket\" \"x\" {\n  acl = \n");
+    let run = tree.run(&["scan", "--format", "json"]);
+    run.assert_code(0);
+    let w = run.json()["summary"]["warnings"].to_string();
+    assert!(w.contains("broken.tf"), "{w}");
+    assert!(tree.run(&["scan"]).stdout().contains("warning: cannot lint broken.tf"));
+}
+
+#[test]
+fn staged_public_bucket_is_blocked_and_the_fix_passes() {
+    let repo = Repo::new();
+    repo.commit_file("infra/variables.tf", VARIABLES.replace("public-read", "private"), "vars");
+    repo.write("infra/main.tf", PUBLIC_BUCKET.replace("var.bucket_acl", "\"public-read\""));
+    repo.git(&["add", "."]);
+    let run = repo.run(&["scan", "--staged", "--format", "json"]);
+    run.assert_code(1);
+    assert_eq!(ids(&run.json()), vec![("iac-s3-public-acl".into(), "infra/main.tf".into(), 3)]);
+    repo.write("infra/main.tf", PUBLIC_BUCKET.replace("var.bucket_acl", "\"private\""));
+    repo.git(&["add", "."]);
+    repo.run(&["scan", "--staged"]).assert_code(0);
+}
+
+#[test]
+fn staged_terraform_resolves_variables_from_unchanged_sibling_files() {
+    let repo = Repo::new();
+    repo.commit_file("infra/variables.tf", VARIABLES, "vars");
+    repo.write("infra/main.tf", PUBLIC_BUCKET);
+    repo.git(&["add", "infra/main.tf"]);
+    let run = repo.run(&["scan", "--staged", "--format", "json"]);
+    run.assert_code(1);
+    assert_eq!(ids(&run.json()), vec![("iac-s3-public-acl".into(), "infra/main.tf".into(), 3)]);
+}
+
+#[test]
+fn a_reasoned_allow_marks_a_public_website_bucket() {
+    let tree = Tree::new();
+    tree.write(
+        "site.tf",
+        "# leakgate:allow iac-s3-public-acl static website, public by design\nresource \"aws_s3_bucket\" \"site\" {\n  acl = \"public-read\"\n}\n",
+    );
+    let run = tree.run(&["scan", "--format", "json"]);
+    run.assert_code(0);
+    assert_eq!(run.json()["summary"]["suppressed"]["inline"], 1);
+}
+
+#[test]
+fn history_lints_infrastructure_only_with_iac() {
+    let repo = Repo::new();
+    repo.commit_file("k8s/pod.yaml", ROOT_POD, "pod");
+    repo.run(&["scan", "--history"]).assert_code(0);
+    let run = repo.run(&["scan", "--history", "--iac", "--format", "json"]);
+    run.assert_code(1);
+    assert!(ids(&run.json()).iter().any(|(id, _, _)| id == "iac-k8s-privileged"));
+}
