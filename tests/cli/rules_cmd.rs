@@ -37,3 +37,21 @@ fn check_runs_examples_of_a_rule_file() {
     run.assert_code(2);
     assert!(run.stderr().contains("bad-rule") && run.stderr().contains("negative example"), "{}", run.stderr());
 }
+
+#[test]
+fn readme_documents_every_iac_check() {
+    // The README's IaC table is written from `leakgate rules`; this fails when a check is added or renamed
+    // without updating it.
+    let readme = std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
+    let tree = Tree::new();
+    let json = tree.run(&["rules", "--format", "json"]).json();
+    for r in json.as_array().unwrap().iter().filter(|r| r["kind"] == "iac") {
+        let row = format!(
+            "| `{}` | {} | {} |",
+            r["id"].as_str().unwrap(),
+            r["severity"].as_str().unwrap(),
+            r["description"].as_str().unwrap()
+        );
+        assert!(readme.contains(&row), "README is missing or has a stale row: {row}");
+    }
+}
