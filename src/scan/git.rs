@@ -33,20 +33,32 @@ pub fn scan_staged(scanner: &Scanner, source: &StagedSource, max_size: u64) -> R
     let files = source.changes(&mut out.stats)?;
     let repo = source.repo();
     let terraform = TerraformModules::default();
-    let mut found_by_file: Vec<(StagedFile, Vec<Finding>)> = Vec::new();
+    let mut staged: Vec<(StagedFile, Vec<u8>)> = Vec::new();
     for file in files {
-        let blob = match repo.find_blob(file.blob) {
-            Ok(b) => b,
+        match repo.find_blob(file.blob) {
+            Ok(b) if b.size() as u64 > max_size => out.stats.skip(SkipReason::TooLarge),
+            Ok(b) => {
+                let content = b.content().to_vec();
+                staged.push((file, content));
+            }
             Err(e) => {
                 out.stats.error(format!("{}: cannot read staged blob {}: {}", file.path, file.blob, e.message()));
-                continue;
             }
-        };
-        if blob.size() as u64 > max_size {
-            out.stats.skip(SkipReason::TooLarge);
-            continue;
         }
-        let found = scan_content(scanner, blob.content(), &file.path, Some(&terraform), &mut out.stats);
+    }
+    // Scanning (and the regex compilation the first use of a rule costs) is spread over the cores; the blobs were
+    // read above because a `Repository` cannot be shared between threads.
+    let scanned: Vec<(StagedFile, Vec<Finding>, ScanStats)> = staged
+        .into_par_iter()
+        .map(|(file, content)| {
+            let mut stats = ScanStats::default();
+            let found = scan_content(scanner, &content, &file.path, Some(&terraform), &mut stats);
+            (file, found, stats)
+        })
+        .collect();
+    let mut found_by_file = Vec::with_capacity(scanned.len());
+    for (file, found, stats) in scanned {
+        out.stats.merge(stats);
         found_by_file.push((file, found));
     }
     let mut tf_findings = staged_terraform(scanner, source, terraform, &mut out.stats)?;
