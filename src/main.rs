@@ -11,7 +11,13 @@ fn main() {
         {
             std::process::exit(0);
         }
-        let msg: Vec<String> = err.chain().map(|e| e.to_string()).collect();
+        // Library errors already end with their source's text; print each cause only if it adds something.
+        let mut msg: Vec<String> = Vec::new();
+        for cause in err.chain().map(|e| e.to_string()) {
+            if !msg.last().is_some_and(|prev| prev.ends_with(&cause)) {
+                msg.push(cause);
+            }
+        }
         eprintln!("leakgate: error: {}", msg.join(": "));
     }
     std::process::exit(leakgate::cli::exit::code(&result));

@@ -2,9 +2,10 @@
 //! change added to a file (a zero-context diff's hunks are exactly the added lines).
 use std::path::Path;
 
-use git2::{DiffOptions, Oid, Repository};
+use git2::{Delta, DiffOptions, FileMode, Oid, Repository};
 
 use crate::error::{Error, Result};
+use crate::stats::{ScanStats, SkipReason};
 
 /// Lines (1-based, inclusive ranges) that a change added to a file; `All` for a new file.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -57,6 +58,39 @@ impl LineSet {
             }
         }
     }
+}
+
+/// A file a diff adds or changes, with the blob it had before (none for a new file or a former submodule).
+pub struct ChangedFile {
+    pub path: String,
+    pub blob: Oid,
+    pub old_blob: Option<Oid>,
+}
+
+/// What a diff delta means for a scan: `None` for deletions (nothing to scan) and for submodules and symlinks
+/// (counted as skipped); otherwise the changed file.
+pub fn changed_file(delta: &git2::DiffDelta<'_>, stats: &mut ScanStats) -> Option<ChangedFile> {
+    if matches!(delta.status(), Delta::Deleted | Delta::Unmodified | Delta::Ignored | Delta::Untracked) {
+        return None;
+    }
+    let new = delta.new_file();
+    match new.mode() {
+        FileMode::Commit => {
+            stats.skip(SkipReason::Submodule);
+            return None;
+        }
+        FileMode::Link => {
+            stats.skip(SkipReason::Symlink);
+            return None;
+        }
+        _ => {}
+    }
+    let old = delta.old_file();
+    Some(ChangedFile {
+        path: new.path().map(|p| p.to_string_lossy().into_owned()).unwrap_or_default(),
+        blob: new.id(),
+        old_blob: (!old.id().is_zero() && old.mode() != FileMode::Commit).then(|| old.id()),
+    })
 }
 
 /// Opens the repository containing `dir` (searching parents, following worktree `.git` files).

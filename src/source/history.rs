@@ -5,9 +5,9 @@
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
-use git2::{Delta, DiffFindOptions, DiffOptions, FileMode, ObjectType, Oid, Repository, Sort, Tree};
+use git2::{DiffFindOptions, DiffOptions, FileMode, ObjectType, Oid, Repository, Sort, Tree};
 
-use super::git::{added_lines, discover, git_error, LineSet};
+use super::git::{added_lines, changed_file, discover, git_error, ChangedFile, LineSet};
 use crate::error::{Error, Result};
 use crate::finding::CommitInfo;
 use crate::stats::{ScanStats, SkipReason};
@@ -235,33 +235,16 @@ impl HistorySource {
                 .map_err(|e| git_error("cannot detect renames", e))?;
             let mut this: HashMap<String, (Oid, LineSet)> = HashMap::new();
             for delta in diff.deltas() {
-                if matches!(delta.status(), Delta::Deleted | Delta::Unmodified) {
-                    continue;
-                }
-                let new = delta.new_file();
-                let path = new.path().map(|p| p.to_string_lossy().into_owned()).unwrap_or_default();
-                match new.mode() {
-                    FileMode::Commit => {
-                        stats.skip(SkipReason::Submodule);
-                        continue;
-                    }
-                    FileMode::Link => {
-                        stats.skip(SkipReason::Symlink);
-                        continue;
-                    }
-                    _ => {}
-                }
-                let old = delta.old_file();
-                let old_id = (!old.id().is_zero() && old.mode() != FileMode::Commit).then(|| old.id());
-                let lines = match self.repo.find_blob(new.id()) {
+                let Some(ChangedFile { path, blob, old_blob }) = changed_file(&delta, stats) else { continue };
+                let lines = match self.repo.find_blob(blob) {
                     Ok(b) if crate::engine::looks_binary(b.content()) => LineSet::All,
-                    Ok(_) => added_lines(&self.repo, old_id, new.id())?,
+                    Ok(_) => added_lines(&self.repo, old_blob, blob)?,
                     Err(e) => {
-                        stats.error(format!("blob {} ({path}): {}", new.id(), e.message()));
+                        stats.error(format!("blob {} ({path}): {}", blob, e.message()));
                         continue;
                     }
                 };
-                this.insert(path, (new.id(), lines));
+                this.insert(path, (blob, lines));
             }
             result = Some(match result {
                 None => this,

@@ -3,11 +3,11 @@
 //! so the cost follows the size of the change, not of the repository or its history.
 use std::path::{Path, PathBuf};
 
-use git2::{Delta, DiffFindOptions, DiffOptions, FileMode, Oid, Repository};
+use git2::{Delta, DiffFindOptions, DiffOptions, Oid, Repository};
 
-use super::git::{added_lines, discover, git_error, LineSet};
+use super::git::{added_lines, changed_file, discover, git_error, ChangedFile, LineSet};
 use crate::error::{Error, Result};
-use crate::stats::{ScanStats, SkipReason};
+use crate::stats::ScanStats;
 
 /// One staged file: its index blob and the lines the change adds to it.
 #[derive(Debug, Clone)]
@@ -69,29 +69,12 @@ impl StagedSource {
             .map_err(|e| git_error("cannot detect renames", e))?;
         let mut files = Vec::new();
         for delta in diff.deltas() {
-            if matches!(delta.status(), Delta::Deleted | Delta::Unmodified | Delta::Ignored | Delta::Untracked) {
-                continue;
-            }
-            let new = delta.new_file();
-            let path = new.path().map(|p| p.to_string_lossy().into_owned()).unwrap_or_default();
-            match new.mode() {
-                FileMode::Commit => {
-                    stats.skip(SkipReason::Submodule);
-                    continue;
-                }
-                FileMode::Link => {
-                    stats.skip(SkipReason::Symlink);
-                    continue;
-                }
-                _ => {}
-            }
+            let Some(ChangedFile { path, blob, old_blob }) = changed_file(&delta, stats) else { continue };
             if delta.status() == Delta::Conflicted {
                 stats.error(format!("{path}: unresolved merge conflict in the index"));
                 continue;
             }
-            let old = delta.old_file();
-            let old_blob = (!old.id().is_zero() && old.mode() != FileMode::Commit).then(|| old.id());
-            files.push(StagedFile { path, blob: new.id(), old_blob });
+            files.push(StagedFile { path, blob, old_blob });
         }
         Ok(files)
     }
