@@ -6,11 +6,10 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context};
-use clap::{Args, FromArgMatches};
 
 use super::exit::Outcome;
 use super::scan::{collect_git, collect_paths};
-use super::{BaselineArgs, BaselineCommand, BaselineCreateArgs, ScanArgs};
+use super::{BaselineArgs, BaselineCommand, BaselineCreateArgs};
 use crate::suppress::{self, baseline};
 
 pub fn run(args: BaselineArgs) -> anyhow::Result<Outcome> {
@@ -22,7 +21,7 @@ pub fn run(args: BaselineArgs) -> anyhow::Result<Outcome> {
 fn create(args: BaselineCreateArgs) -> anyhow::Result<Outcome> {
     // Made absolute first: the working-tree scan may change the current folder.
     let output = args.output.as_deref().map(std::path::absolute).transpose()?;
-    let mut scan = default_scan_args();
+    let mut scan = super::scan::default_args();
     scan.common.config = args.common.config.as_deref().map(std::path::absolute).transpose()?;
     scan.output.quiet = true;
     let scanned = if args.history {
@@ -82,13 +81,6 @@ fn create(args: BaselineCreateArgs) -> anyhow::Result<Outcome> {
         }
     }
     Ok(Outcome::Clean)
-}
-
-/// `leakgate scan`'s defaults, as clap would fill them in.
-fn default_scan_args() -> ScanArgs {
-    let cmd = ScanArgs::augment_args(clap::Command::new("scan"));
-    let matches = cmd.get_matches_from(["scan"]);
-    ScanArgs::from_arg_matches(&matches).expect("scan's defaults parse")
 }
 
 /// The nearest folder at or above `dir` that holds `.git`.

@@ -6,11 +6,10 @@ use std::io::Read;
 use std::path::PathBuf;
 
 use anyhow::{bail, Context};
-use clap::{Args, FromArgMatches};
 use git2::{Oid, Repository};
 
 use super::exit::Outcome;
-use super::{HookArgs, HookCommand, PrePushArgs, ScanArgs};
+use super::{HookArgs, HookCommand, PrePushArgs};
 use crate::source::history::{HistorySource, HistorySpec};
 
 /// The git hook a scan gates; chooses the advice printed when findings block it.
@@ -69,21 +68,12 @@ fn pre_push(args: PrePushArgs) -> anyhow::Result<Outcome> {
         let source = HistorySource::open(&dir)?;
         push_spec(source.repo(), &updates)?
     };
-    let mut scan = default_scan_args();
+    let mut scan = super::scan::default_args();
     scan.repo = args.repo;
     scan.common = args.common;
     scan.output = args.output;
-    scan.max_file_size = args.max_file_size;
-    scan.threads = args.threads;
-    scan.baseline = args.baseline;
+    scan.shared = args.shared;
     super::scan::run_git_with(scan, Some(spec), Some(Gate::Push))
-}
-
-/// `leakgate scan`'s defaults, so that flags added to `scan` later keep their defaults here.
-fn default_scan_args() -> ScanArgs {
-    let cmd = ScanArgs::augment_args(clap::Command::new("scan"));
-    let matches = cmd.get_matches_from(["scan"]);
-    ScanArgs::from_arg_matches(&matches).expect("scan's defaults parse")
 }
 
 /// Parses git's pre-push input; anything unexpected is an error (the hook fails closed rather than guess).

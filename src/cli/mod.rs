@@ -97,17 +97,25 @@ pub struct PrePushArgs {
     #[command(flatten)]
     pub output: OutputArgs,
 
-    /// Skip blobs larger than this (bytes, or with a K/M/G suffix). Default: 50M or the config's max_file_size.
+    #[command(flatten)]
+    pub shared: SharedScanArgs,
+}
+
+/// Flags every scanning command takes (`scan`, `hook pre-push`).
+#[derive(Debug, Args)]
+pub struct SharedScanArgs {
+    /// Report only findings whose fingerprints are not in FILE (made by `leakgate baseline create`).
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+
+    /// Skip files and blobs larger than this (bytes, or with a K/M/G suffix). Default: 50M or the config's
+    /// max_file_size.
     #[arg(long, value_name = "SIZE", value_parser = parse_size)]
     pub max_file_size: Option<u64>,
 
     /// Worker threads (default: one per core).
     #[arg(long, value_name = "N", default_value_t = 0)]
     pub threads: usize,
-
-    /// Report only findings whose fingerprints are not in FILE (made by `leakgate baseline create`).
-    #[arg(long, value_name = "FILE")]
-    pub baseline: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -132,19 +140,11 @@ pub struct ScanArgs {
     #[arg(long, value_name = "DIR")]
     pub repo: Option<PathBuf>,
 
-    /// Report only findings whose fingerprints are not in FILE (made by `leakgate baseline create`).
-    #[arg(long, value_name = "FILE")]
-    pub baseline: Option<PathBuf>,
-
     #[command(flatten)]
     pub common: CommonArgs,
 
     #[command(flatten)]
     pub output: OutputArgs,
-
-    /// Skip files larger than this (bytes, or with a K/M/G suffix). Default: 50M or the config's max_file_size.
-    #[arg(long, value_name = "SIZE", value_parser = parse_size)]
-    pub max_file_size: Option<u64>,
 
     /// Scan files that .gitignore/.ignore exclude too.
     #[arg(long)]
@@ -162,9 +162,8 @@ pub struct ScanArgs {
     #[arg(long)]
     pub iac: bool,
 
-    /// Worker threads (default: one per core).
-    #[arg(long, value_name = "N", default_value_t = 0)]
-    pub threads: usize,
+    #[command(flatten)]
+    pub shared: SharedScanArgs,
 }
 
 #[derive(Debug, Args)]

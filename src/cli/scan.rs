@@ -64,10 +64,10 @@ pub(crate) fn collect_paths(args: &ScanArgs) -> anyhow::Result<Scanned> {
         scan_bytes(&scanner, &buf, "-")
     } else {
         let opts = WalkOptions {
-            max_file_size: args.max_file_size.unwrap_or(config.max_file_size()),
+            max_file_size: args.shared.max_file_size.unwrap_or(config.max_file_size()),
             follow_symlinks: args.follow_symlinks,
             respect_ignore_files: !args.no_ignore,
-            threads: args.threads,
+            threads: args.shared.threads,
         };
         scan_paths(&scanner, &paths, &opts)
     };
@@ -111,7 +111,7 @@ pub(crate) fn collect_git(args: &ScanArgs, spec: Option<HistorySpec>) -> anyhow:
         let mut scanner = config.scanner()?;
         scanner.set_iac_enabled(!args.no_iac);
         let ignore = IgnoreList::load(&root.join(suppress::ignore_file::IGNORE_FILE_NAME))?;
-        let max = args.max_file_size.unwrap_or(config.max_file_size());
+        let max = args.shared.max_file_size.unwrap_or(config.max_file_size());
         let output = with_notes(scan_staged(&scanner, &source, max)?, &config);
         (output, scanner, ignore, root)
     } else {
@@ -122,7 +122,7 @@ pub(crate) fn collect_git(args: &ScanArgs, spec: Option<HistorySpec>) -> anyhow:
         // History is audited for secrets; IaC lint of old blobs is asked for with --iac.
         scanner.set_iac_enabled(args.iac);
         let ignore = IgnoreList::load(&root.join(suppress::ignore_file::IGNORE_FILE_NAME))?;
-        let max = args.max_file_size.unwrap_or(config.max_file_size());
+        let max = args.shared.max_file_size.unwrap_or(config.max_file_size());
         let spec = match (spec, &args.range) {
             (Some(spec), _) => spec,
             (None, Some(r)) => HistorySpec::Range(r.clone()),
@@ -133,7 +133,7 @@ pub(crate) fn collect_git(args: &ScanArgs, spec: Option<HistorySpec>) -> anyhow:
         let plan = source.plan(&spec, &mut plan_stats)?;
         let bar = ProgressBar::for_terminal(args.output.quiet);
         let progress = bar.as_ref().map(|b| b as &dyn crate::scan::git::Progress);
-        let mut output = scan_history(&scanner, &source, plan, max, args.threads, progress)?;
+        let mut output = scan_history(&scanner, &source, plan, max, args.shared.threads, progress)?;
         output.stats.merge(plan_stats);
         (with_notes(output, &config), scanner, ignore, root)
     };
@@ -142,7 +142,7 @@ pub(crate) fn collect_git(args: &ScanArgs, spec: Option<HistorySpec>) -> anyhow:
 
 /// The baseline named by `--baseline`: read before scanning, so that a wrong path fails fast (exit 2).
 fn load_baseline(args: &ScanArgs) -> anyhow::Result<Option<Baseline>> {
-    args.baseline.as_deref().map(|p| Baseline::load(p).map_err(anyhow::Error::from)).transpose()
+    args.shared.baseline.as_deref().map(|p| Baseline::load(p).map_err(anyhow::Error::from)).transpose()
 }
 
 /// The config's notes (how a gitleaks config was read) travel with the scan's own notes into every report.
@@ -234,4 +234,13 @@ pub(crate) fn write_report(out: &OutputArgs, report: &Report<'_>) -> anyhow::Res
         }
     }
     Ok(())
+}
+
+/// `leakgate scan`'s defaults, for commands that scan on the user's behalf (`baseline create`, `hook pre-push`):
+/// flags added to `scan` later keep their defaults there.
+pub(crate) fn default_args() -> ScanArgs {
+    use clap::{Args as _, FromArgMatches as _};
+    let cmd = ScanArgs::augment_args(clap::Command::new("scan"));
+    let matches = cmd.get_matches_from(["scan"]);
+    ScanArgs::from_arg_matches(&matches).expect("scan's defaults parse")
 }

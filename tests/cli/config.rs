@@ -37,27 +37,15 @@ fn disabled_rules_and_global_allowlist() {
     assert!(run.json()["summary"]["skipped"]["too_large"].as_u64().unwrap() >= 1);
 }
 
-fn assert_config_error(toml_text: &str, expected: &[&str]) {
-    let tree = Tree::new();
-    tree.write(".leakgate.toml", toml_text);
-    tree.write("a.txt", "hello\n");
-    let run = tree.run(&["scan"]);
-    run.assert_code(2);
-    let err = run.stderr();
-    assert_eq!(err.lines().count(), 1, "one line: {err}");
-    for e in expected {
-        assert!(err.contains(e), "expected {e:?} in: {err}");
-    }
-}
-
 #[test]
 fn unknown_key_is_rejected_with_its_name() {
-    assert_config_error("max_filesize = 10\n", &[".leakgate.toml", "max_filesize"]);
+    assert_config_error(".leakgate.toml", "max_filesize = 10\n", &[".leakgate.toml", "max_filesize"]);
 }
 
 #[test]
 fn invalid_regex_names_the_rule() {
     assert_config_error(
+        ".leakgate.toml",
         "[[rules]]\nid = \"broken\"\ndescription = \"x\"\nregex = '''(unclosed'''\nkeywords = [\"x1\"]\n",
         &[".leakgate.toml", "rule `broken`", "invalid regex"],
     );
@@ -66,6 +54,7 @@ fn invalid_regex_names_the_rule() {
 #[test]
 fn failing_example_names_the_rule() {
     assert_config_error(
+        ".leakgate.toml",
         "[[rules]]\nid = \"mine\"\ndescription = \"x\"\nregex = '''tok_[0-9]{8}'''\nkeywords = [\"tok_\"]\nexamples = [{ text = \"tok_12\", secret = \"tok_12\" }]\n",
         &["rule `mine`", "example not found"],
     );
@@ -73,12 +62,12 @@ fn failing_example_names_the_rule() {
 
 #[test]
 fn unknown_disabled_rule_is_rejected() {
-    assert_config_error("disable = [\"no-such-rule\"]\n", &["no-such-rule"]);
+    assert_config_error(".leakgate.toml", "disable = [\"no-such-rule\"]\n", &["no-such-rule"]);
 }
 
 #[test]
 fn invalid_toml_is_rejected() {
-    assert_config_error("disable = [\n", &[".leakgate.toml"]);
+    assert_config_error(".leakgate.toml", "disable = [\n", &[".leakgate.toml"]);
 }
 
 #[test]

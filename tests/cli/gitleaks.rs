@@ -168,31 +168,21 @@ fn a_leakgate_config_next_to_it_wins() {
     assert!(findings(&json).iter().all(|(r, _)| !r.starts_with("acme-")));
 }
 
-fn assert_config_error(config: &str, expected: &[&str]) {
-    let tree = Tree::new();
-    tree.write(".gitleaks.toml", config);
-    tree.write("a.txt", "hello\n");
-    let run = tree.run(&["scan"]);
-    run.assert_code(2);
-    let err = run.stderr();
-    assert_eq!(err.lines().count(), 1, "one line: {err}");
-    for e in expected {
-        assert!(err.contains(e), "expected {e:?} in: {err}");
-    }
-}
-
 #[test]
 fn untranslatable_regex_names_the_rule() {
     // Look-around and backreferences: Go's RE2 rejects them too, but configs copied from PCRE have them.
     assert_config_error(
+        ".gitleaks.toml",
         "[[rules]]\nid = \"Vendor Key\"\nregex = '''vendor_(?=[a-z])[a-z0-9]{20}'''\nkeywords = [\"vendor_\"]\n",
         &[".gitleaks.toml", "rule `Vendor Key`", "look-around"],
     );
     assert_config_error(
+        ".gitleaks.toml",
         "[[rules]]\nid = \"pairs\"\nregex = '''(['\"])[a-z]{20}\\1'''\nkeywords = [\"ab\"]\n",
         &["rule `pairs`", "backreference"],
     );
     assert_config_error(
+        ".gitleaks.toml",
         "[[rules]]\nid = \"bad-group\"\nregex = '''key=([a-z]{20})'''\nsecretGroup = 3\nkeywords = [\"key=\"]\n",
         &["rule `bad-group`", "secretGroup = 3"],
     );
@@ -200,10 +190,23 @@ fn untranslatable_regex_names_the_rule() {
 
 #[test]
 fn unsupported_gitleaks_features_are_clear_errors() {
-    assert_config_error("[extend]\npath = \"base.toml\"\n", &[".gitleaks.toml", "[extend] path", "not supported"]);
-    assert_config_error("[extend]\nurl = \"https://example.com/gitleaks.toml\"\n", &["[extend] url", "not supported"]);
-    assert_config_error("[[rules]]\nid = \"pem-files\"\npath = '''\\.pem$'''\n", &["rule `pem-files`", "path-only"]);
     assert_config_error(
+        ".gitleaks.toml",
+        "[extend]\npath = \"base.toml\"\n",
+        &[".gitleaks.toml", "[extend] path", "not supported"],
+    );
+    assert_config_error(
+        ".gitleaks.toml",
+        "[extend]\nurl = \"https://example.com/gitleaks.toml\"\n",
+        &["[extend] url", "not supported"],
+    );
+    assert_config_error(
+        ".gitleaks.toml",
+        "[[rules]]\nid = \"pem-files\"\npath = '''\\.pem$'''\n",
+        &["rule `pem-files`", "path-only"],
+    );
+    assert_config_error(
+        ".gitleaks.toml",
         "[[rules]]\nid = \"x\"\nregex = '''x_[0-9]{9}'''\nkeyword = [\"x_\"]\n",
         &[".gitleaks.toml", "keyword"],
     );

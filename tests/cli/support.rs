@@ -76,3 +76,18 @@ pub fn findings(json: &serde_json::Value) -> Vec<(String, String)> {
 /// A valid GitHub classic token (its checksum is right) and one with a wrong checksum.
 pub const GITHUB_PAT: &str = "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";
 pub const GITHUB_PAT_BAD_CHECKSUM: &str = "ghp_ZJDeVREhkptGF7Wvep0NwJWlPEQP7a0t2nxM";
+
+/// Writes `text` as the config file `name`, runs `leakgate scan`, and checks that it fails with exit 2 and one
+/// line on stderr containing every `expected` piece.
+pub fn assert_config_error(name: &str, text: &str, expected: &[&str]) {
+    let tree = Tree::new();
+    tree.write(name, text);
+    tree.write("a.txt", "hello\n");
+    let run = tree.run(&["scan"]);
+    run.assert_code(2);
+    let err = run.stderr();
+    assert_eq!(err.lines().count(), 1, "one line: {err}");
+    for e in expected {
+        assert!(err.contains(e), "expected {e:?} in: {err}");
+    }
+}
