@@ -61,3 +61,21 @@ fn rule_ids_are_unique_and_every_example_is_found_by_the_full_rule_set() {
     }
     assert!(missing.is_empty(), "examples lost when all rules run together:\n{}", missing.join("\n"));
 }
+
+/// Every pre-commit run compiles the regex of each rule whose keyword occurs, so a rule's automaton size is paid
+/// at the keyboard. Counted repetitions are the usual culprit: `[A-Za-z0-9+/]{100,4096}` is four thousand NFA
+/// states, `{100,}` is a hundred and matches the same keys (the engine's window bounds the match anyway).
+#[test]
+fn every_rule_regex_stays_small() {
+    use regex_automata::{nfa::thompson, util::syntax};
+    const MAX_STATES: usize = 1500;
+    let mut too_big = Vec::new();
+    for rule in load() {
+        let config = syntax::Config::new().unicode(false).utf8(false).multi_line(true);
+        let nfa = thompson::Compiler::new().syntax(config).build(&rule.regex_source).expect("rule regex compiles");
+        if nfa.states().len() > MAX_STATES {
+            too_big.push(format!("{} ({} states)", rule.id, nfa.states().len()));
+        }
+    }
+    assert!(too_big.is_empty(), "rules over {MAX_STATES} NFA states (write `{{m,}}` for a guard bound): {too_big:?}");
+}

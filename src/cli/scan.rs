@@ -181,6 +181,9 @@ fn finish(
         // stderr, after the report: never mixed into a machine-readable report on stdout.
         eprint!("{}", gate.how_to_proceed(findings.len()));
     }
+    // The process ends right after this: freeing hundreds of compiled automata one by one cost a pre-commit run
+    // ~5 ms for nothing.
+    std::mem::forget(scanner);
     Ok(result)
 }
 

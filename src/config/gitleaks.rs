@@ -409,7 +409,8 @@ impl Import {
             negative_examples: Vec::new(),
         };
         // Compile now, so that a pattern Rust's regex engine rejects is reported against the gitleaks rule.
-        let compiled = Rule::from_spec(spec.clone(), &origin).and_then(|r| r.compiled().map(|_| ()));
+        let compiled =
+            Rule::from_spec(spec.clone(), &origin).and_then(|r| r.compiled().and_then(|_| r.allowlist()).map(|_| ()));
         if let Err(e) = compiled {
             let message = match e {
                 Error::Rule { message, .. } => message,

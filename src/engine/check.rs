@@ -27,7 +27,7 @@ pub fn check_rules(rules: Vec<Rule>, require_examples: bool) -> Vec<ExampleFailu
     for rule in rules {
         let (id, origin) = (rule.id.clone(), rule.origin.clone());
         let fail = |message: String| ExampleFailure { rule: id.clone(), origin: origin.clone(), message };
-        if let Err(e) = rule.compiled() {
+        if let Err(e) = rule.compiled().and_then(|_| rule.allowlist()) {
             failures.push(fail(e.to_string()));
             continue;
         }

@@ -99,7 +99,7 @@ impl Scanner {
     /// For each rule, the merged byte ranges around its keywords' occurrences where its regex is tried.
     fn keyword_windows(&self, content: &[u8]) -> Vec<Vec<(usize, usize)>> {
         let mut windows: Vec<Vec<(usize, usize)>> = vec![Vec::new(); self.rules.rules().len()];
-        let Some(ac) = self.rules.prefilter() else {
+        let Some(ac) = self.rules.prefilter(content.len()) else {
             return windows;
         };
         for m in ac.find_overlapping_iter(content) {
@@ -132,12 +132,9 @@ impl Scanner {
             return;
         };
         if let Some(p) = &compiled.path {
-            if !p.is_match(path) {
+            if !p.is_match(path.as_bytes()) {
                 return;
             }
-        }
-        if compiled.allowlist.allows_path(path) {
-            return;
         }
         for &(start, end) in spans {
             // Searching `content[..end]` from `start` (rather than slicing both ends) lets `\b` and `^` see the
@@ -156,7 +153,11 @@ impl Scanner {
                 let Some(secret) = secret else { continue };
                 let bytes = secret.as_bytes();
                 let text = String::from_utf8_lossy(bytes);
-                if compiled.allowlist.allows_secret(&text) || self.global_allow.allows_secret(&text) {
+                // A broken allowlist was reported when the rules were checked; here it allows nothing.
+                let own = rule.allowlist().ok();
+                if own.is_some_and(|a| a.allows_path(path) || a.allows_secret(&text))
+                    || self.global_allow.allows_secret(&text)
+                {
                     continue;
                 }
                 if placeholder::placeholder_reason(&text).is_some() {

@@ -4,7 +4,7 @@ use std::sync::OnceLock;
 
 use regex::bytes::{Regex, RegexBuilder};
 
-use super::allowlist::{one_line, Allowlist};
+use super::allowlist::{ascii_regex, one_line, Allowlist};
 use super::schema::{Example, NegativeExample, RuleSpec, Severity, ValidatorKind};
 use crate::error::{Error, Result};
 
@@ -29,6 +29,8 @@ pub struct Rule {
     pub generic: bool,
     spec_allowlist: super::schema::AllowlistSpec,
     compiled: OnceLock<std::result::Result<Compiled, String>>,
+    /// Separate from `compiled`: most rules that run find nothing, and then their allowlist is never needed.
+    allowlist: OnceLock<std::result::Result<Allowlist, String>>,
 }
 
 #[derive(Debug)]
@@ -36,8 +38,7 @@ pub struct Compiled {
     pub regex: Regex,
     /// Capture group index holding the secret (0 = whole match).
     pub secret_group: usize,
-    pub path: Option<regex::Regex>,
-    pub allowlist: Allowlist,
+    pub path: Option<Regex>,
 }
 
 const DEFAULT_REMEDIATION: &str =
@@ -86,6 +87,7 @@ impl Rule {
             generic,
             spec_allowlist: spec.allowlist,
             compiled: OnceLock::new(),
+            allowlist: OnceLock::new(),
         })
     }
 
@@ -97,6 +99,14 @@ impl Rule {
     pub fn compiled(&self) -> Result<&Compiled> {
         self.compiled
             .get_or_init(|| self.compile())
+            .as_ref()
+            .map_err(|m| Error::rule(&self.origin, &self.id, m.clone()))
+    }
+
+    /// The rule's own allowlist, built on first call.
+    pub fn allowlist(&self) -> Result<&Allowlist> {
+        self.allowlist
+            .get_or_init(|| Allowlist::compile(&self.spec_allowlist))
             .as_ref()
             .map_err(|m| Error::rule(&self.origin, &self.id, m.clone()))
     }
@@ -117,16 +127,10 @@ impl Rule {
             .position(|n| n == Some("secret"))
             .unwrap_or(if regex.captures_len() > 1 { 1 } else { 0 });
         let path = match &self.path_source {
-            Some(p) => Some(
-                regex::RegexBuilder::new(p)
-                    .size_limit(super::REGEX_SIZE_LIMIT)
-                    .build()
-                    .map_err(|e| format!("invalid path regex: {}", one_line(&e.to_string())))?,
-            ),
+            Some(p) => Some(ascii_regex(p).map_err(|e| format!("invalid path regex: {e}"))?),
             None => None,
         };
-        let allowlist = Allowlist::compile(&self.spec_allowlist)?;
-        Ok(Compiled { regex, secret_group, path, allowlist })
+        Ok(Compiled { regex, secret_group, path })
     }
 }
 

@@ -4,6 +4,8 @@
 pub mod fs;
 pub mod git;
 pub mod history;
+mod index_diff;
+mod index_file;
 pub mod staged;
 
 use crate::stats::SkipReason;

@@ -5,7 +5,9 @@ use std::path::{Path, PathBuf};
 
 use git2::{Delta, DiffFindOptions, DiffOptions, Oid, Repository};
 
-use super::git::{added_lines, changed_file, discover, git_error, ChangedFile, LineSet};
+use super::git::{added_lines, changed_blob, changed_file, discover, git_error, ChangedFile, LineSet};
+use super::index_diff::{staged_changes, IndexChange};
+use super::index_file::IndexFile;
 use crate::error::{Error, Result};
 use crate::stats::ScanStats;
 
@@ -19,6 +21,8 @@ pub struct StagedFile {
 
 pub struct StagedSource {
     repo: Repository,
+    /// The index file the commit will record (`GIT_INDEX_FILE` in a hook), else the repository's own.
+    index_path: PathBuf,
 }
 
 impl StagedSource {
@@ -27,7 +31,8 @@ impl StagedSource {
         if repo.is_bare() {
             return Err(Error::config(dir.display().to_string(), "a bare repository has no staged changes"));
         }
-        Ok(StagedSource { repo })
+        let index_path = repo.path().join("index");
+        Ok(StagedSource { repo, index_path })
     }
 
     /// Reads the staged change from this index file instead of the repository's own. Inside a hook git names
@@ -37,7 +42,7 @@ impl StagedSource {
         let context = format!("cannot read the index {}", path.display());
         let mut index = git2::Index::open(path).map_err(|e| git_error(&context, e))?;
         self.repo.set_index(&mut index).map_err(|e| git_error(&context, e))?;
-        Ok(self)
+        Ok(StagedSource { index_path: path.to_path_buf(), ..self })
     }
 
     pub fn repo(&self) -> &Repository {
@@ -57,12 +62,31 @@ impl StagedSource {
             Err(e) if matches!(e.code(), git2::ErrorCode::UnbornBranch | git2::ErrorCode::NotFound) => None,
             Err(e) => return Err(git_error("cannot read HEAD", e)),
         };
+        if let Some(changes) = self.changes_from_cache_tree(head_tree.as_ref()) {
+            let mut files = Vec::new();
+            for c in changes {
+                let path = String::from_utf8_lossy(&c.path).into_owned();
+                if let Some(ChangedFile { path, blob, old_blob }) = changed_blob(path, c.mode, c.oid, c.old, stats) {
+                    files.push(StagedFile { path, blob, old_blob });
+                }
+            }
+            return Ok(files);
+        }
+        self.changes_from_libgit2(head_tree.as_ref(), stats)
+    }
+
+    /// libgit2's diff of HEAD's tree against the index, with rename detection.
+    fn changes_from_libgit2(
+        &self,
+        head_tree: Option<&git2::Tree<'_>>,
+        stats: &mut ScanStats,
+    ) -> Result<Vec<StagedFile>> {
         let index = self.repo.index().map_err(|e| git_error("cannot read the index", e))?;
         let mut opts = DiffOptions::new();
         opts.include_typechange(true).ignore_submodules(false);
         let mut diff = self
             .repo
-            .diff_tree_to_index(head_tree.as_ref(), Some(&index), Some(&mut opts))
+            .diff_tree_to_index(head_tree, Some(&index), Some(&mut opts))
             .map_err(|e| git_error("cannot diff the index against HEAD", e))?;
         // Renames keep their old blob, so only lines actually changed count as added.
         diff.find_similar(Some(DiffFindOptions::new().renames(true).copies(false)))
@@ -77,6 +101,14 @@ impl StagedSource {
             files.push(StagedFile { path, blob, old_blob });
         }
         Ok(files)
+    }
+
+    /// The fast path (see `index_diff`); `None` leaves the change to libgit2's diff: an index this reader does
+    /// not handle, possible renames, or an object it could not read (libgit2 then reports the error properly).
+    fn changes_from_cache_tree(&self, head: Option<&git2::Tree<'_>>) -> Option<Vec<IndexChange>> {
+        let data = std::fs::read(&self.index_path).ok()?;
+        let index = IndexFile::parse(&data)?;
+        staged_changes(&self.repo, &index, head).ok().flatten()
     }
 
     /// Staged blobs of the files directly in `dir` (`""` = the root) whose names satisfy `keep`: the siblings a
@@ -97,5 +129,114 @@ impl StagedSource {
     /// The lines of a staged file that the commit adds.
     pub fn added_lines(&self, file: &StagedFile) -> Result<LineSet> {
         added_lines(&self.repo, file.old_blob, file.blob)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+    use std::process::Command;
+
+    use super::*;
+
+    fn git(dir: &Path, args: &[&str]) {
+        let out = Command::new("git")
+            .args(["-c", "user.name=t", "-c", "user.email=t@example.org", "-c", "init.defaultBranch=main"])
+            .args(args)
+            .current_dir(dir)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    }
+
+    fn write(dir: &Path, rel: &str, text: &str) {
+        let p = dir.join(rel);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+    }
+
+    /// The cache-tree path, or a note that it left the change to libgit2; and libgit2's answer.
+    type Changes = Vec<(String, Oid, Option<Oid>)>;
+
+    fn both(dir: &Path) -> (Option<Changes>, Changes) {
+        let source = StagedSource::open(dir).unwrap();
+        let head = source.repo.head().ok().map(|h| h.peel_to_tree().unwrap());
+        let key = |f: StagedFile| (f.path, f.blob, f.old_blob);
+        let fast = source.changes_from_cache_tree(head.as_ref()).map(|changes| {
+            let mut stats = ScanStats::default();
+            let mut out: Vec<_> = changes
+                .into_iter()
+                .filter_map(|c| changed_blob(String::from_utf8_lossy(&c.path).into(), c.mode, c.oid, c.old, &mut stats))
+                .map(|c| (c.path, c.blob, c.old_blob))
+                .collect();
+            out.sort();
+            out
+        });
+        let mut slow: Vec<_> = source
+            .changes_from_libgit2(head.as_ref(), &mut ScanStats::default())
+            .unwrap()
+            .into_iter()
+            .map(key)
+            .collect();
+        slow.sort();
+        (fast, slow)
+    }
+
+    #[test]
+    fn cache_tree_path_agrees_with_libgit2() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path();
+        git(dir, &["init", "-q"]);
+        // Before the first commit everything staged is new.
+        for i in 0..30 {
+            write(dir, &format!("d{}/e{}/f{i}.txt", i % 3, i % 5), &format!("line {i}\n"));
+        }
+        write(dir, "top.txt", "top\n");
+        git(dir, &["add", "-A"]);
+        let (fast, slow) = both(dir);
+        assert_eq!(slow.len(), 31);
+        assert_eq!(fast.as_ref(), Some(&slow));
+        git(dir, &["commit", "-q", "-m", "one"]);
+        assert_eq!(both(dir), (Some(vec![]), vec![]));
+
+        // Modifications deep and at the top, a new file in an old folder and in a new folder, a mode change.
+        write(dir, "d1/e1/f1.txt", "line 1\nadded\n");
+        write(dir, "top.txt", "top\nmore\n");
+        write(dir, "d2/e2/new.txt", "new\n");
+        write(dir, "n1/n2/n3/deep.txt", "deep\n");
+        git(dir, &["add", "-A"]);
+        git(dir, &["update-index", "--chmod=+x", "d0/e0/f0.txt"]);
+        let (fast, slow) = both(dir);
+        assert_eq!(slow.len(), 5, "{slow:?}");
+        assert_eq!(fast.as_ref(), Some(&slow));
+
+        // The same change in an index of version 4 (paths prefix-compressed).
+        git(dir, &["update-index", "--index-version", "4"]);
+        let (fast, slow) = both(dir);
+        assert_eq!(fast.as_ref(), Some(&slow));
+        git(dir, &["commit", "-q", "-m", "two"]);
+
+        // A file becomes a folder and a folder a file: removals with additions are left to libgit2's renames.
+        std::fs::remove_file(dir.join("top.txt")).unwrap();
+        write(dir, "top.txt/inner.txt", "inner\n");
+        git(dir, &["add", "-A"]);
+        assert_eq!(both(dir).0, None);
+        git(dir, &["commit", "-q", "-m", "three"]);
+
+        // A rename is left to libgit2; a deletion alone is not, and has nothing to scan.
+        git(dir, &["mv", "d0/e0/f0.txt", "d0/moved.txt"]);
+        assert_eq!(both(dir).0, None);
+        git(dir, &["reset", "-q", "--hard"]);
+        git(dir, &["rm", "-q", "d0/e0/f0.txt"]);
+        assert_eq!(both(dir), (Some(vec![]), vec![]));
+
+        // A split index is read by neither: libgit2's error is what the user sees.
+        git(dir, &["reset", "-q", "--hard"]);
+        write(dir, "top.txt/inner.txt", "changed\n");
+        git(dir, &["add", "-A"]);
+        git(dir, &["update-index", "--split-index"]);
+        let source = StagedSource::open(dir).unwrap();
+        let err = source.changes(&mut ScanStats::default()).unwrap_err().to_string();
+        assert!(err.contains("cannot read the index") && err.contains("link"), "{err}");
     }
 }
