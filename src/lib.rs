@@ -15,6 +15,7 @@ pub mod config;
 pub mod finding;
 pub mod iac;
 pub mod report;
+pub mod safe_read;
 pub mod scan;
 pub mod source;
 pub mod stats;

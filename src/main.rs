@@ -18,7 +18,8 @@ fn main() {
                 msg.push(cause);
             }
         }
-        eprintln!("leakgate: error: {}", msg.join(": "));
+        // Errors quote paths and config text, which can come from the scanned repository: one line, no escapes.
+        eprintln!("leakgate: error: {}", leakgate::report::sanitize::for_terminal(&msg.join(": ")));
     }
     std::process::exit(leakgate::cli::exit::code(&result));
 }

@@ -37,6 +37,19 @@ impl SkipReason {
             SkipReason::Unreadable => "unreadable",
         }
     }
+
+    /// Whether `--strict` holds a skip of this kind against the scan. Binary files are exempt: they were read
+    /// and judged not to be text, which is a verdict on the content, not a gap in what was looked at; and since
+    /// nearly every repository has images or archives, counting them would make `--strict` fail everywhere.
+    /// Symlinks are exempt in git modes (`in_git`): a commit records only the link's target path, and a target
+    /// inside the repository is scanned as a file of its own.
+    pub fn fails_strict(self, in_git: bool) -> bool {
+        match self {
+            SkipReason::Binary => false,
+            SkipReason::Symlink => !in_git,
+            _ => true,
+        }
+    }
 }
 
 /// Errors kept verbatim; beyond this many only the count grows.
@@ -106,5 +119,41 @@ impl ScanStats {
     /// True when some input could not be read, so "no findings" would not mean "clean".
     pub fn has_unread_input(&self) -> bool {
         self.error_count > 0
+    }
+
+    /// What `--strict` holds against this scan, as `2 too large, 1 symlink, 1 IaC parse failure`: the skips
+    /// [`SkipReason::fails_strict`] counts and the infrastructure files that could not be parsed. `None` when
+    /// everything that should have been scanned was.
+    pub fn strict_gaps(&self, in_git: bool) -> Option<String> {
+        let mut parts: Vec<String> = self
+            .skipped
+            .iter()
+            .filter(|(r, n)| r.fails_strict(in_git) && **n > 0)
+            .map(|(r, n)| format!("{n} {}", r.as_str()))
+            .collect();
+        if !self.warnings.is_empty() {
+            let n = self.warnings.len();
+            parts.push(format!("{n} IaC parse failure{}", if n == 1 { "" } else { "s" }));
+        }
+        (!parts.is_empty()).then(|| parts.join(", "))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{ScanStats, SkipReason};
+
+    #[test]
+    fn strict_counts_every_gap_but_binary_files() {
+        let mut stats = ScanStats::default();
+        stats.skip(SkipReason::Binary);
+        assert_eq!(stats.strict_gaps(false), None);
+        stats.skip(SkipReason::Symlink);
+        assert_eq!(stats.strict_gaps(true), None, "a committed symlink is its target path, fully recorded");
+        assert_eq!(stats.strict_gaps(false).as_deref(), Some("1 symlink"));
+        stats.skip(SkipReason::TooLarge);
+        stats.skip(SkipReason::TooLarge);
+        stats.warnings.push("main.tf:3: unexpected token".into());
+        assert_eq!(stats.strict_gaps(false).as_deref(), Some("2 too large, 1 symlink, 1 IaC parse failure"));
     }
 }

@@ -42,7 +42,7 @@ fn create(args: BaselineCreateArgs) -> anyhow::Result<Outcome> {
     };
     let stats = &scanned.output.stats;
     for note in &stats.notes {
-        eprintln!("leakgate: note: {note}");
+        eprintln!("leakgate: note: {}", crate::report::sanitize::for_terminal(note));
     }
     if stats.has_unread_input() {
         bail!(
@@ -72,7 +72,7 @@ fn create(args: BaselineCreateArgs) -> anyhow::Result<Outcome> {
     }
     println!("{message}");
     if let Some(root) = repo_root(&scanned.root) {
-        let attributes = std::fs::read_to_string(root.join(".gitattributes")).unwrap_or_default();
+        let attributes = crate::safe_read::read_own_file(&root.join(".gitattributes")).unwrap_or_default();
         if !attributes.contains(baseline::BASELINE_FILE_NAME) {
             eprintln!(
                 "leakgate: tip: add `{} merge=union` to .gitattributes so that branches adding entries at the same place merge without conflicts",

@@ -21,9 +21,10 @@ pub fn code(result: &anyhow::Result<Outcome>) -> i32 {
     }
 }
 
-/// Decides the outcome of a finished scan.
-pub fn outcome(findings: usize, unread_input: bool) -> Outcome {
-    if unread_input {
+/// Decides the outcome of a finished scan. `incomplete`: some input went unread, or `--strict` holds a skip
+/// against the scan.
+pub fn outcome(findings: usize, incomplete: bool) -> Outcome {
+    if incomplete {
         Outcome::Incomplete
     } else if findings > 0 {
         Outcome::Findings

@@ -116,6 +116,11 @@ pub struct SharedScanArgs {
     /// Worker threads (default: one per core).
     #[arg(long, value_name = "N", default_value_t = 0)]
     pub threads: usize,
+
+    /// Exit 2 if any input was skipped (too large, symlink, FIFO/socket/device, submodule, an infrastructure
+    /// file that could not be linted), not only if some could not be read. Binary files do not count.
+    #[arg(long)]
+    pub strict: bool,
 }
 
 #[derive(Debug, Args)]

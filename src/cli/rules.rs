@@ -8,6 +8,7 @@ use serde::Serialize;
 use super::exit::Outcome;
 use super::RulesArgs;
 use crate::engine::check::check_rules;
+use crate::report::sanitize::for_terminal;
 use crate::report::Format;
 use crate::rules::{parse_rule_file, Severity};
 
@@ -79,7 +80,9 @@ pub fn run(args: RulesArgs) -> anyhow::Result<Outcome> {
         }
         Format::Text => {
             for r in &infos {
-                writeln!(w, "{:<40} {:<8} {:<28} {}", r.id, r.severity.as_str(), r.tags.join(","), r.description)?;
+                // Tags and descriptions of custom rules come from a config file, maybe the current repository's.
+                let (tags, description) = (for_terminal(&r.tags.join(",")), for_terminal(r.description));
+                writeln!(w, "{:<40} {:<8} {:<28} {description}", r.id, r.severity.as_str(), tags)?;
             }
             writeln!(w, "{} rules", infos.len())?;
         }

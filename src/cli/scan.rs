@@ -16,7 +16,7 @@ use crate::scan::{scan_bytes, scan_paths, ScanOutput};
 use crate::source::fs::WalkOptions;
 use crate::source::history::{HistorySource, HistorySpec};
 use crate::source::staged::StagedSource;
-use crate::stats::ScanStats;
+use crate::stats::{ScanStats, SkipReason};
 use crate::suppress::{self, baseline::Baseline, ignore_file::IgnoreList};
 
 /// What a scan found, before suppression and reporting; `leakgate baseline create` uses it too.
@@ -26,6 +26,8 @@ pub(crate) struct Scanned {
     pub ignore: IgnoreList,
     /// The folder holding `.leakgateignore`: the repository root in git modes.
     pub root: PathBuf,
+    /// Scanned from git objects (`--staged`, `--history`, `--range`, the pre-push hook) rather than files.
+    pub in_git: bool,
 }
 
 pub fn run(args: ScanArgs) -> anyhow::Result<Outcome> {
@@ -58,20 +60,28 @@ pub(crate) fn collect_paths(args: &ScanArgs) -> anyhow::Result<Scanned> {
     let root = project_root(&config, &start_dir);
     let ignore = IgnoreList::load(&root.join(suppress::ignore_file::IGNORE_FILE_NAME))?;
 
+    let max_file_size = args.shared.max_file_size.unwrap_or(config.max_file_size());
     let output: ScanOutput = if stdin {
+        // The size limit holds for stdin too: `leakgate scan - < /dev/zero` must end, not fill memory.
         let mut buf = Vec::new();
-        std::io::stdin().read_to_end(&mut buf).context("cannot read stdin")?;
-        scan_bytes(&scanner, &buf, "-")
+        std::io::stdin().take(max_file_size + 1).read_to_end(&mut buf).context("cannot read stdin")?;
+        if buf.len() as u64 > max_file_size {
+            let mut output = ScanOutput::default();
+            output.stats.skip(SkipReason::TooLarge);
+            output
+        } else {
+            scan_bytes(&scanner, &buf, "-")
+        }
     } else {
         let opts = WalkOptions {
-            max_file_size: args.shared.max_file_size.unwrap_or(config.max_file_size()),
+            max_file_size,
             follow_symlinks: args.follow_symlinks,
             respect_ignore_files: !args.no_ignore,
             threads: args.shared.threads,
         };
         scan_paths(&scanner, &paths, &opts)
     };
-    Ok(Scanned { output: with_notes(output, &config), scanner, ignore, root })
+    Ok(Scanned { output: with_notes(output, &config), scanner, ignore, root, in_git: false })
 }
 
 /// `--staged`, `--history`, `--range`: config and ignore file come from the repository's root.
@@ -137,7 +147,7 @@ pub(crate) fn collect_git(args: &ScanArgs, spec: Option<HistorySpec>) -> anyhow:
         output.stats.merge(plan_stats);
         (with_notes(output, &config), scanner, ignore, root)
     };
-    Ok(Scanned { output, scanner, ignore, root })
+    Ok(Scanned { output, scanner, ignore, root, in_git: true })
 }
 
 /// The baseline named by `--baseline`: read before scanning, so that a wrong path fails fast (exit 2).
@@ -163,7 +173,7 @@ fn finish(
     started: Instant,
     gate: Option<Gate>,
 ) -> anyhow::Result<Outcome> {
-    let Scanned { output, scanner, ignore, .. } = scanned;
+    let Scanned { output, scanner, ignore, in_git, .. } = scanned;
     let out = &args.output;
     let (findings, mut suppressed) = suppress::apply(output.findings, &ignore, baseline);
     // Markers the IaC lint resolved itself (on a block or resource) are inline suppressions too.
@@ -176,7 +186,12 @@ fn finish(
         rules: scanner.rules(),
     };
     write_report(out, &report)?;
-    let result = outcome(findings.len(), output.stats.has_unread_input());
+    let strict_gaps = args.shared.strict.then(|| output.stats.strict_gaps(in_git)).flatten();
+    if let Some(gaps) = &strict_gaps {
+        // After the report, so findings are still shown; stderr, so a JSON or SARIF report stays clean.
+        eprintln!("leakgate: error: --strict: not everything was scanned ({gaps}); see the summary");
+    }
+    let result = outcome(findings.len(), output.stats.has_unread_input() || strict_gaps.is_some());
     if let (Some(gate), Outcome::Findings) = (gate, result) {
         // stderr, after the report: never mixed into a machine-readable report on stdout.
         eprint!("{}", gate.how_to_proceed(findings.len()));

@@ -58,7 +58,17 @@ impl Config {
         }
         let file: ConfigFile = toml::from_str(&text)
             .map_err(|e| Error::config(path.display().to_string(), rules::allowlist::one_line(&e.to_string())))?;
-        Ok(Config { path: Some(path.to_path_buf()), file, ..Config::default() })
+        let mut notes = Vec::new();
+        // Allowed with a `no_keywords_reason`, but the cost lands on every scan: say so once per run.
+        let unkeyed: Vec<&str> = file.rules.iter().filter(|r| r.keywords.is_empty()).map(|r| r.id.as_str()).collect();
+        if !unkeyed.is_empty() {
+            notes.push(format!(
+                "{}: rules without keywords run their regex over every file (slow; add `keywords`): {}",
+                path.display(),
+                unkeyed.join(", ")
+            ));
+        }
+        Ok(Config { path: Some(path.to_path_buf()), file, notes, ..Config::default() })
     }
 
     /// `.leakgate.toml` in `start` or the nearest parent, stopping at the repository root (a folder with `.git`);

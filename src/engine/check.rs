@@ -28,7 +28,12 @@ pub fn check_rules(rules: Vec<Rule>, require_examples: bool) -> Vec<ExampleFailu
         let (id, origin) = (rule.id.clone(), rule.origin.clone());
         let fail = |message: String| ExampleFailure { rule: id.clone(), origin: origin.clone(), message };
         if let Err(e) = rule.compiled().and_then(|_| rule.allowlist()) {
-            failures.push(fail(e.to_string()));
+            // The error already names the file and the rule; the failure adds them again when shown.
+            let message = match e {
+                crate::Error::Rule { message, .. } => message,
+                other => other.to_string(),
+            };
+            failures.push(fail(message));
             continue;
         }
         if require_examples && rule.examples.is_empty() {

@@ -8,9 +8,16 @@ pub fn for_terminal(s: &str) -> String {
         match c {
             '\t' => out.push(c),
             c if (c as u32) < 0x20 || c == '\u{7f}' => out.push_str(&format!("\\x{:02x}", c as u32)),
-            '\u{80}'..='\u{9f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{200e}' | '\u{200f}' => {
-                out.push_str(&format!("\\u{{{:04x}}}", c as u32))
-            }
+            // C1 controls, bidirectional embeddings, overrides, isolates and marks, and the line and paragraph
+            // separators some terminals and editors break lines at.
+            '\u{80}'..='\u{9f}'
+            | '\u{202a}'..='\u{202e}'
+            | '\u{2066}'..='\u{2069}'
+            | '\u{200e}'
+            | '\u{200f}'
+            | '\u{061c}'
+            | '\u{2028}'
+            | '\u{2029}' => out.push_str(&format!("\\u{{{:04x}}}", c as u32)),
             c => out.push(c),
         }
     }
@@ -26,6 +33,7 @@ mod tests {
         assert_eq!(for_terminal("a\x1b[2Jb"), "a\\x1b[2Jb");
         assert_eq!(for_terminal("x\ny\r"), "x\\x0ay\\x0d");
         assert_eq!(for_terminal("ok\u{202e}txt"), "ok\\u{202e}txt");
+        assert_eq!(for_terminal("a\u{2028}b\u{061c}c\u{9b}2J"), "a\\u{2028}b\\u{061c}c\\u{009b}2J");
         assert_eq!(for_terminal("tab\there é"), "tab\there é");
     }
 }

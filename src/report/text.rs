@@ -35,7 +35,8 @@ pub fn write(report: &Report<'_>, opts: &ReportOptions, w: &mut dyn Write) -> st
             f.severity.as_str(),
             if f.validated { ", validated" } else { "" },
         )?;
-        writeln!(w, "  {}", f.description)?;
+        // Descriptions and fixes of custom rules come from a config file, which may be the scanned repository's.
+        writeln!(w, "  {}", for_terminal(&f.description))?;
         if let (Some(resource), Some(message)) = (&f.resource, &f.message) {
             writeln!(w, "  {}: {}", for_terminal(resource), for_terminal(message))?;
         }
@@ -59,7 +60,7 @@ pub fn write(report: &Report<'_>, opts: &ReportOptions, w: &mut dyn Write) -> st
         };
         writeln!(w, "  {}{:>5} |{reset} {}", paint(DIM), f.start_line, marked.trim_start())?;
         writeln!(w, "  {}fingerprint: {}{reset}", paint(DIM), for_terminal(&f.fingerprint.0))?;
-        writeln!(w, "  {}fix: {}{reset}", paint(DIM), super::meta_for(report, f).remediation)?;
+        writeln!(w, "  {}fix: {}{reset}", paint(DIM), for_terminal(&super::meta_for(report, f).remediation))?;
         writeln!(w)?;
     }
     if !opts.quiet || !report.findings.is_empty() {

@@ -105,6 +105,7 @@ pub fn findings(
                 severity: info.severity,
                 tags: vec!["iac".to_string()],
                 path: path.to_string(),
+                path_bytes: None,
                 start_line: f.line,
                 end_line: f.end_line.max(f.line),
                 start_column: 0,

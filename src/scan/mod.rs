@@ -65,6 +65,16 @@ impl FragmentSink for ScanSink<'_> {
         self.findings.extend(found);
     }
 
+    fn fragment_raw_name(&mut self, path: &str, raw: &[u8], content: &[u8]) {
+        use base64::Engine as _;
+        let encoded = base64::engine::general_purpose::STANDARD.encode(raw);
+        let mut found = scan_content(self.scanner, content, path, self.terraform, &mut self.stats);
+        for f in &mut found {
+            f.path_bytes = Some(encoded.clone());
+        }
+        self.findings.extend(found);
+    }
+
     fn skipped(&mut self, _path: &str, reason: SkipReason, error: Option<String>) {
         match error {
             Some(e) if reason == SkipReason::Unreadable => self.stats.error(e),

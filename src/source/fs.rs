@@ -1,12 +1,15 @@
 //! Files and folders: walked in parallel with the `ignore` crate (honours .gitignore, skips `.git`), each
 //! regular file read whole unless it is over the size limit. Symlinks, FIFOs, sockets and devices are counted
-//! and skipped, never opened.
-use std::io::Read;
+//! and skipped, never read; a name that turns into one of those between the walk and the open is caught on the
+//! open handle (`safe_read`). The walker keeps its own stack, so depth costs memory, not call stack, and it
+//! holds no directory handle open while it descends, so a huge tree needs no more file descriptors than a
+//! small one.
 use std::path::{Path, PathBuf};
 
 use ignore::{WalkBuilder, WalkState};
 
 use super::FragmentSink;
+use crate::safe_read::{read_regular, Contents};
 use crate::stats::SkipReason;
 
 #[derive(Debug, Clone)]
@@ -50,6 +53,11 @@ where
         Box::new(move |entry| {
             match entry {
                 Ok(entry) => visit(&entry, max, &mut sink),
+                // With --follow-symlinks, a link back to a folder being walked: its content is scanned once,
+                // under the folder's own path, so nothing is left unread; the link is counted like any other.
+                Err(err) if is_loop(&err) => {
+                    sink.skipped(&error_path(&err).unwrap_or_default(), SkipReason::Symlink, None);
+                }
                 Err(err) => {
                     let path = error_path(&err).unwrap_or_default();
                     sink.skipped(&path, SkipReason::Unreadable, Some(one_line(&err.to_string())));
@@ -72,27 +80,32 @@ fn visit<S: FragmentSink>(entry: &ignore::DirEntry, max: u64, sink: &mut S) {
     if !ft.is_file() {
         return sink.skipped(&path, SkipReason::Special, None);
     }
-    match read_file(entry.path(), max) {
-        Ok(Some(content)) => sink.fragment(&path, &content),
-        Ok(None) => sink.skipped(&path, SkipReason::TooLarge, None),
+    match read_regular(entry.path(), max) {
+        Ok(Contents::Text(content)) => match raw_name(entry.path()) {
+            Some(raw) => sink.fragment_raw_name(&path, raw, &content),
+            None => sink.fragment(&path, &content),
+        },
+        Ok(Contents::TooLarge) => sink.skipped(&path, SkipReason::TooLarge, None),
+        Ok(Contents::NotRegular) => sink.skipped(&path, SkipReason::Special, None),
         Err(e) => sink.skipped(&path, SkipReason::Unreadable, Some(format!("{path}: {e}"))),
     }
 }
 
-/// Reads a file unless it is larger than `max` bytes (checked on the open handle, and again while reading,
-/// so a file that grows or lies about its size cannot exceed the limit).
-fn read_file(path: &Path, max: u64) -> std::io::Result<Option<Vec<u8>>> {
-    let file = std::fs::File::open(path)?;
-    let len = file.metadata()?.len();
-    if len > max {
-        return Ok(None);
+/// The exact bytes of a path that is not valid UTF-8 (its display form has U+FFFD in their place).
+fn raw_name(p: &Path) -> Option<&[u8]> {
+    if p.to_str().is_some() {
+        return None;
     }
-    let mut buf = Vec::with_capacity(len as usize);
-    file.take(max + 1).read_to_end(&mut buf)?;
-    if buf.len() as u64 > max {
-        return Ok(None);
+    #[cfg(unix)]
+    {
+        use std::os::unix::ffi::OsStrExt;
+        let bytes = p.as_os_str().as_bytes();
+        Some(bytes.strip_prefix(b"./").unwrap_or(bytes))
     }
-    Ok(Some(buf))
+    #[cfg(not(unix))]
+    {
+        None
+    }
 }
 
 /// `/`-separated, without a leading `./`, lossy for non-UTF-8 names.
@@ -108,6 +121,16 @@ fn error_path(err: &ignore::Error) -> Option<String> {
         ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => error_path(err),
         ignore::Error::Loop { child, .. } => Some(display_path(child)),
         _ => None,
+    }
+}
+
+fn is_loop(err: &ignore::Error) -> bool {
+    match err {
+        ignore::Error::Loop { .. } => true,
+        ignore::Error::WithPath { err, .. }
+        | ignore::Error::WithDepth { err, .. }
+        | ignore::Error::WithLineNumber { err, .. } => is_loop(err),
+        _ => false,
     }
 }
 

@@ -14,6 +14,12 @@ use crate::stats::SkipReason;
 pub trait FragmentSink: Send {
     /// One piece of content, named by its display path (`/`-separated).
     fn fragment(&mut self, path: &str, content: &[u8]);
+    /// [`fragment`](Self::fragment) of a file whose name is not valid UTF-8: `path` shows each invalid byte as
+    /// U+FFFD, `raw` is the exact name, for reports that can carry it.
+    fn fragment_raw_name(&mut self, path: &str, raw: &[u8], content: &[u8]) {
+        let _ = raw;
+        self.fragment(path, content);
+    }
     /// Input that was not scanned; `error` is set when it could not be read.
     fn skipped(&mut self, path: &str, reason: SkipReason, error: Option<String>);
 }

@@ -91,7 +91,7 @@ impl IgnoreList {
 }
 
 fn read_if_present(path: &Path) -> Result<Option<String>> {
-    match std::fs::read_to_string(path) {
+    match crate::safe_read::read_own_file(path) {
         Ok(text) => Ok(Some(text)),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
         Err(e) => Err(Error::Io { context: format!("cannot read {}", path.display()), source: e }),

@@ -17,19 +17,19 @@ fn bin_dir() -> PathBuf {
 }
 
 /// PATH with the binary under test first, as a user who installed leakgate has it.
-fn path_with_leakgate() -> OsString {
+pub(crate) fn path_with_leakgate() -> OsString {
     let rest = std::env::var_os("PATH").unwrap_or_default();
     std::env::join_paths(std::iter::once(bin_dir()).chain(std::env::split_paths(&rest))).unwrap()
 }
 
 /// PATH without any folder that holds a `leakgate` (git and sh are still found).
-fn path_without_leakgate() -> OsString {
+pub(crate) fn path_without_leakgate() -> OsString {
     let rest = std::env::var_os("PATH").unwrap_or_default();
     std::env::join_paths(std::env::split_paths(&rest).filter(|d| !d.join("leakgate").exists())).unwrap()
 }
 
 /// Runs git with this PATH (the hooks it starts see the same); never asserts on success.
-fn git_path(dir: &Path, args: &[&str], path: &OsString) -> Run {
+pub(crate) fn git_path(dir: &Path, args: &[&str], path: &OsString) -> Run {
     let out = Command::new("git")
         .current_dir(dir)
         .env("PATH", path)
@@ -58,7 +58,7 @@ fn commit_lg(repo: &Repo, rel: &str, content: &str, msg: &str) -> String {
     head(repo.path())
 }
 
-fn head(dir: &Path) -> String {
+pub(crate) fn head(dir: &Path) -> String {
     git_in(dir, &["rev-parse", "HEAD"]).trim().to_string()
 }
 
@@ -76,7 +76,7 @@ fn write_script(p: &Path, body: &str) {
     make_executable(p);
 }
 
-fn make_executable(p: &Path) {
+pub(crate) fn make_executable(p: &Path) {
     use std::os::unix::fs::PermissionsExt;
     std::fs::set_permissions(p, std::fs::Permissions::from_mode(0o755)).unwrap();
 }
@@ -87,7 +87,7 @@ fn is_executable(p: &Path) -> bool {
 }
 
 /// A repository with one clean commit and leakgate's hooks installed.
-fn installed_repo(extra: &[&str]) -> Repo {
+pub(crate) fn installed_repo(extra: &[&str]) -> Repo {
     let repo = Repo::new();
     repo.commit_file("README.md", "hello\n", "init");
     let mut args = vec!["install"];

@@ -7,6 +7,7 @@ mod config;
 mod git;
 mod gitleaks;
 mod hooks;
+mod hostile;
 mod iac;
 mod reports;
 mod rules_cmd;
