@@ -8,6 +8,7 @@ mod git;
 mod gitleaks;
 mod hooks;
 mod iac;
+mod pr_config;
 mod reports;
 mod rules_cmd;
 mod scan;

@@ -23,7 +23,7 @@ fn sarif_validator() -> jsonschema::Validator {
 }
 
 /// Parses `out` as SARIF and fails with every schema violation if it is not valid SARIF 2.1.0.
-fn valid_sarif(out: &str) -> Value {
+pub(crate) fn valid_sarif(out: &str) -> Value {
     let doc: Value = serde_json::from_str(out).unwrap_or_else(|e| panic!("SARIF is not JSON ({e}):\n{out}"));
     let validator = sarif_validator();
     let errors: Vec<String> = validator.iter_errors(&doc).map(|e| format!("{} at {}", e, e.instance_path())).collect();
@@ -258,7 +258,7 @@ fn is_gitlab_time(s: &str) -> bool {
         })
 }
 
-fn assert_gitlab_shape(doc: &Value) {
+pub(crate) fn assert_gitlab_shape(doc: &Value) {
     assert!(doc["version"].as_str().unwrap().starts_with("15."));
     let scan = &doc["scan"];
     for tool in [&scan["analyzer"], &scan["scanner"]] {
