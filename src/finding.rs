@@ -17,6 +17,9 @@ pub enum FindingKind {
     Secret,
     /// An infrastructure-as-code misconfiguration (`resource` and `message` say where and what; `secret` is empty).
     Iac,
+    /// A change to leakgate's own configuration that weakens detection (`config-weakened`, PR checks only):
+    /// `resource` names the setting and `message` what was weakened; `secret` is empty.
+    Config,
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq)]

@@ -4,6 +4,7 @@ pub mod baseline;
 pub mod exit;
 pub mod hook;
 pub mod install;
+pub mod policy;
 pub mod progress;
 pub mod rules;
 pub mod scan;
@@ -137,9 +138,17 @@ pub struct ScanArgs {
     #[arg(long, conflicts_with = "range")]
     pub history: bool,
 
-    /// Scan only the commits in BASE..HEAD and report only lines they add (a pull-request check).
+    /// Scan only the commits in BASE..HEAD and report only lines they add (a pull-request check). The config,
+    /// .leakgateignore/.gitleaksignore and a --baseline inside the repository are read from BASE, and changes the
+    /// range makes to them that hide findings are reported as `config-weakened`.
     #[arg(long, value_name = "BASE..HEAD")]
     pub range: Option<String>,
+
+    /// With --range: trust the range's own config, ignore files, baseline and leakgate:allow markers (read from
+    /// HEAD, the range's tip); its changes to them are listed as notes, not findings. Only for repositories where
+    /// everyone who can open a pull request may also change what leakgate reports.
+    #[arg(long, requires = "range", conflicts_with_all = ["staged", "history"])]
+    pub trust_head_config: bool,
 
     /// The repository for --staged, --history and --range (default: the current folder or a parent).
     #[arg(long, value_name = "DIR")]

@@ -8,13 +8,14 @@ use serde::Serialize;
 use super::exit::Outcome;
 use super::RulesArgs;
 use crate::engine::check::check_rules;
+use crate::policy::weakened;
 use crate::report::sanitize::for_terminal;
 use crate::report::Format;
 use crate::rules::{parse_rule_file, Severity};
 
 #[derive(Serialize)]
 struct RuleInfo<'a> {
-    /// `secret` or `iac`.
+    /// `secret`, `iac`, or `config` (`config-weakened`, which PR checks report).
     kind: &'static str,
     id: &'a str,
     description: &'a str,
@@ -43,6 +44,7 @@ pub fn run(args: RulesArgs) -> anyhow::Result<Outcome> {
     }
     let config = super::scan::load_config(args.common.config.as_deref(), std::path::Path::new("."))?;
     let set = config.rule_set()?;
+    let config_tags = ["config".to_string()];
     let infos: Vec<RuleInfo> = set
         .rules()
         .iter()
@@ -69,6 +71,17 @@ pub fn run(args: RulesArgs) -> anyhow::Result<Outcome> {
                 remediation: c.fix,
                 origin: "builtin:iac",
             }
+        }))
+        .chain((!config.file.disable.iter().any(|d| d == weakened::RULE_ID)).then_some(RuleInfo {
+            kind: "config",
+            id: weakened::RULE_ID,
+            description: weakened::TITLE,
+            severity: Severity::High,
+            tags: &config_tags,
+            keywords: &[],
+            validator: None,
+            remediation: weakened::FIX,
+            origin: "builtin:config",
         }))
         .collect();
     let stdout = std::io::stdout();

@@ -7,6 +7,7 @@ use anyhow::{bail, Context};
 
 use super::exit::{outcome, Outcome};
 use super::hook::Gate;
+use super::policy::{load_baseline, Policy};
 use super::progress::ProgressBar;
 use super::{OutputArgs, ScanArgs};
 use crate::config::Config;
@@ -17,13 +18,16 @@ use crate::source::fs::WalkOptions;
 use crate::source::history::{HistorySource, HistorySpec};
 use crate::source::staged::StagedSource;
 use crate::stats::{ScanStats, SkipReason};
-use crate::suppress::{self, baseline::Baseline, ignore_file::IgnoreList};
+use crate::suppress::{self, baseline::Baseline, ignore_file::IgnoreList, InlineMarkers};
 
-/// What a scan found, before suppression and reporting; `leakgate baseline create` uses it too.
+/// What a scan found, before suppression and reporting, and what is to suppress it; `leakgate baseline create`
+/// uses it too.
 pub(crate) struct Scanned {
     pub output: ScanOutput,
     pub scanner: crate::engine::Scanner,
     pub ignore: IgnoreList,
+    pub baseline: Option<Baseline>,
+    pub markers: InlineMarkers,
     /// The folder holding `.leakgateignore`: the repository root in git modes.
     pub root: PathBuf,
     /// Scanned from git objects (`--staged`, `--history`, `--range`, the pre-push hook) rather than files.
@@ -35,9 +39,8 @@ pub fn run(args: ScanArgs) -> anyhow::Result<Outcome> {
         return run_git(args);
     }
     let started = Instant::now();
-    let baseline = load_baseline(&args)?;
     let scanned = collect_paths(&args)?;
-    finish(&args, scanned, baseline.as_ref(), started, None)
+    finish(&args, scanned, started, None)
 }
 
 /// Scans files, folders or stdin.
@@ -45,6 +48,7 @@ pub(crate) fn collect_paths(args: &ScanArgs) -> anyhow::Result<Scanned> {
     if args.repo.is_some() {
         bail!("--repo goes with --staged, --history or --range");
     }
+    let baseline = load_baseline(args)?;
     let paths = if args.paths.is_empty() { vec![PathBuf::from(".")] } else { args.paths.clone() };
     let stdin = paths.iter().any(|p| p.as_os_str() == "-");
     if stdin && paths.len() > 1 {
@@ -81,10 +85,12 @@ pub(crate) fn collect_paths(args: &ScanArgs) -> anyhow::Result<Scanned> {
         };
         scan_paths(&scanner, &paths, &opts)
     };
-    Ok(Scanned { output: with_notes(output, &config), scanner, ignore, root, in_git: false })
+    let markers = InlineMarkers::Honoured;
+    Ok(Scanned { output: with_notes(output, &config), scanner, ignore, baseline, markers, root, in_git: false })
 }
 
-/// `--staged`, `--history`, `--range`: config and ignore file come from the repository's root.
+/// `--staged`, `--history`, `--range`: config and ignore file come from the repository's root (for a range, from
+/// BASE's commit: see `policy`).
 fn run_git(args: ScanArgs) -> anyhow::Result<Outcome> {
     let gate = args.staged.then_some(Gate::Commit);
     run_git_with(args, None, gate)
@@ -94,9 +100,8 @@ fn run_git(args: ScanArgs) -> anyhow::Result<Outcome> {
 /// the hook whose "how to proceed" is printed on stderr when findings block it.
 pub(crate) fn run_git_with(args: ScanArgs, spec: Option<HistorySpec>, gate: Option<Gate>) -> anyhow::Result<Outcome> {
     let started = Instant::now();
-    let baseline = load_baseline(&args)?;
     let scanned = collect_git(&args, spec)?;
-    finish(&args, scanned, baseline.as_ref(), started, gate)
+    finish(&args, scanned, started, gate)
 }
 
 /// Scans the staged change or commits (`spec`, else what the flags say).
@@ -108,7 +113,7 @@ pub(crate) fn collect_git(args: &ScanArgs, spec: Option<HistorySpec>) -> anyhow:
     if args.paths.iter().any(|p| p.as_os_str() == "-") {
         bail!("`-` (stdin) cannot be combined with --staged, --history or --range");
     }
-    let (output, scanner, ignore, root) = if args.staged {
+    let (output, scanner, policy, root) = if args.staged {
         let mut source = StagedSource::open(&dir)?;
         // In a hook, git names the index the commit records (`git commit -a` uses a temporary one).
         if let Some(index) = std::env::var_os("GIT_INDEX_FILE").filter(|v| !v.is_empty()) {
@@ -117,22 +122,15 @@ pub(crate) fn collect_git(args: &ScanArgs, spec: Option<HistorySpec>) -> anyhow:
             }
         }
         let root = source.workdir();
-        let config = load_config(args.common.config.as_deref(), &root)?;
-        let mut scanner = config.scanner()?;
+        let policy = Policy::work_tree(args, &root)?;
+        let mut scanner = policy.scanner()?;
         scanner.set_iac_enabled(!args.no_iac);
-        let ignore = IgnoreList::load(&root.join(suppress::ignore_file::IGNORE_FILE_NAME))?;
-        let max = args.shared.max_file_size.unwrap_or(config.max_file_size());
-        let output = with_notes(scan_staged(&scanner, &source, max)?, &config);
-        (output, scanner, ignore, root)
+        let max = args.shared.max_file_size.unwrap_or(policy.config.max_file_size());
+        let output = with_notes(scan_staged(&scanner, &source, max)?, &policy.config);
+        (output, scanner, policy, root)
     } else {
         let source = HistorySource::open(&dir)?;
         let root = source.root();
-        let config = load_config(args.common.config.as_deref(), &root)?;
-        let mut scanner = config.scanner()?;
-        // History is audited for secrets; IaC lint of old blobs is asked for with --iac.
-        scanner.set_iac_enabled(args.iac);
-        let ignore = IgnoreList::load(&root.join(suppress::ignore_file::IGNORE_FILE_NAME))?;
-        let max = args.shared.max_file_size.unwrap_or(config.max_file_size());
         let spec = match (spec, &args.range) {
             (Some(spec), _) => spec,
             (None, Some(r)) => HistorySpec::Range(r.clone()),
@@ -141,18 +139,28 @@ pub(crate) fn collect_git(args: &ScanArgs, spec: Option<HistorySpec>) -> anyhow:
         };
         let mut plan_stats = ScanStats::default();
         let plan = source.plan(&spec, &mut plan_stats)?;
+        let mut policy = match &spec {
+            HistorySpec::Range(range) => Policy::for_range(args, &source, range, &plan.commits)?,
+            _ => Policy::work_tree(args, &root)?,
+        };
+        let mut scanner = policy.scanner()?;
+        // History is audited for secrets; IaC lint of old blobs is asked for with --iac.
+        scanner.set_iac_enabled(args.iac);
+        let max = args.shared.max_file_size.unwrap_or(policy.config.max_file_size());
         let bar = ProgressBar::for_terminal(args.output.quiet);
         let progress = bar.as_ref().map(|b| b as &dyn crate::scan::git::Progress);
         let mut output = scan_history(&scanner, &source, plan, max, args.shared.threads, progress)?;
         output.stats.merge(plan_stats);
-        (with_notes(output, &config), scanner, ignore, root)
+        output.findings.append(&mut policy.findings);
+        for n in policy.notes.drain(..) {
+            if !output.stats.notes.contains(&n) {
+                output.stats.notes.push(n);
+            }
+        }
+        (with_notes(output.sorted(), &policy.config), scanner, policy, root)
     };
-    Ok(Scanned { output, scanner, ignore, root, in_git: true })
-}
-
-/// The baseline named by `--baseline`: read before scanning, so that a wrong path fails fast (exit 2).
-fn load_baseline(args: &ScanArgs) -> anyhow::Result<Option<Baseline>> {
-    args.shared.baseline.as_deref().map(|p| Baseline::load(p).map_err(anyhow::Error::from)).transpose()
+    let Policy { ignore, baseline, markers, .. } = policy;
+    Ok(Scanned { output, scanner, ignore, baseline, markers, root, in_git: true })
 }
 
 /// The config's notes (how a gitleaks config was read) travel with the scan's own notes into every report.
@@ -166,18 +174,15 @@ fn with_notes(mut output: ScanOutput, config: &Config) -> ScanOutput {
 }
 
 /// Suppression, report and outcome: the same for every mode.
-fn finish(
-    args: &ScanArgs,
-    scanned: Scanned,
-    baseline: Option<&Baseline>,
-    started: Instant,
-    gate: Option<Gate>,
-) -> anyhow::Result<Outcome> {
-    let Scanned { output, scanner, ignore, in_git, .. } = scanned;
+fn finish(args: &ScanArgs, scanned: Scanned, started: Instant, gate: Option<Gate>) -> anyhow::Result<Outcome> {
+    let Scanned { mut output, scanner, ignore, baseline, markers, in_git, .. } = scanned;
     let out = &args.output;
-    let (findings, mut suppressed) = suppress::apply(output.findings, &ignore, baseline);
+    let (findings, mut suppressed) = suppress::apply_with(output.findings, &ignore, baseline.as_ref(), markers);
     // Markers the IaC lint resolved itself (on a block or resource) are inline suppressions too.
     suppressed.inline += output.stats.iac_suppressed;
+    if markers == InlineMarkers::NotHonoured {
+        output.stats.notes.extend(super::policy::unhonoured_markers_note(&findings));
+    }
     let report = Report {
         findings: &findings,
         stats: &output.stats,

@@ -53,10 +53,16 @@ impl Config {
     pub fn load(path: &Path) -> Result<Config> {
         let text = std::fs::read_to_string(path)
             .map_err(|e| Error::Io { context: format!("cannot read config {}", path.display()), source: e })?;
-        if gitleaks::looks_like_gitleaks(path, &text) {
-            return gitleaks::load(path, &text);
+        Config::parse(path, &text)
+    }
+
+    /// Parses a config's text; `path` decides the format (as for [`Config::load`]) and names it in errors. A PR
+    /// check reads the text from a commit's tree rather than from disk.
+    pub fn parse(path: &Path, text: &str) -> Result<Config> {
+        if gitleaks::looks_like_gitleaks(path, text) {
+            return gitleaks::load(path, text);
         }
-        let file: ConfigFile = toml::from_str(&text)
+        let file: ConfigFile = toml::from_str(text)
             .map_err(|e| Error::config(path.display().to_string(), rules::allowlist::one_line(&e.to_string())))?;
         let mut notes = Vec::new();
         // Allowed with a `no_keywords_reason`, but the cost lands on every scan: say so once per run.
@@ -106,9 +112,13 @@ impl Config {
             if !rules.iter().any(|r| &r.id == id)
                 && !self.file.rules.iter().any(|r| &r.id == id)
                 && crate::iac::check_info(id).is_none()
+                && id != crate::policy::weakened::RULE_ID
             {
                 return Err(Error::config(&origin, format!("disable: no rule has id `{id}`")));
             }
+        }
+        if let Some(r) = self.file.rules.iter().find(|r| r.id == crate::policy::weakened::RULE_ID) {
+            return Err(Error::rule(&origin, &r.id, "this id is reserved for leakgate's own config-change finding"));
         }
         rules.retain(|r| !self.file.disable.contains(&r.id));
         let custom: Vec<Rule> =

@@ -43,6 +43,7 @@ pub fn write(report: &Report<'_>, opts: &ReportOptions, w: &mut dyn Write) -> st
                 match f.kind {
                     FindingKind::Secret => "secret".to_string(),
                     FindingKind::Iac => "iac".to_string(),
+                    FindingKind::Config => "config".to_string(),
                 },
                 cell(&f.rule_id),
                 f.severity.as_str().to_string(),

@@ -14,6 +14,8 @@
 //!   writes.
 //! - IaC findings are left out: this report type has no category for them, and a misconfiguration filed as a
 //!   leaked secret would be triaged as one. The count is in `scan.messages`; use SARIF or JSON for them.
+//!   `config-weakened` findings (a PR check's config change that hides secrets) are included: they are about
+//!   secret detection, and a merge request is where they must be seen.
 //! - the raw secret goes into `raw_source_code_extract` only with `--show-secrets`.
 use std::collections::HashMap;
 use std::io::Write;
@@ -131,7 +133,7 @@ fn vulnerability(report: &Report<'_>, f: &Finding, occurrence: usize, show_secre
             "commit": commit,
         },
     });
-    if show_secrets {
+    if show_secrets && !f.secret.is_empty() {
         v["raw_source_code_extract"] = json!(f.secret);
     }
     v

@@ -14,6 +14,7 @@ use std::io::Write;
 use std::time::Duration;
 
 use crate::finding::{Finding, FindingKind};
+use crate::policy::weakened;
 use crate::rules::{RuleSet, Severity};
 use crate::stats::ScanStats;
 use crate::suppress::Suppressed;
@@ -107,8 +108,8 @@ pub struct RuleMeta {
 const FALSE_POSITIVE_HELP: &str = "If this is not a real credential, mark the line with `leakgate:allow` or add the \
 finding's fingerprint to `.leakgateignore`.";
 
-/// Documentation for `rule_id`: the active rule set first, then the IaC check registry. `None` for an id that
-/// neither knows (a finding made by a rule that is no longer configured); see [`meta_for`].
+/// Documentation for `rule_id`: the active rule set first, then `config-weakened`, then the IaC check registry.
+/// `None` for an id that none knows (a finding made by a rule that is no longer configured); see [`meta_for`].
 pub fn rule_meta(report: &Report<'_>, rule_id: &str) -> Option<RuleMeta> {
     if let Some(rule) = report.rules.get(rule_id) {
         let remediation = rule.remediation().to_string();
@@ -124,6 +125,23 @@ pub fn rule_meta(report: &Report<'_>, rule_id: &str) -> Option<RuleMeta> {
             remediation,
             severity: rule.severity,
             tags: rule.tags.clone(),
+        });
+    }
+    if rule_id == weakened::RULE_ID {
+        return Some(RuleMeta {
+            id: weakened::RULE_ID.to_string(),
+            title: weakened::TITLE.to_string(),
+            full_description: format!("{} {}", weakened::WHAT, weakened::WHY),
+            remediation: weakened::FIX.to_string(),
+            help_markdown: format!(
+                "**{}**\n\n### What\n{}\n\n### Why\n{}\n\n### Fix\n{}",
+                weakened::TITLE,
+                weakened::WHAT,
+                weakened::WHY,
+                weakened::FIX
+            ),
+            severity: Severity::High,
+            tags: vec!["config".to_string()],
         });
     }
     let check = crate::iac::check_info(rule_id)?;
@@ -152,6 +170,7 @@ pub fn meta_for(report: &Report<'_>, f: &Finding) -> RuleMeta {
                                     from the environment or a secret manager."
                 .to_string(),
             FindingKind::Iac => "Change the setting the message names.".to_string(),
+            FindingKind::Config => weakened::FIX.to_string(),
         };
         RuleMeta {
             id: f.rule_id.clone(),
@@ -176,7 +195,7 @@ pub fn finding_message(shown: &Finding) -> String {
             }
             m
         }
-        FindingKind::Iac => {
+        FindingKind::Iac | FindingKind::Config => {
             let detail = shown.message.as_deref().unwrap_or(&shown.description);
             match &shown.resource {
                 Some(r) if !r.is_empty() => format!("{}: {detail} ({r})", shown.description),

@@ -132,6 +132,7 @@ fn result(f: &Finding, rule_index: usize, show_secrets: bool) -> Value {
         json!(match f.kind {
             FindingKind::Secret => "secret",
             FindingKind::Iac => "iac",
+            FindingKind::Config => "config",
         }),
     );
     properties.insert("severity".into(), json!(f.severity.as_str()));

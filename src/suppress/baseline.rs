@@ -88,6 +88,13 @@ impl Baseline {
         self.fingerprints.len()
     }
 
+    /// The fingerprints, sorted.
+    pub fn fingerprints(&self) -> Vec<String> {
+        let mut v: Vec<String> = self.fingerprints.iter().cloned().collect();
+        v.sort();
+        v
+    }
+
     pub fn is_empty(&self) -> bool {
         self.fingerprints.is_empty()
     }

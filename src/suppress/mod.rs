@@ -7,7 +7,7 @@ pub mod inline;
 
 use serde::Serialize;
 
-use crate::finding::Finding;
+use crate::finding::{Finding, FindingKind};
 
 /// How many findings each suppressor hid.
 #[derive(Debug, Clone, Copy, Default, Serialize, PartialEq, Eq)]
@@ -23,6 +23,15 @@ impl Suppressed {
     }
 }
 
+/// Whether `leakgate:allow` markers in the scanned lines hide findings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InlineMarkers {
+    Honoured,
+    /// A PR check with the base commit's config: every reported line is one the change under review adds, so
+    /// a marker on it is the author's own word, no more trusted than their `.leakgateignore`.
+    NotHonoured,
+}
+
 /// Runs the suppressors in order (inline → ignore file → baseline), returning what is left and the counts.
 /// A finding is counted once, by the first suppressor that hides it.
 pub fn apply(
@@ -30,11 +39,23 @@ pub fn apply(
     ignore: &ignore_file::IgnoreList,
     baseline: Option<&baseline::Baseline>,
 ) -> (Vec<Finding>, Suppressed) {
+    apply_with(findings, ignore, baseline, InlineMarkers::Honoured)
+}
+
+/// [`apply`], with inline markers honoured or not. A `config-weakened` finding is never hidden by a marker: its
+/// line is in the very config change it reports.
+pub fn apply_with(
+    findings: Vec<Finding>,
+    ignore: &ignore_file::IgnoreList,
+    baseline: Option<&baseline::Baseline>,
+    markers: InlineMarkers,
+) -> (Vec<Finding>, Suppressed) {
     let mut counts = Suppressed::default();
     let kept = findings
         .into_iter()
         .filter(|f| {
-            if inline::allows(&f.line, &f.rule_id) {
+            let inline_applies = markers == InlineMarkers::Honoured && f.kind != FindingKind::Config;
+            if inline_applies && inline::allows(&f.line, &f.rule_id) {
                 counts.inline += 1;
                 false
             } else if ignore.matches(f) {
@@ -49,4 +70,24 @@ pub fn apply(
         })
         .collect();
     (kept, counts)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{apply_with, ignore_file::IgnoreList, InlineMarkers};
+    use crate::finding::FindingKind;
+    use crate::report::test_support::secret_finding;
+
+    #[test]
+    fn markers_can_be_turned_off_and_never_hide_a_config_finding() {
+        let mut marked = secret_finding("a.env");
+        marked.line.push_str(" # leakgate:allow");
+        let mut config = marked.clone();
+        config.kind = FindingKind::Config;
+        let ignore = IgnoreList::default();
+        let (kept, n) = apply_with(vec![marked.clone(), config.clone()], &ignore, None, InlineMarkers::Honoured);
+        assert_eq!((kept, n.inline), (vec![config.clone()], 1));
+        let (kept, n) = apply_with(vec![marked.clone(), config.clone()], &ignore, None, InlineMarkers::NotHonoured);
+        assert_eq!((kept, n.inline), (vec![marked, config], 0));
+    }
 }

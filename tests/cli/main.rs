@@ -9,6 +9,7 @@ mod gitleaks;
 mod hooks;
 mod hostile;
 mod iac;
+mod pr_config;
 mod reports;
 mod rules_cmd;
 mod scan;

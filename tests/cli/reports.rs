@@ -258,7 +258,7 @@ fn is_gitlab_time(s: &str) -> bool {
         })
 }
 
-fn assert_gitlab_shape(doc: &Value) {
+pub(crate) fn assert_gitlab_shape(doc: &Value) {
     assert!(doc["version"].as_str().unwrap().starts_with("15."));
     let scan = &doc["scan"];
     for tool in [&scan["analyzer"], &scan["scanner"]] {
