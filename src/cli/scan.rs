@@ -130,7 +130,7 @@ pub(crate) fn collect_git(args: &ScanArgs, spec: Option<HistorySpec>) -> anyhow:
             (None, None) => HistorySpec::Revs(args.paths.iter().map(|p| p.to_string_lossy().into_owned()).collect()),
         };
         let mut plan_stats = ScanStats::default();
-        let plan = source.plan(&spec, &mut plan_stats)?;
+        let plan = source.plan(&spec, max, &mut plan_stats)?;
         let bar = ProgressBar::for_terminal(args.output.quiet);
         let progress = bar.as_ref().map(|b| b as &dyn crate::scan::git::Progress);
         let mut output = scan_history(&scanner, &source, plan, max, args.shared.threads, progress)?;

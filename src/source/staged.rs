@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use git2::{Delta, DiffFindOptions, DiffOptions, Oid, Repository};
 
-use super::git::{added_lines, changed_file, discover, git_error, ChangedFile, LineSet};
+use super::git::{added_lines, changed_files, discover, git_error, ChangedFile, LineSet};
 use crate::error::{Error, Result};
 use crate::stats::ScanStats;
 
@@ -68,9 +68,8 @@ impl StagedSource {
         diff.find_similar(Some(DiffFindOptions::new().renames(true).copies(false)))
             .map_err(|e| git_error("cannot detect renames", e))?;
         let mut files = Vec::new();
-        for delta in diff.deltas() {
-            let Some(ChangedFile { path, blob, old_blob }) = changed_file(&delta, stats) else { continue };
-            if delta.status() == Delta::Conflicted {
+        for ChangedFile { path, blob, old_blob, status } in changed_files(&diff, stats) {
+            if status == Delta::Conflicted {
                 stats.error(format!("{path}: unresolved merge conflict in the index"));
                 continue;
             }
