@@ -23,6 +23,9 @@ pub enum SkipReason {
     IacNotLinted,
     /// Could not be read: permission denied, I/O error, missing object. Makes the run exit 2.
     Unreadable,
+    /// A git object a partial clone never fetched (leakgate never fetches). Unread input, like `Unreadable`: the
+    /// run exits 2.
+    NotPresent,
 }
 
 impl SkipReason {
@@ -35,6 +38,7 @@ impl SkipReason {
             SkipReason::Submodule => "submodule",
             SkipReason::IacNotLinted => "not IaC-linted",
             SkipReason::Unreadable => "unreadable",
+            SkipReason::NotPresent => "not present locally",
         }
     }
 
@@ -86,7 +90,12 @@ impl ScanStats {
 
     /// Counts unread input with its reason.
     pub fn error(&mut self, message: String) {
-        self.skip(SkipReason::Unreadable);
+        self.unread(SkipReason::Unreadable, message);
+    }
+
+    /// Counts unread input under a more telling reason than `Unreadable` (a blob a partial clone never fetched).
+    pub fn unread(&mut self, reason: SkipReason, message: String) {
+        self.skip(reason);
         self.error_count += 1;
         if self.errors.len() < MAX_KEPT_ERRORS {
             self.errors.push(message);

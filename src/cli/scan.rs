@@ -138,7 +138,10 @@ pub(crate) fn collect_git(args: &ScanArgs, spec: Option<HistorySpec>) -> anyhow:
             (None, None) => HistorySpec::Revs(args.paths.iter().map(|p| p.to_string_lossy().into_owned()).collect()),
         };
         let mut plan_stats = ScanStats::default();
-        let plan = source.plan(&spec, &mut plan_stats)?;
+        // The plan needs the size limit before the policy (which needs the plan's commits) gives the config's:
+        // a blob over this estimate only has all its lines counted as added, the safe direction.
+        let plan_max = args.shared.max_file_size.unwrap_or(crate::config::DEFAULT_MAX_FILE_SIZE);
+        let plan = source.plan(&spec, plan_max, &mut plan_stats)?;
         let mut policy = match &spec {
             HistorySpec::Range(range) => Policy::for_range(args, &source, range, &plan.commits)?,
             _ => Policy::work_tree(args, &root)?,

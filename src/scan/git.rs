@@ -14,6 +14,7 @@ use crate::engine::Scanner;
 use crate::error::Result;
 use crate::finding::Finding;
 use crate::iac as iac_mod;
+use crate::source::git::{count_unread_blob, git_error};
 use crate::source::history::{BlobEntry, HistoryPlan, HistorySource};
 use crate::source::staged::StagedFile;
 use crate::source::staged::StagedSource;
@@ -32,35 +33,38 @@ pub fn scan_staged(scanner: &Scanner, source: &StagedSource, max_size: u64) -> R
     let mut out = ScanOutput::default();
     let files = source.changes(&mut out.stats)?;
     let repo = source.repo();
+    let odb = repo.odb().map_err(|e| git_error("cannot open the object database", e))?;
     let terraform = TerraformModules::default();
-    let mut staged: Vec<(StagedFile, Vec<u8>)> = Vec::new();
+    let mut found_by_file: Vec<(StagedFile, Vec<Finding>)> = Vec::with_capacity(files.len());
+    let mut batch: Vec<(StagedFile, Vec<u8>)> = Vec::new();
+    let mut batch_bytes = 0u64;
     for file in files {
-        match repo.find_blob(file.blob) {
-            Ok(b) if b.size() as u64 > max_size => out.stats.skip(SkipReason::TooLarge),
-            Ok(b) => {
-                let content = b.content().to_vec();
-                staged.push((file, content));
-            }
+        // The header gives the size without inflating the blob, so one over the limit is never loaded.
+        let size = match odb.read_header(file.blob) {
+            Ok((size, _)) => size as u64,
             Err(e) => {
                 out.stats.error(format!("{}: cannot read staged blob {}: {}", file.path, file.blob, e.message()));
+                continue;
+            }
+        };
+        if size > max_size {
+            out.stats.skip(SkipReason::TooLarge);
+            continue;
+        }
+        match repo.find_blob(file.blob) {
+            Ok(b) => batch.push((file, b.content().to_vec())),
+            Err(e) => {
+                out.stats.error(format!("{}: cannot read staged blob {}: {}", file.path, file.blob, e.message()));
+                continue;
             }
         }
+        batch_bytes += size;
+        if batch_bytes >= STAGED_BATCH_BYTES {
+            scan_staged_batch(scanner, std::mem::take(&mut batch), &terraform, &mut found_by_file, &mut out.stats);
+            batch_bytes = 0;
+        }
     }
-    // Scanning (and the regex compilation the first use of a rule costs) is spread over the cores; the blobs were
-    // read above because a `Repository` cannot be shared between threads.
-    let scanned: Vec<(StagedFile, Vec<Finding>, ScanStats)> = staged
-        .into_par_iter()
-        .map(|(file, content)| {
-            let mut stats = ScanStats::default();
-            let found = scan_content(scanner, &content, &file.path, Some(&terraform), &mut stats);
-            (file, found, stats)
-        })
-        .collect();
-    let mut found_by_file = Vec::with_capacity(scanned.len());
-    for (file, found, stats) in scanned {
-        out.stats.merge(stats);
-        found_by_file.push((file, found));
-    }
+    scan_staged_batch(scanner, batch, &terraform, &mut found_by_file, &mut out.stats);
     let mut tf_findings = staged_terraform(scanner, source, terraform, &mut out.stats)?;
     for (file, mut found) in found_by_file {
         found.extend(tf_findings.remove(&file.path).unwrap_or_default());
@@ -77,6 +81,32 @@ pub fn scan_staged(scanner: &Scanner, source: &StagedSource, max_size: u64) -> R
         out.findings.extend(found.into_iter().filter(|f| added.intersects(f.start_line, f.end_line)));
     }
     Ok(out.sorted())
+}
+
+/// Staged content held in memory at once: a large change is read and scanned in batches of about this size.
+const STAGED_BATCH_BYTES: u64 = 256 * 1024 * 1024;
+
+/// Scans a batch of staged files over the cores (and the regex compilation the first use of a rule costs with
+/// them); the blobs were read by the caller because a `Repository` cannot be shared between threads.
+fn scan_staged_batch(
+    scanner: &Scanner,
+    batch: Vec<(StagedFile, Vec<u8>)>,
+    terraform: &TerraformModules,
+    found_by_file: &mut Vec<(StagedFile, Vec<Finding>)>,
+    stats: &mut ScanStats,
+) {
+    let scanned: Vec<(StagedFile, Vec<Finding>, ScanStats)> = batch
+        .into_par_iter()
+        .map(|(file, content)| {
+            let mut stats = ScanStats::default();
+            let found = scan_content(scanner, &content, &file.path, Some(terraform), &mut stats);
+            (file, found, stats)
+        })
+        .collect();
+    for (file, found, file_stats) in scanned {
+        stats.merge(file_stats);
+        found_by_file.push((file, found));
+    }
 }
 
 /// Lints the directories of changed Terraform files with all their staged siblings; returns the findings of the
@@ -134,6 +164,11 @@ pub fn scan_history(
     }
     let mut out = ScanOutput { findings: attribute(source, &plan.commits, found), stats };
     out.stats.notes.push(format!("{} commits, {} distinct blobs", plan.commits.len(), plan.blobs.len()));
+    let not_present = out.stats.skipped.get(&SkipReason::NotPresent).copied().unwrap_or(0);
+    if not_present > 0 {
+        // leakgate never talks to a remote, so it cannot fetch them as git would on demand.
+        out.stats.notes.push(format!("{not_present} blobs not present locally (partial clone): not scanned"));
+    }
     Ok(out.sorted())
 }
 
@@ -159,7 +194,7 @@ fn scan_blobs(
                     }
                 }
                 if let Some(r) = repo.as_ref() {
-                    let bytes = scan_blob(scanner, r, entry, max_size, &mut found, &mut stats);
+                    let bytes = scan_blob(scanner, r, entry, max_size, plan.partial_clone, &mut found, &mut stats);
                     if let Some(p) = progress {
                         p.advance(1, bytes);
                     }
@@ -184,14 +219,18 @@ fn scan_blob(
     repo: &Repository,
     entry: &BlobEntry,
     max_size: u64,
+    partial_clone: bool,
     found: &mut Vec<(Finding, usize)>,
     stats: &mut ScanStats,
 ) -> u64 {
     // The header gives the size without inflating the object, so a huge blob is never loaded.
+    let unread = |e: &git2::Error, stats: &mut ScanStats| {
+        count_unread_blob(partial_clone, e, || format!("blob {} ({})", entry.oid, entry.path), stats)
+    };
     let size = match repo.odb().and_then(|odb| odb.read_header(entry.oid)) {
         Ok((size, _)) => size as u64,
         Err(e) => {
-            stats.error(format!("blob {} ({}): {}", entry.oid, entry.path, e.message()));
+            unread(&e, stats);
             return 0;
         }
     };
@@ -202,7 +241,7 @@ fn scan_blob(
     let blob = match repo.find_blob(entry.oid) {
         Ok(b) => b,
         Err(e) => {
-            stats.error(format!("blob {} ({}): {}", entry.oid, entry.path, e.message()));
+            unread(&e, stats);
             return 0;
         }
     };

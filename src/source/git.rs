@@ -1,5 +1,7 @@
-//! Shared git plumbing for the staged, history and range sources: opening a repository, and the set of lines a
-//! change added to a file (a zero-context diff's hunks are exactly the added lines).
+//! Shared git plumbing for the staged, history and range sources: opening a repository, what a diff changes, the
+//! set of lines a change added to a file (a zero-context diff's hunks are exactly the added lines), and how an
+//! object that cannot be read is counted.
+use std::collections::HashSet;
 use std::path::Path;
 
 use git2::{Delta, Oid, Repository};
@@ -66,18 +68,38 @@ pub struct ChangedFile {
     pub path: String,
     pub blob: Oid,
     pub old_blob: Option<Oid>,
+    pub status: Delta,
 }
 
-/// What a diff delta means for a scan: `None` for deletions (nothing to scan) and for submodules and symlinks
-/// (counted as skipped); otherwise the changed file.
-pub fn changed_file(delta: &git2::DiffDelta<'_>, stats: &mut ScanStats) -> Option<ChangedFile> {
+/// What a diff means for a scan: the files it adds or changes (deletions have nothing to scan; submodules and
+/// symlinks are counted as skipped). libgit2's rename detection compares each new file with at most
+/// `diff.renameLimit` (1000) deleted ones, so in a change that moves thousands of files most moves look like new
+/// files, and every old secret in them like a new one. A new file whose exact content a deleted file had is a
+/// move that adds nothing: it is paired here, at the cost of one hash lookup per file.
+pub fn changed_files(diff: &git2::Diff<'_>, stats: &mut ScanStats) -> Vec<ChangedFile> {
+    let deleted: HashSet<Oid> = diff
+        .deltas()
+        .filter(|d| d.status() == Delta::Deleted && d.old_file().mode() != git2::FileMode::Commit)
+        .map(|d| d.old_file().id())
+        .collect();
+    let mut files: Vec<ChangedFile> = diff.deltas().filter_map(|d| changed_file(&d, stats)).collect();
+    if !deleted.is_empty() {
+        for f in files.iter_mut().filter(|f| f.status == Delta::Added && deleted.contains(&f.blob)) {
+            f.old_blob = Some(f.blob);
+        }
+    }
+    files
+}
+
+/// What one diff delta means for a scan: `None` for deletions and for submodules and symlinks (counted).
+fn changed_file(delta: &git2::DiffDelta<'_>, stats: &mut ScanStats) -> Option<ChangedFile> {
     if matches!(delta.status(), Delta::Deleted | Delta::Unmodified | Delta::Ignored | Delta::Untracked) {
         return None;
     }
     let (new, old) = (delta.new_file(), delta.old_file());
     let path = new.path().map(|p| p.to_string_lossy().into_owned()).unwrap_or_default();
     let old = (!old.id().is_zero()).then(|| (old.id(), u32::from(old.mode())));
-    changed_blob(path, u32::from(new.mode()), new.id(), old, stats)
+    changed_blob(path, u32::from(new.mode()), new.id(), old, delta.status(), stats)
 }
 
 /// A path whose content is now `blob` (with git file mode `mode`) and was `old`: the changed file to scan, or
@@ -87,6 +109,7 @@ pub fn changed_blob(
     mode: u32,
     blob: Oid,
     old: Option<(Oid, u32)>,
+    status: Delta,
     stats: &mut ScanStats,
 ) -> Option<ChangedFile> {
     match mode {
@@ -101,11 +124,35 @@ pub fn changed_blob(
         _ => {}
     }
     let old_blob = old.filter(|&(_, m)| m != MODE_SUBMODULE).map(|(id, _)| id);
-    Some(ChangedFile { path, blob, old_blob })
+    Some(ChangedFile { path, blob, old_blob, status })
 }
 
 const MODE_SUBMODULE: u32 = 0o160000;
 const MODE_SYMLINK: u32 = 0o120000;
+
+/// True for a partial clone (`git clone --filter=...`): objects the filter left out are missing by design and
+/// would be fetched on demand by git. leakgate never talks to a remote, so it counts them instead.
+pub fn is_partial_clone(repo: &Repository) -> bool {
+    let Ok(config) = repo.config() else { return false };
+    if config.get_string("extensions.partialclone").is_ok_and(|v| !v.is_empty()) {
+        return true;
+    }
+    let mut promisors = Vec::new();
+    if let Ok(entries) = config.entries(Some(r"^remote\..*\.promisor$")) {
+        let _ = entries.for_each(|e| promisors.extend(e.name().map(str::to_string)));
+    }
+    promisors.iter().any(|name| config.get_bool(name).unwrap_or(false))
+}
+
+/// Counts a blob that could not be read: a blob missing from a partial clone was never fetched (not present
+/// locally); anything else (a corrupt object, a missing one in a full clone) is an error with its reason.
+pub fn count_unread_blob(partial_clone: bool, e: &git2::Error, what: impl FnOnce() -> String, stats: &mut ScanStats) {
+    if partial_clone && e.code() == git2::ErrorCode::NotFound {
+        stats.unread(SkipReason::NotPresent, format!("{}: not present locally (partial clone)", what()));
+    } else {
+        stats.error(format!("{}: {}", what(), e.message()));
+    }
+}
 
 /// Opens the repository containing `dir` (searching parents, following worktree `.git` files).
 pub fn discover(dir: &Path) -> Result<Repository> {

@@ -5,9 +5,10 @@
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
-use git2::{DiffFindOptions, DiffOptions, FileMode, ObjectType, Oid, Repository, Sort, Tree};
+use git2::{DiffFindOptions, DiffOptions, FileMode, ObjectType, Oid, Repository, Tree};
 
-use super::git::{added_lines, changed_file, discover, git_error, ChangedFile, LineSet};
+use super::commits::{self, bad_rev, Tips};
+use super::git::{added_lines, changed_files, count_unread_blob, discover, git_error, is_partial_clone, LineSet};
 use crate::error::{Error, Result};
 use crate::finding::CommitInfo;
 use crate::stats::{ScanStats, SkipReason};
@@ -46,6 +47,8 @@ pub struct HistoryPlan {
     pub commits: Vec<Oid>,
     /// The repository's git dir, for workers to open their own handle (`Repository` is not `Sync`).
     pub git_dir: PathBuf,
+    /// Blobs missing from a partial clone are counted as not present locally, not as errors.
+    pub partial_clone: bool,
 }
 
 pub struct HistorySource {
@@ -67,66 +70,70 @@ impl HistorySource {
         self.repo.workdir().map_or_else(|| self.repo.path().to_path_buf(), Path::to_path_buf)
     }
 
-    pub fn plan(&self, spec: &HistorySpec, stats: &mut ScanStats) -> Result<HistoryPlan> {
+    /// Lists what to scan. `max_size` is the scan's size limit: in a range, a blob over it is listed (the scan
+    /// counts it as too large) without being read to find its added lines.
+    pub fn plan(&self, spec: &HistorySpec, max_size: u64, stats: &mut ScanStats) -> Result<HistoryPlan> {
         if self.repo.is_shallow() {
             stats.notes.push("shallow clone: history before the shallow boundary was not scanned".into());
         }
-        let commits = self.commits(spec)?;
-        let mut plan = HistoryPlan { blobs: Vec::new(), commits: Vec::new(), git_dir: self.repo.path().to_path_buf() };
+        let commits = self.commits(spec, stats)?;
+        if commits.is_empty() && matches!(spec, HistorySpec::AllRefs) {
+            stats.notes.push("the repository has no commits: nothing to scan".into());
+        }
+        let mut plan = HistoryPlan {
+            blobs: Vec::new(),
+            commits: Vec::new(),
+            git_dir: self.repo.path().to_path_buf(),
+            partial_clone: is_partial_clone(&self.repo),
+        };
         match spec {
-            HistorySpec::Range(_) | HistorySpec::Commits { .. } => self.plan_range(commits, &mut plan, stats),
+            HistorySpec::Range(_) | HistorySpec::Commits { .. } => self.plan_range(commits, max_size, &mut plan, stats),
             _ => self.plan_trees(commits, &mut plan, stats),
         }
+        // The list lives through the whole scan; growth by doubling can leave half of it unused.
+        plan.blobs.shrink_to_fit();
         Ok(plan)
     }
 
-    fn commits(&self, spec: &HistorySpec) -> Result<Vec<Oid>> {
-        let mut walk = self.repo.revwalk().map_err(|e| git_error("cannot walk history", e))?;
-        walk.set_sorting(Sort::TOPOLOGICAL | Sort::REVERSE).map_err(|e| git_error("cannot walk history", e))?;
-        match spec {
-            HistorySpec::AllRefs => {
-                walk.push_glob("*").map_err(|e| git_error("cannot read refs", e))?;
-                if self.repo.head().is_ok() {
-                    walk.push_head().map_err(|e| git_error("cannot read HEAD", e))?;
-                }
-            }
+    fn commits(&self, spec: &HistorySpec, stats: &mut ScanStats) -> Result<Vec<Oid>> {
+        let repo = &self.repo;
+        let tips = match spec {
+            HistorySpec::AllRefs => Tips { include: Tips::refs(repo, None, stats)?, exclude: Vec::new() },
             HistorySpec::Revs(revs) => {
+                let mut include = Vec::new();
                 for rev in revs {
-                    let obj = self.repo.revparse_single(rev).map_err(|e| bad_rev(rev, e))?;
-                    let commit = obj.peel_to_commit().map_err(|e| bad_rev(rev, e))?;
-                    walk.push(commit.id()).map_err(|e| bad_rev(rev, e))?;
+                    let obj = repo.revparse_single(rev).map_err(|e| bad_rev(repo, rev, e))?;
+                    include.push(obj.peel_to_commit().map_err(|e| bad_rev(repo, rev, e))?.id());
                 }
+                Tips { include, exclude: Vec::new() }
             }
             HistorySpec::Range(range) => {
+                let not_a_range =
+                    || Error::config("--range", format!("`{range}` is not a range (expected BASE..HEAD)"));
                 if !range.contains("..") {
-                    return Err(Error::config("--range", format!("`{range}` is not a range (expected BASE..HEAD)")));
+                    return Err(not_a_range());
                 }
-                walk.push_range(range).map_err(|e| bad_rev(range, e))?;
+                let revspec = repo.revparse(range).map_err(|e| bad_rev(repo, range, e))?;
+                if revspec.mode().contains(git2::RevparseMode::MERGE_BASE) {
+                    return Err(Error::config("--range", format!("`{range}`: use BASE..HEAD, not BASE...HEAD")));
+                }
+                let (Some(from), Some(to)) = (revspec.from(), revspec.to()) else { return Err(not_a_range()) };
+                let base = from.peel_to_commit().map_err(|e| bad_rev(repo, range, e))?.id();
+                let head = to.peel_to_commit().map_err(|e| bad_rev(repo, range, e))?.id();
+                Tips { include: vec![head], exclude: vec![base] }
             }
             HistorySpec::Commits { include, exclude, exclude_globs } => {
                 if include.is_empty() {
                     return Ok(Vec::new());
                 }
-                for oid in include {
-                    walk.push(*oid).map_err(|e| bad_rev(&oid.to_string(), e))?;
-                }
-                for oid in exclude {
-                    walk.hide(*oid).map_err(|e| bad_rev(&oid.to_string(), e))?;
-                }
+                let mut exclude = exclude.clone();
                 for glob in exclude_globs {
-                    walk.hide_glob(glob).map_err(|e| bad_rev(glob, e))?;
+                    exclude.extend(Tips::refs(repo, Some(glob), stats)?);
                 }
+                Tips { include: include.clone(), exclude }
             }
-        }
-        let mut out = Vec::new();
-        for oid in walk {
-            // A missing commit in a partial clone ends that line of history, not the audit.
-            match oid {
-                Ok(o) => out.push(o),
-                Err(e) => return Err(git_error("cannot walk history", e)),
-            }
-        }
-        Ok(out)
+        };
+        commits::walk(repo, &tips, stats)
     }
 
     /// Full audit: walk each commit's tree, skipping subtrees already walked; every new blob is listed with the
@@ -187,10 +194,10 @@ impl HistorySource {
 
     /// Range: diff each commit against its parents; a blob's added lines are what its commits add. For a merge,
     /// only lines new relative to every parent count (what the merge itself wrote, not what it brought in).
-    fn plan_range(&self, commits: Vec<Oid>, plan: &mut HistoryPlan, stats: &mut ScanStats) {
+    fn plan_range(&self, commits: Vec<Oid>, max_size: u64, plan: &mut HistoryPlan, stats: &mut ScanStats) {
         let mut index: HashMap<Oid, usize> = HashMap::new();
         for (idx, oid) in commits.iter().enumerate() {
-            let changes = match self.commit_changes(*oid, stats) {
+            let changes = match self.commit_changes(*oid, max_size, plan.partial_clone, stats) {
                 Ok(c) => c,
                 Err(e) => {
                     stats.error(format!("commit {oid}: {e}"));
@@ -218,33 +225,45 @@ impl HistorySource {
     }
 
     /// (path, new blob, added lines) for each file a commit adds or changes, relative to all of its parents.
-    fn commit_changes(&self, oid: Oid, stats: &mut ScanStats) -> Result<Vec<(String, Oid, LineSet)>> {
+    fn commit_changes(
+        &self,
+        oid: Oid,
+        max_size: u64,
+        partial_clone: bool,
+        stats: &mut ScanStats,
+    ) -> Result<Vec<(String, Oid, LineSet)>> {
         let commit = self.repo.find_commit(oid).map_err(|e| git_error("cannot read commit", e))?;
         let tree = commit.tree().map_err(|e| git_error("cannot read tree", e))?;
-        let parents: Vec<Option<Tree>> =
-            if commit.parent_count() == 0 { vec![None] } else { commit.parents().map(|p| p.tree().ok()).collect() };
+        // A parent that cannot be read leaves nothing to compare with: the commit's files count as new.
+        let mut parents: Vec<Option<Tree>> = Vec::new();
+        for pid in commit.parent_ids() {
+            match self.repo.find_commit(pid).and_then(|p| p.tree()) {
+                Ok(t) => parents.push(Some(t)),
+                Err(e) => {
+                    stats.error(format!(
+                        "commit {oid}: cannot read its parent {pid} ({}); all lines of its files count as added",
+                        e.message()
+                    ));
+                    parents.push(None);
+                }
+            }
+        }
+        if parents.is_empty() {
+            parents.push(None);
+        }
         let mut result: Option<HashMap<String, (Oid, LineSet)>> = None;
         for parent in &parents {
             let mut opts = DiffOptions::new();
             opts.ignore_submodules(false);
-            let mut diff = self
-                .repo
-                .diff_tree_to_tree(parent.as_ref(), Some(&tree), Some(&mut opts))
-                .map_err(|e| git_error("cannot diff commit", e))?;
+            let mut diff = self.repo.diff_tree_to_tree(parent.as_ref(), Some(&tree), Some(&mut opts)).map_err(|e| {
+                git_error("cannot diff it against its parent (an object in its trees cannot be read)", e)
+            })?;
             diff.find_similar(Some(DiffFindOptions::new().renames(true)))
                 .map_err(|e| git_error("cannot detect renames", e))?;
             let mut this: HashMap<String, (Oid, LineSet)> = HashMap::new();
-            for delta in diff.deltas() {
-                let Some(ChangedFile { path, blob, old_blob }) = changed_file(&delta, stats) else { continue };
-                let lines = match self.repo.find_blob(blob) {
-                    Ok(b) if crate::engine::looks_binary(b.content()) => LineSet::All,
-                    Ok(_) => added_lines(&self.repo, old_blob, blob)?,
-                    Err(e) => {
-                        stats.error(format!("blob {} ({path}): {}", blob, e.message()));
-                        continue;
-                    }
-                };
-                this.insert(path, (blob, lines));
+            for file in changed_files(&diff, stats) {
+                let lines = self.added_in(&file.path, file.blob, file.old_blob, max_size, partial_clone, stats);
+                this.insert(file.path, (file.blob, lines));
             }
             result = Some(match result {
                 None => this,
@@ -260,6 +279,46 @@ impl HistorySource {
         let mut out: Vec<_> = result.unwrap_or_default().into_iter().map(|(p, (b, l))| (p, b, l)).collect();
         out.sort_by(|a, b| a.0.cmp(&b.0));
         Ok(out)
+    }
+
+    /// The lines a change adds to a file. A blob over the size limit is not read (the scan counts it as too
+    /// large), nor is one that cannot be read (the scan counts that); where the old version cannot be read, what
+    /// was added is unknown, so every line counts and the unread version is counted here.
+    fn added_in(
+        &self,
+        path: &str,
+        blob: Oid,
+        old_blob: Option<Oid>,
+        max_size: u64,
+        partial_clone: bool,
+        stats: &mut ScanStats,
+    ) -> LineSet {
+        let odb = match self.repo.odb() {
+            Ok(odb) => odb,
+            Err(_) => return LineSet::All,
+        };
+        if !odb.read_header(blob).is_ok_and(|(size, _)| size as u64 <= max_size) {
+            return LineSet::All;
+        }
+        match self.repo.find_blob(blob) {
+            Ok(b) if !crate::engine::looks_binary(b.content()) => {}
+            _ => return LineSet::All,
+        }
+        if let Some(old) = old_blob.filter(|o| *o != blob) {
+            match odb.read_header(old) {
+                Ok((size, _)) if size as u64 <= max_size => {}
+                // Diffing against an old version over the limit would load it whole.
+                Ok(_) => return LineSet::All,
+                Err(e) => {
+                    count_unread_blob(partial_clone, &e, || format!("{path}: previous version {old}"), stats);
+                    return LineSet::All;
+                }
+            }
+        }
+        added_lines(&self.repo, old_blob, blob).unwrap_or_else(|e| {
+            stats.error(format!("{path}: {e}"));
+            LineSet::All
+        })
     }
 
     /// Author, date and subject of a commit, for findings.
@@ -279,17 +338,31 @@ impl HistorySource {
 
 /// An audit reads every tree and blob once, so libgit2's object cache only costs memory and time, and
 /// re-hashing each object on read (18% of an audit's time in a profile) re-checks what the pack's own CRC and
-/// zlib checksums already catch. Pack windows are capped so memory stays bounded on multi-GB histories.
+/// zlib checksums already catch.
+///
+/// Memory: libgit2 reads packs through mmap windows, 1 GB each by default, and only unmaps them once the mapped
+/// total passes its limit. An audit reads trees and delta bases from all over the pack, so every page it touches
+/// stays resident while its window stays mapped: peak RSS grew with the pack (808 MB on a 2.26 GB history,
+/// 1.65 GB on 5 GB). 128 MB windows under a 512 MB limit keep the mapped part bounded whatever the pack size
+/// (465 MB peak on the 5 GB history as `git clone` packs it, 702 MB as fast-import leaves it; `bench/history-rss`).
+/// The cost is re-faulting windows that were unmapped: none measurable on the cloned pack, 13% more CPU on the
+/// fast-import one, whose reads jump further; a 256 MB limit cost 11% even on the cloned pack.
 fn tune_libgit2_for_bulk_reads() {
     static ONCE: std::sync::Once = std::sync::Once::new();
     ONCE.call_once(|| {
         git2::opts::enable_caching(false);
         git2::opts::strict_hash_verification(false);
-        // SAFETY: sets a process-global libgit2 limit once, before any repository is opened by this process's
+        // SAFETY: sets process-global libgit2 limits once, before any repository is opened by this process's
         // history scan and before worker threads start.
-        let _ = unsafe { git2::opts::set_mwindow_mapped_limit(256 * 1024 * 1024) };
+        unsafe {
+            let _ = git2::opts::set_mwindow_size(PACK_WINDOW_BYTES);
+            let _ = git2::opts::set_mwindow_mapped_limit(PACK_MAPPED_LIMIT_BYTES);
+        }
     });
 }
+
+const PACK_WINDOW_BYTES: usize = 128 * 1024 * 1024;
+const PACK_MAPPED_LIMIT_BYTES: usize = 512 * 1024 * 1024;
 
 /// Object ids are already uniformly random: hashing their first 8 bytes is as good as SipHash and much cheaper
 /// on the hundreds of thousands of ids an audit tracks.
@@ -311,10 +384,6 @@ impl std::hash::Hasher for OidHasher {
 
 type OidBuild = std::hash::BuildHasherDefault<OidHasher>;
 type OidSet = HashSet<Oid, OidBuild>;
-
-fn bad_rev(rev: &str, e: git2::Error) -> Error {
-    Error::config(format!("revision `{rev}`"), e.message().to_string())
-}
 
 /// `git2::Time` as RFC 3339 with the author's offset.
 fn rfc3339(t: git2::Time) -> String {

@@ -1,6 +1,7 @@
 //! Where content comes from: files and folders (`fs`), the staged change (`staged`), and git history or a
 //! commit range (`history`), with the shared git plumbing in `git`. Sources know nothing about rules or
 //! findings; they hand content on and count what they skip.
+pub mod commits;
 pub mod fs;
 pub mod git;
 pub mod history;

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use git2::{Delta, DiffFindOptions, DiffOptions, Oid, Repository};
 
-use super::git::{added_lines, changed_blob, changed_file, discover, git_error, ChangedFile, LineSet};
+use super::git::{added_lines, changed_blob, changed_files, discover, git_error, ChangedFile, LineSet};
 use super::index_diff::{staged_changes, IndexChange};
 use super::index_file::IndexFile;
 use crate::error::{Error, Result};
@@ -66,7 +66,10 @@ impl StagedSource {
             let mut files = Vec::new();
             for c in changes {
                 let path = String::from_utf8_lossy(&c.path).into_owned();
-                if let Some(ChangedFile { path, blob, old_blob }) = changed_blob(path, c.mode, c.oid, c.old, stats) {
+                let status = if c.old.is_some() { Delta::Modified } else { Delta::Added };
+                if let Some(ChangedFile { path, blob, old_blob, .. }) =
+                    changed_blob(path, c.mode, c.oid, c.old, status, stats)
+                {
                     files.push(StagedFile { path, blob, old_blob });
                 }
             }
@@ -92,9 +95,8 @@ impl StagedSource {
         diff.find_similar(Some(DiffFindOptions::new().renames(true).copies(false)))
             .map_err(|e| git_error("cannot detect renames", e))?;
         let mut files = Vec::new();
-        for delta in diff.deltas() {
-            let Some(ChangedFile { path, blob, old_blob }) = changed_file(&delta, stats) else { continue };
-            if delta.status() == Delta::Conflicted {
+        for ChangedFile { path, blob, old_blob, status } in changed_files(&diff, stats) {
+            if status == Delta::Conflicted {
                 stats.error(format!("{path}: unresolved merge conflict in the index"));
                 continue;
             }
@@ -166,7 +168,10 @@ mod tests {
             let mut stats = ScanStats::default();
             let mut out: Vec<_> = changes
                 .into_iter()
-                .filter_map(|c| changed_blob(String::from_utf8_lossy(&c.path).into(), c.mode, c.oid, c.old, &mut stats))
+                .filter_map(|c| {
+                    let path = String::from_utf8_lossy(&c.path).into_owned();
+                    changed_blob(path, c.mode, c.oid, c.old, Delta::Modified, &mut stats)
+                })
                 .map(|c| (c.path, c.blob, c.old_blob))
                 .collect();
             out.sort();

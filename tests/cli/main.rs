@@ -5,6 +5,7 @@ mod support;
 mod baseline;
 mod config;
 mod git;
+mod git_hostile;
 mod gitleaks;
 mod hooks;
 mod hostile;
