@@ -53,10 +53,16 @@ impl Config {
     pub fn load(path: &Path) -> Result<Config> {
         let text = std::fs::read_to_string(path)
             .map_err(|e| Error::Io { context: format!("cannot read config {}", path.display()), source: e })?;
-        if gitleaks::looks_like_gitleaks(path, &text) {
-            return gitleaks::load(path, &text);
+        Config::parse(path, &text)
+    }
+
+    /// Parses a config file's text; `path` names it in errors and (by its file name and keys) decides whether
+    /// it is read as a gitleaks config.
+    pub fn parse(path: &Path, text: &str) -> Result<Config> {
+        if gitleaks::looks_like_gitleaks(path, text) {
+            return gitleaks::load(path, text);
         }
-        let file: ConfigFile = toml::from_str(&text)
+        let file: ConfigFile = toml::from_str(text)
             .map_err(|e| Error::config(path.display().to_string(), rules::allowlist::one_line(&e.to_string())))?;
         Ok(Config { path: Some(path.to_path_buf()), file, ..Config::default() })
     }
