@@ -94,45 +94,24 @@ impl std::fmt::Display for Fingerprint {
 }
 
 /// Turns the engine's byte-offset candidates into findings with lines, columns and fingerprints.
-/// Candidates must be sorted by offset (the engine returns them so). Minified files put many secrets on one
-/// line of many megabytes, so the line number, the line's bounds and the column are carried from one candidate
-/// to the next: each byte of the content is looked at a bounded number of times, however many findings it has.
+/// Candidates must be sorted by offset (the engine returns them so); lines and columns are counted in one pass
+/// over the content, and only a bounded stretch after each secret is searched for its line's end, so a long
+/// minified line with thousands of findings costs no more than a short one.
 pub fn locate(rules: &RuleSet, content: &[u8], path: &str, candidates: &[Candidate]) -> Vec<Finding> {
-    let mut line_no = 1;
-    let mut line_start = 0;
-    // Where the line holding `counted_to` ends, once looked up.
-    let mut line_end: Option<usize> = None;
-    let mut counted_to = 0;
-    // Characters from `line_start` to `counted_to`.
-    let mut column = 0;
+    let mut at = Cursor::default();
     let mut out = Vec::with_capacity(candidates.len());
     for c in candidates {
         let rule = &rules.rules()[c.rule];
-        if c.secret_start < counted_to {
-            (line_no, line_start, line_end, counted_to, column) = (1, 0, None, 0, 0);
-        }
-        let gap = &content[counted_to..c.secret_start];
-        match memchr::memrchr(b'\n', gap) {
-            Some(last) => {
-                line_no += memchr::memchr_iter(b'\n', gap).count();
-                line_start = counted_to + last + 1;
-                line_end = None;
-                column = char_count(&content[line_start..c.secret_start]);
-            }
-            None => column += char_count(gap),
-        }
-        counted_to = c.secret_start;
+        at.seek(content, c.secret_start);
         let secret = &content[c.secret_start..c.secret_end];
-        let this_line_end = *line_end.get_or_insert_with(|| {
-            memchr::memchr(b'\n', &content[c.secret_start..]).map_or(content.len(), |i| c.secret_start + i)
-        });
-        let (end_line, end_column) = match memchr::memrchr(b'\n', secret) {
-            Some(last) => (
-                line_no + memchr::memchr_iter(b'\n', secret).count(),
-                char_count(&content[c.secret_start + last + 1..c.secret_end]),
-            ),
-            None => (line_no, column + char_count(secret)),
+        let end_column = match memchr::memrchr(b'\n', secret) {
+            Some(i) => char_count(&secret[i + 1..]),
+            None if starts_char(content, c.secret_start) => at.column + char_count(secret),
+            None => char_count(&content[at.line_start..c.secret_end]),
         };
+        // Far enough to tell whether the line is longer than an excerpt (see `excerpt`), and no further.
+        let reach = (c.secret_start + MAX_LINE_LEN + 1).min(content.len());
+        let line_end = memchr::memchr(b'\n', &content[c.secret_start..reach]).map_or(reach, |i| c.secret_start + i);
         out.push(Finding {
             kind: FindingKind::Secret,
             rule_id: rule.id.clone(),
@@ -141,11 +120,11 @@ pub fn locate(rules: &RuleSet, content: &[u8], path: &str, candidates: &[Candida
             tags: rule.tags.clone(),
             path: path.to_string(),
             path_bytes: None,
-            start_line: line_no,
-            end_line,
-            start_column: column + 1,
+            start_line: at.line,
+            end_line: at.line + memchr::memchr_iter(b'\n', secret).count(),
+            start_column: at.column + 1,
             end_column,
-            line: excerpt(content, line_start, this_line_end, c.secret_start),
+            line: excerpt(content, at.line_start, line_end, c.secret_start),
             secret: String::from_utf8_lossy(secret).into_owned(),
             entropy: (c.entropy * 100.0).round() / 100.0,
             validated: c.validated,
@@ -158,10 +137,54 @@ pub fn locate(rules: &RuleSet, content: &[u8], path: &str, candidates: &[Candida
     out
 }
 
+/// A position in the content with its 1-based line, the offset where that line starts, and the characters
+/// between the two. Moving forward counts only the bytes passed over.
+struct Cursor {
+    pos: usize,
+    line: usize,
+    line_start: usize,
+    column: usize,
+}
+
+impl Default for Cursor {
+    fn default() -> Self {
+        Cursor { pos: 0, line: 1, line_start: 0, column: 0 }
+    }
+}
+
+impl Cursor {
+    fn seek(&mut self, content: &[u8], to: usize) {
+        if to < self.pos {
+            *self = Cursor::default();
+        }
+        let passed = &content[self.pos..to];
+        match memchr::memrchr(b'\n', passed) {
+            Some(i) => {
+                self.line += memchr::memchr_iter(b'\n', passed).count();
+                self.line_start = self.pos + i + 1;
+                self.column = char_count(&content[self.line_start..to]);
+            }
+            // Counting on from here gives the same as counting from the line start only where no character
+            // is split (the engine's byte regexes may start a secret inside one).
+            None if starts_char(content, self.pos) => self.column += char_count(passed),
+            None => self.column = char_count(&content[self.line_start..to]),
+        }
+        self.pos = to;
+    }
+}
+
+/// True when `pos` is not inside a UTF-8 sequence, so decoding before and after it apart gives the same
+/// characters as decoding across it.
+fn starts_char(content: &[u8], pos: usize) -> bool {
+    content.get(pos).is_none_or(|&b| b & 0xC0 != 0x80)
+}
+
 fn char_count(bytes: &[u8]) -> usize {
     String::from_utf8_lossy(bytes).chars().count()
 }
 
+/// The line holding the secret, or `MAX_LINE_LEN` bytes of it around the secret when it is longer. `line_end`
+/// need only be exact up to `secret_start + MAX_LINE_LEN`: past that the line is cut anyway.
 fn excerpt(content: &[u8], line_start: usize, line_end: usize, secret_start: usize) -> String {
     let line_end = line_end.max(secret_start);
     let (mut from, mut to) = (line_start, line_end);
@@ -174,53 +197,71 @@ fn excerpt(content: &[u8], line_start: usize, line_end: usize, secret_start: usi
 
 #[cfg(test)]
 mod tests {
-    use super::{locate, Fingerprint};
+    use super::{excerpt, locate, Fingerprint, MAX_LINE_LEN};
     use crate::engine::Candidate;
-    use crate::rules::RuleSet;
+    use crate::rules::{builtin_rules, RuleSet};
 
-    /// Line and columns the slow way: counting from the start of the content for every candidate.
-    fn naive(content: &[u8], start: usize, end: usize) -> (usize, usize, usize, usize) {
-        let lines = |upto: usize| 1 + content[..upto].iter().filter(|&&b| b == b'\n').count();
-        let col = |upto: usize| {
-            let from = content[..upto].iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
-            String::from_utf8_lossy(&content[from..upto]).chars().count()
-        };
-        (lines(start), lines(end), col(start) + 1, col(end))
+    /// Where each candidate is, counted the slow and obvious way: from the start of the content every time.
+    fn located_from_scratch(content: &[u8], c: &Candidate) -> (usize, usize, usize, usize, String) {
+        let count = |b: &[u8]| String::from_utf8_lossy(b).chars().count();
+        let newlines = |b: &[u8]| b.iter().filter(|&&x| x == b'\n').count();
+        let line_start = content[..c.secret_start].iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+        let end_line_start = content[..c.secret_end].iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+        let line_end =
+            content[c.secret_start..].iter().position(|&b| b == b'\n').map_or(content.len(), |i| c.secret_start + i);
+        let start_line = 1 + newlines(&content[..c.secret_start]);
+        (
+            start_line,
+            start_line + newlines(&content[c.secret_start..c.secret_end]),
+            count(&content[line_start..c.secret_start]) + 1,
+            count(&content[end_line_start..c.secret_end]),
+            excerpt(content, line_start, line_end, c.secret_start),
+        )
     }
 
+    /// `locate` counts lines and columns in one pass and looks only a bounded way past each secret; it must
+    /// agree with counting from scratch, with multi-byte and invalid UTF-8, secrets starting inside a character,
+    /// lines longer than an excerpt, and candidates out of order.
     #[test]
-    fn carried_positions_match_counting_from_the_start() {
-        let content = "é x=AAAA y=BBBB\n\nz=CC\nDD ✓ w=EEEE\n".as_bytes();
-        let spans: Vec<(usize, usize)> = ["AAAA", "BBBB", "CC\nDD", "EEEE"]
-            .iter()
-            .map(|s| {
-                let at = content.windows(s.len()).position(|w| w == s.as_bytes()).unwrap();
-                (at, at + s.len())
-            })
-            .collect();
-        let candidates: Vec<Candidate> = spans
-            .iter()
-            .map(|&(a, b)| Candidate {
-                rule: 0,
-                match_start: a,
-                match_end: b,
-                secret_start: a,
-                secret_end: b,
-                entropy: 0.0,
-                validated: false,
-            })
-            .collect();
-        let rules = RuleSet::new(crate::rules::builtin_rules().unwrap()).unwrap();
-        // In order, and out of order (which restarts the count).
-        for order in [vec![0, 1, 2, 3], vec![2, 0, 3, 1]] {
-            let cands: Vec<Candidate> = order.iter().map(|&i| candidates[i].clone()).collect();
-            for (f, c) in locate(&rules, content, "x", &cands).iter().zip(&cands) {
-                let got = (f.start_line, f.end_line, f.start_column, f.end_column);
-                assert_eq!(got, naive(content, c.secret_start, c.secret_end), "{:?}", f.secret);
+    fn one_pass_location_agrees_with_counting_from_scratch() {
+        let rules = RuleSet::new(builtin_rules().unwrap()).unwrap();
+        let mut content = Vec::new();
+        for i in 0..40 {
+            content.extend_from_slice("key = é日本🔑 ".as_bytes());
+            content.extend_from_slice(if i % 3 == 0 { b"\xff\x80 tok\r\n" } else { b"tok " });
+            if i % 7 == 0 {
+                content.extend(std::iter::repeat_n(b'x', MAX_LINE_LEN + i));
             }
         }
-        let found = locate(&rules, content, "x", &candidates);
-        assert_eq!(found[3].line, "DD ✓ w=EEEE");
+        let mut seed = 0x2545_f491_4f6c_dd1d_u64;
+        let mut next = move |n: usize| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            (seed % n as u64) as usize
+        };
+        let mut candidates: Vec<Candidate> = (0..300)
+            .map(|_| {
+                let start = next(content.len() - 1);
+                let end = (start + 1 + next(700)).min(content.len());
+                Candidate {
+                    rule: 0,
+                    match_start: start,
+                    match_end: end,
+                    secret_start: start,
+                    secret_end: end,
+                    entropy: 3.0,
+                    validated: false,
+                }
+            })
+            .collect();
+        candidates.sort_by_key(|c| c.secret_start);
+        candidates.swap(100, 200);
+        let found = locate(&rules, &content, "a.txt", &candidates);
+        for (c, f) in candidates.iter().zip(&found) {
+            let got = (f.start_line, f.end_line, f.start_column, f.end_column, f.line.clone());
+            assert_eq!(got, located_from_scratch(&content, c), "secret at {}..{}", c.secret_start, c.secret_end);
+        }
     }
 
     #[test]

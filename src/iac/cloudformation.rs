@@ -10,6 +10,11 @@ use super::node::{Node, Val};
 use super::suppress::{metadata_marker, SourceLines, ANNOTATION};
 use super::{json, yaml};
 
+/// Nodes that `Ref`s may copy out of parameter defaults into one template before further `Ref`s count as
+/// unknown, as the YAML reader bounds alias expansion. Each `Ref` copies the whole default, so a long default
+/// referenced many times made a 240 KB template need gigabytes.
+const MAX_COPIED_NODES: usize = 1_000_000;
+
 pub struct CfnResource {
     pub id: String,
     pub rtype: String,
@@ -70,6 +75,7 @@ pub fn parse(text: &str) -> Result<Option<Template>, (usize, String)> {
         })
         .unwrap_or_default();
     let lines = SourceLines::new(text);
+    let mut budget = MAX_COPIED_NODES;
     let mut out = Vec::new();
     for (key, res) in resources.entries() {
         let Some(rtype) = res.get("Type").and_then(Node::as_str) else {
@@ -81,7 +87,7 @@ pub fn parse(text: &str) -> Result<Option<Template>, (usize, String)> {
         }
         let props = res
             .get("Properties")
-            .map(|p| resolve(p, &params))
+            .map(|p| resolve(p, &params, &mut budget))
             .unwrap_or_else(|| Node::new(key.line, key.line, Val::Map(Vec::new())));
         out.push(CfnResource { id: key.name.clone(), rtype: rtype.to_string(), props, allow });
     }
@@ -89,19 +95,32 @@ pub fn parse(text: &str) -> Result<Option<Template>, (usize, String)> {
 }
 
 /// Replaces intrinsic functions: `Ref` to a parameter with a default becomes that default (reported where the
-/// `Ref` is written), all others become unknown. Recursion depth is bounded by the parsers' nesting cap.
-fn resolve(n: &Node, params: &HashMap<String, Node>) -> Node {
-    let reference = |name: &str| match params.get(name) {
-        Some(p) => {
-            let mut p = p.clone();
-            p.relocate(n.line, n.end_line);
-            p
+/// `Ref` is written) while `budget` lasts, all others become unknown. Recursion depth is bounded by the
+/// parsers' nesting cap.
+fn resolve(n: &Node, params: &HashMap<String, Node>, budget: &mut usize) -> Node {
+    let reference = |name: &str, budget: &mut usize| {
+        // Looking at the budget before sizing the default keeps refused copies from costing a walk each.
+        let copy = params.get(name).filter(|_| *budget > 0).and_then(|p| match budget.checked_sub(p.size()) {
+            Some(left) => {
+                *budget = left;
+                Some(p.clone())
+            }
+            None => {
+                *budget = 0;
+                None
+            }
+        });
+        match copy {
+            Some(mut p) => {
+                p.relocate(n.line, n.end_line);
+                p
+            }
+            None => Node::unknown(n.line, format!("!Ref {name}")),
         }
-        None => Node::unknown(n.line, format!("!Ref {name}")),
     };
     if let Some(tag) = &n.tag {
         return match (tag.as_str(), &n.val) {
-            ("!Ref", Val::Str(name)) => reference(name),
+            ("!Ref", Val::Str(name)) => reference(name, budget),
             _ => Node::unknown(n.line, tag.clone()),
         };
     }
@@ -110,7 +129,7 @@ fn resolve(n: &Node, params: &HashMap<String, Node>) -> Node {
             let (k, v) = (&entries[0].0, &entries[0].1);
             if k.name == "Ref" {
                 return match v.as_str() {
-                    Some(name) => reference(name),
+                    Some(name) => reference(name, budget),
                     None => Node::unknown(n.line, "Ref"),
                 };
             }
@@ -119,16 +138,18 @@ fn resolve(n: &Node, params: &HashMap<String, Node>) -> Node {
             }
             let mut out = n.clone();
             if let Val::Map(e) = &mut out.val {
-                e[0].1 = resolve(v, params);
+                e[0].1 = resolve(v, params, budget);
             }
             out
         }
         Val::Map(entries) => {
             let mut out = Node::new(n.line, n.end_line, Val::Null);
-            out.val = Val::Map(entries.iter().map(|(k, v)| (k.clone(), resolve(v, params))).collect());
+            out.val = Val::Map(entries.iter().map(|(k, v)| (k.clone(), resolve(v, params, budget))).collect());
             out
         }
-        Val::Seq(items) => Node::new(n.line, n.end_line, Val::Seq(items.iter().map(|i| resolve(i, params)).collect())),
+        Val::Seq(items) => {
+            Node::new(n.line, n.end_line, Val::Seq(items.iter().map(|i| resolve(i, params, budget)).collect()))
+        }
         _ => n.clone(),
     }
 }
@@ -151,6 +172,22 @@ mod tests {
         assert!(r.props.get("B").unwrap().is_unknown());
         assert!(r.props.get("C").unwrap().is_unknown());
         assert_eq!(r.props.get("D").unwrap().unknown_text(), Some("!Ref Other"));
+    }
+
+    /// Found while probing the `iac_cloudformation_yaml` fuzz target: 20,000 `!Ref`s to a 50,000-item default
+    /// (240 KB) copied a billion nodes. Past the copy budget a `Ref` is unknown.
+    #[test]
+    fn refs_stop_copying_at_the_budget() {
+        let default = vec!["a"; 50_000].join(",");
+        let refs = vec!["!Ref P"; 20_000].join(",");
+        let text = format!(
+            "Parameters:\n  P:\n    Default: [{default}]\nResources:\n  B:\n    Type: AWS::S3::Bucket\n    Properties:\n      Tags: [{refs}]\n"
+        );
+        let t = parse(&text).unwrap().unwrap();
+        let tags: Vec<&Node> = t.resources[0].props.get("Tags").unwrap().items().collect();
+        assert_eq!(tags.len(), 20_000);
+        assert_eq!(tags[0].items().count(), 50_000);
+        assert_eq!(tags[19_999].unknown_text(), Some("!Ref P"));
     }
 
     #[test]

@@ -8,6 +8,12 @@
 //! words came from, so a finding on the second line of a continued `ENV` points at that line.
 use std::collections::HashMap;
 
+/// Bytes that variable substitution may produce for one Dockerfile. Values are stored expanded, so without a
+/// bound `ENV B=$A$A` repeated forty times doubles its way to a terabyte from a 700-byte file. Real
+/// Dockerfiles substitute a few hundred bytes; past the bound values count as unknown, as an unset variable
+/// does.
+const SUBSTITUTION_BUDGET: usize = 1 << 20;
+
 const INSTRUCTIONS: &[&str] = &[
     "ADD",
     "ARG",
@@ -121,6 +127,7 @@ pub fn parse(text: &str) -> Result<Dockerfile, (usize, String)> {
     // Variables visible to USER in the current stage: its ARGs (a redeclared global ARG takes the global
     // default) and ENVs.
     let mut vars: HashMap<String, Option<String>> = HashMap::new();
+    let mut budget = SUBSTITUTION_BUDGET;
     for ins in instructions {
         match ins.keyword.as_str() {
             "FROM" => {
@@ -131,7 +138,7 @@ pub fn parse(text: &str) -> Result<Dockerfile, (usize, String)> {
                     (Some(a), Some(n)) if a.eq_ignore_ascii_case("as") => Some(n.to_ascii_lowercase()),
                     _ => None,
                 };
-                let base = match substitute(&image, &globals) {
+                let base = match substitute(&image, &globals, &mut budget) {
                     None => Base::Unknown,
                     Some(img) if img.eq_ignore_ascii_case("scratch") => Base::Scratch,
                     Some(img) => {
@@ -159,7 +166,7 @@ pub fn parse(text: &str) -> Result<Dockerfile, (usize, String)> {
                     "ARG" => {
                         for a in assignments(&ins) {
                             let v = match a.value {
-                                Some(v) => substitute(&v, &vars),
+                                Some(v) => substitute(&v, &vars, &mut budget),
                                 None => globals.get(&a.name).cloned().flatten(),
                             };
                             vars.insert(a.name, v);
@@ -167,13 +174,13 @@ pub fn parse(text: &str) -> Result<Dockerfile, (usize, String)> {
                     }
                     "ENV" => {
                         for a in assignments(&ins) {
-                            let v = a.value.and_then(|v| substitute(&v, &vars));
+                            let v = a.value.and_then(|v| substitute(&v, &vars, &mut budget));
                             vars.insert(a.name, v);
                         }
                     }
                     "USER" => {
                         let raw = ins.words().into_iter().next().map(|(_, w)| w).unwrap_or_default();
-                        stage.user = User::Set { line: ins.line, value: substitute(&raw, &vars) };
+                        stage.user = User::Set { line: ins.line, value: substitute(&raw, &vars, &mut budget) };
                     }
                     _ => {}
                 }
@@ -229,14 +236,19 @@ pub fn image_parts(image: &str) -> (&str, Option<&str>, Option<&str>) {
     }
 }
 
-/// Docker's variable substitution. `None` when a variable has no known value: the caller must not guess.
-pub fn substitute(s: &str, vars: &HashMap<String, Option<String>>) -> Option<String> {
+/// Docker's variable substitution. `None` when a variable has no known value, or when the result would take
+/// more than is left of `budget` (which it then uses up): the caller must not guess.
+pub fn substitute(s: &str, vars: &HashMap<String, Option<String>>, budget: &mut usize) -> Option<String> {
     if !s.contains('$') {
         return Some(s.to_string());
     }
     let mut out = String::new();
     let mut rest = s;
     while let Some(i) = rest.find('$') {
+        if out.len() > *budget {
+            *budget = 0;
+            return None;
+        }
         out.push_str(&rest[..i]);
         let after = &rest[i + 1..];
         let (name, default, consumed) = if let Some(body) = after.strip_prefix('{') {
@@ -264,6 +276,11 @@ pub fn substitute(s: &str, vars: &HashMap<String, Option<String>>) -> Option<Str
         rest = &after[consumed..];
     }
     out.push_str(rest);
+    if out.len() > *budget {
+        *budget = 0;
+        return None;
+    }
+    *budget -= out.len();
     Some(out)
 }
 
@@ -409,8 +426,26 @@ mod tests {
         assert_eq!(assignments(env)[0].value.as_deref(), Some("some value"));
         assert!(matches!(df.stages[0].user, User::Set { value: None, .. }));
         let vars = HashMap::from([("A".to_string(), Some("x".to_string()))]);
-        assert_eq!(substitute("${A}-${B:-d}-$A", &vars).as_deref(), Some("x-d-x"));
-        assert_eq!(substitute("${B", &vars), None);
+        let mut budget = 100;
+        assert_eq!(substitute("${A}-${B:-d}-$A", &vars, &mut budget).as_deref(), Some("x-d-x"));
+        assert_eq!(budget, 95);
+        assert_eq!(substitute("${B", &vars, &mut budget), None);
+        assert_eq!(substitute("$A$A$A$A$A$A", &vars, &mut 5), None);
+    }
+
+    /// Found while probing the `iac_dockerfile` fuzz target: each `ENV` doubling the last one made a 700-byte
+    /// file need a terabyte. Past the substitution budget the value is unknown, like an unset variable.
+    #[test]
+    fn doubling_env_values_stop_at_the_budget() {
+        let mut text = String::from("FROM alpine\nENV A0=aaaaaaaaaaaaaaaa\n");
+        for i in 1..40 {
+            text.push_str(&format!("ENV A{i}=$A{p}$A{p}\n", p = i - 1));
+        }
+        text.push_str("USER $A39\n");
+        let df = parse(&text).unwrap();
+        assert!(matches!(df.stages[0].user, User::Set { value: None, .. }));
+        let df = parse("FROM alpine\nENV A=ab\nENV B=$A$A\nUSER $B\n").unwrap();
+        assert!(matches!(&df.stages[0].user, User::Set { value: Some(v), .. } if v == "abab"));
     }
 
     #[test]

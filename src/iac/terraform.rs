@@ -7,7 +7,7 @@
 //! [`Val::Unknown`] with its source text, so no check ever guesses a value. Nested blocks become map entries
 //! under their name (`ingress {}` twice is two `ingress` entries; `dynamic "ingress"` contributes its
 //! `content`), which [`Node::all`] flattens together with list-valued attributes.
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::collections::{HashMap, HashSet};
 
 use hcl_edit::expr::{Expression, ObjectKey, Traversal, TraversalOperator};
@@ -28,6 +28,14 @@ const MAX_EVAL_DEPTH: usize = 96;
 /// (a heredoc policy whose `Resource` is `"${aws_s3_bucket.b.arn}/*"`). Never equal to a value any check
 /// looks for.
 pub const UNKNOWN_PART: &str = "__leakgate_unknown__";
+
+/// Nodes and string bytes that `var.x` and `local.x` references may copy into one module's values before
+/// further references count as unknown. Every reference copies the value it names, so
+/// `a1 = [local.a0, local.a0, …]`, `a2 = [local.a1, local.a1, …]`, … grows eightfold a line (and
+/// `"${local.a0}${local.a0}"` twofold): a 2 KB file asked for more memory than any machine has. Real modules
+/// copy a few thousand nodes.
+const MAX_COPIED_NODES: usize = 1_000_000;
+const MAX_COPIED_BYTES: usize = 16 << 20;
 
 pub struct TfBlock {
     pub is_data: bool,
@@ -108,6 +116,9 @@ struct Scope<'a> {
     locals: HashMap<String, LocalDef<'a>>,
     memo: RefCell<HashMap<String, Node>>,
     active: RefCell<HashSet<String>>,
+    /// What is left of `MAX_COPIED_NODES` and `MAX_COPIED_BYTES`.
+    nodes_left: Cell<usize>,
+    bytes_left: Cell<usize>,
 }
 
 /// Builds one module from its files, given as `(text, is_json)`: JSON for `*.tf.json`, HCL otherwise. Files
@@ -148,6 +159,8 @@ pub fn build(files: &[(&str, bool)]) -> (Module, Vec<FileError>) {
         locals: HashMap::new(),
         memo: RefCell::new(HashMap::new()),
         active: RefCell::new(HashSet::new()),
+        nodes_left: Cell::new(MAX_COPIED_NODES),
+        bytes_left: Cell::new(MAX_COPIED_BYTES),
     };
     // Defaults cannot refer to anything, so they are evaluated before any variable is known.
     let mut vars = HashMap::new();
@@ -396,7 +409,7 @@ impl<'a> Scope<'a> {
         };
         let mut ops = t.operators.iter().map(|o| o.value());
         let base = match (root.as_str(), ops.next()) {
-            ("var", Some(TraversalOperator::GetAttr(name))) => self.vars.get(name.as_str()).cloned(),
+            ("var", Some(TraversalOperator::GetAttr(name))) => self.var(name.as_str()),
             ("local", Some(TraversalOperator::GetAttr(name))) => self.local(name.as_str(), depth),
             _ => None,
         };
@@ -433,9 +446,41 @@ impl<'a> Scope<'a> {
         cur
     }
 
+    /// Takes a copy of `n` from the budgets; false (and nothing left) when it does not fit.
+    fn spend(&self, n: &Node) -> bool {
+        // Once spent, say so without walking the value.
+        if self.nodes_left.get() == 0 || self.bytes_left.get() == 0 {
+            return false;
+        }
+        fn bytes(n: &Node) -> usize {
+            match &n.val {
+                Val::Str(s) | Val::Unknown(s) => s.len(),
+                Val::Seq(items) => items.iter().map(bytes).sum(),
+                Val::Map(entries) => entries.iter().map(|(k, v)| k.name.len() + bytes(v)).sum(),
+                Val::Null | Val::Bool(_) | Val::Num(_) => 0,
+            }
+        }
+        let fits = |left: &Cell<usize>, n: usize| match left.get().checked_sub(n) {
+            Some(rest) => {
+                left.set(rest);
+                true
+            }
+            None => {
+                left.set(0);
+                false
+            }
+        };
+        fits(&self.nodes_left, n.size()) & fits(&self.bytes_left, bytes(n))
+    }
+
+    /// A copy of the variable's default, if the copy budgets allow.
+    fn var(&self, name: &str) -> Option<Node> {
+        self.vars.get(name).filter(|n| self.spend(n)).cloned()
+    }
+
     fn local(&self, name: &str, depth: usize) -> Option<Node> {
         if let Some(n) = self.memo.borrow().get(name) {
-            return Some(n.clone());
+            return self.spend(n).then(|| n.clone());
         }
         let def = self.locals.get(name)?;
         if depth > MAX_EVAL_DEPTH || !self.active.borrow_mut().insert(name.to_string()) {
@@ -447,7 +492,7 @@ impl<'a> Scope<'a> {
         };
         self.active.borrow_mut().remove(name);
         self.memo.borrow_mut().insert(name.to_string(), n.clone());
-        Some(n)
+        self.spend(&n).then_some(n)
     }
 
     /// Resolves `${var.x}` strings in a `*.tf.json` value; other interpolated strings become unknown.
@@ -463,7 +508,7 @@ impl<'a> Scope<'a> {
                     let (root, rest) = inner.split_once('.')?;
                     let ok_name = rest.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
                     match root {
-                        "var" if ok_name => self.vars.get(rest).cloned(),
+                        "var" if ok_name => self.var(rest),
                         "local" if ok_name => self.local(rest, depth),
                         _ => None,
                     }
@@ -580,6 +625,27 @@ resource "aws_security_group" "web" {
         let m = one("locals {\n a = local.b\n b = local.a\n}\nresource \"x\" \"y\" {\n v = local.a\n}\n");
         let r = m.resources("x").next().unwrap();
         assert!(r.body.get("v").unwrap().is_unknown());
+    }
+
+    /// Found while probing the `iac_terraform` fuzz target: locals that each copy the previous one eight times
+    /// (or a string twice) made a 2 KB file ask for terabytes. Past the copy budget references are unknown.
+    #[test]
+    fn self_multiplying_locals_stop_at_the_copy_budget() {
+        for (first, next) in [
+            (r#"["a", "a", "a", "a", "a", "a", "a", "a"]"#, "[{p}, {p}, {p}, {p}, {p}, {p}, {p}, {p}]"),
+            (r#""aaaaaaaaaaaaaaaa""#, r#""${{{p}}}${{{p}}}""#),
+        ] {
+            let mut src = format!("locals {{\n  a0 = {first}\n");
+            for i in 1..28 {
+                let p = format!("local.a{}", i - 1);
+                src.push_str(&format!("  a{i} = {}\n", next.replace("{p}", &p).replace("{{", "{").replace("}}", "}")));
+            }
+            src.push_str("}\nresource \"x\" \"y\" {\n  small = local.a2\n  huge = local.a27\n}\n");
+            let m = one(&src);
+            let r = m.resources("x").next().unwrap();
+            assert!(!r.body.get("small").unwrap().is_unknown(), "{src}");
+            assert!(r.body.get("huge").unwrap().is_unknown(), "{src}");
+        }
     }
 
     #[test]

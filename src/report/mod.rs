@@ -74,11 +74,16 @@ pub fn redact(secret: &str) -> String {
     format!("{prefix}*****")
 }
 
-/// A copy of the finding as a report shows it: secret (and its text in the line) redacted unless asked.
+/// A copy of the finding as a report shows it: secret (and its text in the line and in the commit subject)
+/// redacted unless asked.
 pub fn presented(f: &Finding, show_secrets: bool) -> Finding {
+    let raw = f;
     let mut f = f.clone();
     // IaC findings carry no secret: an empty one stays empty rather than turning into a lone `*****`.
     if !show_secrets && !f.secret.is_empty() {
+        if let Some(c) = &mut f.commit {
+            c.subject = scrub(&c.subject, raw, show_secrets);
+        }
         let masked = redact(&f.secret);
         let first_line = f.secret.lines().next().unwrap_or("").to_string();
         if !first_line.is_empty() {
@@ -342,6 +347,26 @@ mod tests {
             assert!(!hidden.contains(SECRET), "{format:?} wrote the secret:\n{hidden}");
             let shown = render(format, &findings, &ScanStats::default(), true);
             assert!(shown.contains(SECRET), "{format:?} hid the secret with show_secrets");
+        }
+    }
+
+    /// Found by the `report_writers` fuzz target: text and JSON wrote a commit subject that quotes the secret
+    /// as it was, while the other formats redacted it.
+    #[test]
+    fn no_format_writes_the_secret_quoted_in_a_commit_subject() {
+        let mut f = secret_finding("a.env");
+        f.commit = Some(crate::finding::CommitInfo {
+            id: "6e6ee6596d337bb656496425fb98644eb62b4a82".into(),
+            author_name: "dev".into(),
+            author_email: "dev@example.com".into(),
+            date: "2024-01-02T03:04:05Z".into(),
+            subject: format!("rotate {SECRET} later"),
+            further_occurrences: 0,
+        });
+        for format in [Format::Text, Format::Json, Format::Sarif, Format::Junit, Format::Csv, Format::Gitlab] {
+            let hidden = render(format, std::slice::from_ref(&f), &ScanStats::default(), false);
+            assert!(!hidden.contains(SECRET), "{format:?} wrote the secret from the commit subject:\n{hidden}");
+            assert!(hidden.contains("rotate ghp_*****"), "{format:?} lost the subject:\n{hidden}");
         }
     }
 

@@ -40,11 +40,11 @@ pub fn write(report: &Report<'_>, opts: &ReportOptions, w: &mut dyn Write) -> st
         if let (Some(resource), Some(message)) = (&f.resource, &f.message) {
             writeln!(w, "  {}: {}", for_terminal(resource), for_terminal(message))?;
         }
-        if let Some(c) = &f.commit {
+        if let Some(c) = &shown.commit {
             writeln!(
                 w,
                 "  commit {} by {} <{}> on {}: {}",
-                &c.id[..c.id.len().min(12)],
+                c.id.chars().take(12).collect::<String>(),
                 for_terminal(&c.author_name),
                 for_terminal(&c.author_email),
                 c.date,
@@ -101,4 +101,29 @@ pub fn summary_line(report: &Report<'_>) -> String {
         line.push_str(&format!("\nleakgate: … and {} more unreadable inputs", s.error_count - s.errors.len() as u64));
     }
     line
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::finding::CommitInfo;
+    use crate::report::test_support::{render, secret_finding};
+    use crate::report::Format;
+    use crate::stats::ScanStats;
+
+    /// Found by the `report_writers` fuzz target: the short commit id was cut at byte 12, which panics inside a
+    /// multi-byte character. Ids from git are hex, but the writer must not depend on what a caller put there.
+    #[test]
+    fn short_commit_id_is_cut_at_a_character_boundary() {
+        let mut f = secret_finding("a.env");
+        f.commit = Some(CommitInfo {
+            id: "0123456789aé0123".into(),
+            author_name: "dev".into(),
+            author_email: "dev@example.com".into(),
+            date: "2024-01-02T03:04:05Z".into(),
+            subject: "add config".into(),
+            further_occurrences: 0,
+        });
+        let out = render(Format::Text, &[f], &ScanStats::default(), false);
+        assert!(out.contains("  commit 0123456789aé by dev <dev@example.com>"), "{out}");
+    }
 }

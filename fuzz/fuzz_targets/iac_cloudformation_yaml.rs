@@ -1,0 +1,6 @@
+//! The CloudFormation YAML parser and checks on arbitrary bytes, through `iac::lint` with the file name `template.yaml`.
+#![no_main]
+use leakgate::iac::IacFormat;
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| leakgate_fuzz::lint_as("template.yaml", IacFormat::CloudFormation, data));
