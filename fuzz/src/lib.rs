@@ -60,6 +60,8 @@ pub fn check_scan(content: &[u8], path: &str, out: &ScanOutput, whole_chars: boo
                 }
             }
             FindingKind::Iac => assert!(iac::check_info(&f.rule_id).is_some(), "unknown check {}", f.rule_id),
+            // Only PR checks report config changes; a content scan never does.
+            FindingKind::Config => panic!("config finding {} from a content scan", f.rule_id),
         }
     }
     let key = |f: &Finding| (f.path.clone(), f.start_line, f.start_column);
@@ -150,6 +152,7 @@ pub fn finding(path: &str, start_line: usize, secret: &str) -> Finding {
         severity: Severity::High,
         tags: Vec::new(),
         path: path.into(),
+        path_bytes: None,
         start_line,
         end_line: start_line,
         start_column: 1,

@@ -96,6 +96,7 @@ impl FuzzFinding {
             severity: SEVERITIES[self.severity as usize % SEVERITIES.len()],
             tags: self.tags,
             path: self.path,
+            path_bytes: None,
             start_line,
             end_line,
             start_column,
