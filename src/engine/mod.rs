@@ -10,6 +10,8 @@ pub mod validate;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
+use regex_automata::Input;
+
 use crate::rules::{Allowlist, RuleSet};
 
 /// How far the regex of a single-line rule may look from its keyword before giving up on line boundaries
@@ -141,18 +143,18 @@ impl Scanner {
             // Searching `content[..end]` from `start` (rather than slicing both ends) lets `\b` and `^` see the
             // byte before the window.
             let hay = &content[..end];
+            let regex = compiled.regex.for_search(end - start);
+            let mut caps = regex.create_captures();
             let mut at = start;
             while at <= end {
-                let Some(caps) = compiled.regex.captures_at(hay, at) else {
-                    break;
-                };
-                let Some(whole) = caps.get(0) else { break };
-                let secret = caps.get(compiled.secret_group).filter(|m| !m.is_empty());
+                regex.search_captures(&Input::new(hay).span(at..hay.len()), &mut caps);
+                let Some(whole) = caps.get_group(0) else { break };
+                let secret = caps.get_group(compiled.regex.secret_group).filter(|m| !m.is_empty());
                 // Resume after the secret rather than the whole match: a rule that consumes a delimiter after
                 // its token must still see a second token that starts right there.
-                at = secret.map_or(whole.end(), |m| m.end()).max(whole.start() + 1);
+                at = secret.map_or(whole.end, |m| m.end).max(whole.start + 1);
                 let Some(secret) = secret else { continue };
-                let bytes = secret.as_bytes();
+                let bytes = &content[secret.range()];
                 let text = String::from_utf8_lossy(bytes);
                 // A broken allowlist was reported when the rules were checked; here it allows nothing.
                 let own = rule.allowlist().ok();
@@ -175,10 +177,10 @@ impl Scanner {
                 };
                 out.push(Candidate {
                     rule: rule_idx,
-                    match_start: whole.start(),
-                    match_end: whole.end(),
-                    secret_start: secret.start(),
-                    secret_end: secret.end(),
+                    match_start: whole.start,
+                    match_end: whole.end,
+                    secret_start: secret.start,
+                    secret_end: secret.end,
                     entropy,
                     validated,
                 });

@@ -3,6 +3,7 @@
 pub mod allowlist;
 pub mod builtin;
 pub mod rule;
+pub mod rule_regex;
 pub mod ruleset;
 pub mod schema;
 

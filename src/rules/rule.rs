@@ -2,7 +2,9 @@
 //! pay for compiling two hundred regexes whose keywords never occur.
 use std::sync::OnceLock;
 
-use regex::bytes::{Regex, RegexBuilder};
+use regex::bytes::Regex;
+
+use super::rule_regex::RuleRegex;
 
 use super::allowlist::{ascii_regex, one_line, Allowlist};
 use super::schema::{Example, NegativeExample, RuleSpec, Severity, ValidatorKind};
@@ -35,9 +37,7 @@ pub struct Rule {
 
 #[derive(Debug)]
 pub struct Compiled {
-    pub regex: Regex,
-    /// Capture group index holding the secret (0 = whole match).
-    pub secret_group: usize,
+    pub regex: RuleRegex,
     pub path: Option<Regex>,
 }
 
@@ -112,25 +112,13 @@ impl Rule {
     }
 
     fn compile(&self) -> std::result::Result<Compiled, String> {
-        // Tokens are ASCII: Unicode-aware classes (`\w`, `(?i)`) would only make the automata larger and slower
-        // to build, which the pre-commit hook pays on every run.
-        let regex = RegexBuilder::new(&self.regex_source)
-            .unicode(false)
-            // A rule is tried on a window that starts mid-file: `^` and `$` must mean line boundaries.
-            .multi_line(true)
-            .size_limit(super::REGEX_SIZE_LIMIT)
-            .dfa_size_limit(super::REGEX_SIZE_LIMIT)
-            .build()
-            .map_err(|e| format!("invalid regex: {}", one_line(&e.to_string())))?;
-        let secret_group = regex
-            .capture_names()
-            .position(|n| n == Some("secret"))
-            .unwrap_or(if regex.captures_len() > 1 { 1 } else { 0 });
+        let regex =
+            RuleRegex::new(&self.regex_source).map_err(|e| format!("invalid regex: {}", one_line(&e.to_string())))?;
         let path = match &self.path_source {
             Some(p) => Some(ascii_regex(p).map_err(|e| format!("invalid path regex: {e}"))?),
             None => None,
         };
-        Ok(Compiled { regex, secret_group, path })
+        Ok(Compiled { regex, path })
     }
 }
 

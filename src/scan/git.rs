@@ -29,9 +29,15 @@ pub trait Progress: Sync {
 
 /// Scans what `git commit` would record now. Findings are kept only where they touch lines the change adds; a
 /// changed Terraform file is linted with its directory's other staged `.tf` files, so variables resolve.
-pub fn scan_staged(scanner: &Scanner, source: &StagedSource, max_size: u64) -> Result<ScanOutput> {
-    let mut out = ScanOutput::default();
-    let files = source.changes(&mut out.stats)?;
+/// Scans `files`, the staged change as `StagedSource::changes` listed it (with `stats` from listing them).
+pub fn scan_staged(
+    scanner: &Scanner,
+    source: &StagedSource,
+    files: Vec<StagedFile>,
+    stats: ScanStats,
+    max_size: u64,
+) -> Result<ScanOutput> {
+    let mut out = ScanOutput { stats, ..ScanOutput::default() };
     let repo = source.repo();
     let odb = repo.odb().map_err(|e| git_error("cannot open the object database", e))?;
     let terraform = TerraformModules::default();
