@@ -200,14 +200,14 @@ fn finish(args: &ScanArgs, scanned: Scanned, started: Instant, gate: Option<Gate
         suppressed,
         elapsed: started.elapsed(),
         rules: scanner.rules(),
+        strict_gaps: args.shared.strict.then(|| output.stats.strict_gaps(in_git)).flatten(),
     };
     write_report(out, &report)?;
-    let strict_gaps = args.shared.strict.then(|| output.stats.strict_gaps(in_git)).flatten();
-    if let Some(gaps) = &strict_gaps {
+    if let Some(m) = report.strict_message() {
         // After the report, so findings are still shown; stderr, so a JSON or SARIF report stays clean.
-        eprintln!("leakgate: error: --strict: not everything was scanned ({gaps}); see the summary");
+        eprintln!("leakgate: error: {m}; see the summary");
     }
-    let result = outcome(findings.len(), output.stats.has_unread_input() || strict_gaps.is_some());
+    let result = outcome(findings.len(), !report.complete());
     if let (Some(gate), Outcome::Findings) = (gate, result) {
         // stderr, after the report: never mixed into a machine-readable report on stdout.
         eprint!("{}", gate.how_to_proceed(findings.len()));

@@ -65,6 +65,9 @@ pub fn document(report: &Report<'_>, opts: &ReportOptions, end: SystemTime) -> V
             "value": format!("… and {} more unreadable inputs", s.error_count - s.errors.len() as u64),
         }));
     }
+    if let Some(m) = report.strict_message() {
+        messages.push(json!({ "level": "fatal", "value": m }));
+    }
     if iac_skipped > 0 {
         messages.push(json!({
             "level": "info",
@@ -87,7 +90,7 @@ pub fn document(report: &Report<'_>, opts: &ReportOptions, end: SystemTime) -> V
         "type": "secret_detection",
         "start_time": timestamp(start),
         "end_time": timestamp(end),
-        "status": if s.has_unread_input() { "failure" } else { "success" },
+        "status": if report.complete() { "success" } else { "failure" },
     });
     if !messages.is_empty() {
         scan["messages"] = Value::Array(messages);

@@ -30,6 +30,9 @@ struct Summary<'a> {
     #[serde(flatten)]
     stats: &'a ScanStats,
     elapsed_ms: u128,
+    /// Present only when `--strict` failed the scan: what was skipped.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    strict_gaps: Option<&'a str>,
 }
 
 pub fn write(report: &Report<'_>, opts: &ReportOptions, w: &mut dyn Write) -> std::io::Result<()> {
@@ -42,6 +45,7 @@ pub fn write(report: &Report<'_>, opts: &ReportOptions, w: &mut dyn Write) -> st
             suppressed: report.suppressed,
             stats: report.stats,
             elapsed_ms: report.elapsed.as_millis(),
+            strict_gaps: report.strict_gaps.as_deref(),
         },
     };
     serde_json::to_writer_pretty(&mut *w, &doc)?;

@@ -14,7 +14,7 @@ use crate::finding::FindingKind;
 pub fn write(report: &Report<'_>, opts: &ReportOptions, w: &mut dyn Write) -> std::io::Result<()> {
     let s = report.stats;
     let failures = report.findings.len();
-    let errors = usize::from(s.has_unread_input());
+    let errors = usize::from(s.has_unread_input()) + usize::from(report.strict_gaps.is_some());
     let tests = (failures + errors).max(1);
     writeln!(w, r#"<?xml version="1.0" encoding="UTF-8"?>"#)?;
     writeln!(w, r#"<testsuites name="leakgate" tests="{tests}" failures="{failures}" errors="{errors}">"#)?;
@@ -99,7 +99,13 @@ pub fn write(report: &Report<'_>, opts: &ReportOptions, w: &mut dyn Write) -> st
             text(&body)
         )?;
         writeln!(w, "    </testcase>")?;
-    } else if report.findings.is_empty() {
+    }
+    if let Some(m) = report.strict_message() {
+        writeln!(w, r#"    <testcase classname="leakgate" name="strict">"#)?;
+        writeln!(w, r#"      <error message="{}" type="strict"/>"#, attr(&m))?;
+        writeln!(w, "    </testcase>")?;
+    }
+    if report.complete() && report.findings.is_empty() {
         writeln!(w, r#"    <testcase classname="leakgate" name="scan"/>"#)?;
     }
 

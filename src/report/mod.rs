@@ -52,6 +52,21 @@ pub struct Report<'a> {
     pub suppressed: Suppressed,
     pub elapsed: Duration,
     pub rules: &'a RuleSet,
+    /// What `--strict` holds against the scan (`1 too large, 2 symlink`), when it was given and something was
+    /// skipped: machine-readable reports then say the run failed, as its exit code does.
+    pub strict_gaps: Option<String>,
+}
+
+impl Report<'_> {
+    /// False when input went unread, or `--strict` found something skipped: the exit code is then 2.
+    pub fn complete(&self) -> bool {
+        !self.stats.has_unread_input() && self.strict_gaps.is_none()
+    }
+
+    /// The line that explains a `--strict` failure.
+    pub fn strict_message(&self) -> Option<String> {
+        self.strict_gaps.as_ref().map(|gaps| format!("--strict: not everything was scanned ({gaps})"))
+    }
 }
 
 pub fn write(format: Format, report: &Report<'_>, opts: &ReportOptions, w: &mut dyn Write) -> std::io::Result<()> {
@@ -318,6 +333,7 @@ pub(crate) mod test_support {
             suppressed: Suppressed::default(),
             elapsed: Duration::from_millis(1500),
             rules: &rules,
+            strict_gaps: None,
         };
         f(&report)
     }

@@ -43,10 +43,11 @@ pub fn document(report: &Report<'_>, opts: &ReportOptions) -> Value {
             &format!("… and {} more unreadable inputs", s.error_count - s.errors.len() as u64),
         ));
     }
+    notifications.extend(report.strict_message().map(|m| notification("error", &m)));
     notifications.extend(s.notes.iter().map(|n| notification("note", n)));
 
     let mut invocation = json!({
-        "executionSuccessful": !s.has_unread_input(),
+        "executionSuccessful": report.complete(),
         "properties": {
             "filesScanned": s.files_scanned,
             "bytesScanned": s.bytes_scanned,

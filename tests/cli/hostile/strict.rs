@@ -85,3 +85,43 @@ fn strict_in_git_modes_and_the_pre_push_hook() {
     run.assert_code(2);
     assert!(last_stderr_line(&run).contains("--strict"), "{}", run.stderr());
 }
+
+/// CI dashboards read the report, not the exit code: a run `--strict` failed must not look successful there.
+#[test]
+fn strict_failures_show_in_sarif_gitlab_junit_and_json() {
+    let t = Tree::new();
+    t.write("a.env", format!("T={GITHUB_PAT}\n"));
+    t.write("big.txt", "x".repeat(2048));
+    let run_as = |format: &str, strict: bool| {
+        let mut args = vec!["scan", "--max-file-size", "1K", "--format", format];
+        if strict {
+            args.push("--strict");
+        }
+        let run = run_in(t.path(), &args);
+        run.assert_code(if strict { 2 } else { 1 });
+        run
+    };
+    let gap = "--strict: not everything was scanned (1 too large)";
+
+    assert_eq!(run_as("sarif", false).json()["runs"][0]["invocations"][0]["executionSuccessful"], true);
+    let sarif = run_as("sarif", true).json();
+    let invocation = &sarif["runs"][0]["invocations"][0];
+    assert_eq!(invocation["executionSuccessful"], false);
+    let notes = invocation["toolExecutionNotifications"].as_array().unwrap();
+    assert!(notes.iter().any(|n| n["level"] == "error" && n["message"]["text"] == gap), "{notes:?}");
+
+    assert_eq!(run_as("gitlab", false).json()["scan"]["status"], "success");
+    let gitlab = run_as("gitlab", true).json();
+    assert_eq!(gitlab["scan"]["status"], "failure");
+    assert!(gitlab["scan"]["messages"].as_array().unwrap().iter().any(|m| m["value"] == gap));
+
+    let out = run_as("junit", true).stdout();
+    let xml = roxmltree::Document::parse(&out).unwrap();
+    let suite = xml.descendants().find(|n| n.has_tag_name("testsuite")).unwrap();
+    assert_eq!((suite.attribute("failures"), suite.attribute("errors")), (Some("1"), Some("1")));
+    let error = xml.descendants().find(|n| n.has_tag_name("error")).unwrap();
+    assert_eq!(error.attribute("message"), Some(gap));
+
+    assert!(run_as("json", false).json()["summary"].get("strict_gaps").is_none());
+    assert_eq!(run_as("json", true).json()["summary"]["strict_gaps"], "1 too large");
+}
