@@ -54,6 +54,11 @@ pub(crate) fn collect_paths(args: &ScanArgs) -> anyhow::Result<Scanned> {
     if stdin && paths.len() > 1 {
         bail!("`-` (stdin) cannot be combined with other paths");
     }
+    // The pre-commit framework passes a committed file named `-` as `-`: reading stdin instead would pass the
+    // commit without scanning that file. Which one was meant cannot be told, so neither is guessed.
+    if stdin && std::fs::symlink_metadata("-").is_ok() {
+        bail!("`-` reads stdin, but this folder also has a file named `-`: scan that file as `./-`");
+    }
     for p in paths.iter().filter(|p| p.as_os_str() != "-") {
         std::fs::symlink_metadata(p).with_context(|| format!("cannot scan {}", p.display()))?;
     }

@@ -6,6 +6,7 @@ pub mod csv;
 pub mod gitlab;
 pub mod json;
 pub mod junit;
+mod redact;
 pub mod sanitize;
 pub mod sarif;
 pub mod text;
@@ -70,6 +71,14 @@ impl Report<'_> {
 }
 
 pub fn write(format: Format, report: &Report<'_>, opts: &ReportOptions, w: &mut dyn Write) -> std::io::Result<()> {
+    // A finding's line may also hold other findings' secrets: mask them all here, once, for every format.
+    let masked;
+    let report = if opts.show_secrets {
+        report
+    } else {
+        masked = redact::mask_shared_lines(report.findings);
+        &Report { findings: &masked, ..*report }
+    };
     match format {
         Format::Text => text::write(report, opts, w),
         Format::Json => json::write(report, opts, w),
@@ -99,12 +108,8 @@ pub fn presented(f: &Finding, show_secrets: bool) -> Finding {
         if let Some(c) = &mut f.commit {
             c.subject = scrub(&c.subject, raw, show_secrets);
         }
-        let masked = redact(&f.secret);
-        let first_line = f.secret.lines().next().unwrap_or("").to_string();
-        if !first_line.is_empty() {
-            f.line = f.line.replace(&first_line, &masked);
-        }
-        f.secret = masked;
+        f.line = redact::mask_line(&f.line, &[&raw.secret]);
+        f.secret = redact(&f.secret);
     }
     f
 }

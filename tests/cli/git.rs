@@ -182,6 +182,28 @@ fn staged_outside_a_repository_is_an_error() {
 }
 
 #[test]
+fn the_ignore_file_is_honoured_by_staged_and_history_scans_from_any_folder() {
+    let repo = Repo::new();
+    repo.commit_file("README.md", "hello\n", "init");
+    repo.write("app.env", format!("GITHUB_TOKEN={GITHUB_PAT}\n"));
+    repo.git(&["add", "app.env"]);
+    let run = repo.run(&["scan", "--staged", "--format", "json"]);
+    run.assert_code(1);
+    let fp = run.json()["findings"][0]["fingerprint"].as_str().unwrap().to_string();
+    repo.write(".leakgateignore", format!("# reviewed\n{fp}\n"));
+    repo.write("sub/keep.txt", "");
+    for dir in [repo.path().to_path_buf(), repo.path().join("sub")] {
+        let staged = repo.run(&["scan", "--staged", "--format", "json", "--repo", dir.to_str().unwrap()]);
+        staged.assert_code(0);
+        assert_eq!(staged.json()["summary"]["suppressed"]["ignore_file"], 1);
+    }
+    repo.git(&["commit", "-q", "-m", "add config"]);
+    let history = repo.run(&["scan", "--history", "--format", "json"]);
+    history.assert_code(0);
+    assert_eq!(history.json()["summary"]["suppressed"]["ignore_file"], 1);
+}
+
+#[test]
 fn history_finds_removed_secrets_with_the_commit_that_added_them() {
     let repo = Repo::new();
     repo.commit_file("README.md", "hello\n", "init");

@@ -458,11 +458,29 @@ fn framework_file_lists_are_scanned_exactly() {
 }
 
 #[test]
+fn framework_file_names_that_look_like_options_or_stdin_never_pass_unscanned() {
+    // The manifest's `entry: leakgate scan --` makes `-h` and `--help` file names, not a help text and exit 0.
+    let repo = Repo::new();
+    for name in ["-h", "--help", "--staged"] {
+        repo.write(name, SECRET_LINE);
+        let run = repo.run(&["scan", "--format", "json", "--", name]);
+        run.assert_code(1);
+        assert_eq!(run.json()["findings"][0]["path"], name);
+    }
+    // A file named `-` cannot be told from stdin: an error (the hook fails), never an empty stdin that passes.
+    repo.write("-", SECRET_LINE);
+    let run = repo.tree.run_stdin(&["scan", "--", "-"], b"");
+    run.assert_code(2);
+    assert!(run.stderr().contains("./-"), "{}", run.stderr());
+    repo.run(&["scan", "./-"]).assert_code(1);
+}
+
+#[test]
 fn pre_commit_framework_manifest_declares_both_hooks() {
     let manifest = read(&Path::new(env!("CARGO_MANIFEST_DIR")).join(".pre-commit-hooks.yaml"));
     for needle in [
         "- id: leakgate\n",
-        "entry: leakgate scan\n",
+        "entry: leakgate scan --\n",
         "pass_filenames: true\n",
         "types: [file]\n",
         "- id: leakgate-staged\n",

@@ -389,6 +389,36 @@ fn no_format_writes_a_secret_without_show_secrets() {
     }
 }
 
+/// Each finding quotes its line, which was once redacted for that finding's own secret only: a second secret
+/// on the line, or a one-line private key longer than the quoted excerpt, went into every format in full.
+#[test]
+fn no_format_writes_a_neighbour_or_cut_off_secret_from_the_quoted_line() {
+    const NPM: &str = "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";
+    // A PEM body that decodes as base64 (any base64 characters, a multiple of 4), written as a JSON string.
+    let mut seed = 7u64;
+    let body: String = (0..960)
+        .map(|_| {
+            seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"[(seed >> 58) as usize] as char
+        })
+        .collect();
+    let lines: Vec<&str> = body.as_bytes().chunks(64).map(|c| std::str::from_utf8(c).unwrap()).collect();
+    let key = format!("-----BEGIN PRIVATE KEY-----\\n{}\\n-----END PRIVATE KEY-----", lines.join("\\n"));
+    let tree = Tree::new();
+    tree.write("two.env", format!("A={GITHUB_PAT} B={NPM}\n"));
+    tree.write("key.json", format!("{{\"private_key\": \"{key}\"}}\n"));
+    let found = findings(&tree.run(&["scan", "--format", "json", "--show-secrets", "."]).json());
+    assert_eq!(found.len(), 3, "{found:?}");
+    for format in FORMATS {
+        let run = tree.run(&["scan", "--no-color", "--format", format, "."]);
+        run.assert_code(1);
+        let out = run.stdout();
+        for secret in [GITHUB_PAT, NPM, &lines[1][..16], &lines[lines.len() - 1][..16]] {
+            assert!(!out.contains(secret), "--format {format} wrote {secret}:\n{out}");
+        }
+    }
+}
+
 #[test]
 fn reports_are_deterministic_and_can_go_to_a_file() {
     let tree = two_secrets();

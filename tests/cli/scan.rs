@@ -61,6 +61,69 @@ fn reports_a_secret_with_location_and_exit_code_1() {
 }
 
 #[test]
+fn each_offline_validator_marks_what_it_accepts_and_drops_what_it_rejects() {
+    // One candidate per validator that passes it, and a look-alike that fails it (checksum, JSON, base64).
+    const PEM_BODY: &str =
+        "MIIBOgIBAAJBAKj34GkxFhD90vcNLYLInFEX6Ppy1tPf9Cnzj4p4WGeKLs1Pt8QuKUpRKfFLfRYC9AIKjbJTWit+CqvjWYzvQwEC\
+        AwEAAQJAIJLixBy2qpFoS4DSmoEmo3qGy0t6z09AIJtH+5OeRV1be+N4cDYJKffGzDa88vQENZiRm0GRq6a+HPGQMd2kTQIhAKMSvzIBnni7ot\
+        /OSie2TmJLY4SwTQAevXysE2RbFDYdAiEBCUEaRQnMnbp79mxDXDf6AU0cN/RPBjb9qSHDcWZHGzUCIG2Es59z8ugGrDY+pxLQnwfotadxd+Uy\
+        v/Ow5T0q5gIJAiEAyS4RaI9YG8EWx/2w0T67ZUVAw8eOMB6BIUg0Xcu+3okCIBOs/5OiPgoTdSy7bcF9IGpSE8ZgGKzgYQVZeN97YE00";
+    let pem = |body: &str| format!("-----BEGIN RSA PRIVATE KEY-----\n{body}\n-----END RSA PRIVATE KEY-----\n");
+    let jwt_header = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9";
+    let jwt_sig = "SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c";
+    let tree = Tree::new();
+    tree.write("good/gh.txt", format!("x = {GITHUB_PAT}\n"));
+    tree.write("good/npm.txt", "x = 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\n");
+    tree.write(
+        "good/jwt.txt",
+        format!("x = {jwt_header}.eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkphbmUgUm9lIn0.{jwt_sig}\n"),
+    );
+    tree.write("good/key.pem", pem(PEM_BODY));
+    tree.write("bad/gh.txt", format!("x = {GITHUB_PAT_BAD_CHECKSUM}\n"));
+    tree.write("bad/npm.txt", "x = npm_fNc5U4VRe1enU9xBc6Dwg6aqQKHQaI1Leqcx\n");
+    // The payload is cut short: not base64 of a JSON object.
+    tree.write(
+        "bad/jwt.txt",
+        format!("x = {jwt_header}.eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkphbmUgUm9lIn.{jwt_sig}\n"),
+    );
+    // One character too many: 425 base64 characters cannot be decoded.
+    tree.write("bad/key.pem", pem(&format!("{PEM_BODY}A")));
+    let run = tree.run(&["scan", "--format", "json", "."]);
+    run.assert_code(1);
+    let mut got: Vec<(String, String, bool)> = run.json()["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            let s = |k: &str| f[k].as_str().unwrap().to_string();
+            (s("path"), s("rule_id"), f["validated"].as_bool().unwrap())
+        })
+        .collect();
+    got.sort();
+    let want = [
+        ("good/gh.txt", "github-classic-pat"),
+        ("good/jwt.txt", "jwt"),
+        ("good/key.pem", "pem-rsa-private-key"),
+        ("good/npm.txt", "npm-access-token"),
+    ];
+    let want: Vec<(String, String, bool)> = want.iter().map(|(p, r)| (p.to_string(), r.to_string(), true)).collect();
+    assert_eq!(got, want);
+}
+
+#[test]
+fn quiet_prints_nothing_without_findings_and_the_findings_with_them() {
+    let tree = Tree::new();
+    tree.write("a.txt", "nothing here\n");
+    let run = tree.run(&["scan", "--quiet", "."]);
+    run.assert_code(0);
+    assert_eq!((run.stdout(), run.stderr()), (String::new(), String::new()));
+    tree.write("b.py", format!("TOKEN = \"{GITHUB_PAT}\"\n"));
+    let run = tree.run(&["scan", "-q", "."]);
+    run.assert_code(1);
+    assert!(run.stdout().contains("b.py:1:10  github-classic-pat"), "{}", run.stdout());
+}
+
+#[test]
 fn clean_tree_exits_0() {
     let tree = Tree::new();
     tree.write("main.rs", "fn main() { println!(\"hello\"); }\n");
