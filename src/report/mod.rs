@@ -77,7 +77,7 @@ pub fn write(format: Format, report: &Report<'_>, opts: &ReportOptions, w: &mut 
         report
     } else {
         masked = redact::mask_shared_lines(report.findings);
-        &Report { findings: &masked, ..*report }
+        &Report { findings: &masked, strict_gaps: report.strict_gaps.clone(), ..*report }
     };
     match format {
         Format::Text => text::write(report, opts, w),
