@@ -7,6 +7,7 @@
 use std::path::{Path, PathBuf};
 
 use ignore::{WalkBuilder, WalkState};
+use rayon::prelude::*;
 
 use super::FragmentSink;
 use crate::safe_read::{read_regular, Contents};
@@ -32,6 +33,22 @@ where
     let Some((first, rest)) = roots.split_first() else {
         return;
     };
+    // Files named one by one (the pre-commit framework passes the commit's files) need no walker, and the
+    // parallel walker's idle threads sleep in 1 ms steps before they see the walk is over: a one-file scan waited
+    // on that sleep. Named files are scanned whatever the ignore files say, as the walker does with its roots.
+    if roots.iter().all(|r| std::fs::symlink_metadata(r).is_ok_and(|m| m.is_file())) {
+        let max = opts.max_file_size;
+        let scan_all =
+            || roots.par_iter().for_each_init(&make_sink, |sink, root| visit(root, FileKind::Regular, max, sink));
+        match opts.threads {
+            0 => scan_all(),
+            n => match rayon::ThreadPoolBuilder::new().num_threads(n).build() {
+                Ok(pool) => pool.install(scan_all),
+                Err(_) => scan_all(),
+            },
+        }
+        return;
+    }
     let mut builder = WalkBuilder::new(first);
     for r in rest {
         builder.add(r);
@@ -52,7 +69,12 @@ where
         let mut sink = make_sink();
         Box::new(move |entry| {
             match entry {
-                Ok(entry) => visit(&entry, max, &mut sink),
+                // Folders give no kind: their files come as entries of their own.
+                Ok(entry) => {
+                    if let Some(kind) = FileKind::of(&entry) {
+                        visit(entry.path(), kind, max, &mut sink);
+                    }
+                }
                 // With --follow-symlinks, a link back to a folder being walked: its content is scanned once,
                 // under the folder's own path, so nothing is left unread; the link is counted like any other.
                 Err(err) if is_loop(&err) => {
@@ -68,20 +90,38 @@ where
     });
 }
 
-fn visit<S: FragmentSink>(entry: &ignore::DirEntry, max: u64, sink: &mut S) {
-    let Some(ft) = entry.file_type() else { return }; // stdin; never produced for paths
-    if ft.is_dir() {
-        return;
+#[derive(Clone, Copy)]
+enum FileKind {
+    Regular,
+    Symlink,
+    /// FIFO, socket or device.
+    Special,
+}
+
+impl FileKind {
+    fn of(entry: &ignore::DirEntry) -> Option<FileKind> {
+        let ft = entry.file_type()?; // None only for stdin, never produced for paths
+        if ft.is_dir() {
+            None
+        } else if ft.is_symlink() {
+            Some(FileKind::Symlink)
+        } else if ft.is_file() {
+            Some(FileKind::Regular)
+        } else {
+            Some(FileKind::Special)
+        }
     }
-    let path = display_path(entry.path());
-    if ft.is_symlink() {
-        return sink.skipped(&path, SkipReason::Symlink, None);
+}
+
+fn visit<S: FragmentSink>(file: &Path, kind: FileKind, max: u64, sink: &mut S) {
+    let path = display_path(file);
+    match kind {
+        FileKind::Symlink => return sink.skipped(&path, SkipReason::Symlink, None),
+        FileKind::Special => return sink.skipped(&path, SkipReason::Special, None),
+        FileKind::Regular => {}
     }
-    if !ft.is_file() {
-        return sink.skipped(&path, SkipReason::Special, None);
-    }
-    match read_regular(entry.path(), max) {
-        Ok(Contents::Text(content)) => match raw_name(entry.path()) {
+    match read_regular(file, max) {
+        Ok(Contents::Text(content)) => match raw_name(file) {
             Some(raw) => sink.fragment_raw_name(&path, raw, &content),
             None => sink.fragment(&path, &content),
         },
