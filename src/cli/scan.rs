@@ -142,7 +142,7 @@ pub(crate) fn collect_git(args: &ScanArgs, spec: Option<HistorySpec>) -> anyhow:
         let output = with_notes(scan_staged(&scanner, &source, files?, stats, max)?, &policy.config);
         (output, scanner, policy, root)
     } else {
-        let source = HistorySource::open(&dir)?;
+        let source = HistorySource::open(&dir)?.with_threads(args.shared.threads);
         let root = source.root();
         let spec = match (spec, &args.range) {
             (Some(spec), _) => spec,
