@@ -7,6 +7,13 @@ use clap::Parser;
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() {
+    // mimalloc asks Linux for transparent huge pages: each first touch of its heap then zeroes a whole 2 MB
+    // page. A pre-commit run that uses a few MB spent a sixth of its samples in that zeroing (`perf record`).
+    // SAFETY: a plain prctl on this process; it only changes how later page faults are served.
+    #[cfg(target_os = "linux")]
+    unsafe {
+        libc::prctl(libc::PR_SET_THP_DISABLE, 1, 0, 0, 0);
+    }
     let cli = leakgate::cli::Cli::parse();
     let result = leakgate::cli::run(cli);
     if let Err(err) = &result {

@@ -27,9 +27,9 @@ pub trait Progress: Sync {
     fn finish(&self);
 }
 
-/// Scans what `git commit` would record now. Findings are kept only where they touch lines the change adds; a
-/// changed Terraform file is linted with its directory's other staged `.tf` files, so variables resolve.
-/// Scans `files`, the staged change as `StagedSource::changes` listed it (with `stats` from listing them).
+/// Scans what `git commit` would record now: `files`, the staged change as `StagedSource::changes` listed it
+/// (with `stats` from listing them). Findings are kept only where they touch lines the change adds; a changed
+/// Terraform file is linted with its directory's other staged `.tf` files, so variables resolve.
 pub fn scan_staged(
     scanner: &Scanner,
     source: &StagedSource,

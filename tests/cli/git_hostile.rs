@@ -415,3 +415,59 @@ fn empty_repository_history_range_and_staged() {
     assert_eq!(err.lines().count(), 1, "one line: {err}");
     assert!(err.contains("revision `nope..main`: no such branch, tag or commit"), "{err}");
 }
+
+/// Over 2,000 commits the plan walk runs on several threads, each over a contiguous run of commits: the merged
+/// result must be exactly the single-threaded one, including a blob both runs meet (the first run's commit and
+/// path win) and a secret that only the later run reaches.
+#[test]
+fn a_history_walked_on_several_threads_plans_exactly_as_on_one() {
+    let repo = Repo::new();
+    let mut stream = Vec::new();
+    for n in 1..=2_400u64 {
+        stream.extend(commit_header("main", n, &format!("change {n}")));
+        stream.extend(format!("M 100644 inline src/f{}.txt\n", n % 40).into_bytes());
+        stream.extend(data(format!("version {n}\n").as_bytes()));
+        match n {
+            // Stays in every later tree: the second run meets this blob at its own first commit.
+            10 => stream.extend(b"M 100644 inline config/a.env\n"),
+            // The same content again at a new path, in the second run's half.
+            1_900 => stream.extend(b"M 100644 inline other/copy.env\n"),
+            // Only in the second half.
+            2_000 => stream.extend(b"M 100644 inline late/b.env\n"),
+            _ => {}
+        }
+        match n {
+            10 | 1_900 => stream.extend(data(format!("T={GITHUB_PAT}\n").as_bytes())),
+            2_000 => stream.extend(data(format!("K={AWS_KEY}\n").as_bytes())),
+            _ => {}
+        }
+        stream.push(b'\n');
+    }
+    fast_import(repo.path(), &stream);
+    let plan = |threads: &str| {
+        let run = repo.run(&["scan", "--history", "--format", "json", "--show-secrets", "--threads", threads]);
+        run.assert_code(1);
+        let json = run.json();
+        let findings: Vec<(String, String, String, Value)> = json["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| {
+                let commit = f["commit"]["subject"].as_str().unwrap().to_string();
+                (
+                    f["secret"].as_str().unwrap().into(),
+                    f["path"].as_str().unwrap().into(),
+                    commit,
+                    f["start_line"].clone(),
+                )
+            })
+            .collect();
+        (findings, summary(&json)["files_scanned"].clone(), summary(&json)["bytes_scanned"].clone(), notes(&json))
+    };
+    let one = plan("1");
+    assert_eq!(plan("2"), one);
+    assert_eq!(plan("3"), one);
+    let located: Vec<(&str, &str)> =
+        one.0.iter().map(|(_, path, commit, _)| (path.as_str(), commit.as_str())).collect();
+    assert_eq!(located, [("config/a.env", "change 10"), ("late/b.env", "change 2000")], "{:?}", one.0);
+}
