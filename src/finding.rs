@@ -252,6 +252,7 @@ mod tests {
                     secret_end: end,
                     entropy: 3.0,
                     validated: false,
+                    rejected: false,
                 }
             })
             .collect();

@@ -1,3 +1,4 @@
+use clap::error::ErrorKind;
 use clap::Parser;
 
 // A folder scan allocates per file (contents, keyword windows, regex captures); with mimalloc a single-threaded
@@ -14,7 +15,7 @@ fn main() {
     unsafe {
         libc::prctl(libc::PR_SET_THP_DISABLE, 1, 0, 0, 0);
     }
-    let cli = leakgate::cli::Cli::parse();
+    let cli = leakgate::cli::Cli::try_parse().unwrap_or_else(|err| exit_on_usage_error(err));
     let result = leakgate::cli::run(cli);
     if let Err(err) = &result {
         // A closed pipe (`leakgate scan | head`) is the reader's choice, not an error.
@@ -35,4 +36,21 @@ fn main() {
         eprintln!("leakgate: error: {}", leakgate::report::sanitize::for_terminal(&msg.join(": ")));
     }
     std::process::exit(leakgate::cli::exit::code(&result));
+}
+
+/// `--help` and `--version` print as clap renders them; a usage mistake is one line like every other error,
+/// with clap's hints (possible values, a similar flag) folded in, and exit code 2.
+fn exit_on_usage_error(err: clap::Error) -> ! {
+    if matches!(err.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion) || !err.use_stderr() {
+        err.exit();
+    }
+    let rendered = err.render().to_string();
+    let parts: Vec<&str> = rendered
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with("Usage:") && !l.starts_with("For more information"))
+        .map(|l| l.strip_prefix("error: ").unwrap_or(l))
+        .collect();
+    eprintln!("leakgate: error: {} (see --help)", leakgate::report::sanitize::for_terminal(&parts.join("; ")));
+    std::process::exit(leakgate::cli::exit::ERROR);
 }

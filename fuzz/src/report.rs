@@ -154,6 +154,8 @@ pub fn write_and_check(input: &Input, findings: &[Finding], rules: &RuleSet) {
         },
         elapsed: Duration::from_millis(input.elapsed_ms.into()),
         rules,
+        // What `--strict` would hold against these fuzzed stats (their skips and IaC warnings).
+        strict_gaps: stats.strict_gaps(input.quiet),
     };
     let opts = ReportOptions { show_secrets: input.show_secrets, color: input.color, quiet: input.quiet };
     for format in [Format::Text, Format::Json, Format::Sarif, Format::Junit, Format::Csv, Format::Gitlab] {

@@ -72,15 +72,37 @@ fn create(args: BaselineCreateArgs) -> anyhow::Result<Outcome> {
     }
     println!("{message}");
     if let Some(root) = repo_root(&scanned.root) {
-        let attributes = crate::safe_read::read_own_file(&root.join(".gitattributes")).unwrap_or_default();
-        if !attributes.contains(baseline::BASELINE_FILE_NAME) {
-            eprintln!(
-                "leakgate: tip: add `{} merge=union` to .gitattributes so that branches adding entries at the same place merge without conflicts",
-                baseline::BASELINE_FILE_NAME
-            );
-        }
+        declare_union_merge(&root, &target)?;
     }
     Ok(Outcome::Clean)
+}
+
+/// Makes git merge the baseline with its union driver: two branches that accept findings at the same sorted
+/// place would otherwise conflict, and every entry line stands alone, so keeping both sides' lines is right
+/// (`suppress::baseline` explains the file's shape). Written once, to the repository's root `.gitattributes`.
+fn declare_union_merge(root: &Path, baseline: &Path) -> anyhow::Result<()> {
+    let path = root.join(".gitattributes");
+    let attributes = match crate::safe_read::read_own_file(&path) {
+        Ok(text) => text,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
+        Err(e) => return Err(e).with_context(|| format!("cannot read {}", path.display())),
+    };
+    let name = baseline.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    // A baseline outside the repository (`--output`) is not merged by it; one already declared is left alone.
+    let inside = baseline.canonicalize().is_ok_and(|b| b.starts_with(root));
+    if !inside || attributes.lines().any(|l| l.contains(&name) && l.contains("merge=union")) {
+        return Ok(());
+    }
+    let relative = baseline.canonicalize()?.strip_prefix(root)?.to_string_lossy().replace('\\', "/");
+    let line = format!("/{relative} merge=union");
+    let separator = if attributes.is_empty() || attributes.ends_with('\n') { "" } else { "\n" };
+    std::fs::write(&path, format!("{attributes}{separator}{line}\n"))
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    eprintln!(
+        "leakgate: added `{line}` to .gitattributes, so that branches accepting findings at the same place merge \
+         without conflicts; commit it with the baseline"
+    );
+    Ok(())
 }
 
 /// The nearest folder at or above `dir` that holds `.git`.

@@ -193,7 +193,10 @@ fn with_notes(mut output: ScanOutput, config: &Config) -> ScanOutput {
 fn finish(args: &ScanArgs, scanned: Scanned, started: Instant, gate: Option<Gate>) -> anyhow::Result<Outcome> {
     let Scanned { mut output, scanner, ignore, baseline, markers, in_git, .. } = scanned;
     let out = &args.output;
-    let (findings, mut suppressed) = suppress::apply_with(output.findings, &ignore, baseline.as_ref(), markers);
+    // A secret that suppression drops can share a line with one that is reported: mask each quoted line against
+    // every finding while they are all still here (the report writers only see the reported ones).
+    let all = if out.show_secrets { output.findings } else { report::redact::mask_shared_lines(&output.findings) };
+    let (findings, mut suppressed) = suppress::apply_with(all, &ignore, baseline.as_ref(), markers);
     // Markers the IaC lint resolved itself (on a block or resource) are inline suppressions too.
     suppressed.inline += output.stats.iac_suppressed;
     if markers == InlineMarkers::NotHonoured {

@@ -12,7 +12,7 @@ use std::sync::Arc;
 
 use regex_automata::Input;
 
-use crate::rules::{Allowlist, RuleSet};
+use crate::rules::{Allowlist, RuleSet, Severity};
 
 /// How far the regex of a single-line rule may look from its keyword before giving up on line boundaries
 /// (minified files put megabytes on one line).
@@ -34,6 +34,9 @@ pub struct Candidate {
     pub secret_end: usize,
     pub entropy: f64,
     pub validated: bool,
+    /// The rule's validator rejected it (a checksum that does not add up): never reported, but it keeps generic
+    /// rules off the same text, which would otherwise report the fake token that the specific rule saw through.
+    pub rejected: bool,
 }
 
 #[derive(Debug)]
@@ -169,10 +172,10 @@ impl Scanner {
                 if rule.entropy.is_some_and(|min| entropy < min) {
                     continue;
                 }
-                let validated = match rule.validator {
-                    Some(v) if !validate::validate(v, bytes) => continue,
-                    Some(_) => true,
-                    None => false,
+                let (validated, rejected) = match rule.validator {
+                    Some(v) if !validate::validate(v, bytes) => (false, true),
+                    Some(_) => (true, false),
+                    None => (false, false),
                 };
                 out.push(Candidate {
                     rule: rule_idx,
@@ -182,6 +185,7 @@ impl Scanner {
                     secret_end: secret.end,
                     entropy,
                     validated,
+                    rejected,
                 });
             }
         }
@@ -216,18 +220,27 @@ fn window(content: &[u8], hit_start: usize, hit_end: usize, multiline: bool) -> 
     (start, end.max(hit_end))
 }
 
+/// Higher wins where candidates overlap (see `resolve_overlaps`).
+fn rank(rules: &RuleSet, c: &Candidate) -> (u8, usize, bool, Severity, std::cmp::Reverse<usize>) {
+    let r = &rules.rules()[c.rule];
+    let class = match (r.generic, c.rejected) {
+        (false, false) => 2,
+        (false, true) => 1,
+        (true, _) => 0,
+    };
+    (class, c.secret_end - c.secret_start, c.validated, r.severity, std::cmp::Reverse(c.rule))
+}
+
 /// Keeps one candidate per secret: where spans overlap, a specific (non-generic) rule wins over a generic one,
 /// then the longer secret (a GitLab token that embeds a JWT is a GitLab token), then a validated one, then
-/// the more severe; ties go to the rule listed first.
+/// the more severe; ties go to the rule listed first. A candidate its validator rejected ranks below every
+/// specific one and above every generic one, and is dropped at the end: it only silences generic rules.
 fn resolve_overlaps(rules: &RuleSet, mut found: Vec<Candidate>) -> Vec<Candidate> {
     if found.len() < 2 {
+        found.retain(|c| !c.rejected);
         return found;
     }
-    let rank = |c: &Candidate| {
-        let r = &rules.rules()[c.rule];
-        (!r.generic, c.secret_end - c.secret_start, c.validated, r.severity, std::cmp::Reverse(c.rule))
-    };
-    found.sort_by_key(|c| std::cmp::Reverse(rank(c)));
+    found.sort_by_key(|c| std::cmp::Reverse(rank(rules, c)));
     // Kept spans never overlap, so their ends rise with their starts: a new span overlaps one of them exactly
     // when it overlaps the last kept span starting before its end. A map finds that one in log time, where a
     // scan of every kept span made a file with tens of thousands of candidates take minutes.
@@ -240,13 +253,14 @@ fn resolve_overlaps(rules: &RuleSet, mut found: Vec<Candidate>) -> Vec<Candidate
             kept.push(c);
         }
     }
+    kept.retain(|c| !c.rejected);
     kept.sort_by_key(|c| (c.secret_start, c.rule));
     kept
 }
 
 #[cfg(test)]
 mod tests {
-    use super::{resolve_overlaps, window, Candidate};
+    use super::{rank, resolve_overlaps, window, Candidate};
     use crate::rules::{builtin_rules, RuleSet};
 
     /// `resolve_overlaps` finds an overlapping kept span by lookup; it must keep exactly what comparing every
@@ -274,21 +288,19 @@ mod tests {
                         secret_end: end,
                         entropy: 3.0,
                         validated: next(2) == 0,
+                        rejected: next(4) == 0,
                     }
                 })
                 .collect();
             let mut by_rank = found.clone();
-            let rank = |c: &Candidate| {
-                let r = &rules.rules()[c.rule];
-                (!r.generic, c.secret_end - c.secret_start, c.validated, r.severity, std::cmp::Reverse(c.rule))
-            };
-            by_rank.sort_by_key(|c| std::cmp::Reverse(rank(c)));
+            by_rank.sort_by_key(|c| std::cmp::Reverse(rank(&rules, c)));
             let mut want: Vec<Candidate> = Vec::new();
             for c in by_rank {
                 if !want.iter().any(|k| c.secret_start < k.secret_end && k.secret_start < c.secret_end) {
                     want.push(c);
                 }
             }
+            want.retain(|c| !c.rejected);
             want.sort_by_key(|c| (c.secret_start, c.rule));
             assert_eq!(resolve_overlaps(&rules, found), want, "round {round}");
         }

@@ -6,7 +6,7 @@ pub mod csv;
 pub mod gitlab;
 pub mod json;
 pub mod junit;
-mod redact;
+pub mod redact;
 pub mod sanitize;
 pub mod sarif;
 pub mod text;

@@ -169,7 +169,9 @@ pub fn scan_history(
         p.finish();
     }
     let mut out = ScanOutput { findings: attribute(source, &plan.commits, found), stats };
-    out.stats.notes.push(format!("{} commits, {} distinct blobs", plan.commits.len(), plan.blobs.len()));
+    let (commits, blobs) = (plan.commits.len(), plan.blobs.len());
+    let plural = |n: usize| if n == 1 { "" } else { "s" };
+    out.stats.notes.push(format!("{commits} commit{}, {blobs} distinct blob{}", plural(commits), plural(blobs)));
     let not_present = out.stats.skipped.get(&SkipReason::NotPresent).copied().unwrap_or(0);
     if not_present > 0 {
         // leakgate never talks to a remote, so it cannot fetch them as git would on demand.

@@ -117,9 +117,20 @@ fn two_branches_adding_baseline_entries_merge_into_a_valid_baseline() {
 #[test]
 fn additions_at_the_same_place_merge_with_the_union_driver() {
     let repo = Repo::new();
-    repo.write(".gitattributes", format!("{BASELINE} merge=union\n"));
+    repo.write(".gitattributes", "*.sh text eol=lf");
     repo.write("a.env", format!("T={GITHUB_PAT}\n"));
+    // The first baseline declares the union driver itself, keeping what .gitattributes already said.
+    let run = repo.run(&["baseline", "create"]);
+    run.assert_code(0);
+    assert!(
+        run.stderr().contains("added `/.leakgate-baseline.json merge=union` to .gitattributes"),
+        "{}",
+        run.stderr()
+    );
+    let attributes = read(&repo.tree, ".gitattributes");
+    assert_eq!(attributes, format!("*.sh text eol=lf\n/{BASELINE} merge=union\n"));
     repo.run(&["baseline", "create"]).assert_code(0);
+    assert_eq!(read(&repo.tree, ".gitattributes"), attributes, "declared once");
     repo.git(&["add", "-A"]);
     repo.git(&["commit", "-q", "-m", "baseline"]);
     // Both new entries sort after `a.env`'s, right before the closing `""`: the same insertion point.

@@ -419,6 +419,27 @@ fn no_format_writes_a_neighbour_or_cut_off_secret_from_the_quoted_line() {
     }
 }
 
+/// A secret hidden by the ignore file, a baseline or a marker is still a secret: when it shares a line with a
+/// reported one, the reported finding's quoted line must not show it.
+#[test]
+fn a_suppressed_secret_on_a_reported_line_is_masked_too() {
+    const NPM: &str = "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";
+    let tree = Tree::new();
+    tree.write("two.env", format!("A={GITHUB_PAT} B={NPM}\n"));
+    let all = tree.run(&["scan", "--format", "json", "."]).json();
+    let github = all["findings"].as_array().unwrap().iter().find(|f| f["rule_id"] == "github-classic-pat").unwrap();
+    tree.write(".leakgateignore", format!("{}\n", github["fingerprint"].as_str().unwrap()));
+    for format in FORMATS {
+        let run = tree.run(&["scan", "--no-color", "--format", format, "."]);
+        run.assert_code(1);
+        let out = run.stdout();
+        assert!(!out.contains(GITHUB_PAT) && !out.contains(NPM), "--format {format}:\n{out}");
+    }
+    let run = tree.run(&["scan", "--format", "json", "."]);
+    assert_eq!(findings(&run.json()).len(), 1);
+    assert_eq!(run.json()["summary"]["suppressed"]["ignore_file"], 1);
+}
+
 #[test]
 fn reports_are_deterministic_and_can_go_to_a_file() {
     let tree = two_secrets();

@@ -110,6 +110,29 @@ fn each_offline_validator_marks_what_it_accepts_and_drops_what_it_rejects() {
     assert_eq!(got, want);
 }
 
+/// A token whose checksum fails is a fake its own rule saw through: the generic assignment rules, which would
+/// otherwise match `token = "..."` or `GITHUB_TOKEN=...` around it, must not report it either.
+#[test]
+fn a_token_its_validator_rejects_is_not_reported_by_a_generic_rule_instead() {
+    let tree = Tree::new();
+    tree.write("app.env", format!("GITHUB_TOKEN={GITHUB_PAT_BAD_CHECKSUM}\n"));
+    tree.write("app.py", format!("token = \"{GITHUB_PAT_BAD_CHECKSUM}\"\n"));
+    tree.write("npm.txt", "NPM_TOKEN=npm_fNc5U4VRe1enU9xBc6Dwg6aqQKHQaI1Leqcx\n");
+    let run = tree.run(&["scan", "--format", "json", "."]);
+    run.assert_code(0);
+    assert_eq!(run.json()["findings"], serde_json::json!([]));
+    // The real token in the same places is reported once, by its own rule, as validated.
+    tree.write("app.py", format!("token = \"{GITHUB_PAT}\"\n"));
+    let run = tree.run(&["scan", "--format", "json", "."]);
+    run.assert_code(1);
+    let found = run.json()["findings"].as_array().unwrap().clone();
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(
+        (found[0]["rule_id"].as_str(), found[0]["validated"].as_bool()),
+        (Some("github-classic-pat"), Some(true))
+    );
+}
+
 #[test]
 fn quiet_prints_nothing_without_findings_and_the_findings_with_them() {
     let tree = Tree::new();
@@ -229,6 +252,27 @@ fn missing_path_is_a_one_line_error_with_exit_2() {
     run.assert_code(2);
     assert_eq!(run.stderr().lines().count(), 1, "{}", run.stderr());
     assert!(run.stderr().starts_with("leakgate: error: cannot scan does-not-exist"), "{}", run.stderr());
+}
+
+#[test]
+fn usage_mistakes_are_one_line_errors_with_exit_2() {
+    let tree = Tree::new();
+    for (args, says) in [
+        (&["scan", "--format", "bogus"][..], "invalid value 'bogus' for '--format <FORMAT>'"),
+        (&["scan", "--no-such-flag"][..], "unexpected argument '--no-such-flag'"),
+        (&["frobnicate"][..], "unrecognized subcommand 'frobnicate'"),
+    ] {
+        let run = tree.run(args);
+        run.assert_code(2);
+        let err = run.stderr();
+        assert_eq!(err.lines().count(), 1, "{args:?}: {err}");
+        assert!(err.starts_with("leakgate: error: ") && err.contains(says) && err.ends_with("(see --help)\n"), "{err}");
+    }
+    let run = tree.run(&["scan", "--format", "bogus"]);
+    assert!(run.stderr().contains("possible values: text, json"), "clap's hint is kept: {}", run.stderr());
+    // Help and version are not errors.
+    tree.run(&["--help"]).assert_code(0);
+    tree.run(&["--version"]).assert_code(0);
 }
 
 #[test]
