@@ -233,13 +233,8 @@ mod tests {
                 content.extend(std::iter::repeat_n(b'x', MAX_LINE_LEN + i));
             }
         }
-        let mut seed = 0x2545_f491_4f6c_dd1d_u64;
-        let mut next = move |n: usize| {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            (seed % n as u64) as usize
-        };
+        let mut rng = crate::test_rng::TestRng::new(0x2545_f491_4f6c_dd1d);
+        let mut next = |n: usize| rng.below(n);
         let mut candidates: Vec<Candidate> = (0..300)
             .map(|_| {
                 let start = next(content.len() - 1);

@@ -23,3 +23,5 @@ pub mod scan;
 pub mod source;
 pub mod stats;
 pub mod suppress;
+#[cfg(test)]
+mod test_rng;

@@ -268,13 +268,8 @@ mod tests {
     #[test]
     fn overlap_lookup_keeps_what_pairwise_comparison_keeps() {
         let rules = RuleSet::new(builtin_rules().unwrap()).unwrap();
-        let mut seed = 0x9e37_79b9_7f4a_7c15_u64;
-        let mut next = move |n: usize| {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            (seed % n as u64) as usize
-        };
+        let mut rng = crate::test_rng::TestRng::new(0x9e37_79b9_7f4a_7c15);
+        let mut next = |n: usize| rng.below(n);
         for round in 0..50 {
             let found: Vec<Candidate> = (0..5 + round * 4)
                 .map(|_| {

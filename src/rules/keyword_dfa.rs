@@ -229,17 +229,10 @@ mod tests {
                 .map(|s| s.to_string())
                 .collect();
         let dfa = KeywordDfa::new(&patterns).unwrap();
-        let mut seed = 0x2545_f491_4f6c_dd1d_u64;
+        let mut rng = crate::test_rng::TestRng::new(0x2545_f491_4f6c_dd1d);
         let alphabet = b"apikeyAPIKEYsecrtoknghp_AKIAkx \n=\"\xc3\xa9";
         for len in [0, 1, 7, 100, SPLIT_AFTER - 1, SPLIT_AFTER, SPLIT_AFTER + 1, 3 * SPLIT_AFTER + 2, 50_000] {
-            let hay: Vec<u8> = (0..len)
-                .map(|_| {
-                    seed ^= seed << 13;
-                    seed ^= seed >> 7;
-                    seed ^= seed << 17;
-                    alphabet[(seed % alphabet.len() as u64) as usize]
-                })
-                .collect();
+            let hay: Vec<u8> = (0..len).map(|_| alphabet[rng.below(alphabet.len())]).collect();
             let mut hits = Vec::new();
             dfa.find_overlapping(&hay, &mut hits);
             assert_eq!(hits, library_hits(&patterns, &hay), "length {len}");

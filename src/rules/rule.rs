@@ -4,9 +4,8 @@ use std::sync::OnceLock;
 
 use regex::bytes::Regex;
 
-use super::rule_regex::RuleRegex;
-
 use super::allowlist::{ascii_regex, one_line, Allowlist};
+use super::rule_regex::RuleRegex;
 use super::schema::{Example, NegativeExample, RuleSpec, Severity, ValidatorKind};
 use crate::error::{Error, Result};
 
@@ -112,8 +111,7 @@ impl Rule {
     }
 
     fn compile(&self) -> std::result::Result<Compiled, String> {
-        let regex =
-            RuleRegex::new(&self.regex_source).map_err(|e| format!("invalid regex: {}", one_line(&e.to_string())))?;
+        let regex = RuleRegex::new(&self.regex_source).map_err(|e| format!("invalid regex: {}", one_line(&e)))?;
         let path = match &self.path_source {
             Some(p) => Some(ascii_regex(p).map_err(|e| format!("invalid path regex: {e}"))?),
             None => None,

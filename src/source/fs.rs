@@ -38,11 +38,13 @@ where
     // on that sleep. Named files are scanned whatever the ignore files say, as the walker does with its roots.
     if roots.iter().all(|r| std::fs::symlink_metadata(r).is_ok_and(|m| m.is_file())) {
         let max = opts.max_file_size;
+        // One file needs no thread pool (starting one is a measurable part of a one-file run).
+        if rest.is_empty() {
+            return visit(first, FileKind::Regular, max, &mut make_sink());
+        }
         let scan_all =
             || roots.par_iter().for_each_init(&make_sink, |sink, root| visit(root, FileKind::Regular, max, sink));
         match opts.threads {
-            // One file needs no thread pool (starting one is a measurable part of a one-file run).
-            _ if roots.len() == 1 => visit(first, FileKind::Regular, max, &mut make_sink()),
             0 => scan_all(),
             n => match rayon::ThreadPoolBuilder::new().num_threads(n).build() {
                 Ok(pool) => pool.install(scan_all),
