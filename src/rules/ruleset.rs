@@ -1,6 +1,6 @@
 //! The set of active rules and the one Aho-Corasick automaton over all their keywords: a single pass over the
 //! content tells which rules can possibly match and where.
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::OnceLock;
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
@@ -36,6 +36,9 @@ pub struct RuleSet {
     /// Built once the content scanned so far shows the run is big enough to repay it.
     dfa: OnceLock<Option<KeywordDfa>>,
     scanned: AtomicU64,
+    /// Set by the one thread that builds the DFA; the others keep scanning with the NFA meanwhile (waiting on
+    /// the build idled a core for the ~15 ms it takes).
+    dfa_claimed: AtomicBool,
     /// For each automaton pattern, the rules that listed it as a keyword.
     pattern_rules: Vec<Vec<u32>>,
     /// Rules without keywords: tried on every fragment.
@@ -79,7 +82,16 @@ impl RuleSet {
                     .map_err(|e| Error::config("keywords", format!("cannot build the keyword automaton: {e}")))?,
             )
         };
-        Ok(RuleSet { rules, patterns, nfa, dfa: OnceLock::new(), scanned: AtomicU64::new(0), pattern_rules, unkeyed })
+        Ok(RuleSet {
+            rules,
+            patterns,
+            nfa,
+            dfa: OnceLock::new(),
+            scanned: AtomicU64::new(0),
+            dfa_claimed: AtomicBool::new(false),
+            pattern_rules,
+            unkeyed,
+        })
     }
 
     pub fn rules(&self) -> &[Rule] {
@@ -100,7 +112,7 @@ impl RuleSet {
             Some(dfa) => dfa.as_ref(),
             None => {
                 let seen = self.scanned.fetch_add(content.len() as u64, Ordering::Relaxed) + content.len() as u64;
-                if seen < DFA_AFTER_BYTES {
+                if seen < DFA_AFTER_BYTES || self.dfa_claimed.swap(true, Ordering::Relaxed) {
                     None
                 } else {
                     self.dfa.get_or_init(|| KeywordDfa::new(&self.patterns)).as_ref()
