@@ -27,6 +27,21 @@ const CLASS_BITS: u32 = 6;
 /// the overlap saves.
 const SPLIT_AFTER: usize = 4096;
 
+/// Keywords longer than this are cut to their first bytes in the automaton. The rule's regex still decides, so
+/// a shorter literal only means a few more windows tried; in exchange the automaton stays small enough to sit in
+/// cache (700 full keywords made a 2 MB DFA that spent most of the scan on cache misses).
+pub const MAX_AUTOMATON_KEYWORD: usize = 8;
+
+/// The automaton pattern for a (lower-cased) keyword. `build.rs` uses this too, to build the built-in rules'
+/// DFA ahead of time from the same patterns.
+pub fn automaton_prefix(keyword: &str) -> String {
+    let mut end = keyword.len().min(MAX_AUTOMATON_KEYWORD);
+    while !keyword.is_char_boundary(end) {
+        end -= 1;
+    }
+    keyword[..end].to_string()
+}
+
 /// One keyword occurrence: the automaton pattern and its byte range in the content.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct KeywordHit {
@@ -35,7 +50,7 @@ pub struct KeywordHit {
     pub end: usize,
 }
 
-#[derive(Debug)]
+#[derive(Debug, PartialEq, Eq)]
 pub struct KeywordDfa {
     /// Byte → class: one class per distinct keyword byte (ASCII case folded), class 0 for every other byte.
     class: [u8; 256],
@@ -128,6 +143,69 @@ impl KeywordDfa {
             matches,
             max_len: patterns.iter().map(|p| p.len()).max().unwrap_or(0),
         })
+    }
+
+    /// The table as bytes, for `build.rs` to embed the built-in rules' DFA (read back by `from_bytes`).
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let mut out =
+            Vec::with_capacity(300 + 2 * self.trans.len() + 8 * (self.match_ranges.len() + self.matches.len()));
+        out.extend_from_slice(&self.class);
+        for n in [self.trans.len(), self.match_ranges.len(), self.matches.len(), self.max_len] {
+            out.extend_from_slice(&(n as u32).to_le_bytes());
+        }
+        out.extend_from_slice(&self.start.to_le_bytes());
+        out.extend_from_slice(&self.matching.to_le_bytes());
+        out.extend(self.trans.iter().flat_map(|t| t.to_le_bytes()));
+        for &(a, b) in self.match_ranges.iter().chain(&self.matches) {
+            out.extend_from_slice(&a.to_le_bytes());
+            out.extend_from_slice(&b.to_le_bytes());
+        }
+        out
+    }
+
+    /// Reads what `to_bytes` wrote, checking everything the search relies on (every state and class in range,
+    /// match ranges inside the match list), so even a damaged table cannot send the search out of bounds.
+    pub fn from_bytes(bytes: &[u8]) -> Option<KeywordDfa> {
+        let mut at: usize = 0;
+        let mut take = |n: usize| -> Option<&[u8]> {
+            let part = bytes.get(at..at.checked_add(n)?)?;
+            at += n;
+            Some(part)
+        };
+        let class: [u8; 256] = take(256)?.try_into().ok()?;
+        let mut counts = [0usize; 4];
+        for c in &mut counts {
+            *c = u32::from_le_bytes(take(4)?.try_into().ok()?) as usize;
+        }
+        let [trans_len, ranges_len, matches_len, max_len] = counts;
+        let start = u16::from_le_bytes(take(2)?.try_into().ok()?);
+        let matching = u16::from_le_bytes(take(2)?.try_into().ok()?);
+        let trans: Vec<u16> =
+            take(trans_len.checked_mul(2)?)?.chunks_exact(2).map(|b| u16::from_le_bytes([b[0], b[1]])).collect();
+        let mut pairs = |n: usize| -> Option<Vec<(u32, u32)>> {
+            let raw = take(n.checked_mul(8)?)?;
+            Some(
+                raw.chunks_exact(8)
+                    .map(|b| {
+                        (u32::from_le_bytes([b[0], b[1], b[2], b[3]]), u32::from_le_bytes([b[4], b[5], b[6], b[7]]))
+                    })
+                    .collect(),
+            )
+        };
+        let match_ranges = pairs(ranges_len)?;
+        let matches = pairs(matches_len)?;
+        if at != bytes.len() {
+            return None;
+        }
+        let states = trans.len() >> CLASS_BITS;
+        let sound = trans.len() == states << CLASS_BITS
+            && usize::from(start) < states
+            && usize::from(matching) == match_ranges.len()
+            && class.iter().all(|&c| u32::from(c) < 1 << CLASS_BITS)
+            && trans.iter().all(|&t| usize::from(t) < states)
+            && match_ranges.iter().all(|&(a, b)| a <= b && b as usize <= matches.len())
+            && matches.iter().all(|&(_, len)| len as usize <= max_len);
+        sound.then_some(KeywordDfa { class, trans, start, matching, match_ranges, matches, max_len })
     }
 
     /// Replaces `hits` with every keyword occurrence in `hay` (overlapping ones too), ordered by end offset.

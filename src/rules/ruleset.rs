@@ -5,22 +5,9 @@ use std::sync::OnceLock;
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 
-use super::keyword_dfa::{KeywordDfa, KeywordHit};
+use super::keyword_dfa::{automaton_prefix, KeywordDfa, KeywordHit};
 use super::rule::Rule;
 use crate::error::{Error, Result};
-
-/// Keywords longer than this are cut to their first bytes in the automaton. The rule's regex still decides, so
-/// a shorter literal only means a few more windows tried; in exchange the automaton stays small enough to sit in
-/// cache (700 full keywords made a 2 MB DFA that spent most of the scan on cache misses).
-const MAX_AUTOMATON_KEYWORD: usize = 8;
-
-fn automaton_prefix(keyword: &str) -> String {
-    let mut end = keyword.len().min(MAX_AUTOMATON_KEYWORD);
-    while !keyword.is_char_boundary(end) {
-        end -= 1;
-    }
-    keyword[..end].to_string()
-}
 
 /// Content scanned with the NFA before the DFA is built. The DFA scans several times faster but takes ~10 ms
 /// to build, which is most of a pre-commit run over a few files; past about a megabyte it pays for itself.
@@ -73,20 +60,24 @@ impl RuleSet {
                 }
             }
         }
-        let nfa = if patterns.is_empty() {
-            None
-        } else {
-            Some(
+        let dfa = OnceLock::new();
+        let mut nfa = None;
+        if let Some((builtin_patterns, builtin_rules, table)) = prebuilt_dfa(&patterns, &pattern_rules) {
+            patterns = builtin_patterns;
+            pattern_rules = builtin_rules;
+            let _ = dfa.set(Some(table));
+        } else if !patterns.is_empty() {
+            nfa = Some(
                 automaton(&patterns, AhoCorasickKind::ContiguousNFA)
                     .or_else(|_| automaton(&patterns, AhoCorasickKind::NoncontiguousNFA))
                     .map_err(|e| Error::config("keywords", format!("cannot build the keyword automaton: {e}")))?,
-            )
-        };
+            );
+        }
         Ok(RuleSet {
             rules,
             patterns,
             nfa,
-            dfa: OnceLock::new(),
+            dfa,
             scanned: AtomicU64::new(0),
             dfa_claimed: AtomicBool::new(false),
             pattern_rules,
@@ -103,30 +94,28 @@ impl RuleSet {
     }
 
     /// Replaces `hits` with every keyword occurrence in `content` (overlapping ones too), in the order of their
-    /// end offsets. Uses the NFA until enough content has gone through to make the DFA worth building, then the
-    /// DFA (or the NFA still, if the keywords do not fit the DFA's compact form).
+    /// end offsets. Uses the DFA built ahead of time when the keywords are built-in ones; otherwise the NFA until
+    /// enough content has gone through to make the DFA worth building, then the DFA (or the NFA still, if the
+    /// keywords do not fit the DFA's compact form).
     pub fn keyword_hits(&self, content: &[u8], hits: &mut Vec<KeywordHit>) {
         hits.clear();
+        if let Some(Some(dfa)) = self.dfa.get() {
+            return dfa.find_overlapping(content, hits);
+        }
         let Some(nfa) = &self.nfa else { return };
-        let dfa = match self.dfa.get() {
-            Some(dfa) => dfa.as_ref(),
-            None => {
-                let seen = self.scanned.fetch_add(content.len() as u64, Ordering::Relaxed) + content.len() as u64;
-                if seen < DFA_AFTER_BYTES || self.dfa_claimed.swap(true, Ordering::Relaxed) {
-                    None
-                } else {
-                    self.dfa.get_or_init(|| KeywordDfa::new(&self.patterns)).as_ref()
+        if self.dfa.get().is_none() {
+            let seen = self.scanned.fetch_add(content.len() as u64, Ordering::Relaxed) + content.len() as u64;
+            if seen >= DFA_AFTER_BYTES && !self.dfa_claimed.swap(true, Ordering::Relaxed) {
+                if let Some(dfa) = self.dfa.get_or_init(|| KeywordDfa::new(&self.patterns)) {
+                    return dfa.find_overlapping(content, hits);
                 }
             }
-        };
-        match dfa {
-            Some(dfa) => dfa.find_overlapping(content, hits),
-            None => hits.extend(nfa.find_overlapping_iter(content).map(|m| KeywordHit {
-                pattern: m.pattern().as_u32(),
-                start: m.start(),
-                end: m.end(),
-            })),
         }
+        hits.extend(nfa.find_overlapping_iter(content).map(|m| KeywordHit {
+            pattern: m.pattern().as_u32(),
+            start: m.start(),
+            end: m.end(),
+        }));
     }
 
     /// The automaton patterns: each keyword cut to its first bytes, deduplicated.
@@ -143,10 +132,130 @@ impl RuleSet {
     }
 }
 
+/// The keyword DFA `build.rs` made from the built-in rules, when every pattern of this rule set is one of the
+/// built-in ones (the built-in rules, perhaps minus disabled ones): then no automaton is built at run time, which
+/// was a fifth of a pre-commit run's instructions (the NFA's build and its slower search of the staged files).
+/// Returns the built-in pattern list, each pattern's rules re-indexed to it (patterns of disabled rules keep no
+/// rules), and the table.
+fn prebuilt_dfa(patterns: &[String], pattern_rules: &[Vec<u32>]) -> Option<(Vec<String>, Vec<Vec<u32>>, KeywordDfa)> {
+    use super::builtin::{BUILTIN_KEYWORD_DFA, BUILTIN_KEYWORD_PATTERNS};
+    if patterns.is_empty() {
+        return None;
+    }
+    let remapped = if patterns.iter().map(String::as_str).eq(BUILTIN_KEYWORD_PATTERNS.iter().copied()) {
+        pattern_rules.to_vec()
+    } else {
+        let slot: std::collections::HashMap<&str, usize> =
+            BUILTIN_KEYWORD_PATTERNS.iter().enumerate().map(|(i, p)| (*p, i)).collect();
+        let mut remapped = vec![Vec::new(); BUILTIN_KEYWORD_PATTERNS.len()];
+        for (p, rules) in patterns.iter().zip(pattern_rules) {
+            remapped[*slot.get(p.as_str())?] = rules.clone();
+        }
+        remapped
+    };
+    let table = KeywordDfa::from_bytes(BUILTIN_KEYWORD_DFA)?;
+    Some((BUILTIN_KEYWORD_PATTERNS.iter().map(|p| p.to_string()).collect(), remapped, table))
+}
+
 fn automaton(patterns: &[String], kind: AhoCorasickKind) -> std::result::Result<AhoCorasick, aho_corasick::BuildError> {
     AhoCorasickBuilder::new()
         .ascii_case_insensitive(true)
         .match_kind(MatchKind::Standard)
         .kind(Some(kind))
         .build(patterns)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::builtin::{BUILTIN_KEYWORD_DFA, BUILTIN_KEYWORD_PATTERNS};
+    use super::*;
+
+    /// Every (rule, keyword occurrence) pair found by searching each rule's keywords on their own.
+    fn expected_pairs(set: &RuleSet, hay: &[u8]) -> Vec<(u32, usize, usize)> {
+        let lower = hay.to_ascii_lowercase();
+        let mut pairs = Vec::new();
+        for (i, rule) in set.rules().iter().enumerate() {
+            let mut prefixes: Vec<String> = rule.keywords.iter().map(|k| automaton_prefix(k)).collect();
+            prefixes.dedup();
+            for p in prefixes {
+                let p = p.as_bytes();
+                for start in (0..lower.len()).filter(|&s| lower[s..].starts_with(p)) {
+                    pairs.push((i as u32, start, start + p.len()));
+                }
+            }
+        }
+        pairs.sort_unstable();
+        pairs.dedup();
+        pairs
+    }
+
+    fn found_pairs(set: &RuleSet, hay: &[u8]) -> Vec<(u32, usize, usize)> {
+        let mut hits = Vec::new();
+        set.keyword_hits(hay, &mut hits);
+        let mut pairs: Vec<_> = hits
+            .iter()
+            .flat_map(|h| set.rules_for_pattern(h.pattern as usize).iter().map(move |&r| (r, h.start, h.end)))
+            .collect();
+        pairs.sort_unstable();
+        pairs.dedup();
+        pairs
+    }
+
+    fn sample() -> Vec<u8> {
+        let mut hay = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/src/engine/mod.rs")).unwrap();
+        hay.extend_from_slice(b"\nAWS_SECRET_ACCESS_KEY=x ghp_abc xoxb-1 sk_live_ -----BEGIN RSA PRIVATE KEY-----\n");
+        hay
+    }
+
+    #[test]
+    fn built_in_rules_use_the_table_built_ahead_of_time() {
+        let set = RuleSet::new(crate::rules::builtin_rules().unwrap()).unwrap();
+        assert!(set.patterns().iter().map(String::as_str).eq(BUILTIN_KEYWORD_PATTERNS.iter().copied()));
+        assert!(set.nfa.is_none(), "no automaton is built at run time");
+        let prebuilt = KeywordDfa::from_bytes(BUILTIN_KEYWORD_DFA).expect("the embedded table reads back");
+        let patterns: Vec<String> = BUILTIN_KEYWORD_PATTERNS.iter().map(|p| p.to_string()).collect();
+        assert!(prebuilt == KeywordDfa::new(&patterns).unwrap(), "the embedded table is the one built at run time");
+        let hay = sample();
+        assert_eq!(found_pairs(&set, &hay), expected_pairs(&set, &hay));
+    }
+
+    /// Disabling rules keeps the prebuilt table, with the dropped rules' keywords leading nowhere; a custom
+    /// keyword makes the rule set build its own automaton. Both must pair every occurrence with its rules.
+    #[test]
+    fn keyword_hits_pair_with_their_rules_in_every_automaton() {
+        let mut rules = crate::rules::builtin_rules().unwrap();
+        let keep = |r: &Rule| !r.id.starts_with("aws-") && !r.id.starts_with("github-");
+        rules.retain(keep);
+        let fewer = RuleSet::new(rules).unwrap();
+        assert!(fewer.nfa.is_none() && fewer.patterns().len() == BUILTIN_KEYWORD_PATTERNS.len());
+        let hay = sample();
+        assert_eq!(found_pairs(&fewer, &hay), expected_pairs(&fewer, &hay));
+
+        let custom = crate::rules::parse_rule_file(
+            "test",
+            "[[rules]]\nid = \"custom\"\ndescription = \"d\"\nregex = 'zq[0-9]{4}'\nkeywords = [\"zq\"]\n",
+        )
+        .unwrap();
+        let mut rules = crate::rules::builtin_rules().unwrap();
+        rules.retain(keep);
+        rules.extend(custom);
+        let own = RuleSet::new(rules).unwrap();
+        assert!(own.nfa.is_some());
+        let mut hay = hay;
+        hay.extend_from_slice(b"zq1234 ZQ99");
+        assert_eq!(found_pairs(&own, &hay), expected_pairs(&own, &hay));
+    }
+
+    #[test]
+    fn a_damaged_table_is_refused() {
+        let patterns: Vec<String> = ["key", "token"].iter().map(|s| s.to_string()).collect();
+        let bytes = KeywordDfa::new(&patterns).unwrap().to_bytes();
+        assert!(KeywordDfa::from_bytes(&bytes).is_some());
+        assert!(KeywordDfa::from_bytes(&bytes[..bytes.len() - 1]).is_none());
+        assert!(KeywordDfa::from_bytes(&[]).is_none());
+        // The first transition (just after the 256 classes, four counts and two state ids) pointing past the end.
+        let mut bad = bytes.clone();
+        bad[256 + 16 + 4..256 + 16 + 6].copy_from_slice(&u16::MAX.to_le_bytes());
+        assert!(KeywordDfa::from_bytes(&bad).is_none());
+    }
 }
