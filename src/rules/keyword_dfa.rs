@@ -313,9 +313,6 @@ impl std::hash::Hasher for StateIdHasher {
     fn write_u32(&mut self, n: u32) {
         self.0 = u64::from(n).wrapping_mul(0x9E37_79B9_7F4A_7C15);
     }
-    fn write_usize(&mut self, n: usize) {
-        self.0 = (n as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
-    }
 }
 
 type StateIdBuild = std::hash::BuildHasherDefault<StateIdHasher>;
