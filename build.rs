@@ -59,8 +59,12 @@ fn main() {
     out.push_str(&format!(
         "/// The automaton patterns of the built-in rules, in `RuleSet::new`'s order.\n\
          pub static BUILTIN_KEYWORD_PATTERNS: &[&str] = &{patterns:?};\n\
+         /// Aligned so that `KeywordDfa::from_static` can use its transitions in place.\n\
+         #[repr(C, align(8))]\n\
+         pub struct Aligned<B: ?Sized>(pub B);\n\
+         static BUILTIN_KEYWORD_DFA_ALIGNED: &Aligned<[u8]> = &Aligned(*include_bytes!({:?}));\n\
          /// `KeywordDfa::to_bytes` of the DFA over `BUILTIN_KEYWORD_PATTERNS`.\n\
-         pub static BUILTIN_KEYWORD_DFA: &[u8] = include_bytes!({:?});\n",
+         pub static BUILTIN_KEYWORD_DFA: &[u8] = &BUILTIN_KEYWORD_DFA_ALIGNED.0;\n",
         table_path.display().to_string()
     ));
     fs::write(out_dir.join("builtin_rules.rs"), out).unwrap();

@@ -10,6 +10,7 @@
 //! ~122 ms to ~70 ms over 20 MB of crate sources (`find_overlapping_iter` on the library DFA vs this).
 //!
 //! The hits are exactly those of aho-corasick's overlapping search, in the same order (tests compare the two).
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 use aho_corasick::automaton::{Automaton, StateID};
@@ -55,8 +56,9 @@ pub struct KeywordDfa {
     /// Byte → class: one class per distinct keyword byte (ASCII case folded), class 0 for every other byte.
     class: [u8; 256],
     /// `trans[state << CLASS_BITS | class]` is the next state. Match states are numbered first (below `matching`).
-    /// Invariant the hot loop relies on: every entry is a state below `trans.len() >> CLASS_BITS`.
-    trans: Vec<u16>,
+    /// Invariant the hot loop relies on: every entry is a state below `trans.len() >> CLASS_BITS`. The built-in
+    /// table is used where the binary holds it (copying its 350 KB cost a pre-commit run 90 page faults).
+    trans: Cow<'static, [u16]>,
     start: u16,
     matching: u16,
     /// For each match state, its range in `matches`: (pattern, pattern length), in aho-corasick's order (longest
@@ -136,7 +138,7 @@ impl KeywordDfa {
         }
         Some(KeywordDfa {
             class,
-            trans,
+            trans: Cow::Owned(trans),
             start: renumbered[0],
             matching: match_ranges.len() as u16,
             match_ranges,
@@ -166,6 +168,30 @@ impl KeywordDfa {
     /// Reads what `to_bytes` wrote, checking everything the search relies on (every state and class in range,
     /// match ranges inside the match list), so even a damaged table cannot send the search out of bounds.
     pub fn from_bytes(bytes: &[u8]) -> Option<KeywordDfa> {
+        Self::read(bytes, |raw| Cow::Owned(decode_u16(raw)))
+    }
+
+    /// [`from_bytes`](Self::from_bytes) of a table the binary holds: its transitions are used in place when
+    /// they are little-endian and aligned for `u16` (as `build.rs` embeds them), else copied.
+    pub fn from_static(bytes: &'static [u8]) -> Option<KeywordDfa> {
+        Self::read(bytes, |raw| {
+            if cfg!(target_endian = "little") {
+                // SAFETY: every bit pattern is a valid u16; `align_to` only returns the aligned middle.
+                let (head, middle, tail) = unsafe { raw.align_to::<u16>() };
+                if head.is_empty() && tail.is_empty() {
+                    return Cow::Borrowed(middle);
+                }
+            }
+            Cow::Owned(decode_u16(raw))
+        })
+    }
+
+    #[cfg(test)]
+    pub fn borrows_its_table(&self) -> bool {
+        matches!(self.trans, Cow::Borrowed(_))
+    }
+
+    fn read<'b>(bytes: &'b [u8], transitions: impl FnOnce(&'b [u8]) -> Cow<'static, [u16]>) -> Option<KeywordDfa> {
         let mut at: usize = 0;
         let mut take = |n: usize| -> Option<&[u8]> {
             let part = bytes.get(at..at.checked_add(n)?)?;
@@ -180,8 +206,7 @@ impl KeywordDfa {
         let [trans_len, ranges_len, matches_len, max_len] = counts;
         let start = u16::from_le_bytes(take(2)?.try_into().ok()?);
         let matching = u16::from_le_bytes(take(2)?.try_into().ok()?);
-        let trans: Vec<u16> =
-            take(trans_len.checked_mul(2)?)?.chunks_exact(2).map(|b| u16::from_le_bytes([b[0], b[1]])).collect();
+        let trans = transitions(take(trans_len.checked_mul(2)?)?);
         let mut pairs = |n: usize| -> Option<Vec<(u32, u32)>> {
             let raw = take(n.checked_mul(8)?)?;
             Some(
@@ -316,6 +341,10 @@ impl std::hash::Hasher for StateIdHasher {
 }
 
 type StateIdBuild = std::hash::BuildHasherDefault<StateIdHasher>;
+
+fn decode_u16(raw: &[u8]) -> Vec<u16> {
+    raw.chunks_exact(2).map(|b| u16::from_le_bytes([b[0], b[1]])).collect()
+}
 
 #[cfg(test)]
 mod tests {

@@ -153,7 +153,7 @@ fn prebuilt_dfa(patterns: &[String], pattern_rules: &[Vec<u32>]) -> Option<(Vec<
         }
         remapped
     };
-    let table = KeywordDfa::from_bytes(BUILTIN_KEYWORD_DFA)?;
+    let table = KeywordDfa::from_static(BUILTIN_KEYWORD_DFA)?;
     Some((BUILTIN_KEYWORD_PATTERNS.iter().map(|p| p.to_string()).collect(), remapped, table))
 }
 
@@ -212,7 +212,12 @@ mod tests {
         let set = RuleSet::new(crate::rules::builtin_rules().unwrap()).unwrap();
         assert!(set.patterns().iter().map(String::as_str).eq(BUILTIN_KEYWORD_PATTERNS.iter().copied()));
         assert!(set.nfa.is_none(), "no automaton is built at run time");
-        let prebuilt = KeywordDfa::from_bytes(BUILTIN_KEYWORD_DFA).expect("the embedded table reads back");
+        let prebuilt = KeywordDfa::from_static(BUILTIN_KEYWORD_DFA).expect("the embedded table reads back");
+        assert!(prebuilt.borrows_its_table() == cfg!(target_endian = "little"), "used in place, not copied");
+        assert!(
+            KeywordDfa::from_bytes(BUILTIN_KEYWORD_DFA).as_ref() == Some(&prebuilt),
+            "copied or not, the same table"
+        );
         let patterns: Vec<String> = BUILTIN_KEYWORD_PATTERNS.iter().map(|p| p.to_string()).collect();
         assert!(prebuilt == KeywordDfa::new(&patterns).unwrap(), "the embedded table is the one built at run time");
         let hay = sample();

@@ -46,7 +46,7 @@ impl<'r> Walk<'r> {
     fn dir(
         &mut self,
         prefix: usize,
-        entries: &[IndexEntry],
+        entries: &[IndexEntry<'_>],
         cache: Option<&CacheTree>,
         head: Option<Tree<'r>>,
     ) -> Result<(), git2::Error> {
@@ -84,7 +84,7 @@ impl<'r> Walk<'r> {
                     _ => {
                         self.adds |= old.is_none();
                         self.changes.push(IndexChange {
-                            path: entry.path.clone(),
+                            path: entry.path.to_vec(),
                             mode: entry.mode,
                             oid: entry.oid,
                             old,

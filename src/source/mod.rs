@@ -7,6 +7,7 @@ pub mod git;
 pub mod history;
 mod index_diff;
 mod index_file;
+mod mapped_file;
 pub mod staged;
 
 use crate::stats::SkipReason;

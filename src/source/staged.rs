@@ -8,6 +8,7 @@ use git2::{Delta, DiffFindOptions, DiffOptions, Oid, Repository};
 use super::git::{added_lines, changed_blob, changed_files, discover, git_error, ChangedFile, LineSet};
 use super::index_diff::{staged_changes, IndexChange};
 use super::index_file::IndexFile;
+use super::mapped_file::MappedFile;
 use crate::error::{Error, Result};
 use crate::stats::ScanStats;
 
@@ -112,7 +113,7 @@ impl StagedSource {
     /// The fast path (see `index_diff`); `None` leaves the change to libgit2's diff: an index this reader does
     /// not handle, possible renames, or an object it could not read (libgit2 then reports the error properly).
     fn changes_from_cache_tree(&self, head: Option<&git2::Tree<'_>>) -> Option<Vec<IndexChange>> {
-        let data = std::fs::read(&self.index_path).ok()?;
+        let data = MappedFile::open(&self.index_path).ok()?;
         let index = IndexFile::parse(&data)?;
         staged_changes(&self.repo, &index, head).ok().flatten()
     }
