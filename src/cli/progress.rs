@@ -28,8 +28,8 @@ impl ProgressBar {
 }
 
 impl Progress for ProgressBar {
-    fn start(&self, total: u64) {
-        self.bar.set_length(total);
+    fn found(&self, blobs: u64) {
+        self.bar.inc_length(blobs);
     }
 
     fn advance(&self, blobs: u64, bytes: u64) {

@@ -142,7 +142,7 @@ pub(crate) fn collect_git(args: &ScanArgs, spec: Option<HistorySpec>) -> anyhow:
         let output = with_notes(scan_staged(&scanner, &source, files?, stats, max)?, &policy.config);
         (output, scanner, policy, root)
     } else {
-        let source = HistorySource::open(&dir)?.with_threads(args.shared.threads);
+        let source = HistorySource::open(&dir)?;
         let root = source.root();
         let spec = match (spec, &args.range) {
             (Some(spec), _) => spec,
@@ -154,10 +154,14 @@ pub(crate) fn collect_git(args: &ScanArgs, spec: Option<HistorySpec>) -> anyhow:
         // The plan needs the size limit before the policy (which needs the plan's commits) gives the config's:
         // a blob over this estimate only has all its lines counted as added, the safe direction.
         let plan_max = args.shared.max_file_size.unwrap_or(crate::config::DEFAULT_MAX_FILE_SIZE);
-        let plan = source.plan(&spec, plan_max, &mut plan_stats)?;
-        let mut policy = match &spec {
-            HistorySpec::Range(range) => Policy::for_range(args, &source, range, &plan.commits)?,
-            _ => Policy::work_tree(args, &root)?,
+        // A range's policy comes from its BASE commit, so its plan is made first; any other audit's policy is the
+        // work tree's, and its blobs are scanned while the plan still walks the trees.
+        let (mut policy, planned) = match &spec {
+            HistorySpec::Range(range) => {
+                let plan = source.plan(&spec, plan_max, &mut plan_stats)?;
+                (Policy::for_range(args, &source, range, &plan.commits)?, Some(plan))
+            }
+            _ => (Policy::work_tree(args, &root)?, None),
         };
         let mut scanner = policy.scanner()?;
         // History is audited for secrets; IaC lint of old blobs is asked for with --iac.
@@ -165,7 +169,14 @@ pub(crate) fn collect_git(args: &ScanArgs, spec: Option<HistorySpec>) -> anyhow:
         let max = args.shared.max_file_size.unwrap_or(policy.config.max_file_size());
         let bar = ProgressBar::for_terminal(args.output.quiet);
         let progress = bar.as_ref().map(|b| b as &dyn crate::scan::git::Progress);
-        let mut output = scan_history(&scanner, &source, plan, max, args.shared.threads, progress)?;
+        let mut output =
+            scan_history(&scanner, &source, max, args.shared.threads, progress, |on_blob| match planned {
+                Some(plan) => {
+                    plan.blobs.iter().for_each(on_blob);
+                    Ok(plan)
+                }
+                None => source.plan_streaming(&spec, plan_max, &mut plan_stats, on_blob),
+            })?;
         output.stats.merge(plan_stats);
         output.findings.append(&mut policy.findings);
         for n in policy.notes.drain(..) {

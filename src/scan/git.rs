@@ -4,9 +4,11 @@
 //! the commit that introduced them is looked up, and one secret seen in many blob versions becomes one finding
 //! with a count of further occurrences.
 use std::collections::{BTreeSet, HashMap};
+use std::path::Path;
+use std::sync::mpsc::{Receiver, SyncSender};
+use std::sync::Mutex;
 
 use git2::Repository;
-use rayon::prelude::*;
 
 use super::iac::{self, TerraformModules};
 use super::{scan_content, ScanOutput};
@@ -20,9 +22,10 @@ use crate::source::staged::StagedFile;
 use crate::source::staged::StagedSource;
 use crate::stats::{ScanStats, SkipReason};
 
-/// Receives progress of a history scan (blobs and bytes done). Implemented by the CLI's progress bar.
+/// Receives progress of a history scan (blobs found by the plan, blobs and bytes done). Implemented by the CLI's
+/// progress bar.
 pub trait Progress: Sync {
-    fn start(&self, total_blobs: u64);
+    fn found(&self, blobs: u64);
     fn advance(&self, blobs: u64, bytes: u64);
     fn finish(&self);
 }
@@ -156,24 +159,50 @@ fn staged_terraform(
     Ok(out)
 }
 
-/// Scans the blobs of a history plan in parallel (`threads` workers, 0 = one per core), then attributes findings
-/// to commits.
+/// Scans history. `plan` runs on this thread and hands each distinct blob over as it lists it (a full audit
+/// while walking the trees, so walking and scanning overlap); `threads` workers (0 = one per core), each with
+/// its own repository handle, scan the blobs as they come. Then findings are attributed to commits.
 pub fn scan_history(
     scanner: &Scanner,
     source: &HistorySource,
-    plan: HistoryPlan,
     max_size: u64,
     threads: usize,
     progress: Option<&dyn Progress>,
+    plan: impl FnOnce(&mut dyn FnMut(&BlobEntry)) -> Result<HistoryPlan>,
 ) -> Result<ScanOutput> {
-    if let Some(p) = progress {
-        p.start(plan.blobs.len() as u64);
-    }
-    let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().map_err(|e| crate::error::Error::Io {
-        context: "cannot start worker threads".into(),
-        source: std::io::Error::other(e),
+    let threads = match threads {
+        0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
+        n => n,
+    };
+    let (git_dir, partial_clone) = (source.git_dir(), source.partial_clone());
+    let (sender, receiver) = std::sync::mpsc::sync_channel::<Vec<BlobEntry>>(threads * QUEUED_BATCHES_PER_WORKER);
+    let receiver = Mutex::new(receiver);
+    let (plan, found, stats) = std::thread::scope(|scope| {
+        let mut workers = Vec::with_capacity(threads);
+        for n in 0..threads {
+            let worker = std::thread::Builder::new()
+                .name(format!("leakgate-scan-{n}"))
+                .spawn_scoped(scope, || scan_worker(scanner, git_dir, partial_clone, max_size, &receiver, progress))
+                .map_err(|e| crate::error::Error::Io { context: "cannot start worker threads".into(), source: e })?;
+            workers.push(worker);
+        }
+        let mut batch = Vec::with_capacity(BATCH_BLOBS);
+        let planned = plan(&mut |entry| {
+            batch.push(entry.clone());
+            if batch.len() == BATCH_BLOBS {
+                hand_over(&sender, std::mem::take(&mut batch), progress);
+            }
+        });
+        hand_over(&sender, batch, progress);
+        drop(sender);
+        let (mut found, mut stats) = (Vec::new(), ScanStats::default());
+        for worker in workers {
+            let (f, s) = worker.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            found.extend(f);
+            stats.merge(s);
+        }
+        Ok::<_, crate::error::Error>((planned?, found, stats))
     })?;
-    let (found, stats) = pool.install(|| scan_blobs(scanner, &plan, max_size, progress));
     if let Some(p) = progress {
         p.finish();
     }
@@ -189,45 +218,54 @@ pub fn scan_history(
     Ok(out.sorted())
 }
 
-fn scan_blobs(
+/// Blobs handed to the workers at a time: enough to make the queue's locking negligible, few enough that the
+/// workers share the last ones evenly.
+const BATCH_BLOBS: usize = 64;
+/// Batches queued per worker before the plan waits for the scan (which bounds the memory the queue holds).
+const QUEUED_BATCHES_PER_WORKER: usize = 4;
+
+fn hand_over(sender: &SyncSender<Vec<BlobEntry>>, batch: Vec<BlobEntry>, progress: Option<&dyn Progress>) {
+    if batch.is_empty() {
+        return;
+    }
+    if let Some(p) = progress {
+        p.found(batch.len() as u64);
+    }
+    // Fails only once every worker has ended, which only a panic does; joining the worker re-raises it.
+    let _ = sender.send(batch);
+}
+
+/// One scan worker: blobs from the queue until the plan is done, read with its own repository handle.
+fn scan_worker(
     scanner: &Scanner,
-    plan: &HistoryPlan,
+    git_dir: &Path,
+    partial_clone: bool,
     max_size: u64,
+    queue: &Mutex<Receiver<Vec<BlobEntry>>>,
     progress: Option<&dyn Progress>,
 ) -> (Vec<(Finding, usize)>, ScanStats) {
-    let git_dir = &plan.git_dir;
-    plan.blobs
-        .par_iter()
-        .fold(
-            || (None::<Repository>, Vec::<(Finding, usize)>::new(), ScanStats::default()),
-            |(mut repo, mut found, mut stats), entry| {
-                if repo.is_none() {
-                    match Repository::open(git_dir) {
-                        Ok(r) => repo = Some(r),
-                        Err(e) => {
-                            stats.error(format!("cannot open repository: {}", e.message()));
-                            return (repo, found, stats);
-                        }
-                    }
-                }
-                if let Some(r) = repo.as_ref() {
-                    let bytes = scan_blob(scanner, r, entry, max_size, plan.partial_clone, &mut found, &mut stats);
-                    if let Some(p) = progress {
-                        p.advance(1, bytes);
-                    }
-                }
-                (repo, found, stats)
-            },
-        )
-        .map(|(_, found, stats)| (found, stats))
-        .reduce(
-            || (Vec::new(), ScanStats::default()),
-            |(mut f1, mut s1), (f2, s2)| {
-                f1.extend(f2);
-                s1.merge(s2);
-                (f1, s1)
-            },
-        )
+    let (mut found, mut stats) = (Vec::new(), ScanStats::default());
+    let repo = Repository::open(git_dir);
+    let mut unread = 0u64;
+    loop {
+        // The lock is held only while taking a batch; `recv` fails once the plan is done and the queue empty.
+        let next = queue.lock().unwrap_or_else(|e| e.into_inner()).recv();
+        let Ok(batch) = next else { break };
+        let Ok(repo) = repo.as_ref() else {
+            unread += batch.len() as u64;
+            continue;
+        };
+        for entry in &batch {
+            let bytes = scan_blob(scanner, repo, entry, max_size, partial_clone, &mut found, &mut stats);
+            if let Some(p) = progress {
+                p.advance(1, bytes);
+            }
+        }
+    }
+    if let Err(e) = repo {
+        stats.error(format!("cannot open repository: {}; {unread} blobs not scanned", e.message()));
+    }
+    (found, stats)
 }
 
 /// Reads and scans one blob; returns the bytes read.

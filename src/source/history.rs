@@ -45,32 +45,30 @@ pub struct HistoryPlan {
     pub blobs: Vec<BlobEntry>,
     /// Commits read, oldest first.
     pub commits: Vec<Oid>,
-    /// The repository's git dir, for workers to open their own handle (`Repository` is not `Sync`).
-    pub git_dir: PathBuf,
-    /// Blobs missing from a partial clone are counted as not present locally, not as errors.
-    pub partial_clone: bool,
 }
 
 pub struct HistorySource {
     repo: Repository,
-    /// Threads for the plan's tree walk (0: one per core).
-    threads: usize,
 }
 
 impl HistorySource {
     pub fn open(dir: &Path) -> Result<HistorySource> {
         tune_libgit2_for_bulk_reads();
-        Ok(HistorySource { repo: discover(dir)?, threads: 0 })
-    }
-
-    /// Threads for planning a full audit (0, the default: one per core).
-    pub fn with_threads(mut self, threads: usize) -> HistorySource {
-        self.threads = threads;
-        self
+        Ok(HistorySource { repo: discover(dir)? })
     }
 
     pub fn repo(&self) -> &Repository {
         &self.repo
+    }
+
+    /// The git dir, for workers to open their own handle (`Repository` is not `Sync`).
+    pub fn git_dir(&self) -> &Path {
+        self.repo.path()
+    }
+
+    /// Blobs missing from a partial clone are counted as not present locally, not as errors.
+    pub fn partial_clone(&self) -> bool {
+        is_partial_clone(&self.repo)
     }
 
     /// The working tree root, or the git dir of a bare repository.
@@ -81,6 +79,19 @@ impl HistorySource {
     /// Lists what to scan. `max_size` is the scan's size limit: in a range, a blob over it is listed (the scan
     /// counts it as too large) without being read to find its added lines.
     pub fn plan(&self, spec: &HistorySpec, max_size: u64, stats: &mut ScanStats) -> Result<HistoryPlan> {
+        self.plan_streaming(spec, max_size, stats, &mut |_| {})
+    }
+
+    /// [`plan`](Self::plan), handing each blob of a full audit to `on_blob` as soon as the tree walk meets it,
+    /// so the blobs can be scanned while the walk goes on (a range lists its blobs at the end, with all their
+    /// added lines known).
+    pub fn plan_streaming(
+        &self,
+        spec: &HistorySpec,
+        max_size: u64,
+        stats: &mut ScanStats,
+        on_blob: &mut dyn FnMut(&BlobEntry),
+    ) -> Result<HistoryPlan> {
         if self.repo.is_shallow() {
             stats.notes.push("shallow clone: history before the shallow boundary was not scanned".into());
         }
@@ -88,15 +99,13 @@ impl HistorySource {
         if commits.is_empty() && matches!(spec, HistorySpec::AllRefs) {
             stats.notes.push("the repository has no commits: nothing to scan".into());
         }
-        let mut plan = HistoryPlan {
-            blobs: Vec::new(),
-            commits: Vec::new(),
-            git_dir: self.repo.path().to_path_buf(),
-            partial_clone: is_partial_clone(&self.repo),
-        };
+        let mut plan = HistoryPlan { blobs: Vec::new(), commits: Vec::new() };
         match spec {
-            HistorySpec::Range(_) | HistorySpec::Commits { .. } => self.plan_range(commits, max_size, &mut plan, stats),
-            _ => self.plan_trees(commits, &mut plan, stats),
+            HistorySpec::Range(_) | HistorySpec::Commits { .. } => {
+                self.plan_range(commits, max_size, &mut plan, stats);
+                plan.blobs.iter().for_each(&mut *on_blob);
+            }
+            _ => self.plan_trees(commits, &mut plan, stats, on_blob),
         }
         // The list lives through the whole scan; growth by doubling can leave half of it unused.
         plan.blobs.shrink_to_fit();
@@ -147,62 +156,73 @@ impl HistorySource {
     /// Full audit: walk each commit's tree, skipping subtrees already walked; every new blob is listed with the
     /// commit and path it first appeared at.
     ///
-    /// The walk reads and parses every distinct tree (about as costly as `git rev-list --objects --all`), so it
-    /// runs on all threads: the commits, oldest first, are cut into one contiguous run per thread, each walked
-    /// with its own repository handle and seen-sets, and the runs' results are merged in commit order, each blob,
-    /// skip and error kept where it first occurs. That is exactly the single-threaded walk's result: a blob a
-    /// later run lists but an earlier one does not is in no tree the earlier runs walked, so the trees the
-    /// single-threaded walk would have skipped (walked by an earlier run) cannot hold it, and the later run meets
-    /// it at the same commit and path. The cost is walking twice the trees that several runs reach (those unchanged
-    /// across a cut): on the bench history, two runs share 1,776 of its 510,323 trees.
-    fn plan_trees(&self, commits: Vec<Oid>, plan: &mut HistoryPlan, stats: &mut ScanStats) {
-        let runs = self.plan_threads().min(commits.len().div_ceil(MIN_COMMITS_PER_RUN)).max(1);
-        let run_len = commits.len().div_ceil(runs).max(1);
-        let walks: Vec<TreeWalk> = if runs == 1 {
-            vec![TreeWalk::run(&self.repo, &commits, 0)]
-        } else {
-            let git_dir = self.repo.path();
-            std::thread::scope(|scope| {
-                let handles: Vec<_> = commits
-                    .chunks(run_len)
-                    .enumerate()
-                    .skip(1)
-                    .map(|(i, run)| {
-                        scope.spawn(move || match Repository::open(git_dir) {
-                            Ok(repo) => TreeWalk::run(&repo, run, i * run_len),
-                            Err(e) => TreeWalk::unopened(e),
-                        })
-                    })
-                    .collect();
-                // The first run on this thread, with the handle already open.
-                let mut walks = vec![TreeWalk::run(&self.repo, &commits[..run_len.min(commits.len())], 0)];
-                for h in handles {
-                    walks.push(h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)));
-                }
-                walks
-            })
-        };
+    /// The walk reads and parses every distinct tree (about as costly as `git rev-list --objects --all`). It
+    /// runs on one thread while the workers scan what it has listed so far: cut into runs on two threads, with
+    /// the scan after it, it was no faster than on one (9-13 s against 8-9 s on the bench history), its many
+    /// small object reads contending inside libgit2.
+    fn plan_trees(
+        &self,
+        commits: Vec<Oid>,
+        plan: &mut HistoryPlan,
+        stats: &mut ScanStats,
+        on_blob: &mut dyn FnMut(&BlobEntry),
+    ) {
+        let repo = &self.repo;
+        let mut seen_trees = OidSet::default();
         let mut seen_blobs = OidSet::default();
         let mut seen_other = OidSet::default();
-        let mut seen_errors: HashSet<ErrorKey> = HashSet::new();
-        plan.blobs.reserve(walks.iter().map(|w| w.blobs_found).sum());
-        for walk in walks {
-            for event in walk.events {
-                match event {
-                    WalkEvent::Blob(entry) => {
-                        if seen_blobs.insert(OidKey(entry.oid)) {
-                            plan.blobs.push(entry);
+        for (i, oid) in commits.iter().enumerate() {
+            let tree = match repo.find_commit(*oid).and_then(|c| c.tree()) {
+                Ok(t) => t,
+                Err(e) => {
+                    stats.error(format!("commit {oid}: cannot read its tree: {}", e.message()));
+                    continue;
+                }
+            };
+            if !seen_trees.insert(OidKey(tree.id())) {
+                continue;
+            }
+            // An explicit stack: directory depth is attacker-controlled.
+            let mut stack: Vec<(Tree, String)> = vec![(tree, String::new())];
+            while let Some((tree, prefix)) = stack.pop() {
+                for entry in tree.iter() {
+                    // The path is only built for what is new: most entries are trees and blobs already seen.
+                    let path = || {
+                        let name = String::from_utf8_lossy(entry.name_bytes());
+                        if prefix.is_empty() {
+                            name.into_owned()
+                        } else {
+                            format!("{prefix}/{name}")
                         }
-                    }
-                    WalkEvent::Skip(id, reason) => {
-                        if seen_other.insert(OidKey(id)) {
-                            stats.skip(reason);
+                    };
+                    let id = entry.id();
+                    match (entry.kind(), entry.filemode()) {
+                        (Some(ObjectType::Tree), _) => {
+                            if seen_trees.insert(OidKey(id)) {
+                                match repo.find_tree(id) {
+                                    Ok(t) => stack.push((t, path())),
+                                    Err(e) => stats.error(format!("tree {id} ({}): {}", path(), e.message())),
+                                }
+                            }
                         }
-                    }
-                    WalkEvent::Error(key, message) => {
-                        if key.is_none_or(|k| seen_errors.insert(k)) {
-                            stats.error(message);
+                        (Some(ObjectType::Commit), _) => {
+                            if seen_other.insert(OidKey(id)) {
+                                stats.skip(SkipReason::Submodule);
+                            }
                         }
+                        (_, m) if m == i32::from(FileMode::Link) => {
+                            if seen_other.insert(OidKey(id)) {
+                                stats.skip(SkipReason::Symlink);
+                            }
+                        }
+                        (Some(ObjectType::Blob), _) => {
+                            if seen_blobs.insert(OidKey(id)) {
+                                let entry = BlobEntry { oid: id, path: path(), commit: i, added: None };
+                                on_blob(&entry);
+                                plan.blobs.push(entry);
+                            }
+                        }
+                        _ => stats.error(format!("{}: tree entry {id} of unknown type", path())),
                     }
                 }
             }
@@ -210,20 +230,13 @@ impl HistorySource {
         plan.commits = commits;
     }
 
-    /// Threads for the plan's tree walk.
-    fn plan_threads(&self) -> usize {
-        match self.threads {
-            0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
-            n => n,
-        }
-    }
-
     /// Range: diff each commit against its parents; a blob's added lines are what its commits add. For a merge,
     /// only lines new relative to every parent count (what the merge itself wrote, not what it brought in).
     fn plan_range(&self, commits: Vec<Oid>, max_size: u64, plan: &mut HistoryPlan, stats: &mut ScanStats) {
+        let partial_clone = self.partial_clone();
         let mut index: HashMap<Oid, usize> = HashMap::new();
         for (idx, oid) in commits.iter().enumerate() {
-            let changes = match self.commit_changes(*oid, max_size, plan.partial_clone, stats) {
+            let changes = match self.commit_changes(*oid, max_size, partial_clone, stats) {
                 Ok(c) => c,
                 Err(e) => {
                     stats.error(format!("commit {oid}: {e}"));
@@ -359,112 +372,6 @@ impl HistorySource {
             subject: c.summary_bytes().map(|s| String::from_utf8_lossy(s).into_owned()).unwrap_or_default(),
             further_occurrences: 0,
         })
-    }
-}
-
-/// Below this many commits per thread, a second tree walk costs more than it saves.
-const MIN_COMMITS_PER_RUN: usize = 1000;
-
-/// What one run of commits' tree walk found, in the order a single-threaded walk meets it.
-struct TreeWalk {
-    events: Vec<WalkEvent>,
-    blobs_found: usize,
-}
-
-enum WalkEvent {
-    Blob(BlobEntry),
-    /// A submodule commit or a symlink, counted once per object id.
-    Skip(Oid, SkipReason),
-    /// Unread input; the key, when there is one, keeps two runs that walk the same tree from counting it twice.
-    Error(Option<ErrorKey>, String),
-}
-
-#[derive(PartialEq, Eq, Hash)]
-enum ErrorKey {
-    /// A tree that cannot be read.
-    Tree(OidKey),
-    /// An entry of unknown type: the tree it is in, and its index there.
-    Entry(OidKey, usize),
-}
-
-impl TreeWalk {
-    /// Walks `commits` (the plan's commits from index `first` on) with fresh seen-sets.
-    fn run(repo: &Repository, commits: &[Oid], first: usize) -> TreeWalk {
-        let mut walk = TreeWalk { events: Vec::new(), blobs_found: 0 };
-        let mut seen_trees = OidSet::default();
-        let mut seen_blobs = OidSet::default();
-        let mut seen_other = OidSet::default();
-        for (i, oid) in commits.iter().enumerate() {
-            let tree = match repo.find_commit(*oid).and_then(|c| c.tree()) {
-                Ok(t) => t,
-                Err(e) => {
-                    let message = format!("commit {oid}: cannot read its tree: {}", e.message());
-                    walk.events.push(WalkEvent::Error(None, message));
-                    continue;
-                }
-            };
-            if !seen_trees.insert(OidKey(tree.id())) {
-                continue;
-            }
-            // An explicit stack: directory depth is attacker-controlled.
-            let mut stack: Vec<(Tree, String)> = vec![(tree, String::new())];
-            while let Some((tree, prefix)) = stack.pop() {
-                for (index, entry) in tree.iter().enumerate() {
-                    // The path is only built for what is new: most entries are trees and blobs already seen.
-                    let path = || {
-                        let name = String::from_utf8_lossy(entry.name_bytes());
-                        if prefix.is_empty() {
-                            name.into_owned()
-                        } else {
-                            format!("{prefix}/{name}")
-                        }
-                    };
-                    let id = entry.id();
-                    match (entry.kind(), entry.filemode()) {
-                        (Some(ObjectType::Tree), _) => {
-                            if seen_trees.insert(OidKey(id)) {
-                                match repo.find_tree(id) {
-                                    Ok(t) => stack.push((t, path())),
-                                    Err(e) => walk.events.push(WalkEvent::Error(
-                                        Some(ErrorKey::Tree(OidKey(id))),
-                                        format!("tree {id} ({}): {}", path(), e.message()),
-                                    )),
-                                }
-                            }
-                        }
-                        (Some(ObjectType::Commit), _) => {
-                            if seen_other.insert(OidKey(id)) {
-                                walk.events.push(WalkEvent::Skip(id, SkipReason::Submodule));
-                            }
-                        }
-                        (_, m) if m == i32::from(FileMode::Link) => {
-                            if seen_other.insert(OidKey(id)) {
-                                walk.events.push(WalkEvent::Skip(id, SkipReason::Symlink));
-                            }
-                        }
-                        (Some(ObjectType::Blob), _) => {
-                            if seen_blobs.insert(OidKey(id)) {
-                                walk.blobs_found += 1;
-                                let entry = BlobEntry { oid: id, path: path(), commit: first + i, added: None };
-                                walk.events.push(WalkEvent::Blob(entry));
-                            }
-                        }
-                        _ => walk.events.push(WalkEvent::Error(
-                            Some(ErrorKey::Entry(OidKey(tree.id()), index)),
-                            format!("{}: tree entry {id} of unknown type", path()),
-                        )),
-                    }
-                }
-            }
-        }
-        walk
-    }
-
-    /// A run whose thread could not open the repository: its commits are not walked, and that is counted as an
-    /// error (the scan exits 2).
-    fn unopened(e: git2::Error) -> TreeWalk {
-        let message = format!("cannot open repository: {}", e.message());
-        TreeWalk { events: vec![WalkEvent::Error(None, message)], blobs_found: 0 }
     }
 }
 

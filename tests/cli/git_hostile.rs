@@ -416,11 +416,11 @@ fn empty_repository_history_range_and_staged() {
     assert!(err.contains("revision `nope..main`: no such branch, tag or commit"), "{err}");
 }
 
-/// Over 2,000 commits the plan walk runs on several threads, each over a contiguous run of commits: the merged
-/// result must be exactly the single-threaded one, including a blob both runs meet (the first run's commit and
-/// path win) and a secret that only the later run reaches.
+/// An audit scans blobs on its workers while the plan is still walking the trees: however many workers there are
+/// and whichever of them scans a blob, the result must be the single worker's, including a blob met again at a
+/// later commit and path (the first commit and path win) and secrets the walk reaches early and late.
 #[test]
-fn a_history_walked_on_several_threads_plans_exactly_as_on_one() {
+fn a_history_scanned_by_several_workers_reports_exactly_as_by_one() {
     let repo = Repo::new();
     let mut stream = Vec::new();
     for n in 1..=2_400u64 {
