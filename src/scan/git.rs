@@ -47,7 +47,7 @@ pub fn scan_staged(
     let mut found_by_file: Vec<(StagedFile, Vec<Finding>)> = Vec::with_capacity(files.len());
     let mut files = files.into_iter().peekable();
     while files.peek().is_some() {
-        let scanned = std::sync::Mutex::new(Vec::new());
+        let scanned = Mutex::new(Vec::new());
         // Each blob is handed to the pool as soon as it is read, so reading the next one (on this thread: a
         // `Repository` cannot be shared) overlaps scanning the last; reading all first left a core idle for a
         // tenth of a pre-commit run. Up to a batch of contents is read ahead of the scanners.
