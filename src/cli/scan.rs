@@ -172,8 +172,8 @@ pub(crate) fn collect_git(args: &ScanArgs, spec: Option<HistorySpec>) -> anyhow:
         let mut output =
             scan_history(&scanner, &source, max, args.shared.threads, progress, |on_blob| match planned {
                 Some(plan) => {
-                    plan.blobs.iter().for_each(on_blob);
-                    Ok(plan)
+                    plan.blobs.into_iter().for_each(on_blob);
+                    Ok(plan.commits)
                 }
                 None => source.plan_streaming(&spec, plan_max, &mut plan_stats, on_blob),
             })?;

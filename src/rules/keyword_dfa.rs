@@ -147,7 +147,7 @@ impl KeywordDfa {
         })
     }
 
-    /// The table as bytes, for `build.rs` to embed the built-in rules' DFA (read back by `from_bytes`).
+    /// The table as bytes, for `build.rs` to embed the built-in rules' DFA (read back by `from_static`).
     pub fn to_bytes(&self) -> Vec<u8> {
         let mut out =
             Vec::with_capacity(300 + 2 * self.trans.len() + 8 * (self.match_ranges.len() + self.matches.len()));
@@ -165,14 +165,10 @@ impl KeywordDfa {
         out
     }
 
-    /// Reads what `to_bytes` wrote, checking everything the search relies on (every state and class in range,
-    /// match ranges inside the match list), so even a damaged table cannot send the search out of bounds.
-    pub fn from_bytes(bytes: &[u8]) -> Option<KeywordDfa> {
-        Self::read(bytes, |raw| Cow::Owned(decode_u16(raw)))
-    }
-
-    /// [`from_bytes`](Self::from_bytes) of a table the binary holds: its transitions are used in place when
-    /// they are little-endian and aligned for `u16` (as `build.rs` embeds them), else copied.
+    /// Reads what `to_bytes` wrote into a table the binary holds (`build.rs` embeds one), checking everything the
+    /// search relies on (every state and class in range, match ranges inside the match list), so even a damaged
+    /// table cannot send the search out of bounds. Its transitions are used in place when they are little-endian
+    /// and aligned for `u16` (as `build.rs` embeds them), else copied.
     pub fn from_static(bytes: &'static [u8]) -> Option<KeywordDfa> {
         Self::read(bytes, |raw| {
             if cfg!(target_endian = "little") {
@@ -184,6 +180,12 @@ impl KeywordDfa {
             }
             Cow::Owned(decode_u16(raw))
         })
+    }
+
+    /// [`from_static`](Self::from_static) of bytes that live shorter (the tests' damaged tables): always copied.
+    #[cfg(test)]
+    pub fn from_bytes(bytes: &[u8]) -> Option<KeywordDfa> {
+        Self::read(bytes, |raw| Cow::Owned(decode_u16(raw)))
     }
 
     #[cfg(test)]

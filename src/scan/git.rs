@@ -17,7 +17,7 @@ use crate::error::Result;
 use crate::finding::Finding;
 use crate::iac as iac_mod;
 use crate::source::git::{count_unread_blob, git_error};
-use crate::source::history::{BlobEntry, HistoryPlan, HistorySource};
+use crate::source::history::{BlobEntry, HistorySource};
 use crate::source::staged::StagedFile;
 use crate::source::staged::StagedSource;
 use crate::stats::{ScanStats, SkipReason};
@@ -159,16 +159,17 @@ fn staged_terraform(
     Ok(out)
 }
 
-/// Scans history. `plan` runs on this thread and hands each distinct blob over as it lists it (a full audit
-/// while walking the trees, so walking and scanning overlap); `threads` workers (0 = one per core), each with
-/// its own repository handle, scan the blobs as they come. Then findings are attributed to commits.
+/// Scans history. `plan` runs on this thread: it hands each distinct blob over as it lists it (a full audit
+/// while walking the trees, so walking and scanning overlap) and returns the commits, oldest first. `threads`
+/// workers (0 = one per core), each with its own repository handle, scan the blobs as they come. Then findings
+/// are attributed to commits.
 pub fn scan_history(
     scanner: &Scanner,
     source: &HistorySource,
     max_size: u64,
     threads: usize,
     progress: Option<&dyn Progress>,
-    plan: impl FnOnce(&mut dyn FnMut(&BlobEntry)) -> Result<HistoryPlan>,
+    plan: impl FnOnce(&mut dyn FnMut(BlobEntry)) -> Result<Vec<git2::Oid>>,
 ) -> Result<ScanOutput> {
     let threads = match threads {
         0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
@@ -177,7 +178,8 @@ pub fn scan_history(
     let (git_dir, partial_clone) = (source.git_dir(), source.partial_clone());
     let (sender, receiver) = std::sync::mpsc::sync_channel::<Vec<BlobEntry>>(threads * QUEUED_BATCHES_PER_WORKER);
     let receiver = Mutex::new(receiver);
-    let (plan, found, stats) = std::thread::scope(|scope| {
+    let mut blobs = 0usize;
+    let (commits, found, stats) = std::thread::scope(|scope| {
         let mut workers = Vec::with_capacity(threads);
         for n in 0..threads {
             let worker = std::thread::Builder::new()
@@ -188,7 +190,8 @@ pub fn scan_history(
         }
         let mut batch = Vec::with_capacity(BATCH_BLOBS);
         let planned = plan(&mut |entry| {
-            batch.push(entry.clone());
+            blobs += 1;
+            batch.push(entry);
             if batch.len() == BATCH_BLOBS {
                 hand_over(&sender, std::mem::take(&mut batch), progress);
             }
@@ -206,8 +209,8 @@ pub fn scan_history(
     if let Some(p) = progress {
         p.finish();
     }
-    let mut out = ScanOutput { findings: attribute(source, &plan.commits, found), stats };
-    let (commits, blobs) = (plan.commits.len(), plan.blobs.len());
+    let mut out = ScanOutput { findings: attribute(source, &commits, found), stats };
+    let commits = commits.len();
     let plural = |n: usize| if n == 1 { "" } else { "s" };
     out.stats.notes.push(format!("{commits} commit{}, {blobs} distinct blob{}", plural(commits), plural(blobs)));
     let not_present = out.stats.skipped.get(&SkipReason::NotPresent).copied().unwrap_or(0);

@@ -79,19 +79,21 @@ impl HistorySource {
     /// Lists what to scan. `max_size` is the scan's size limit: in a range, a blob over it is listed (the scan
     /// counts it as too large) without being read to find its added lines.
     pub fn plan(&self, spec: &HistorySpec, max_size: u64, stats: &mut ScanStats) -> Result<HistoryPlan> {
-        self.plan_streaming(spec, max_size, stats, &mut |_| {})
+        let mut blobs = Vec::new();
+        let commits = self.plan_streaming(spec, max_size, stats, &mut |blob| blobs.push(blob))?;
+        Ok(HistoryPlan { blobs, commits })
     }
 
-    /// [`plan`](Self::plan), handing each blob of a full audit to `on_blob` as soon as the tree walk meets it,
-    /// so the blobs can be scanned while the walk goes on (a range lists its blobs at the end, with all their
-    /// added lines known).
+    /// [`plan`](Self::plan), handing each blob to `on_blob` instead of listing it, and returning the commits. A
+    /// full audit hands each blob over as soon as the tree walk meets it, so it can be scanned while the walk goes
+    /// on; a range hands its blobs over at the end, with all their added lines known.
     pub fn plan_streaming(
         &self,
         spec: &HistorySpec,
         max_size: u64,
         stats: &mut ScanStats,
-        on_blob: &mut dyn FnMut(&BlobEntry),
-    ) -> Result<HistoryPlan> {
+        on_blob: &mut dyn FnMut(BlobEntry),
+    ) -> Result<Vec<Oid>> {
         if self.repo.is_shallow() {
             stats.notes.push("shallow clone: history before the shallow boundary was not scanned".into());
         }
@@ -99,17 +101,13 @@ impl HistorySource {
         if commits.is_empty() && matches!(spec, HistorySpec::AllRefs) {
             stats.notes.push("the repository has no commits: nothing to scan".into());
         }
-        let mut plan = HistoryPlan { blobs: Vec::new(), commits: Vec::new() };
         match spec {
             HistorySpec::Range(_) | HistorySpec::Commits { .. } => {
-                self.plan_range(commits, max_size, &mut plan, stats);
-                plan.blobs.iter().for_each(&mut *on_blob);
+                self.plan_range(&commits, max_size, stats).into_iter().for_each(on_blob)
             }
-            _ => self.plan_trees(commits, &mut plan, stats, on_blob),
+            _ => self.plan_trees(&commits, stats, on_blob),
         }
-        // The list lives through the whole scan; growth by doubling can leave half of it unused.
-        plan.blobs.shrink_to_fit();
-        Ok(plan)
+        Ok(commits)
     }
 
     fn commits(&self, spec: &HistorySpec, stats: &mut ScanStats) -> Result<Vec<Oid>> {
@@ -160,13 +158,7 @@ impl HistorySource {
     /// runs on one thread while the workers scan what it has listed so far: cut into runs on two threads, with
     /// the scan after it, it was no faster than on one (9-13 s against 8-9 s on the bench history), its many
     /// small object reads contending inside libgit2.
-    fn plan_trees(
-        &self,
-        commits: Vec<Oid>,
-        plan: &mut HistoryPlan,
-        stats: &mut ScanStats,
-        on_blob: &mut dyn FnMut(&BlobEntry),
-    ) {
+    fn plan_trees(&self, commits: &[Oid], stats: &mut ScanStats, on_blob: &mut dyn FnMut(BlobEntry)) {
         let repo = &self.repo;
         let mut seen_trees = OidSet::default();
         let mut seen_blobs = OidSet::default();
@@ -217,9 +209,7 @@ impl HistorySource {
                         }
                         (Some(ObjectType::Blob), _) => {
                             if seen_blobs.insert(OidKey(id)) {
-                                let entry = BlobEntry { oid: id, path: path(), commit: i, added: None };
-                                on_blob(&entry);
-                                plan.blobs.push(entry);
+                                on_blob(BlobEntry { oid: id, path: path(), commit: i, added: None });
                             }
                         }
                         _ => stats.error(format!("{}: tree entry {id} of unknown type", path())),
@@ -227,13 +217,13 @@ impl HistorySource {
                 }
             }
         }
-        plan.commits = commits;
     }
 
     /// Range: diff each commit against its parents; a blob's added lines are what its commits add. For a merge,
     /// only lines new relative to every parent count (what the merge itself wrote, not what it brought in).
-    fn plan_range(&self, commits: Vec<Oid>, max_size: u64, plan: &mut HistoryPlan, stats: &mut ScanStats) {
+    fn plan_range(&self, commits: &[Oid], max_size: u64, stats: &mut ScanStats) -> Vec<BlobEntry> {
         let partial_clone = self.partial_clone();
+        let mut blobs: Vec<BlobEntry> = Vec::new();
         let mut index: HashMap<Oid, usize> = HashMap::new();
         for (idx, oid) in commits.iter().enumerate() {
             let changes = match self.commit_changes(*oid, max_size, partial_clone, stats) {
@@ -249,18 +239,18 @@ impl HistorySource {
                 }
                 match index.get(&blob) {
                     Some(&i) => {
-                        if let Some(a) = plan.blobs[i].added.as_mut() {
+                        if let Some(a) = blobs[i].added.as_mut() {
                             a.union(&lines);
                         }
                     }
                     None => {
-                        index.insert(blob, plan.blobs.len());
-                        plan.blobs.push(BlobEntry { oid: blob, path, commit: idx, added: Some(lines) });
+                        index.insert(blob, blobs.len());
+                        blobs.push(BlobEntry { oid: blob, path, commit: idx, added: Some(lines) });
                     }
                 }
             }
         }
-        plan.commits = commits;
+        blobs
     }
 
     /// (path, new blob, added lines) for each file a commit adds or changes, relative to all of its parents.
