@@ -142,7 +142,15 @@ pub(crate) fn collect_git(args: &ScanArgs, spec: Option<HistorySpec>) -> anyhow:
         let output = with_notes(scan_staged(&scanner, &source, files?, stats, max)?, &policy.config);
         (output, scanner, policy, root)
     } else {
-        let source = HistorySource::open(&dir)?;
+        let mut source = HistorySource::open(&dir)?;
+        // A diagnostic switch, not a flag: it only makes an audit slower, for comparing the two readers.
+        if std::env::var_os("LEAKGATE_PACK_READER").is_some_and(|v| v == "0") {
+            source = source.without_pack_reader();
+        }
+        // Packed trees and blobs are decoded on the rayon pool; --threads sizes it as it sizes the workers.
+        if args.shared.threads != 0 {
+            let _ = rayon::ThreadPoolBuilder::new().num_threads(args.shared.threads).build_global();
+        }
         let root = source.root();
         let spec = match (spec, &args.range) {
             (Some(spec), _) => spec,

@@ -1,6 +1,7 @@
 //! Scanning git sources. Staged: each staged blob is scanned whole (so a multi-line key added in one hunk is
 //! seen entire) and findings are kept only where they touch added lines. History: the plan's distinct blobs
-//! are scanned in parallel, each worker with its own repository handle; then, only for blobs with findings,
+//! are scanned in parallel, those in packs decoded in bulk (`packed`), the rest read by workers that each have
+//! their own repository handle; then, only for blobs with findings,
 //! the commit that introduced them is looked up, and one secret seen in many blob versions becomes one finding
 //! with a count of further occurrences.
 use std::collections::{BTreeSet, HashMap};
@@ -159,10 +160,10 @@ fn staged_terraform(
     Ok(out)
 }
 
-/// Scans history. `plan` runs on this thread: it hands each distinct blob over as it lists it (a full audit
-/// while walking the trees, so walking and scanning overlap) and returns the commits, oldest first. `threads`
-/// workers (0 = one per core), each with its own repository handle, scan the blobs as they come. Then findings
-/// are attributed to commits.
+/// Scans history. `plan` runs on this thread: it hands each distinct blob over as it lists it and returns the
+/// commits, oldest first. `threads` workers (0 = one per core), each with its own repository handle, scan the
+/// blobs as they come; but when the plan opened the packs (a full audit), the blobs they hold are kept until the
+/// plan is done and then decoded in bulk on the rayon pool. Then findings are attributed to commits.
 pub fn scan_history(
     scanner: &Scanner,
     source: &HistorySource,
@@ -189,16 +190,35 @@ pub fn scan_history(
             workers.push(worker);
         }
         let mut batch = Vec::with_capacity(BATCH_BLOBS);
+        // A full audit's walk opens the packs: their blobs are decoded in bulk once the walk is done, the rest
+        // read by the workers as the walk lists them.
+        let mut in_packs = Vec::new();
         let planned = plan(&mut |entry| {
             blobs += 1;
+            let packed = source.packs().is_some_and(|p| raw_oid(&entry.oid).and_then(|raw| p.find(raw)).is_some());
+            if packed {
+                if let Some(p) = progress {
+                    p.found(1);
+                }
+                in_packs.push(entry);
+                return;
+            }
             batch.push(entry);
             if batch.len() == BATCH_BLOBS {
                 hand_over(&sender, std::mem::take(&mut batch), progress);
             }
         });
         hand_over(&sender, batch, progress);
-        drop(sender);
         let (mut found, mut stats) = (Vec::new(), ScanStats::default());
+        if let Some(set) = source.packs().filter(|_| !in_packs.is_empty()) {
+            let scanned = super::packed::scan_packed(scanner, set, in_packs, max_size, progress);
+            (found, stats) = (scanned.found, scanned.stats);
+            for chunk in scanned.left.chunks(BATCH_BLOBS) {
+                // Already counted in the progress bar's total.
+                let _ = sender.send(chunk.to_vec());
+            }
+        }
+        drop(sender);
         for worker in workers {
             let (f, s) = worker.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
             found.extend(f);
@@ -303,14 +323,29 @@ fn scan_blob(
             return 0;
         }
     };
-    let findings = scan_content(scanner, blob.content(), &entry.path, None, stats);
+    record_blob(scanner, entry, blob.content(), found, stats);
+    size
+}
+
+/// Scans one planned blob's content; its findings are kept where they touch the lines it adds, with its commit.
+pub(super) fn record_blob(
+    scanner: &Scanner,
+    entry: &BlobEntry,
+    content: &[u8],
+    found: &mut Vec<(Finding, usize)>,
+    stats: &mut ScanStats,
+) {
+    let findings = scan_content(scanner, content, &entry.path, None, stats);
     found.extend(
         findings
             .into_iter()
             .filter(|f| entry.added.as_ref().is_none_or(|a| a.intersects(f.start_line, f.end_line)))
             .map(|f| (f, entry.commit)),
     );
-    size
+}
+
+fn raw_oid(oid: &git2::Oid) -> Option<&[u8; 20]> {
+    oid.as_bytes().try_into().ok()
 }
 
 /// One finding per fingerprint: the earliest commit's, with the number of further blob versions that carry the

@@ -2,6 +2,7 @@
 //! counts skips, then merges into the shared output when the thread finishes. Git sources are in `git`.
 pub mod git;
 pub mod iac;
+mod packed;
 
 use std::path::PathBuf;
 use std::sync::Mutex;

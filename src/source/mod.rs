@@ -8,6 +8,8 @@ pub mod history;
 mod index_diff;
 mod index_file;
 mod mapped_file;
+pub mod pack;
+mod packed_trees;
 pub mod staged;
 
 use crate::stats::SkipReason;

@@ -6,6 +6,7 @@ mod baseline;
 mod config;
 mod git;
 mod git_hostile;
+mod git_packs;
 mod gitleaks;
 mod hooks;
 mod hostile;

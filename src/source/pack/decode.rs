@@ -1,0 +1,242 @@
+//! Reading a pack's objects: entry headers, zlib streams, and each delta chain decoded from its root, every
+//! object inflated once (`Reader::decode_chain`). Compressed data is read with positioned reads, not mapped: a
+//! mapping keeps every page it touched resident, and an audit touches the whole pack.
+use std::fs::File;
+
+use flate2::{Decompress, FlushDecompress, Status};
+
+use super::delta::{self, DeltaError};
+use super::index::{RawOid, OID_LEN};
+use super::{Kind, ObjectId, PackSet};
+
+pub(super) enum Base {
+    None,
+    /// An offset delta: its base lies this many bytes before it.
+    Offset(u64),
+    /// A reference delta: its base's id.
+    Id(RawOid),
+}
+
+pub(super) struct Header {
+    /// `Unresolved` for a delta.
+    pub kind: Kind,
+    /// What the entry's zlib stream inflates to.
+    pub size: u64,
+    pub base: Base,
+    /// The header's length: the zlib stream starts after it.
+    pub len: usize,
+}
+
+/// A pack entry's header: type and size (4 bits, then 7 per byte while the top bit is set), then for an offset
+/// delta the distance back to its base, for a reference delta its base's id.
+pub(super) fn parse_header(b: &[u8]) -> Option<Header> {
+    let mut byte = *b.first()?;
+    let ty = (byte >> 4) & 7;
+    let mut size = u64::from(byte & 0x0f);
+    let (mut at, mut shift) = (1, 4);
+    while byte & 0x80 != 0 {
+        byte = *b.get(at)?;
+        at += 1;
+        if shift > 57 {
+            return None;
+        }
+        size |= u64::from(byte & 0x7f) << shift;
+        shift += 7;
+    }
+    let (kind, base) = match ty {
+        1 => (Kind::Commit, Base::None),
+        2 => (Kind::Tree, Base::None),
+        3 => (Kind::Blob, Base::None),
+        4 => (Kind::Tag, Base::None),
+        6 => {
+            // Each continuation byte adds one before shifting, so that no distance has two encodings.
+            let mut c = *b.get(at)?;
+            at += 1;
+            let mut back = u64::from(c & 0x7f);
+            while c & 0x80 != 0 {
+                c = *b.get(at)?;
+                at += 1;
+                if back >= u64::MAX >> 8 {
+                    return None;
+                }
+                back = ((back + 1) << 7) | u64::from(c & 0x7f);
+            }
+            (Kind::Unresolved, Base::Offset(back))
+        }
+        7 => {
+            let oid = b.get(at..at + OID_LEN)?.try_into().expect("20 bytes");
+            at += OID_LEN;
+            (Kind::Unresolved, Base::Id(oid))
+        }
+        _ => return None,
+    };
+    Some(Header { kind, size, base, len: at })
+}
+
+/// Fills `buf` from `offset`; fails at the end of the file.
+pub(super) fn read_at(file: &File, offset: u64, buf: &mut [u8]) -> std::io::Result<()> {
+    let n = read_up_to(file, offset, buf)?;
+    if n < buf.len() {
+        return Err(std::io::Error::new(std::io::ErrorKind::UnexpectedEof, "the pack ends early"));
+    }
+    Ok(())
+}
+
+/// Reads as much of `buf` as the file has from `offset`.
+fn read_up_to(file: &File, offset: u64, buf: &mut [u8]) -> std::io::Result<usize> {
+    let mut done = 0;
+    while done < buf.len() {
+        #[cfg(unix)]
+        let n = std::os::unix::fs::FileExt::read_at(file, &mut buf[done..], offset + done as u64);
+        #[cfg(windows)]
+        let n = std::os::windows::fs::FileExt::seek_read(file, &mut buf[done..], offset + done as u64);
+        match n {
+            Ok(0) => break,
+            Ok(n) => done += n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(done)
+}
+
+/// A read-ahead buffer for going through a pack's entry headers in offset order.
+#[derive(Default)]
+pub(super) struct Window {
+    buf: Vec<u8>,
+    start: u64,
+}
+
+const WINDOW_BYTES: usize = 4 << 20;
+
+impl Window {
+    /// Up to `len` bytes from `at` (fewer at the end of the file).
+    pub fn bytes(&mut self, file: &File, at: u64, len: usize) -> std::io::Result<&[u8]> {
+        let inside = at >= self.start && at + len as u64 <= self.start + self.buf.len() as u64;
+        if !inside {
+            self.buf.resize(WINDOW_BYTES.max(len), 0);
+            let n = read_up_to(file, at, &mut self.buf)?;
+            self.buf.truncate(n);
+            self.start = at;
+        }
+        let from = (at - self.start) as usize;
+        Ok(&self.buf[from..(from + len).min(self.buf.len())])
+    }
+}
+
+/// An object as decoded: its content, or only its size when that is over the limit.
+pub enum Decoded<'a> {
+    Data(&'a [u8]),
+    TooLarge(u64),
+}
+
+enum Failure {
+    TooLarge(u64),
+    /// Unreadable, malformed, or not worth reading here: left to libgit2.
+    Skip,
+}
+
+/// Decodes objects of a [`PackSet`]; one per thread (each keeps its own inflate state and buffer).
+pub struct Reader<'a> {
+    set: &'a PackSet,
+    inflater: Decompress,
+    input: Vec<u8>,
+}
+
+impl<'a> Reader<'a> {
+    pub fn new(set: &'a PackSet) -> Reader<'a> {
+        Reader { set, inflater: Decompress::new(true), input: Vec::new() }
+    }
+
+    /// Decodes the chain that starts at `root` (a whole object): the root, then depth first each delta under it
+    /// that `needed` asks for, with the bases on the way, handing each object to `visit`. Only the chain's
+    /// current path is held in memory. An object over `limit` bytes is handed over as `TooLarge` and nothing
+    /// under it is decoded; one that cannot be decoded is not handed over, nor anything under it.
+    pub fn decode_chain(
+        &mut self,
+        root: ObjectId,
+        limit: u64,
+        needed: &dyn Fn(ObjectId) -> bool,
+        visit: &mut dyn FnMut(ObjectId, Decoded<'_>),
+    ) {
+        let set = self.set;
+        let size = set.objects[root as usize].size;
+        if size > limit {
+            return visit(root, Decoded::TooLarge(size));
+        }
+        let Ok(data) = self.inflate(root, size) else { return };
+        visit(root, Decoded::Data(&data));
+        let mut stack = vec![(data, set.children(root), 0usize)];
+        while let Some(top) = stack.last_mut() {
+            let Some(&child) = top.1.get(top.2) else {
+                stack.pop();
+                continue;
+            };
+            top.2 += 1;
+            if !needed(child) {
+                continue;
+            }
+            // A delta's stream is about as long as what it adds; one far longer than the limit is not read here.
+            let delta_size = set.objects[child as usize].size;
+            if delta_size > limit.saturating_add(limit / 8).saturating_add(1 << 20) {
+                continue;
+            }
+            let decoded = match self.inflate(child, delta_size) {
+                Ok(delta) => delta::apply(&top.0, &delta, limit).map_err(|e| match e {
+                    DeltaError::TooLarge(size) => Failure::TooLarge(size),
+                    DeltaError::Corrupt(_) => Failure::Skip,
+                }),
+                Err(e) => Err(e),
+            };
+            match decoded {
+                Ok(data) => {
+                    visit(child, Decoded::Data(&data));
+                    let grandchildren = set.children(child);
+                    if !grandchildren.is_empty() {
+                        stack.push((data, grandchildren, 0));
+                    }
+                }
+                Err(Failure::TooLarge(size)) => visit(child, Decoded::TooLarge(size)),
+                Err(Failure::Skip) => {}
+            }
+        }
+    }
+
+    /// Inflates one entry's zlib stream, which must give exactly `size` bytes.
+    fn inflate(&mut self, id: ObjectId, size: u64) -> Result<Vec<u8>, Failure> {
+        let object = self.set.objects[id as usize];
+        let len = usize::try_from(object.end - object.data_at).map_err(|_| Failure::Skip)?;
+        self.input.resize(len, 0);
+        read_at(&self.set.pack_of(id).file, object.data_at, &mut self.input).map_err(|_| Failure::Skip)?;
+        let size = usize::try_from(size).map_err(|_| Failure::Skip)?;
+        // One byte of room beyond the declared size, so a stream that inflates to more is caught.
+        let mut out = Vec::with_capacity(size + 1);
+        self.inflater.reset(true);
+        match self.inflater.decompress_vec(&self.input, &mut out, FlushDecompress::Finish) {
+            Ok(Status::StreamEnd) if out.len() == size => Ok(out),
+            _ => Err(Failure::Skip),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn entry_headers() {
+        // A blob of 300 bytes: type 3, size 300 = 0b1_0010_1100 (low 4 bits 1100, then 10010).
+        let h = parse_header(&[0x80 | 0x30 | 0x0c, 0x12]).unwrap();
+        assert_eq!((h.kind, h.size, h.len), (Kind::Blob, 300, 2));
+        // An offset delta 200 bytes back: 200 - 128 = 72 after the first byte's 0 + 1.
+        let h = parse_header(&[0x65, 0x80, 72]).unwrap();
+        assert!(matches!(h.base, Base::Offset(200)));
+        assert_eq!((h.kind, h.size, h.len), (Kind::Unresolved, 5, 3));
+        let mut reference = vec![0x75];
+        reference.extend([9u8; 20]);
+        assert!(matches!(parse_header(&reference).unwrap().base, Base::Id(id) if id == [9u8; 20]));
+        assert!(parse_header(&[0x50]).is_none(), "type 5 is reserved");
+        assert!(parse_header(&[0xb0]).is_none(), "truncated size");
+        assert!(parse_header(&[0x75, 1, 2]).is_none(), "truncated base id");
+    }
+}
