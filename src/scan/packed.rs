@@ -50,7 +50,7 @@ pub fn scan_packed(
         .fold(
             || (Reader::new(set), Vec::new(), ScanStats::default()),
             |(mut reader, mut found, mut stats), root| {
-                reader.decode_chain(root, max_size, &|id| needed[id as usize], &mut |id, decoded| {
+                reader.decode_chain(root, max_size, &|id| needed[id as usize], &mut |id, decoded, _| {
                     let i = planned[id as usize];
                     if i == NOT_PLANNED {
                         return;

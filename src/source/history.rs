@@ -74,16 +74,6 @@ impl HistorySource {
         self.packs.get().and_then(Option::as_ref)
     }
 
-    fn packs_for_audit(&self) -> Option<&PackSet> {
-        self.packs
-            .get_or_init(|| {
-                // A pack left out is read through libgit2 instead, so it needs no mention.
-                let (set, _problems) = PackSet::open(&self.repo.commondir().join("objects"));
-                (self.read_packs && !set.is_empty()).then_some(set)
-            })
-            .as_ref()
-    }
-
     pub fn repo(&self) -> &Repository {
         &self.repo
     }
@@ -124,16 +114,32 @@ impl HistorySource {
         if self.repo.is_shallow() {
             stats.notes.push("shallow clone: history before the shallow boundary was not scanned".into());
         }
-        let commits = self.commits(spec, stats)?;
+        if let HistorySpec::Range(_) | HistorySpec::Commits { .. } = spec {
+            let commits = self.commits(spec, stats)?;
+            self.plan_range(&commits, max_size, stats).into_iter().for_each(on_blob);
+            return Ok(commits);
+        }
+        // The packs' trees are decoded while libgit2 lists the commits (which takes one thread).
+        let (commits, trees) = std::thread::scope(|scope| {
+            let objects = self.repo.commondir().join("objects");
+            let read_packs = self.read_packs;
+            let decoding = scope.spawn(move || {
+                // A pack left out is read through libgit2 instead, so it needs no mention.
+                let (set, _problems) = PackSet::open(&objects);
+                let set = (read_packs && !set.is_empty()).then_some(set);
+                let trees = set.as_ref().map(PackedTrees::build);
+                (set, trees)
+            });
+            let commits = self.commits(spec, stats);
+            let (set, trees) = decoding.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            let _ = self.packs.set(set);
+            (commits, trees)
+        });
+        let commits = commits?;
         if commits.is_empty() && matches!(spec, HistorySpec::AllRefs) {
             stats.notes.push("the repository has no commits: nothing to scan".into());
         }
-        match spec {
-            HistorySpec::Range(_) | HistorySpec::Commits { .. } => {
-                self.plan_range(&commits, max_size, stats).into_iter().for_each(on_blob)
-            }
-            _ => self.plan_trees(&commits, stats, on_blob),
-        }
+        self.plan_trees(&commits, trees.as_ref(), stats, on_blob);
         Ok(commits)
     }
 
@@ -185,13 +191,17 @@ impl HistorySource {
     /// decoded first, chain by chain in parallel ([`PackedTrees`]); the walk itself then reads only what the
     /// packs do not hold, through libgit2. Read one by one through libgit2, the bench history's 510,000 trees
     /// took 8-9 s of one thread; decoded in bulk, about 2 s on two, and the walk over them 0.4-0.7 s.
-    fn plan_trees(&self, commits: &[Oid], stats: &mut ScanStats, on_blob: &mut dyn FnMut(BlobEntry)) {
-        let packs = self.packs_for_audit();
-        let trees = packs.map(PackedTrees::build);
-        let mut walk = TreeWalk::new(&self.repo, packs, trees.as_ref());
+    fn plan_trees(
+        &self,
+        commits: &[Oid],
+        trees: Option<&PackedTrees>,
+        stats: &mut ScanStats,
+        on_blob: &mut dyn FnMut(BlobEntry),
+    ) {
+        let mut walk = TreeWalk::new(&self.repo, self.packs(), trees);
         for (i, oid) in commits.iter().enumerate() {
             let packed = walk.child(*oid);
-            let packed_tree = match (packed, &trees) {
+            let packed_tree = match (packed, trees) {
                 (Child::Packed(id), Some(trees)) => trees.commit_tree(id).and_then(|raw| Oid::from_bytes(raw).ok()),
                 _ => None,
             };

@@ -130,6 +130,9 @@ pub enum Decoded<'a> {
     TooLarge(u64),
 }
 
+/// What a delta was decoded from: its base's id and content.
+pub type DeltaBase<'a> = (ObjectId, &'a [u8]);
+
 enum Failure {
     TooLarge(u64),
     /// Unreadable, malformed, or not worth reading here: left to libgit2.
@@ -149,7 +152,8 @@ impl<'a> Reader<'a> {
     }
 
     /// Decodes the chain that starts at `root` (a whole object): the root, then depth first each delta under it
-    /// that `needed` asks for, with the bases on the way, handing each object to `visit`. Only the chain's
+    /// that `needed` asks for, with the bases on the way, handing each object to `visit` (with its base, for a
+    /// delta: what it was decoded from, which a caller may use to reuse its work on the base). Only the chain's
     /// current path is held in memory. An object over `limit` bytes is handed over as `TooLarge` and nothing
     /// under it is decoded; one that cannot be decoded is not handed over, nor anything under it.
     pub fn decode_chain(
@@ -157,22 +161,22 @@ impl<'a> Reader<'a> {
         root: ObjectId,
         limit: u64,
         needed: &dyn Fn(ObjectId) -> bool,
-        visit: &mut dyn FnMut(ObjectId, Decoded<'_>),
+        visit: &mut dyn FnMut(ObjectId, Decoded<'_>, Option<DeltaBase<'_>>),
     ) {
         let set = self.set;
         let size = set.objects[root as usize].size;
         if size > limit {
-            return visit(root, Decoded::TooLarge(size));
+            return visit(root, Decoded::TooLarge(size), None);
         }
         let Ok(data) = self.inflate(root, size) else { return };
-        visit(root, Decoded::Data(&data));
-        let mut stack = vec![(data, set.children(root), 0usize)];
+        visit(root, Decoded::Data(&data), None);
+        let mut stack = vec![(root, data, set.children(root), 0usize)];
         while let Some(top) = stack.last_mut() {
-            let Some(&child) = top.1.get(top.2) else {
+            let Some(&child) = top.2.get(top.3) else {
                 stack.pop();
                 continue;
             };
-            top.2 += 1;
+            top.3 += 1;
             if !needed(child) {
                 continue;
             }
@@ -182,7 +186,7 @@ impl<'a> Reader<'a> {
                 continue;
             }
             let decoded = match self.inflate(child, delta_size) {
-                Ok(delta) => delta::apply(&top.0, &delta, limit).map_err(|e| match e {
+                Ok(delta) => delta::apply(&top.1, &delta, limit).map_err(|e| match e {
                     DeltaError::TooLarge(size) => Failure::TooLarge(size),
                     DeltaError::Corrupt(_) => Failure::Skip,
                 }),
@@ -190,13 +194,13 @@ impl<'a> Reader<'a> {
             };
             match decoded {
                 Ok(data) => {
-                    visit(child, Decoded::Data(&data));
+                    visit(child, Decoded::Data(&data), Some((top.0, &top.1)));
                     let grandchildren = set.children(child);
                     if !grandchildren.is_empty() {
-                        stack.push((data, grandchildren, 0));
+                        stack.push((child, data, grandchildren, 0));
                     }
                 }
-                Err(Failure::TooLarge(size)) => visit(child, Decoded::TooLarge(size)),
+                Err(Failure::TooLarge(size)) => visit(child, Decoded::TooLarge(size), Some((top.0, &top.1))),
                 Err(Failure::Skip) => {}
             }
         }

@@ -16,7 +16,7 @@ mod index;
 use std::fs::File;
 use std::path::{Path, PathBuf};
 
-pub use decode::{Decoded, Reader};
+pub use decode::{Decoded, DeltaBase, Reader};
 use index::PackIndex;
 pub use index::{RawOid, OID_LEN};
 
@@ -292,4 +292,4 @@ fn same_oid(a: &RawOid, b: &RawOid) -> bool {
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

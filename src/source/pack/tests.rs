@@ -11,7 +11,7 @@ fn git(dir: &Path, args: &[&str]) {
 
 /// A repository whose files change a little in each of many commits, so that packing stores most versions as
 /// deltas (offset deltas, or reference deltas with `--no-delta-base-offset`) in chains of several levels.
-fn packed_repo(repack: &[&str]) -> tempfile::TempDir {
+pub(crate) fn packed_repo(repack: &[&str]) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
     git(d, &["init", "-q"]);
@@ -23,6 +23,11 @@ fn packed_repo(repack: &[&str]) -> tempfile::TempDir {
         std::fs::write(d.join("a.txt"), &text).unwrap();
         std::fs::create_dir_all(d.join(format!("dir{}", i % 3))).unwrap();
         std::fs::write(d.join(format!("dir{}/b.txt", i % 3)), text.repeat(2)).unwrap();
+        // Entries come and go, so trees decoded from a base gain and lose entries.
+        std::fs::write(d.join(format!("f{:02}.txt", i)), format!("{i}\n")).unwrap();
+        if i >= 5 {
+            std::fs::remove_file(d.join(format!("f{:02}.txt", i - 5))).unwrap();
+        }
         git(d, &["add", "-A"]);
         git(d, &["commit", "-q", "-m", &format!("commit {i}")]);
     }
@@ -45,7 +50,7 @@ fn decodes_like_libgit2(repack: &[&str]) {
     let mut reader = Reader::new(&set);
     for kind in [Kind::Commit, Kind::Tree, Kind::Blob, Kind::Tag] {
         for root in set.roots(kind) {
-            reader.decode_chain(root, u64::MAX, &|_| true, &mut |id, decoded| {
+            reader.decode_chain(root, u64::MAX, &|_| true, &mut |id, decoded, _| {
                 let Decoded::Data(data) = decoded else { panic!("no limit was set") };
                 let oid = git2::Oid::from_bytes(set.oid(id)).unwrap();
                 let object = odb.read(oid).unwrap();
@@ -92,7 +97,7 @@ fn objects_over_the_limit_are_reported_by_size_and_their_deltas_not_decoded() {
     let mut large = 0;
     for root in set.roots(Kind::Blob) {
         let mut visits = 0;
-        reader.decode_chain(root, 1000, &|_| true, &mut |_, decoded| {
+        reader.decode_chain(root, 1000, &|_| true, &mut |_, decoded, _| {
             visits += 1;
             match decoded {
                 Decoded::Data(d) => assert!(d.len() <= 1000),
@@ -130,7 +135,7 @@ fn a_corrupt_pack_entry_is_not_decoded_nor_anything_under_it() {
     assert!(problems.is_empty(), "the headers are intact: {problems:?}");
     let mut reader = Reader::new(&set);
     let mut visited = 0;
-    reader.decode_chain(root, u64::MAX, &|_| true, &mut |_, _| visited += 1);
+    reader.decode_chain(root, u64::MAX, &|_| true, &mut |_, _, _| visited += 1);
     assert_eq!(visited, 0);
 }
 
