@@ -10,7 +10,7 @@ use git2::{DiffFindOptions, DiffOptions, Oid, Repository, Tree};
 
 use super::commits::{self, bad_rev, Tips};
 use super::git::{added_lines, changed_files, count_unread_blob, discover, git_error, is_partial_clone, LineSet};
-use super::pack::{ObjectId, PackSet};
+use super::pack::{Kind, ObjectId, PackSet};
 use super::packed_trees::{Child, EntryKind, PackedTrees};
 use crate::error::{Error, Result};
 use crate::finding::CommitInfo;
@@ -119,22 +119,36 @@ impl HistorySource {
             self.plan_range(&commits, max_size, stats).into_iter().for_each(on_blob);
             return Ok(commits);
         }
-        // The packs' trees are decoded while libgit2 lists the commits (which takes one thread).
-        let (commits, trees) = std::thread::scope(|scope| {
-            let objects = self.repo.commondir().join("objects");
-            let read_packs = self.read_packs;
-            let decoding = scope.spawn(move || {
-                // A pack left out is read through libgit2 instead, so it needs no mention.
-                let (set, _problems) = PackSet::open(&objects);
-                let set = (read_packs && !set.is_empty()).then_some(set);
-                let trees = set.as_ref().map(PackedTrees::build);
-                (set, trees)
-            });
+        // Decoding every packed tree costs the same however few commits are audited, so it is done for all refs
+        // (and then while libgit2 lists the commits, which takes one thread), or for revisions that reach a good
+        // share of the packed commits. Otherwise the walk reads its trees through libgit2; the packs' blobs are
+        // still decoded in bulk, which costs in proportion to what is audited.
+        let (objects, read_packs) = (self.repo.commondir().join("objects"), self.read_packs);
+        let open = || {
+            // A pack left out is read through libgit2 instead, so it needs no mention.
+            let (set, _problems) = PackSet::open(&objects);
+            (read_packs && !set.is_empty()).then_some(set)
+        };
+        let (commits, trees) = if let HistorySpec::AllRefs = spec {
+            std::thread::scope(|scope| {
+                let decoding = scope.spawn(|| {
+                    let set = open();
+                    let trees = set.as_ref().map(PackedTrees::build);
+                    (set, trees)
+                });
+                let commits = self.commits(spec, stats);
+                let (set, trees) = decoding.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+                let _ = self.packs.set(set);
+                (commits, trees)
+            })
+        } else {
             let commits = self.commits(spec, stats);
-            let (set, trees) = decoding.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            let set = open();
+            let many = |set: &PackSet| commits.as_ref().is_ok_and(|c| c.len() * 2 >= set.count(Kind::Commit));
+            let trees = set.as_ref().filter(|set| many(set)).map(PackedTrees::build);
             let _ = self.packs.set(set);
             (commits, trees)
-        });
+        };
         let commits = commits?;
         if commits.is_empty() && matches!(spec, HistorySpec::AllRefs) {
             stats.notes.push("the repository has no commits: nothing to scan".into());
@@ -525,12 +539,13 @@ impl Seen {
 /// zlib checksums already catch.
 ///
 /// Memory: libgit2 reads packs through mmap windows, 1 GB each by default, and only unmaps them once the mapped
-/// total passes its limit. An audit reads trees and delta bases from all over the pack, so every page it touches
-/// stays resident while its window stays mapped: peak RSS grew with the pack (808 MB on a 2.26 GB history,
-/// 1.65 GB on 5 GB). 128 MB windows under a 512 MB limit keep the mapped part bounded whatever the pack size
-/// (465 MB peak on the 5 GB history as `git clone` packs it, 702 MB as fast-import leaves it; `bench/history-rss`).
-/// The cost is re-faulting windows that were unmapped: none measurable on the cloned pack, 13% more CPU on the
-/// fast-import one, whose reads jump further; a 256 MB limit cost 11% even on the cloned pack.
+/// total passes its limit; every page it touches stays resident while its window stays mapped (peak RSS once grew
+/// with the pack: 808 MB on a 2.26 GB history, 1.65 GB on 5 GB). A full audit now reads only commits through
+/// libgit2 (the packs' trees and blobs are decoded in bulk), but those lie all over the pack: with 128 MB windows
+/// under a 512 MB limit, 250 MB of the pack was resident once the commits were listed, and the audit's peak was
+/// 540-575 MB; with 64 MB windows under 256 MB it is about 400 MB (32 MB under 96 MB: 350-390 MB). Ranges, and
+/// audits with `LEAKGATE_PACK_READER=0`, still read blobs through libgit2 and pay for smaller windows in faults:
+/// the latter took 30 s on the bench history with 64/256, 41 s with 32/96, about 19 s with 128/512.
 fn tune_libgit2_for_bulk_reads() {
     static ONCE: std::sync::Once = std::sync::Once::new();
     ONCE.call_once(|| {
@@ -545,8 +560,8 @@ fn tune_libgit2_for_bulk_reads() {
     });
 }
 
-const PACK_WINDOW_BYTES: usize = 32 * 1024 * 1024;
-const PACK_MAPPED_LIMIT_BYTES: usize = 96 * 1024 * 1024;
+const PACK_WINDOW_BYTES: usize = 64 * 1024 * 1024;
+const PACK_MAPPED_LIMIT_BYTES: usize = 256 * 1024 * 1024;
 
 /// Object ids are already uniformly random: hashing their first 8 bytes is as good as SipHash and much cheaper
 /// on the hundreds of thousands of ids an audit tracks.

@@ -10,10 +10,11 @@ use crate::support::*;
 
 const AWS_KEY: &str = "AKIAZ3MSJV4WWNKWW5FG";
 
-/// Runs a JSON history audit with or without the pack reader; the exit code and the report without its timing.
-fn audit(repo: &Repo, pack_reader: bool) -> (i32, Value) {
+/// Runs a JSON history audit (of `revs`, or all refs) with or without the pack reader; the exit code and the
+/// report without its timing.
+fn audit_revs(repo: &Repo, revs: &[&str], pack_reader: bool) -> (i32, Value) {
     let mut cmd = Command::cargo_bin("leakgate").unwrap();
-    cmd.current_dir(repo.path()).args(["scan", "--history", "--format", "json", "--show-secrets"]);
+    cmd.current_dir(repo.path()).args(["scan", "--format", "json", "--show-secrets", "--history"]).args(revs);
     if !pack_reader {
         cmd.env("LEAKGATE_PACK_READER", "0");
     }
@@ -25,12 +26,20 @@ fn audit(repo: &Repo, pack_reader: bool) -> (i32, Value) {
     (out.status.code().unwrap(), json)
 }
 
-fn assert_same_as_libgit2(repo: &Repo) -> Value {
-    let (code, packed) = audit(repo, true);
-    let (code_libgit2, libgit2) = audit(repo, false);
+fn audit(repo: &Repo, pack_reader: bool) -> (i32, Value) {
+    audit_revs(repo, &[], pack_reader)
+}
+
+fn assert_revs_same_as_libgit2(repo: &Repo, revs: &[&str]) -> Value {
+    let (code, packed) = audit_revs(repo, revs, true);
+    let (code_libgit2, libgit2) = audit_revs(repo, revs, false);
     assert_eq!(code, code_libgit2);
     assert_eq!(packed, libgit2);
     packed
+}
+
+fn assert_same_as_libgit2(repo: &Repo) -> Value {
+    assert_revs_same_as_libgit2(repo, &[])
 }
 
 /// A history with edits, a removed secret, a rename, a symlink, a binary blob, a side branch and a tag; 30
@@ -71,6 +80,9 @@ fn a_packed_history_is_audited_exactly_as_object_by_object() {
     repo.git(&["gc", "-q", "--aggressive"]);
     let json = assert_same_as_libgit2(&repo);
     assert_eq!(findings(&json).len(), 2, "{json}");
+    // Revisions that reach most commits (the packed trees are decoded) and few (the walk reads them one by one).
+    assert_eq!(findings(&assert_revs_same_as_libgit2(&repo, &["main~2"])).len(), 1);
+    assert_eq!(findings(&assert_revs_same_as_libgit2(&repo, &["main~22"])).len(), 1);
     // Reference deltas (`repack.useDeltaBaseOffset=false`), as older git and some servers write them.
     repo.git(&["-c", "repack.useDeltaBaseOffset=false", "repack", "-q", "-a", "-d", "-f"]);
     assert_eq!(assert_same_as_libgit2(&repo), json);

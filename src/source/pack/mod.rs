@@ -265,6 +265,11 @@ impl PackSet {
         Some(self.objects[id as usize].base).filter(|&b| b != NONE)
     }
 
+    /// How many objects of `kind` the packs hold.
+    pub fn count(&self, kind: Kind) -> usize {
+        self.objects.iter().filter(|o| o.kind == kind).count()
+    }
+
     /// The objects whose chains start at a whole object of `kind`: where decoding starts.
     pub fn roots(&self, kind: Kind) -> Vec<ObjectId> {
         (0..self.objects.len() as ObjectId)
