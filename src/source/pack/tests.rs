@@ -151,3 +151,26 @@ fn a_malformed_pack_is_left_out_with_the_reason() {
     assert_eq!(problems.len(), 1, "{problems:?}");
     assert!(problems[0].contains("objects"), "{problems:?}");
 }
+
+#[test]
+fn a_chain_held_past_the_cap_is_decoded_only_down_to_it() {
+    let dir = packed_repo(&["gc", "-q", "--aggressive"]);
+    let repo = git2::Repository::open(dir.path()).unwrap();
+    let (set, _) = PackSet::open(&dir.path().join(".git/objects"));
+    let count = |max_held| {
+        let mut reader = Reader::new(&set).with_max_held(max_held);
+        let mut visited = 0;
+        for root in set.roots(Kind::Blob) {
+            reader.decode_chain(root, u64::MAX, &|_| true, &mut |id, decoded, _| {
+                let Decoded::Data(data) = decoded else { panic!("no limit was set") };
+                let oid = git2::Oid::from_bytes(set.oid(id)).unwrap();
+                assert_eq!(repo.odb().unwrap().read(oid).unwrap().data(), data);
+                visited += 1;
+            });
+        }
+        visited
+    };
+    let (capped, whole) = (count(0), count(usize::MAX));
+    assert_eq!(whole, set.count(Kind::Blob));
+    assert!(capped < whole, "{capped} of {whole}: deeper chains are left to libgit2");
+}
