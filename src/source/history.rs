@@ -11,7 +11,7 @@ use git2::{DiffFindOptions, DiffOptions, Oid, Repository, Tree};
 use super::commits::{self, bad_rev, Tips};
 use super::git::{added_lines, changed_files, count_unread_blob, discover, git_error, is_partial_clone, LineSet};
 use super::pack::{Kind, ObjectId, PackSet};
-use super::packed_trees::{Child, EntryKind, PackedTrees};
+use super::packed_trees::{Child, EntryKind, PackedTrees, TreeEntry};
 use crate::error::{Error, Result};
 use crate::finding::CommitInfo;
 use crate::stats::{ScanStats, SkipReason};
@@ -394,6 +394,8 @@ struct TreeWalk<'a> {
     seen_other: Seen,
     /// An explicit stack: directory depth is attacker-controlled.
     stack: Vec<(PendingTree<'a>, String)>,
+    /// The entries of the packed tree being walked, reused from tree to tree.
+    entries: Vec<TreeEntry>,
 }
 
 enum PendingTree<'r> {
@@ -412,6 +414,7 @@ impl<'a> TreeWalk<'a> {
             seen_blobs: Seen::new(n),
             seen_other: Seen::new(n),
             stack: Vec::new(),
+            entries: Vec::new(),
         }
     }
 
@@ -434,7 +437,7 @@ impl<'a> TreeWalk<'a> {
     /// A tree to walk: decoded already, or read now through libgit2.
     fn pending(&self, tree: Child) -> std::result::Result<PendingTree<'a>, git2::Error> {
         if let (Child::Packed(id), Some(trees)) = (tree, self.trees) {
-            if trees.entries(id).is_some() {
+            if trees.has(id) {
                 return Ok(PendingTree::Packed(id));
             }
         }
@@ -447,9 +450,13 @@ impl<'a> TreeWalk<'a> {
             match tree {
                 PendingTree::Packed(id) => {
                     let trees = self.trees.expect("packed trees");
-                    for (name, kind, child) in trees.entries(id).into_iter().flatten() {
+                    let mut entries = std::mem::take(&mut self.entries);
+                    trees.entries_into(id, &mut entries);
+                    for e in &entries {
+                        let (name, kind, child) = trees.view(e);
                         self.entry(commit, &prefix, name, kind, child, stats, on_blob);
                     }
+                    self.entries = entries;
                 }
                 PendingTree::Read(tree) => {
                     for e in tree.iter() {

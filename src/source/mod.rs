@@ -1,5 +1,6 @@
 //! Where content comes from: files and folders (`fs`), the staged change (`staged`), and git history or a
-//! commit range (`history`), with the shared git plumbing in `git`. Sources know nothing about rules or
+//! commit range (`history`), with the shared git plumbing in `git` and, for audits, the repository's packs read
+//! in bulk (`pack`, `packed_trees`). Sources know nothing about rules or
 //! findings; they hand content on and count what they skip.
 pub mod commits;
 pub mod fs;
