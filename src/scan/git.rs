@@ -19,6 +19,7 @@ use crate::finding::Finding;
 use crate::iac as iac_mod;
 use crate::source::git::{count_unread_blob, git_error};
 use crate::source::history::{BlobEntry, HistorySource};
+use crate::source::pack::raw_oid;
 use crate::source::staged::StagedFile;
 use crate::source::staged::StagedSource;
 use crate::stats::{ScanStats, SkipReason};
@@ -195,7 +196,7 @@ pub fn scan_history(
         let mut in_packs = Vec::new();
         let planned = plan(&mut |entry| {
             blobs += 1;
-            let packed = source.packs().is_some_and(|p| raw_oid(&entry.oid).and_then(|raw| p.find(raw)).is_some());
+            let packed = source.packs().is_some_and(|p| p.find(&raw_oid(entry.oid)).is_some());
             if packed {
                 if let Some(p) = progress {
                     p.found(1);
@@ -342,10 +343,6 @@ pub(super) fn record_blob(
             .filter(|f| entry.added.as_ref().is_none_or(|a| a.intersects(f.start_line, f.end_line)))
             .map(|f| (f, entry.commit)),
     );
-}
-
-fn raw_oid(oid: &git2::Oid) -> Option<&[u8; 20]> {
-    oid.as_bytes().try_into().ok()
 }
 
 /// One finding per fingerprint: the earliest commit's, with the number of further blob versions that carry the

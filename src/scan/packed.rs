@@ -10,7 +10,7 @@ use super::git::{record_blob, Progress};
 use crate::engine::Scanner;
 use crate::finding::Finding;
 use crate::source::history::BlobEntry;
-use crate::source::pack::{Decoded, Kind, ObjectId, PackSet, Reader};
+use crate::source::pack::{raw_oid, Decoded, Kind, ObjectId, PackSet, Reader};
 use crate::stats::{ScanStats, SkipReason};
 
 /// What the pass found (each finding with its blob's commit index), what it counted, and the blobs it left.
@@ -32,7 +32,7 @@ pub fn scan_packed(
     let mut planned = vec![NOT_PLANNED; set.len()];
     let mut needed = vec![false; set.len()];
     for (i, blob) in blobs.iter().enumerate() {
-        let Some(id) = blob.oid.as_bytes().try_into().ok().and_then(|raw| set.find(raw)) else { continue };
+        let Some(id) = set.find(&raw_oid(blob.oid)) else { continue };
         if set.kind(id) != Kind::Blob {
             continue;
         }

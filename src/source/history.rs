@@ -9,8 +9,9 @@ use std::path::{Path, PathBuf};
 use git2::{DiffFindOptions, DiffOptions, Oid, Repository, Tree};
 
 use super::commits::{self, bad_rev, Tips};
+use super::fast_hash::FastBuild;
 use super::git::{added_lines, changed_files, count_unread_blob, discover, git_error, is_partial_clone, LineSet};
-use super::pack::{Kind, ObjectId, PackSet};
+use super::pack::{raw_oid, Kind, ObjectId, PackSet, RawOid};
 use super::packed_trees::{Child, EntryKind, PackedTrees, TreeEntry};
 use crate::error::{Error, Result};
 use crate::finding::CommitInfo;
@@ -126,8 +127,8 @@ impl HistorySource {
         let (objects, read_packs) = (self.repo.commondir().join("objects"), self.read_packs);
         let open = || {
             // A pack left out is read through libgit2 instead, so it needs no mention.
-            let (set, _problems) = PackSet::open(&objects);
-            (read_packs && !set.is_empty()).then_some(set)
+            let set = read_packs.then(|| PackSet::open(&objects).0)?;
+            (!set.is_empty()).then_some(set)
         };
         let (commits, trees) = if let HistorySpec::AllRefs = spec {
             std::thread::scope(|scope| {
@@ -142,12 +143,12 @@ impl HistorySource {
                 (commits, trees)
             })
         } else {
-            let commits = self.commits(spec, stats);
+            let commits = self.commits(spec, stats)?;
             let set = open();
-            let many = |set: &PackSet| commits.as_ref().is_ok_and(|c| c.len() * 2 >= set.count(Kind::Commit));
-            let trees = set.as_ref().filter(|set| many(set)).map(PackedTrees::build);
+            let many = |set: &&PackSet| commits.len() * 2 >= set.count(Kind::Commit);
+            let trees = set.as_ref().filter(many).map(PackedTrees::build);
             let _ = self.packs.set(set);
-            (commits, trees)
+            (Ok(commits), trees)
         };
         let commits = commits?;
         if commits.is_empty() && matches!(spec, HistorySpec::AllRefs) {
@@ -419,7 +420,7 @@ impl<'a> TreeWalk<'a> {
     }
 
     fn child(&self, oid: Oid) -> Child {
-        let raw: [u8; 20] = oid.as_bytes().try_into().unwrap_or([0; 20]);
+        let raw = raw_oid(oid);
         match self.packs.and_then(|p| p.find(&raw)) {
             Some(id) => Child::Packed(id),
             None => Child::Foreign(raw),
@@ -519,12 +520,12 @@ impl<'a> TreeWalk<'a> {
 /// Objects seen by the walk: a bit per packed object, a set for the rest.
 struct Seen {
     packed: Vec<u64>,
-    foreign: OidSet,
+    foreign: HashSet<RawOid, FastBuild>,
 }
 
 impl Seen {
     fn new(packed: usize) -> Seen {
-        Seen { packed: vec![0; packed.div_ceil(64)], foreign: OidSet::default() }
+        Seen { packed: vec![0; packed.div_ceil(64)], foreign: HashSet::default() }
     }
 
     /// True when `child` was not seen before.
@@ -536,7 +537,7 @@ impl Seen {
                 self.packed[word] |= bit;
                 new
             }
-            Child::Foreign(raw) => self.foreign.insert(OidKey(Oid::from_bytes(&raw).unwrap_or_else(|_| Oid::zero()))),
+            Child::Foreign(raw) => self.foreign.insert(raw),
         }
     }
 }
@@ -569,46 +570,6 @@ fn tune_libgit2_for_bulk_reads() {
 
 const PACK_WINDOW_BYTES: usize = 64 * 1024 * 1024;
 const PACK_MAPPED_LIMIT_BYTES: usize = 256 * 1024 * 1024;
-
-/// Object ids are already uniformly random: hashing their first 8 bytes is as good as SipHash and much cheaper
-/// on the hundreds of thousands of ids an audit tracks.
-#[derive(Default, Clone, Copy)]
-pub struct OidHasher(u64);
-
-impl std::hash::Hasher for OidHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        for chunk in bytes.chunks(8) {
-            let mut buf = [0u8; 8];
-            buf[..chunk.len()].copy_from_slice(chunk);
-            self.0 = self.0.rotate_left(5) ^ u64::from_le_bytes(buf);
-        }
-    }
-}
-
-type OidBuild = std::hash::BuildHasherDefault<OidHasher>;
-type OidSet = HashSet<OidKey, OidBuild>;
-
-/// An object id as a set key: `Oid`'s own `==` is a call into libgit2 (`git_oid_equal`), which cannot be inlined
-/// (1.1 s of the plan walk's 14 s in a profile).
-#[derive(Clone, Copy)]
-struct OidKey(Oid);
-
-impl PartialEq for OidKey {
-    fn eq(&self, other: &OidKey) -> bool {
-        self.0.as_bytes() == other.0.as_bytes()
-    }
-}
-
-impl Eq for OidKey {}
-
-impl std::hash::Hash for OidKey {
-    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
-        state.write(self.0.as_bytes());
-    }
-}
 
 /// `git2::Time` as RFC 3339 with the author's offset.
 fn rfc3339(t: git2::Time) -> String {

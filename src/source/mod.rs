@@ -3,6 +3,7 @@
 //! in bulk (`pack`, `packed_trees`). Sources know nothing about rules or
 //! findings; they hand content on and count what they skip.
 pub mod commits;
+mod fast_hash;
 pub mod fs;
 pub mod git;
 pub mod history;

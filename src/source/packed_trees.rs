@@ -7,6 +7,7 @@ use std::collections::HashMap;
 
 use rayon::prelude::*;
 
+use super::fast_hash::FastBuild;
 use super::pack::{Decoded, DeltaBase, Kind, ObjectId, PackSet, RawOid, Reader, OID_LEN};
 
 /// What a tree entry is, from its mode the way libgit2 reads it (`git_tree_entry_type`, and the normalised
@@ -106,7 +107,7 @@ impl PackedTrees {
         let mut trees: Vec<Option<Stored>> = Vec::new();
         trees.resize_with(set.len(), || None);
         let mut all = PackedTrees { trees, names: Vec::new(), foreign: Vec::new(), commit_trees: HashMap::new() };
-        let mut names: HashMap<Box<[u8]>, u32, NameBuild> = HashMap::default();
+        let mut names: HashMap<Box<[u8]>, u32, FastBuild> = HashMap::default();
         for part in parts {
             let name_ids: Vec<u32> = part
                 .names
@@ -223,7 +224,7 @@ struct ChainTree {
 #[derive(Default)]
 struct Part {
     trees: Vec<(ObjectId, Stored)>,
-    name_ids: HashMap<Box<[u8]>, u32, NameBuild>,
+    name_ids: HashMap<Box<[u8]>, u32, FastBuild>,
     names: Vec<Box<[u8]>>,
     foreign: Vec<RawOid>,
     commit_trees: Vec<(ObjectId, RawOid)>,
@@ -396,26 +397,6 @@ fn parse_octal(digits: &[u8]) -> Option<u32> {
     }
     digits.iter().try_fold(0u32, |n, &d| (b'0'..=b'7').contains(&d).then(|| n * 8 + u32::from(d - b'0')))
 }
-
-/// FxHash's step: names are short and many, and SipHash's strength against chosen keys buys nothing here (the
-/// worst a crafted history can do is slow its own audit).
-#[derive(Default, Clone, Copy)]
-struct NameHasher(u64);
-
-impl std::hash::Hasher for NameHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        for chunk in bytes.chunks(8) {
-            let mut word = [0u8; 8];
-            word[..chunk.len()].copy_from_slice(chunk);
-            self.0 = (self.0.rotate_left(5) ^ u64::from_le_bytes(word)).wrapping_mul(0x517c_c1b7_2722_0a95);
-        }
-    }
-}
-
-type NameBuild = std::hash::BuildHasherDefault<NameHasher>;
 
 #[cfg(test)]
 mod tests {

@@ -32,6 +32,13 @@ pub enum Kind {
     Unresolved = 0,
 }
 
+/// A git2 id as the packs store ids (libgit2's ids are SHA-1, 20 bytes).
+pub fn raw_oid(oid: git2::Oid) -> RawOid {
+    let mut raw = [0u8; OID_LEN];
+    raw.copy_from_slice(&oid.as_bytes()[..OID_LEN]);
+    raw
+}
+
 /// An id for an object of the set: its position in [`PackSet::oid`]'s order (pack by pack, by offset).
 pub type ObjectId = u32;
 
