@@ -12,7 +12,10 @@ use std::sync::Arc;
 
 use regex_automata::Input;
 
-use crate::rules::{Allowlist, RuleSet, Severity};
+use crate::rules::{Allowlist, KeywordHit, RuleSet, Severity};
+
+/// Fills a vector with the keyword occurrences of some content (see [`Scanner::scan_with`]).
+pub type FindKeywords<'a> = dyn FnMut(&[u8], &mut Vec<KeywordHit>) + 'a;
 
 /// How far the regex of a single-line rule may look from its keyword before giving up on line boundaries
 /// (minified files put megabytes on one line).
@@ -86,10 +89,19 @@ impl Scanner {
     /// A rule whose regex fails to compile (only possible for custom rules loaded without validation) is
     /// skipped here; config loading compiles custom rules eagerly so users see that error first.
     pub fn scan(&self, content: &[u8], path: &str) -> Vec<Candidate> {
+        self.scan_with(content, path, &mut |content, hits| self.rules.keyword_hits(content, hits))
+    }
+
+    /// [`scan`](Self::scan) with the keyword search left to `find_keywords`, which must fill its vector with
+    /// what [`RuleSet::keyword_hits`] would: a caller that knows them from similar content supplies them for
+    /// less. It is not called for content that is not scanned.
+    pub fn scan_with(&self, content: &[u8], path: &str, find_keywords: &mut FindKeywords<'_>) -> Vec<Candidate> {
         if self.global_allow.allows_path(path) {
             return Vec::new();
         }
-        let windows = self.keyword_windows(content);
+        let mut hits = Vec::new();
+        find_keywords(content, &mut hits);
+        let windows = self.keyword_windows(content, &hits);
         let mut found = Vec::new();
         for run in windows.chunk_by(|a, b| a.0 == b.0) {
             let spans = run.iter().map(|&(_, start, end)| (start, end));
@@ -104,11 +116,9 @@ impl Scanner {
     /// The merged byte ranges around keyword occurrences where each rule's regex is tried, as (rule, start, end)
     /// sorted by rule, then position. A list of the rules that have windows, not a slot per rule: a slot per rule
     /// meant clearing and freeing 400 vectors for every file, most of them empty.
-    fn keyword_windows(&self, content: &[u8]) -> Vec<(u32, usize, usize)> {
-        let mut hits = Vec::new();
-        self.rules.keyword_hits(content, &mut hits);
+    fn keyword_windows(&self, content: &[u8], hits: &[KeywordHit]) -> Vec<(u32, usize, usize)> {
         let mut windows: Vec<(u32, usize, usize)> = Vec::with_capacity(hits.len());
-        for hit in &hits {
+        for hit in hits {
             for &r in self.rules.rules_for_pattern(hit.pattern as usize) {
                 let (start, end) = window(content, hit.start, hit.end, self.rules.rules()[r as usize].multiline);
                 windows.push((r, start, end));

@@ -239,22 +239,7 @@ impl KeywordDfa {
     pub fn find_overlapping(&self, hay: &[u8], hits: &mut Vec<KeywordHit>) {
         hits.clear();
         if hay.len() < SPLIT_AFTER {
-            let mut state = self.start;
-            let mut at = 0;
-            while at < hay.len() {
-                // Only the state and the offset live across this loop's iterations.
-                while at < hay.len() {
-                    state = self.step(state, hay[at]);
-                    at += 1;
-                    if state < self.matching {
-                        break;
-                    }
-                }
-                if state < self.matching {
-                    self.report(state, at, 0..usize::MAX, hits);
-                }
-            }
-            return;
+            return self.extend_hits(hay, 0, 0, hits);
         }
         // Part k owns the hits that start in `owned[k]` and is walked until its last owned start could still end a
         // keyword. Each part starts in the start state, which finds every occurrence starting at or after it.
@@ -296,6 +281,26 @@ impl KeywordDfa {
         }
         // aho-corasick's order: by end, and for one end the longest keyword (earliest start) first.
         hits.sort_unstable_by_key(|h| (h.end, h.start));
+    }
+
+    /// Appends the occurrences in `hay`, which sits at `offset` in its content, that end at or after `min_end`
+    /// (a content offset), ordered by end; their offsets are the content's. Walked in one piece.
+    pub fn extend_hits(&self, hay: &[u8], offset: usize, min_end: usize, hits: &mut Vec<KeywordHit>) {
+        let mut state = self.start;
+        let mut at = 0;
+        while at < hay.len() {
+            // Only the state and the offset live across this loop's iterations.
+            while at < hay.len() {
+                state = self.step(state, hay[at]);
+                at += 1;
+                if state < self.matching {
+                    break;
+                }
+            }
+            if state < self.matching && offset + at >= min_end {
+                self.report(state, offset + at, 0..usize::MAX, hits);
+            }
+        }
     }
 
     #[inline(always)]

@@ -1,11 +1,13 @@
 //! The set of active rules and the one Aho-Corasick automaton over all their keywords: a single pass over the
 //! content tells which rules can possibly match and where.
+use std::ops::Range;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::OnceLock;
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 
 use super::keyword_dfa::{automaton_prefix, KeywordDfa, KeywordHit};
+use super::keyword_reuse;
 use super::rule::Rule;
 use crate::error::{Error, Result};
 
@@ -28,6 +30,8 @@ pub struct RuleSet {
     dfa_claimed: AtomicBool,
     /// For each automaton pattern, the rules that listed it as a keyword.
     pattern_rules: Vec<Vec<u32>>,
+    /// The longest automaton pattern, in bytes.
+    max_pattern_len: usize,
     /// Rules without keywords: tried on every fragment.
     unkeyed: Vec<u32>,
 }
@@ -73,8 +77,10 @@ impl RuleSet {
                     .map_err(|e| Error::config("keywords", format!("cannot build the keyword automaton: {e}")))?,
             );
         }
+        let max_pattern_len = patterns.iter().map(|p| p.len()).max().unwrap_or(0);
         Ok(RuleSet {
             rules,
+            max_pattern_len,
             patterns,
             nfa,
             dfa,
@@ -116,6 +122,55 @@ impl RuleSet {
             start: m.start(),
             end: m.end(),
         }));
+    }
+
+    /// [`keyword_hits`](Self::keyword_hits) of content made from a base whose hits are known, searching only
+    /// around what differs (`keyword_reuse`). `copied` lists, in content order, each range that is a copy of the
+    /// base's bytes, as (offset in content, offset in base, length).
+    pub fn keyword_hits_from_base(
+        &self,
+        content: &[u8],
+        base_len: usize,
+        base_hits: &[KeywordHit],
+        copied: impl Iterator<Item = (usize, usize, usize)> + Clone,
+        hits: &mut Vec<KeywordHit>,
+    ) {
+        // A delta between unrelated contents copies only short runs (`git fast-import` deltas each blob against
+        // the one written before it): searching around each costs more than searching the whole once.
+        let reused: usize = copied.clone().map(|(_, _, n)| n.saturating_sub(self.max_pattern_len)).sum();
+        if reused < content.len() / 2 {
+            return self.keyword_hits(content, hits);
+        }
+        let search = |from, ends, hits: &mut Vec<KeywordHit>| self.keyword_hits_ending_in(content, from, ends, hits);
+        keyword_reuse::rebuild(content.len(), base_len, base_hits, copied, self.max_pattern_len, search, hits);
+    }
+
+    /// Appends the keyword occurrences of `content` that end in `ends`, searching from `from` (which none of them
+    /// starts before), in the order of their ends.
+    pub(super) fn keyword_hits_ending_in(
+        &self,
+        content: &[u8],
+        from: usize,
+        ends: Range<usize>,
+        hits: &mut Vec<KeywordHit>,
+    ) {
+        // No occurrence ends at 0, and one ending at `ends.end - 1` needs the bytes up to there.
+        let hay = &content[from..ends.end - 1];
+        if let Some(Some(dfa)) = self.dfa.get() {
+            return dfa.extend_hits(hay, from, ends.start, hits);
+        }
+        let Some(nfa) = &self.nfa else { return };
+        hits.extend(
+            nfa.find_overlapping_iter(hay)
+                .map(|m| KeywordHit { pattern: m.pattern().as_u32(), start: from + m.start(), end: from + m.end() })
+                .filter(|h| h.end >= ends.start),
+        );
+    }
+
+    /// The longest automaton pattern, in bytes: which keywords end at an offset depends on no more bytes before it.
+    #[cfg(test)]
+    pub(super) fn max_pattern_len(&self) -> usize {
+        self.max_pattern_len
     }
 
     /// The automaton patterns: each keyword cut to its first bytes, deduplicated.

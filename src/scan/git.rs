@@ -12,8 +12,8 @@ use std::sync::Mutex;
 use git2::Repository;
 
 use super::iac::{self, TerraformModules};
-use super::{scan_content, ScanOutput};
-use crate::engine::Scanner;
+use super::{scan_content, scan_content_with, ScanOutput};
+use crate::engine::{FindKeywords, Scanner};
 use crate::error::Result;
 use crate::finding::Finding;
 use crate::iac as iac_mod;
@@ -324,7 +324,8 @@ fn scan_blob(
             return 0;
         }
     };
-    record_blob(scanner, entry, blob.content(), found, stats);
+    let find_keywords = &mut |content: &[u8], hits: &mut Vec<_>| scanner.rules().keyword_hits(content, hits);
+    record_blob(scanner, entry, blob.content(), found, stats, find_keywords);
     size
 }
 
@@ -335,8 +336,9 @@ pub(super) fn record_blob(
     content: &[u8],
     found: &mut Vec<(Finding, usize)>,
     stats: &mut ScanStats,
+    find_keywords: &mut FindKeywords<'_>,
 ) {
-    let findings = scan_content(scanner, content, &entry.path, None, stats);
+    let findings = scan_content_with(scanner, content, &entry.path, None, stats, find_keywords);
     found.extend(
         findings
             .into_iter()

@@ -7,7 +7,7 @@ mod packed;
 use std::path::PathBuf;
 use std::sync::Mutex;
 
-use crate::engine::{looks_binary, Scanner};
+use crate::engine::{looks_binary, FindKeywords, Scanner};
 use crate::finding::{locate, Finding};
 use crate::source::fs::{walk, WalkOptions};
 use crate::source::FragmentSink;
@@ -103,12 +103,25 @@ pub fn scan_content(
     terraform: Option<&iac::TerraformModules>,
     stats: &mut ScanStats,
 ) -> Vec<Finding> {
+    let find_keywords = &mut |content: &[u8], hits: &mut Vec<_>| scanner.rules().keyword_hits(content, hits);
+    scan_content_with(scanner, content, path, terraform, stats, find_keywords)
+}
+
+/// [`scan_content`] with the keyword search left to `find_keywords` (see [`Scanner::scan_with`]).
+pub fn scan_content_with(
+    scanner: &Scanner,
+    content: &[u8],
+    path: &str,
+    terraform: Option<&iac::TerraformModules>,
+    stats: &mut ScanStats,
+    find_keywords: &mut FindKeywords<'_>,
+) -> Vec<Finding> {
     if looks_binary(content) {
         stats.skip(SkipReason::Binary);
         return Vec::new();
     }
     stats.scanned(content.len());
-    let candidates = scanner.scan(content, path);
+    let candidates = scanner.scan_with(content, path, find_keywords);
     let mut found =
         if candidates.is_empty() { Vec::new() } else { locate(scanner.rules(), content, path, &candidates) };
     found.extend(iac::lint_file(scanner, path, content, terraform, stats));

@@ -9,8 +9,9 @@ use rayon::prelude::*;
 use super::git::{record_blob, Progress};
 use crate::engine::Scanner;
 use crate::finding::Finding;
+use crate::rules::{KeywordHit, RuleSet};
 use crate::source::history::BlobEntry;
-use crate::source::pack::{raw_oid, Decoded, Kind, ObjectId, PackSet, Reader};
+use crate::source::pack::{raw_oid, Decoded, DeltaBase, Kind, ObjectId, PackSet, Reader};
 use crate::stats::{ScanStats, SkipReason};
 
 /// What the pass found (each finding with its blob's commit index), what it counted, and the blobs it left.
@@ -45,35 +46,48 @@ pub fn scan_packed(
     }
     let roots: Vec<ObjectId> = set.roots(Kind::Blob).into_iter().filter(|&r| needed[r as usize]).collect();
     let done: Vec<AtomicBool> = blobs.iter().map(|_| AtomicBool::new(false)).collect();
+    let rules = scanner.rules();
     let (found, stats) = roots
         .into_par_iter()
         .fold(
-            || (Reader::new(set), Vec::new(), ScanStats::default()),
-            |(mut reader, mut found, mut stats), root| {
-                reader.decode_chain(root, max_size, &|id| needed[id as usize], &mut |id, decoded, _| {
+            || (Reader::new(set), ChainHits::default(), Vec::new(), ScanStats::default()),
+            |(mut reader, mut chain, mut found, mut stats), root| {
+                reader.decode_chain(root, max_size, &|id| needed[id as usize], &mut |id, decoded, base| {
+                    chain.down_to(base.map(|b| b.id));
                     let i = planned[id as usize];
-                    if i == NOT_PLANNED {
-                        return;
+                    let mut own_hits = None;
+                    if i != NOT_PLANNED {
+                        done[i as usize].store(true, Ordering::Relaxed);
+                        let bytes = match decoded {
+                            Decoded::Data(content) => {
+                                let keep = set.is_base(id);
+                                let find_keywords = &mut |content: &[u8], hits: &mut Vec<KeywordHit>| {
+                                    chain.find(rules, content, base, hits);
+                                    if keep {
+                                        own_hits = Some(hits.clone());
+                                    }
+                                };
+                                let blob = &blobs[i as usize];
+                                record_blob(scanner, blob, content, &mut found, &mut stats, find_keywords);
+                                content.len() as u64
+                            }
+                            Decoded::TooLarge(_) => {
+                                stats.skip(SkipReason::TooLarge);
+                                0
+                            }
+                        };
+                        if let Some(p) = progress {
+                            p.advance(1, bytes);
+                        }
                     }
-                    done[i as usize].store(true, Ordering::Relaxed);
-                    let bytes = match decoded {
-                        Decoded::Data(content) => {
-                            record_blob(scanner, &blobs[i as usize], content, &mut found, &mut stats);
-                            content.len() as u64
-                        }
-                        Decoded::TooLarge(_) => {
-                            stats.skip(SkipReason::TooLarge);
-                            0
-                        }
-                    };
-                    if let Some(p) = progress {
-                        p.advance(1, bytes);
+                    if set.is_base(id) {
+                        chain.path.push((id, own_hits));
                     }
                 });
-                (reader, found, stats)
+                (reader, chain, found, stats)
             },
         )
-        .map(|(_, found, stats)| (found, stats))
+        .map(|(_, _, found, stats)| (found, stats))
         .reduce(
             || (Vec::new(), ScanStats::default()),
             |(mut found, mut stats), (f, s)| {
@@ -84,4 +98,38 @@ pub fn scan_packed(
         );
     let left = blobs.into_iter().zip(done).filter_map(|(b, d)| (!d.into_inner()).then_some(b)).collect();
     PackedScan { found, stats, left }
+}
+
+/// The keyword occurrences of the objects on a chain's decoding path (the bases of what is decoded next), so that
+/// a delta's are rebuilt from its base's rather than searched for again (`RuleSet::keyword_hits_from_base`).
+#[derive(Default)]
+struct ChainHits {
+    /// From the chain's root down: each base's id, and its occurrences once known.
+    path: Vec<(ObjectId, Option<Vec<KeywordHit>>)>,
+}
+
+impl ChainHits {
+    /// Leaves the path ending at `base` (the object about to be visited is decoded from it), or empty for a root.
+    fn down_to(&mut self, base: Option<ObjectId>) {
+        while self.path.last().is_some_and(|&(top, _)| Some(top) != base) {
+            self.path.pop();
+        }
+    }
+
+    /// The keyword occurrences of `content`, decoded from `base`: rebuilt from the base's (searched for now if
+    /// the base was not scanned), or searched for when the base is not on the path.
+    fn find(&mut self, rules: &RuleSet, content: &[u8], base: Option<DeltaBase<'_>>, hits: &mut Vec<KeywordHit>) {
+        match (base, self.path.last_mut()) {
+            (Some(base), Some((top, known))) if *top == base.id => {
+                let base_hits = known.get_or_insert_with(|| {
+                    let mut hits = Vec::new();
+                    rules.keyword_hits(base.data, &mut hits);
+                    hits
+                });
+                let copied = base.copied.iter().map(|c| (c.to, c.from, c.len));
+                rules.keyword_hits_from_base(content, base.data.len(), base_hits, copied, hits);
+            }
+            _ => rules.keyword_hits(content, hits),
+        }
+    }
 }

@@ -258,7 +258,7 @@ impl Part {
         if u32::try_from(data.len()).is_err() {
             return;
         }
-        let taken = base.and_then(|(b, raw)| Some((b, self.chain.remove(&b)?, raw)));
+        let taken = base.and_then(|b| Some((b.id, self.chain.remove(&b.id)?, b.data)));
         let parsed = self.parse_tree(set, data, taken.as_ref().map(|(_, tree, raw)| (tree, *raw)));
         let base_depth = taken.as_ref().map(|(_, tree, _)| tree.depth);
         if let Some((b, tree, _)) = taken {
@@ -267,8 +267,8 @@ impl Part {
         let Some((entries, ends, edits)) = parsed else { return };
         // Kept as edits when they are fewer than the entries, and the chain of edited trees is not too deep.
         let (stored, depth) = match (base, base_depth) {
-            (Some((base, _)), Some(depth)) if depth < MAX_EDIT_DEPTH && edits.len() < entries.len() => {
-                (Stored::Edited { base, edits: edits.into_boxed_slice() }, depth + 1)
+            (Some(base), Some(depth)) if depth < MAX_EDIT_DEPTH && edits.len() < entries.len() => {
+                (Stored::Edited { base: base.id, edits: edits.into_boxed_slice() }, depth + 1)
             }
             _ => (Stored::Whole(entries.clone().into_boxed_slice()), 0),
         };

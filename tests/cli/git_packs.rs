@@ -137,3 +137,39 @@ fn a_damaged_blob_in_a_pack_is_reported_and_the_rest_still_scanned() {
     assert!(errors.contains(&blob), "{errors}");
     assert_eq!(findings(&json).len(), 2, "the other blobs are still scanned: {json}");
 }
+
+/// Once packed, each later version of a file is a delta copying most of the one before, and the audit takes the
+/// keywords of the copied parts from the base's search rather than searching again. Secrets kept unchanged, moved
+/// down by lines added above them, or cut across by an edit must each be found in every version that holds them.
+#[test]
+fn secrets_in_the_copied_parts_of_deltas_are_found_in_every_version() {
+    let repo = Repo::new();
+    let filler: Vec<String> = (0..60)
+        .map(|i| format!("    setting_{i} = compute(\"value number {i} of a long configuration file\")\n"))
+        .collect();
+    for version in 0..25 {
+        let mut text = format!("# version {version}\naws_access_key_id = {AWS_KEY}\n");
+        // Lines added above the second secret move it down in each version.
+        text.extend(filler.iter().take(10 + version).cloned());
+        if version >= 8 {
+            text.push_str(&format!("github_token = \"{GITHUB_PAT}\"\n"));
+        }
+        text.extend(filler.iter().skip(40).cloned());
+        // An edit inside a line that holds a keyword: the versions alternate between two spellings.
+        text.push_str(if version % 2 == 0 { "password_hint = none\n" } else { "pass_hint = none\n" });
+        repo.write("settings.py", &text);
+        repo.git(&["add", "-A"]);
+        repo.git(&["commit", "-q", "-m", &format!("version {version}")]);
+    }
+    repo.git(&["gc", "-q", "--aggressive"]);
+    let json = assert_same_as_libgit2(&repo);
+    let further: Vec<(String, u64)> = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| (f["rule_id"].as_str().unwrap().to_string(), f["commit"]["further_occurrences"].as_u64().unwrap()))
+        .collect();
+    assert_eq!(further.len(), 2, "{json}");
+    assert!(further.iter().any(|(rule, n)| rule.starts_with("aws") && *n == 24), "{further:?}");
+    assert!(further.iter().any(|(rule, n)| rule.starts_with("github") && *n == 16), "{further:?}");
+}

@@ -3,10 +3,9 @@
 //! mapping keeps every page it touched resident, and an audit touches the whole pack.
 use std::fs::File;
 
-use flate2::{Decompress, FlushDecompress, Status};
-
-use super::delta::{self, DeltaError};
+use super::delta::{self, Copied, DeltaError};
 use super::index::{RawOid, OID_LEN};
+use super::inflate::Inflater;
 use super::{Kind, ObjectId, PackSet};
 
 pub(super) enum Base {
@@ -134,8 +133,13 @@ pub enum Decoded<'a> {
 /// default, of objects under the size limit.
 const MAX_HELD: usize = 512 << 20;
 
-/// What a delta was decoded from: its base's id and content.
-pub type DeltaBase<'a> = (ObjectId, &'a [u8]);
+/// What a delta was decoded from: its base, and which of its ranges are copies of the base's.
+#[derive(Clone, Copy)]
+pub struct DeltaBase<'a> {
+    pub id: ObjectId,
+    pub data: &'a [u8],
+    pub copied: &'a [Copied],
+}
 
 enum Failure {
     TooLarge(u64),
@@ -146,14 +150,16 @@ enum Failure {
 /// Decodes objects of a [`PackSet`]; one per thread (each keeps its own inflate state and buffer).
 pub struct Reader<'a> {
     set: &'a PackSet,
-    inflater: Decompress,
+    inflater: Inflater,
+    /// What the last delta applied copied from its base.
+    copied: Vec<Copied>,
     input: Vec<u8>,
     max_held: usize,
 }
 
 impl<'a> Reader<'a> {
     pub fn new(set: &'a PackSet) -> Reader<'a> {
-        Reader { set, inflater: Decompress::new(true), input: Vec::new(), max_held: MAX_HELD }
+        Reader { set, inflater: Inflater::new(), copied: Vec::new(), input: Vec::new(), max_held: MAX_HELD }
     }
 
     #[cfg(test)]
@@ -200,7 +206,7 @@ impl<'a> Reader<'a> {
                 continue;
             }
             let decoded = match self.inflate(child, delta_size) {
-                Ok(delta) => delta::apply(&top.1, &delta, limit).map_err(|e| match e {
+                Ok(delta) => delta::apply(&top.1, &delta, limit, &mut self.copied).map_err(|e| match e {
                     DeltaError::TooLarge(size) => Failure::TooLarge(size),
                     DeltaError::Corrupt(_) => Failure::Skip,
                 }),
@@ -208,7 +214,8 @@ impl<'a> Reader<'a> {
             };
             match decoded {
                 Ok(data) => {
-                    visit(child, Decoded::Data(&data), Some((top.0, &top.1)));
+                    let base = DeltaBase { id: top.0, data: &top.1, copied: &self.copied };
+                    visit(child, Decoded::Data(&data), Some(base));
                     let grandchildren = set.children(child);
                     // Past the cap, what lies under this object is left to libgit2.
                     if !grandchildren.is_empty() && held + data.len() <= self.max_held {
@@ -216,7 +223,10 @@ impl<'a> Reader<'a> {
                         stack.push((child, data, grandchildren, 0));
                     }
                 }
-                Err(Failure::TooLarge(size)) => visit(child, Decoded::TooLarge(size), Some((top.0, &top.1))),
+                Err(Failure::TooLarge(size)) => {
+                    let base = DeltaBase { id: top.0, data: &top.1, copied: &[] };
+                    visit(child, Decoded::TooLarge(size), Some(base))
+                }
                 Err(Failure::Skip) => {}
             }
         }
@@ -232,13 +242,7 @@ impl<'a> Reader<'a> {
         self.input.resize(len, 0);
         read_at(&self.set.pack_of(id).file, object.data_at, &mut self.input).map_err(|_| Failure::Skip)?;
         let size = usize::try_from(size).map_err(|_| Failure::Skip)?;
-        // One byte of room beyond the declared size, so a stream that inflates to more is caught.
-        let mut out = Vec::with_capacity(size + 1);
-        self.inflater.reset(true);
-        match self.inflater.decompress_vec(&self.input, &mut out, FlushDecompress::Finish) {
-            Ok(Status::StreamEnd) if out.len() == size => Ok(out),
-            _ => Err(Failure::Skip),
-        }
+        self.inflater.inflate(&self.input, size).ok_or(Failure::Skip)
     }
 }
 

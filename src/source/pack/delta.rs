@@ -11,8 +11,19 @@ pub enum DeltaError {
     TooLarge(u64),
 }
 
-/// Applies `delta` to `base`, refusing results larger than `limit` bytes before allocating them.
-pub fn apply(base: &[u8], delta: &[u8], limit: u64) -> Result<Vec<u8>, DeltaError> {
+/// A range of a delta's result that is a copy of its base: `len` bytes at `to`, taken from `from` in the base.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Copied {
+    pub to: usize,
+    pub from: usize,
+    pub len: usize,
+}
+
+/// Applies `delta` to `base`, refusing results larger than `limit` bytes before allocating them. `copied` is
+/// replaced with the ranges copied from the base, in the result's order (a copy that continues the one before it
+/// in both the result and the base extends it: git splits long copies into 64 KiB instructions).
+pub fn apply(base: &[u8], delta: &[u8], limit: u64, copied: &mut Vec<Copied>) -> Result<Vec<u8>, DeltaError> {
+    copied.clear();
     let mut at = 0;
     if read_size(delta, &mut at)? != base.len() as u64 {
         return Err(DeltaError::Corrupt("its base has another size"));
@@ -47,6 +58,10 @@ pub fn apply(base: &[u8], delta: &[u8], limit: u64) -> Result<Vec<u8>, DeltaErro
                 base.get(offset..offset.saturating_add(len)).ok_or(DeltaError::Corrupt("copy outside its base"))?;
             if out.len() + len > size {
                 return Err(DeltaError::Corrupt("result longer than declared"));
+            }
+            match copied.last_mut() {
+                Some(last) if last.to + last.len == out.len() && last.from + last.len == offset => last.len += len,
+                _ => copied.push(Copied { to: out.len(), from: offset, len }),
             }
             out.extend_from_slice(src);
         } else if op != 0 {
@@ -93,27 +108,32 @@ mod tests {
         let base = b"hello, world";
         // base size 12, result size 13; copy 5 bytes at 0, insert "!!", copy 6 bytes at offset 6.
         let delta = [12, 13, 0x90, 5, 2, b'!', b'!', 0x91, 6, 6];
-        assert_eq!(apply(base, &delta, 100).unwrap(), b"hello!! world");
+        let mut copied = vec![Copied { to: 9, from: 9, len: 9 }];
+        assert_eq!(apply(base, &delta, 100, &mut copied).unwrap(), b"hello!! world");
+        assert_eq!(copied, [Copied { to: 0, from: 0, len: 5 }, Copied { to: 7, from: 6, len: 6 }]);
     }
 
     #[test]
     fn a_copy_of_size_zero_copies_64_kib() {
-        let base = vec![7u8; 0x10000];
-        // base size and result size 65536 (0x80 0x80 0x04), copy with no size bytes.
-        let delta = [0x80, 0x80, 0x04, 0x80, 0x80, 0x04, 0x80];
-        assert_eq!(apply(&base, &delta, u64::MAX).unwrap(), base);
+        let base: Vec<u8> = (0..0x20000u32).map(|i| (i % 251) as u8).collect();
+        // Base and result 128 KiB (0x80 0x80 0x08): a copy with no size bytes (64 KiB from offset 0), then
+        // 64 KiB from offset 64 KiB (offset byte 2 and size byte 2 set: 0xc4, 1, 1). The two become one range.
+        let delta = [0x80, 0x80, 0x08, 0x80, 0x80, 0x08, 0x80, 0xc4, 1, 1];
+        let mut copied = Vec::new();
+        assert_eq!(apply(&base, &delta, u64::MAX, &mut copied).unwrap(), base);
+        assert_eq!(copied, [Copied { to: 0, from: 0, len: 0x20000 }]);
     }
 
     #[test]
     fn rejects_what_does_not_fit() {
-        let base = b"abc";
-        assert_eq!(apply(base, &[4, 3, 0x90, 3], 100), Err(DeltaError::Corrupt("its base has another size")));
-        assert_eq!(apply(base, &[3, 3, 0x91, 2, 3], 100), Err(DeltaError::Corrupt("copy outside its base")));
-        assert_eq!(apply(base, &[3, 2, 0x90, 3], 100), Err(DeltaError::Corrupt("result longer than declared")));
-        assert_eq!(apply(base, &[3, 4, 0x90, 3], 100), Err(DeltaError::Corrupt("result shorter than declared")));
-        assert_eq!(apply(base, &[3, 3, 0], 100), Err(DeltaError::Corrupt("reserved instruction 0")));
-        assert_eq!(apply(base, &[3, 3, 5, b'x'], 100), Err(DeltaError::Corrupt("truncated insert")));
-        assert_eq!(apply(base, &[3, 0x80], 100), Err(DeltaError::Corrupt("truncated header")));
-        assert_eq!(apply(base, &[3, 0xff, 0x7f], 100), Err(DeltaError::TooLarge(0x3fff)));
+        let apply_to_abc = |delta: &[u8]| apply(b"abc", delta, 100, &mut Vec::new());
+        assert_eq!(apply_to_abc(&[4, 3, 0x90, 3]), Err(DeltaError::Corrupt("its base has another size")));
+        assert_eq!(apply_to_abc(&[3, 3, 0x91, 2, 3]), Err(DeltaError::Corrupt("copy outside its base")));
+        assert_eq!(apply_to_abc(&[3, 2, 0x90, 3]), Err(DeltaError::Corrupt("result longer than declared")));
+        assert_eq!(apply_to_abc(&[3, 4, 0x90, 3]), Err(DeltaError::Corrupt("result shorter than declared")));
+        assert_eq!(apply_to_abc(&[3, 3, 0]), Err(DeltaError::Corrupt("reserved instruction 0")));
+        assert_eq!(apply_to_abc(&[3, 3, 5, b'x']), Err(DeltaError::Corrupt("truncated insert")));
+        assert_eq!(apply_to_abc(&[3, 0x80]), Err(DeltaError::Corrupt("truncated header")));
+        assert_eq!(apply_to_abc(&[3, 0xff, 0x7f]), Err(DeltaError::TooLarge(0x3fff)));
     }
 }

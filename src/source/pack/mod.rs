@@ -12,11 +12,13 @@
 mod decode;
 mod delta;
 mod index;
+mod inflate;
 
 use std::fs::File;
 use std::path::{Path, PathBuf};
 
 pub use decode::{Decoded, DeltaBase, Reader};
+pub use delta::Copied;
 use index::PackIndex;
 pub use index::{RawOid, OID_LEN};
 
@@ -282,6 +284,11 @@ impl PackSet {
         (0..self.objects.len() as ObjectId)
             .filter(|&i| self.objects[i as usize].base == NONE && self.objects[i as usize].kind == kind)
             .collect()
+    }
+
+    /// Whether any delta is based on object `id`.
+    pub fn is_base(&self, id: ObjectId) -> bool {
+        !self.children(id).is_empty()
     }
 
     fn children(&self, id: ObjectId) -> &[ObjectId] {
