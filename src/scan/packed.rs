@@ -44,7 +44,18 @@ pub fn scan_packed(
             at = set.base(x);
         }
     }
-    let roots: Vec<ObjectId> = set.roots(Kind::Blob).into_iter().filter(|&r| needed[r as usize]).collect();
+    let mut roots: Vec<ObjectId> = set.roots(Kind::Blob).into_iter().filter(|&r| needed[r as usize]).collect();
+    // Longest chains first: one left for last made a core wait up to a second for the other at the end. A chain's
+    // work is about its root's size for each object decoded in it.
+    let mut chain_len = vec![0u32; set.len()];
+    for id in (0..set.len() as ObjectId).filter(|&id| needed[id as usize]) {
+        let mut root = id;
+        while let Some(base) = set.base(root) {
+            root = base;
+        }
+        chain_len[root as usize] += 1;
+    }
+    roots.sort_unstable_by_key(|&r| std::cmp::Reverse(set.size(r).saturating_mul(u64::from(chain_len[r as usize]))));
     let done: Vec<AtomicBool> = blobs.iter().map(|_| AtomicBool::new(false)).collect();
     let rules = scanner.rules();
     let (found, stats) = roots

@@ -286,6 +286,11 @@ impl PackSet {
             .collect()
     }
 
+    /// The size an entry declares: the object's for a whole object, the delta's for a delta.
+    pub fn size(&self, id: ObjectId) -> u64 {
+        self.objects[id as usize].size
+    }
+
     /// Whether any delta is based on object `id`.
     pub fn is_base(&self, id: ObjectId) -> bool {
         !self.children(id).is_empty()
