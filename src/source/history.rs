@@ -3,19 +3,19 @@
 //! one pass over the distinct trees, not one per commit. A range (`BASE..HEAD`) instead lists the blobs its
 //! commits change, with the lines each change adds, so a PR check blames the PR only for what it wrote.
 use std::cell::OnceCell;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use git2::{DiffFindOptions, DiffOptions, Oid, Repository, Tree};
 
 use super::commits::{self, bad_rev, Tips};
-use super::fast_hash::FastBuild;
 use super::git::{added_lines, changed_files, count_unread_blob, discover, git_error, is_partial_clone, LineSet};
-use super::pack::{raw_oid, Kind, ObjectId, PackSet, RawOid};
-use super::packed_trees::{Child, EntryKind, PackedTrees, TreeEntry};
+use super::pack::{Kind, PackSet};
+use super::packed_trees::PackedTrees;
+use super::tree_walk;
 use crate::error::{Error, Result};
 use crate::finding::CommitInfo;
-use crate::stats::{ScanStats, SkipReason};
+use crate::stats::ScanStats;
 
 /// Which commits to read.
 #[derive(Debug, Clone)]
@@ -213,29 +213,11 @@ impl HistorySource {
         stats: &mut ScanStats,
         on_blob: &mut dyn FnMut(BlobEntry),
     ) {
-        let mut walk = TreeWalk::new(&self.repo, self.packs(), trees);
-        for (i, oid) in commits.iter().enumerate() {
-            let packed = walk.child(*oid);
-            let packed_tree = match (packed, trees) {
-                (Child::Packed(id), Some(trees)) => trees.commit_tree(id).and_then(|raw| Oid::from_bytes(raw).ok()),
-                _ => None,
-            };
-            let tree = match packed_tree.map_or_else(|| self.repo.find_commit(*oid).map(|c| c.tree_id()), Ok) {
-                Ok(tree) => tree,
-                Err(e) => {
-                    stats.error(format!("commit {oid}: cannot read its tree: {}", e.message()));
-                    continue;
-                }
-            };
-            let root = walk.child(tree);
-            if !walk.seen_trees.insert(root) {
-                continue;
+        match trees {
+            Some(trees) if commits.len() >= SPLIT_WALK_AFTER && rayon::current_num_threads() > 1 => {
+                tree_walk::walk_split(&self.repo, self.git_dir(), self.packs(), trees, commits, stats, on_blob)
             }
-            match walk.pending(root) {
-                Ok(p) => walk.stack.push((p, String::new())),
-                Err(e) => stats.error(format!("commit {oid}: cannot read its tree: {}", e.message())),
-            }
-            walk.run(i, stats, on_blob);
+            _ => tree_walk::walk(&self.repo, self.packs(), trees, commits, stats, on_blob),
         }
     }
 
@@ -386,161 +368,9 @@ impl HistorySource {
 }
 
 /// The state of a full audit's tree walk: what has been seen, and the trees still to read.
-struct TreeWalk<'a> {
-    repo: &'a Repository,
-    packs: Option<&'a PackSet>,
-    trees: Option<&'a PackedTrees>,
-    seen_trees: Seen,
-    seen_blobs: Seen,
-    seen_other: Seen,
-    /// An explicit stack: directory depth is attacker-controlled.
-    stack: Vec<(PendingTree<'a>, String)>,
-    /// The entries of the packed tree being walked, reused from tree to tree.
-    entries: Vec<TreeEntry>,
-}
-
-enum PendingTree<'r> {
-    Packed(ObjectId),
-    Read(Tree<'r>),
-}
-
-impl<'a> TreeWalk<'a> {
-    fn new(repo: &'a Repository, packs: Option<&'a PackSet>, trees: Option<&'a PackedTrees>) -> TreeWalk<'a> {
-        let n = packs.map_or(0, PackSet::len);
-        TreeWalk {
-            repo,
-            packs,
-            trees,
-            seen_trees: Seen::new(n),
-            seen_blobs: Seen::new(n),
-            seen_other: Seen::new(n),
-            stack: Vec::new(),
-            entries: Vec::new(),
-        }
-    }
-
-    fn child(&self, oid: Oid) -> Child {
-        let raw = raw_oid(oid);
-        match self.packs.and_then(|p| p.find(&raw)) {
-            Some(id) => Child::Packed(id),
-            None => Child::Foreign(raw),
-        }
-    }
-
-    fn oid(&self, child: Child) -> Oid {
-        let raw = match child {
-            Child::Packed(id) => self.packs.map_or([0; 20], |p| *p.oid(id)),
-            Child::Foreign(raw) => raw,
-        };
-        Oid::from_bytes(&raw).unwrap_or_else(|_| Oid::zero())
-    }
-
-    /// A tree to walk: decoded already, or read now through libgit2.
-    fn pending(&self, tree: Child) -> std::result::Result<PendingTree<'a>, git2::Error> {
-        if let (Child::Packed(id), Some(trees)) = (tree, self.trees) {
-            if trees.has(id) {
-                return Ok(PendingTree::Packed(id));
-            }
-        }
-        self.repo.find_tree(self.oid(tree)).map(PendingTree::Read)
-    }
-
-    /// Walks what is on the stack, for the commit at `commit`.
-    fn run(&mut self, commit: usize, stats: &mut ScanStats, on_blob: &mut dyn FnMut(BlobEntry)) {
-        while let Some((tree, prefix)) = self.stack.pop() {
-            match tree {
-                PendingTree::Packed(id) => {
-                    let trees = self.trees.expect("packed trees");
-                    let mut entries = std::mem::take(&mut self.entries);
-                    trees.entries_into(id, &mut entries);
-                    for e in &entries {
-                        let (name, kind, child) = trees.view(e);
-                        self.entry(commit, &prefix, name, kind, child, stats, on_blob);
-                    }
-                    self.entries = entries;
-                }
-                PendingTree::Read(tree) => {
-                    for e in tree.iter() {
-                        let kind = EntryKind::from_mode(e.filemode_raw() as u32);
-                        self.entry(commit, &prefix, e.name_bytes(), kind, self.child(e.id()), stats, on_blob);
-                    }
-                }
-            }
-        }
-    }
-
-    #[allow(clippy::too_many_arguments)]
-    fn entry(
-        &mut self,
-        commit: usize,
-        prefix: &str,
-        name: &[u8],
-        kind: EntryKind,
-        child: Child,
-        stats: &mut ScanStats,
-        on_blob: &mut dyn FnMut(BlobEntry),
-    ) {
-        // The path is only built for what is new: most entries are trees and blobs already seen.
-        let path = || {
-            let name = String::from_utf8_lossy(name);
-            if prefix.is_empty() {
-                name.into_owned()
-            } else {
-                format!("{prefix}/{name}")
-            }
-        };
-        match kind {
-            EntryKind::Tree => {
-                if self.seen_trees.insert(child) {
-                    match self.pending(child) {
-                        Ok(t) => self.stack.push((t, path())),
-                        Err(e) => stats.error(format!("tree {} ({}): {}", self.oid(child), path(), e.message())),
-                    }
-                }
-            }
-            EntryKind::Submodule => {
-                if self.seen_other.insert(child) {
-                    stats.skip(SkipReason::Submodule);
-                }
-            }
-            EntryKind::Link => {
-                if self.seen_other.insert(child) {
-                    stats.skip(SkipReason::Symlink);
-                }
-            }
-            EntryKind::Blob => {
-                if self.seen_blobs.insert(child) {
-                    on_blob(BlobEntry { oid: self.oid(child), path: path(), commit, added: None });
-                }
-            }
-        }
-    }
-}
-
-/// Objects seen by the walk: a bit per packed object, a set for the rest.
-struct Seen {
-    packed: Vec<u64>,
-    foreign: HashSet<RawOid, FastBuild>,
-}
-
-impl Seen {
-    fn new(packed: usize) -> Seen {
-        Seen { packed: vec![0; packed.div_ceil(64)], foreign: HashSet::default() }
-    }
-
-    /// True when `child` was not seen before.
-    fn insert(&mut self, child: Child) -> bool {
-        match child {
-            Child::Packed(id) => {
-                let (word, bit) = (id as usize / 64, 1u64 << (id % 64));
-                let new = self.packed[word] & bit == 0;
-                self.packed[word] |= bit;
-                new
-            }
-            Child::Foreign(raw) => self.foreign.insert(raw),
-        }
-    }
-}
+/// Commits from which a walk of the packed trees is split over two threads (see `tree_walk`): below this, the
+/// second thread's start costs about what it saves.
+const SPLIT_WALK_AFTER: usize = 2000;
 
 /// An audit reads every tree and blob once, so libgit2's object cache only costs memory and time, and
 /// re-hashing each object on read (18% of an audit's time in a profile) re-checks what the pack's own CRC and

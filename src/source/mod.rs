@@ -13,6 +13,7 @@ mod mapped_file;
 pub mod pack;
 mod packed_trees;
 pub mod staged;
+mod tree_walk;
 
 use crate::stats::SkipReason;
 
