@@ -1,7 +1,7 @@
 //! Where content comes from: files and folders (`fs`), the staged change (`staged`), and git history or a
-//! commit range (`history`), with the shared git plumbing in `git` and, for audits, the repository's packs read
-//! in bulk (`pack`, `packed_trees`). Sources know nothing about rules or
-//! findings; they hand content on and count what they skip.
+//! commit range (`history`, its tree walk in `tree_walk`), with the shared git plumbing in `git` and, for audits,
+//! the repository's packs read in bulk (`pack`, `packed_trees`). Sources know nothing about rules or findings;
+//! they hand content on and count what they skip.
 pub mod commits;
 mod fast_hash;
 pub mod fs;
