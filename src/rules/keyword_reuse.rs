@@ -160,7 +160,7 @@ mod tests {
             let rebuilt = rebuilt(&set, &content, &base, &base_hits, &[copied]);
             assert_eq!(rebuilt, hits(&set, &content), "{copied:?}");
         }
-        // A range within bounds is trusted, true or not: the hits it claims come from the base.: the hits it claims come from the base.
+        // A range within bounds is trusted, true or not: the hits it claims come from the base.
         let claimed = rebuilt(&set, &content, &base, &base_hits, &[(15, 14, 20)]);
         assert_ne!(claimed, hits(&set, &content));
     }

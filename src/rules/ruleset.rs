@@ -117,11 +117,7 @@ impl RuleSet {
                 }
             }
         }
-        hits.extend(nfa.find_overlapping_iter(content).map(|m| KeywordHit {
-            pattern: m.pattern().as_u32(),
-            start: m.start(),
-            end: m.end(),
-        }));
+        hits.extend(nfa_hits(nfa, content, 0));
     }
 
     /// [`keyword_hits`](Self::keyword_hits) of content made from a base whose hits are known, searching only
@@ -160,11 +156,7 @@ impl RuleSet {
             return dfa.extend_hits(hay, from, ends.start, hits);
         }
         let Some(nfa) = &self.nfa else { return };
-        hits.extend(
-            nfa.find_overlapping_iter(hay)
-                .map(|m| KeywordHit { pattern: m.pattern().as_u32(), start: from + m.start(), end: from + m.end() })
-                .filter(|h| h.end >= ends.start),
-        );
+        hits.extend(nfa_hits(nfa, hay, from).filter(|h| h.end >= ends.start));
     }
 
     /// The longest automaton pattern, in bytes: which keywords end at an offset depends on no more bytes before it.
@@ -210,6 +202,15 @@ fn prebuilt_dfa(patterns: &[String], pattern_rules: &[Vec<u32>]) -> Option<(Vec<
     };
     let table = KeywordDfa::from_static(BUILTIN_KEYWORD_DFA)?;
     Some((BUILTIN_KEYWORD_PATTERNS.iter().map(|p| p.to_string()).collect(), remapped, table))
+}
+
+/// The NFA's occurrences in `hay`, which sits at `offset` in its content, with the content's offsets.
+fn nfa_hits<'h>(nfa: &'h AhoCorasick, hay: &'h [u8], offset: usize) -> impl Iterator<Item = KeywordHit> + 'h {
+    nfa.find_overlapping_iter(hay).map(move |m| KeywordHit {
+        pattern: m.pattern().as_u32(),
+        start: offset + m.start(),
+        end: offset + m.end(),
+    })
 }
 
 fn automaton(patterns: &[String], kind: AhoCorasickKind) -> std::result::Result<AhoCorasick, aho_corasick::BuildError> {

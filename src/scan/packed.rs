@@ -66,15 +66,15 @@ pub fn scan_packed(
                 reader.decode_chain(root, max_size, &|id| needed[id as usize], &mut |id, decoded, base| {
                     chain.down_to(base.map(|b| b.id));
                     let i = planned[id as usize];
+                    let is_base = set.is_base(id);
                     let mut own_hits = None;
                     if i != NOT_PLANNED {
                         done[i as usize].store(true, Ordering::Relaxed);
                         let bytes = match decoded {
                             Decoded::Data(content) => {
-                                let keep = set.is_base(id);
                                 let find_keywords = &mut |content: &[u8], hits: &mut Vec<KeywordHit>| {
                                     chain.find(rules, content, base, hits);
-                                    if keep {
+                                    if is_base {
                                         own_hits = Some(hits.clone());
                                     }
                                 };
@@ -91,7 +91,7 @@ pub fn scan_packed(
                             p.advance(1, bytes);
                         }
                     }
-                    if set.is_base(id) {
+                    if is_base {
                         chain.path.push((id, own_hits));
                     }
                 });

@@ -51,9 +51,10 @@ pub(super) fn walk_split(
             let repo = Repository::open(git_dir).ok()?;
             let mut walk = TreeWalk::new(&repo, packs, Some(trees), true);
             let mut blobs = Vec::new();
-            let mut stats = ScanStats::default();
+            // Stays empty: this walk holds back all it would count.
+            let mut unused = ScanStats::default();
             for (i, oid) in commits.iter().enumerate().skip(mid) {
-                walk.commit(i, *oid, &mut stats, &mut |blob| blobs.push(blob));
+                walk.commit(i, *oid, &mut unused, &mut |blob| blobs.push(blob));
             }
             Some((blobs, walk.held_back.unwrap_or_default()))
         });
