@@ -19,6 +19,14 @@ pub enum Error {
         source: std::io::Error,
     },
 
+    /// An error with what was being done when it happened (`config at BASE (1a2b3c4d)`).
+    #[error("{context}: {source}")]
+    Context {
+        context: String,
+        #[source]
+        source: Box<Error>,
+    },
+
     #[error("{context}: {source}")]
     Io {
         context: String,
@@ -30,6 +38,10 @@ pub enum Error {
 impl Error {
     pub fn config(origin: impl Into<String>, message: impl Into<String>) -> Self {
         Error::Config { origin: origin.into(), message: message.into() }
+    }
+    /// This error, said to have happened while doing `context`.
+    pub fn context(self, context: impl Into<String>) -> Self {
+        Error::Context { context: context.into(), source: Box::new(self) }
     }
     pub fn rule(origin: impl Into<String>, rule: impl Into<String>, message: impl Into<String>) -> Self {
         Error::Rule { origin: origin.into(), rule: rule.into(), message: message.into() }

@@ -5,6 +5,7 @@ use sha2::{Digest, Sha256};
 
 use crate::engine::Candidate;
 use crate::rules::{RuleSet, Severity};
+pub use crate::source::commits::CommitInfo;
 
 /// Longest line kept in a finding; longer lines (minified code) are cut around the secret.
 const MAX_LINE_LEN: usize = 512;
@@ -13,59 +14,168 @@ const MAX_LINE_LEN: usize = 512;
 #[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq)]
 #[serde(rename_all = "lowercase")]
 pub enum FindingKind {
-    /// A credential in the content (`secret` holds it).
+    /// A credential in the content ([`Detail::Secret`]).
     Secret,
-    /// An infrastructure-as-code misconfiguration (`resource` and `message` say where and what; `secret` is empty).
+    /// An infrastructure-as-code misconfiguration ([`Detail::Iac`]).
     Iac,
-    /// A change to leakgate's own configuration that weakens detection (`config-weakened`, PR checks only):
-    /// `resource` names the setting and `message` what was weakened; `secret` is empty.
+    /// A change to leakgate's own configuration that weakens detection (`config-weakened`, PR checks only,
+    /// [`Detail::Policy`]).
     Config,
 }
 
-#[derive(Debug, Clone, Serialize, PartialEq)]
+/// One thing a scan reports: a common core (rule, location, provenance, fingerprint, severity) and the part
+/// that only its kind has ([`Detail`]).
+#[derive(Debug, Clone, PartialEq)]
 pub struct Finding {
-    pub kind: FindingKind,
     pub rule_id: String,
     pub description: String,
     pub severity: Severity,
     pub tags: Vec<String>,
     pub path: String,
     /// The exact file name, base64, when it is not valid UTF-8 (`path` then shows U+FFFD for each invalid byte).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub path_bytes: Option<String>,
-    /// 1-based; columns count characters.
+    /// 1-based; columns count characters (0 where a finding has no column: IaC and policy findings).
     pub start_line: usize,
     pub end_line: usize,
     pub start_column: usize,
     pub end_column: usize,
-    /// The line holding the start of the secret (cut around the secret when very long).
+    /// The line the finding starts on (cut around a secret when very long).
     pub line: String,
+    pub fingerprint: Fingerprint,
+    /// The commit that introduced it (history and range scans).
+    pub commit: Option<CommitInfo>,
+    pub detail: Detail,
+}
+
+/// What only one kind of finding has.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Detail {
+    Secret(SecretMatch),
+    Iac(Misconfiguration),
+    Policy(PolicyChange),
+}
+
+/// A credential the engine matched.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SecretMatch {
     pub secret: String,
+    /// Shannon entropy of the secret, bits per character, two decimals.
     pub entropy: f64,
     /// The rule's offline validator accepted the secret (checksum, structure).
     pub validated: bool,
-    pub fingerprint: Fingerprint,
-    /// IaC: the resource the check fired on (`aws_s3_bucket.site`, `Deployment/web container app`).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub resource: Option<String>,
-    /// IaC: what exactly is wrong, with the offending value.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub message: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub commit: Option<CommitInfo>,
 }
 
-/// The commit that introduced a finding (history and range scans).
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
-pub struct CommitInfo {
-    pub id: String,
-    pub author_name: String,
-    pub author_email: String,
-    /// RFC 3339.
-    pub date: String,
-    pub subject: String,
-    /// Further commits that carry the same secret at the same path.
-    pub further_occurrences: usize,
+/// An infrastructure setting an IaC check flagged.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Misconfiguration {
+    /// The resource the check fired on (`aws_s3_bucket.site`, `Deployment/web container app`).
+    pub resource: String,
+    /// What exactly is wrong, with the offending value.
+    pub message: String,
+}
+
+/// A change to leakgate's own settings that hides findings.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PolicyChange {
+    /// The setting that changed (`disable`, `.leakgateignore`, ...).
+    pub setting: String,
+    /// What the change weakens.
+    pub message: String,
+}
+
+impl Finding {
+    pub fn kind(&self) -> FindingKind {
+        match self.detail {
+            Detail::Secret(_) => FindingKind::Secret,
+            Detail::Iac(_) => FindingKind::Iac,
+            Detail::Policy(_) => FindingKind::Config,
+        }
+    }
+
+    /// The matched secret; empty for findings that are not secrets.
+    pub fn secret(&self) -> &str {
+        match &self.detail {
+            Detail::Secret(m) => &m.secret,
+            _ => "",
+        }
+    }
+
+    /// The resource (IaC) or setting (policy) a finding is about.
+    pub fn resource(&self) -> Option<&str> {
+        match &self.detail {
+            Detail::Secret(_) => None,
+            Detail::Iac(m) => Some(&m.resource),
+            Detail::Policy(c) => Some(&c.setting),
+        }
+    }
+
+    /// What is wrong, for IaC and policy findings.
+    pub fn message(&self) -> Option<&str> {
+        match &self.detail {
+            Detail::Secret(_) => None,
+            Detail::Iac(m) => Some(&m.message),
+            Detail::Policy(c) => Some(&c.message),
+        }
+    }
+}
+
+/// The JSON report's finding object (version 1): one flat shape for every kind, with `secret`, `entropy` and
+/// `validated` present (empty, 0, false) for findings that are not secrets, as they always were.
+impl Serialize for Finding {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        #[derive(Serialize)]
+        struct Flat<'a> {
+            kind: FindingKind,
+            rule_id: &'a str,
+            description: &'a str,
+            severity: Severity,
+            tags: &'a [String],
+            path: &'a str,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            path_bytes: Option<&'a str>,
+            start_line: usize,
+            end_line: usize,
+            start_column: usize,
+            end_column: usize,
+            line: &'a str,
+            secret: &'a str,
+            entropy: f64,
+            validated: bool,
+            fingerprint: &'a Fingerprint,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            resource: Option<&'a str>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            message: Option<&'a str>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            commit: Option<&'a CommitInfo>,
+        }
+        let (entropy, validated) = match &self.detail {
+            Detail::Secret(m) => (m.entropy, m.validated),
+            _ => (0.0, false),
+        };
+        Flat {
+            kind: self.kind(),
+            rule_id: &self.rule_id,
+            description: &self.description,
+            severity: self.severity,
+            tags: &self.tags,
+            path: &self.path,
+            path_bytes: self.path_bytes.as_deref(),
+            start_line: self.start_line,
+            end_line: self.end_line,
+            start_column: self.start_column,
+            end_column: self.end_column,
+            line: &self.line,
+            secret: self.secret(),
+            entropy,
+            validated,
+            fingerprint: &self.fingerprint,
+            resource: self.resource(),
+            message: self.message(),
+            commit: self.commit.as_ref(),
+        }
+        .serialize(serializer)
+    }
 }
 
 /// `rule-id:path:hash`, where hash is the first 16 hex digits of SHA-256 over rule id, path and secret.
@@ -113,7 +223,6 @@ pub fn locate(rules: &RuleSet, content: &[u8], path: &str, candidates: &[Candida
         let reach = (c.secret_start + MAX_LINE_LEN + 1).min(content.len());
         let line_end = memchr::memchr(b'\n', &content[c.secret_start..reach]).map_or(reach, |i| c.secret_start + i);
         out.push(Finding {
-            kind: FindingKind::Secret,
             rule_id: rule.id.clone(),
             description: rule.description.clone(),
             severity: rule.severity,
@@ -125,13 +234,13 @@ pub fn locate(rules: &RuleSet, content: &[u8], path: &str, candidates: &[Candida
             start_column: at.column + 1,
             end_column,
             line: excerpt(content, at.line_start, line_end, c.secret_start),
-            secret: String::from_utf8_lossy(secret).into_owned(),
-            entropy: (c.entropy * 100.0).round() / 100.0,
-            validated: c.validated,
             fingerprint: Fingerprint::new(&rule.id, path, secret),
-            resource: None,
-            message: None,
             commit: None,
+            detail: Detail::Secret(SecretMatch {
+                secret: String::from_utf8_lossy(secret).into_owned(),
+                entropy: (c.entropy * 100.0).round() / 100.0,
+                validated: c.validated,
+            }),
         });
     }
     out
@@ -193,6 +302,57 @@ fn excerpt(content: &[u8], line_start: usize, line_end: usize, secret_start: usi
         to = (from + MAX_LINE_LEN).min(line_end);
     }
     String::from_utf8_lossy(&content[from..to]).trim_end_matches('\r').to_string()
+}
+
+/// Findings to test reports and suppressors with.
+#[cfg(test)]
+pub(crate) mod test_support {
+    use super::{Detail, Finding, Fingerprint, Misconfiguration, SecretMatch};
+    use crate::rules::Severity;
+
+    /// A real GitHub token shape (valid checksum) that must never appear in a redacted report.
+    pub const SECRET: &str = "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";
+
+    pub fn secret_finding(path: &str) -> Finding {
+        Finding {
+            rule_id: "github-pat".into(),
+            description: "GitHub personal access token".into(),
+            severity: Severity::Critical,
+            tags: vec!["vcs".into(), "github".into()],
+            path: path.into(),
+            path_bytes: None,
+            start_line: 3,
+            end_line: 3,
+            start_column: 9,
+            end_column: 48,
+            line: format!("token = {SECRET}"),
+            fingerprint: Fingerprint::new("github-pat", path, SECRET.as_bytes()),
+            commit: None,
+            detail: Detail::Secret(SecretMatch { secret: SECRET.into(), entropy: 4.8, validated: true }),
+        }
+    }
+
+    pub fn iac_finding() -> Finding {
+        Finding {
+            rule_id: "iac-s3-public-acl".into(),
+            description: "S3 bucket ACL grants public access".into(),
+            severity: Severity::High,
+            tags: vec!["iac".into()],
+            path: "infra/main.tf".into(),
+            path_bytes: None,
+            start_line: 4,
+            end_line: 4,
+            start_column: 0,
+            end_column: 0,
+            line: String::new(),
+            fingerprint: Fingerprint::new("iac-s3-public-acl", "infra/main.tf", b"aws_s3_bucket.site"),
+            commit: None,
+            detail: Detail::Iac(Misconfiguration {
+                resource: "aws_s3_bucket.site".into(),
+                message: "acl = \"public-read\"".into(),
+            }),
+        }
+    }
 }
 
 #[cfg(test)]

@@ -1,23 +1,25 @@
 //! leakgate: a commit-time security gate for secrets and infrastructure misconfigurations.
 //!
-//! Data flows one way:
-//! source (files, stdin, staged blobs, history blobs) → fragments → [`engine::Scanner`] (keyword prefilter →
-//! regex → secret → entropy, placeholder and validator filters) → [`finding::Finding`] → suppression (inline
-//! allow, ignore file, baseline) → report. Skip counts and non-fatal errors travel alongside in
-//! [`stats::ScanStats`]. Config, ignore files and baseline are read up front ([`policy`]: from the working tree,
-//! or for a PR check from the base commit, whose changes to them become `config-weakened` findings).
-//! Library code never prints and never picks an exit code; that is the CLI's job.
-pub mod engine;
-pub mod error;
-pub mod rules;
-
-pub use error::{Error, Result};
+//! Data flows one way, and [`pipeline::ScanRequest::run`] carries it through every stage:
+//! policy ([`policy`]: config, ignore files, baseline) → source ([`source`]: files, stdin, staged blobs, history
+//! blobs) → matcher ([`scan`] over [`engine::Scanner`]: keyword prefilter → regex → secret → entropy, placeholder
+//! and validator filters; [`iac`] lint beside it) → [`finding::Finding`] → suppression ([`suppress`]: inline
+//! allow, ignore file, baseline) → report ([`report`]). Skip counts and non-fatal errors travel alongside in
+//! [`stats::ScanStats`]. Everything a scan can report is documented in one [`registry`].
+//!
+//! Library code never prints and never picks an exit code; that is the CLI's job ([`cli`]).
 pub mod cli;
 pub mod config;
+pub mod engine;
+pub mod error;
 pub mod finding;
 pub mod iac;
+pub mod pipeline;
 pub mod policy;
+pub mod redact;
+pub mod registry;
 pub mod report;
+pub mod rules;
 pub mod safe_read;
 pub mod scan;
 pub mod source;
@@ -25,3 +27,6 @@ pub mod stats;
 pub mod suppress;
 #[cfg(test)]
 mod test_rng;
+
+pub use error::{Error, Result};
+pub use pipeline::{ScanRequest, ScanResult, Target};

@@ -1,15 +1,14 @@
 use clap::error::ErrorKind;
 use clap::Parser;
 
-// A folder scan allocates per file (contents, keyword windows, regex captures); with mimalloc a single-threaded
-// scan of 20 MB of crate sources ran 5.5% fewer instructions (callgrind: 787M → 744M) and made 358 madvise
-// calls where glibc made 850 mprotect calls on 200 MB.
+// A folder scan allocates per file (contents, keyword windows, regex captures), which mimalloc serves with fewer
+// instructions and system calls than glibc (BENCHMARKS.md).
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() {
     // mimalloc asks Linux for transparent huge pages: each first touch of its heap then zeroes a whole 2 MB
-    // page. A pre-commit run that uses a few MB spent a sixth of its samples in that zeroing (`perf record`).
+    // page, a cost a pre-commit run that uses a few MB should not pay.
     // SAFETY: a plain prctl on this process; it only changes how later page faults are served.
     #[cfg(target_os = "linux")]
     unsafe {

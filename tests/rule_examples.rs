@@ -2,7 +2,7 @@
 //! from `rules/` at run time (set LEAKGATE_RULES_FILE=rules/x.toml to check one file).
 use std::path::Path;
 
-use leakgate::engine::check::check_rules;
+use leakgate::engine::examples::check_rules;
 use leakgate::rules::{parse_rule_file, Rule, RuleSet};
 
 fn rules_on_disk() -> Vec<(String, String)> {

@@ -8,7 +8,7 @@ use std::sync::OnceLock;
 
 use leakgate::config::Config;
 use leakgate::engine::Scanner;
-use leakgate::finding::{Finding, FindingKind, Fingerprint};
+use leakgate::finding::{Detail, Finding, FindingKind, Fingerprint, SecretMatch};
 use leakgate::iac::{self, IacFormat, IacOutcome};
 use leakgate::rules::Severity;
 use leakgate::scan::ScanOutput;
@@ -45,7 +45,7 @@ pub fn check_scan(content: &[u8], path: &str, out: &ScanOutput, whole_chars: boo
         assert_eq!(f.path, path);
         assert!(f.start_line >= 1 && f.end_line >= f.start_line, "lines {}..{}", f.start_line, f.end_line);
         assert!(f.fingerprint.0.starts_with(&format!("{}:", f.rule_id)));
-        match f.kind {
+        match f.kind() {
             FindingKind::Secret => {
                 assert!(
                     f.end_line <= newlines + 1,
@@ -53,10 +53,10 @@ pub fn check_scan(content: &[u8], path: &str, out: &ScanOutput, whole_chars: boo
                     f.end_line,
                     newlines + 1
                 );
-                assert!(!f.secret.is_empty(), "empty secret from {}", f.rule_id);
+                assert!(!f.secret().is_empty(), "empty secret from {}", f.rule_id);
                 assert!(f.start_column >= 1, "column {}", f.start_column);
-                if let Some(text) = text.filter(|_| whole_chars || !f.secret.contains('\u{fffd}')) {
-                    assert!(text.contains(&f.secret), "secret {:?} from {} is not in the content", f.secret, f.rule_id);
+                if let Some(text) = text.filter(|_| whole_chars || !f.secret().contains('\u{fffd}')) {
+                    assert!(text.contains(f.secret()), "secret {:?} from {} is not in the content", f.secret(), f.rule_id);
                 }
             }
             FindingKind::Iac => assert!(iac::check_info(&f.rule_id).is_some(), "unknown check {}", f.rule_id),
@@ -146,7 +146,6 @@ pub fn check_outcome(name: &str, content: &[u8], o: &IacOutcome) {
 /// A secret finding with the given path, line number and secret, as the engine would make it.
 pub fn finding(path: &str, start_line: usize, secret: &str) -> Finding {
     Finding {
-        kind: FindingKind::Secret,
         rule_id: "generic-api-key".into(),
         description: "Generic API key".into(),
         severity: Severity::High,
@@ -158,12 +157,8 @@ pub fn finding(path: &str, start_line: usize, secret: &str) -> Finding {
         start_column: 1,
         end_column: secret.chars().count(),
         line: secret.into(),
-        secret: secret.into(),
-        entropy: 4.0,
-        validated: false,
         fingerprint: Fingerprint::new("generic-api-key", path, secret.as_bytes()),
-        resource: None,
-        message: None,
         commit: None,
+        detail: Detail::Secret(SecretMatch { secret: secret.into(), entropy: 4.0, validated: false }),
     }
 }

@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use arbitrary::Arbitrary;
-use leakgate::finding::{CommitInfo, Finding, FindingKind, Fingerprint};
+use leakgate::finding::{CommitInfo, Detail, Finding, FindingKind, Fingerprint, Misconfiguration, SecretMatch};
 use leakgate::report::{self, Format, Report, ReportOptions};
 use leakgate::rules::{RuleSet, Severity};
 use leakgate::stats::{ScanStats, SkipReason};
@@ -90,7 +90,6 @@ impl FuzzFinding {
             (false, false) => (1 + self.start_column as usize, 1 + self.width as usize),
         };
         Finding {
-            kind: if self.iac { FindingKind::Iac } else { FindingKind::Secret },
             rule_id,
             description: self.description,
             severity: SEVERITIES[self.severity as usize % SEVERITIES.len()],
@@ -102,12 +101,15 @@ impl FuzzFinding {
             start_column,
             end_column,
             line: format!("{}{}{}", self.before, self.secret, self.after),
-            secret: self.secret,
-            entropy: self.entropy,
-            validated: self.validated,
             fingerprint,
-            resource: self.resource,
-            message: self.message,
+            detail: if self.iac {
+                Detail::Iac(Misconfiguration {
+                    resource: self.resource.unwrap_or_default(),
+                    message: self.message.unwrap_or_default(),
+                })
+            } else {
+                Detail::Secret(SecretMatch { secret: self.secret, entropy: self.entropy, validated: self.validated })
+            },
             commit: self.commit.map(|c| CommitInfo {
                 id: c.id,
                 author_name: c.author_name,
@@ -203,7 +205,7 @@ fn check_json(out: &str, findings: &[Finding], opts: &ReportOptions) {
         let shown = report::presented(f, opts.show_secrets);
         assert_eq!(g["path"].as_str(), Some(f.path.as_str()), "path did not round-trip");
         assert_eq!(g["rule_id"].as_str(), Some(f.rule_id.as_str()));
-        assert_eq!(g["secret"].as_str(), Some(shown.secret.as_str()));
+        assert_eq!(g["secret"].as_str(), Some(shown.secret()));
         assert_eq!(g["line"].as_str(), Some(shown.line.as_str()));
         if let Some(c) = &shown.commit {
             assert_eq!(g["commit"]["subject"].as_str(), Some(c.subject.as_str()));
@@ -262,7 +264,7 @@ fn check_uri(uri: &str, path: &str) {
 fn check_gitlab(out: &str, findings: &[Finding]) {
     let v = parse_json("gitlab", out);
     let vulns = v["vulnerabilities"].as_array().expect("vulnerabilities array");
-    let secrets: Vec<&Finding> = findings.iter().filter(|f| f.kind == FindingKind::Secret).collect();
+    let secrets: Vec<&Finding> = findings.iter().filter(|f| f.kind() == FindingKind::Secret).collect();
     assert_eq!(vulns.len(), secrets.len());
     let mut ids = std::collections::HashSet::new();
     for (g, f) in vulns.iter().zip(secrets) {
@@ -318,11 +320,11 @@ fn check_csv(out: &str, findings: &[Finding]) {
 /// built-in text holds Cyrillic).
 fn check_redacted(format: Format, out: &str, findings: &[Finding], stats: &ScanStats) {
     for (i, f) in findings.iter().enumerate() {
-        let Some(last) = f.secret.chars().last() else { continue };
+        let Some(last) = f.secret().chars().last() else { continue };
         if !('\u{400}'..='\u{4ff}').contains(&last)
-            || f.secret.len() < 4
-            || !f.secret.chars().all(char::is_alphanumeric)
-            || f.secret.matches(last).count() != 1
+            || f.secret().len() < 4
+            || !f.secret().chars().all(char::is_alphanumeric)
+            || f.secret().matches(last).count() != 1
         {
             continue;
         }
@@ -330,24 +332,24 @@ fn check_redacted(format: Format, out: &str, findings: &[Finding], stats: &ScanS
             let mut texts: Vec<String> =
                 vec![g.rule_id.clone(), g.description.clone(), g.path.clone(), g.fingerprint.0.clone()];
             texts.extend(g.tags.iter().cloned());
-            texts.extend(g.resource.iter().cloned());
-            texts.extend(g.message.iter().cloned());
+            texts.extend(g.resource().map(str::to_string));
+            texts.extend(g.message().map(str::to_string));
             if let Some(c) = &g.commit {
                 texts.extend([c.id.clone(), c.author_name.clone(), c.author_email.clone(), c.date.clone()]);
             }
             if i == j {
                 // The writers redact the secret in its own line and in the commit subject.
-                texts.push(g.line.replace(&f.secret, ""));
-                texts.extend(g.commit.iter().map(|c| c.subject.replace(&f.secret, "")));
+                texts.push(g.line.replace(f.secret(), ""));
+                texts.extend(g.commit.iter().map(|c| c.subject.replace(f.secret(), "")));
             } else {
-                texts.extend([g.secret.clone(), g.line.clone()]);
+                texts.extend([g.secret().to_string(), g.line.clone()]);
                 texts.extend(g.commit.iter().map(|c| c.subject.clone()));
             }
             texts.iter().any(|t| t.contains(last))
         });
         let in_stats = stats.errors.iter().chain(&stats.notes).chain(&stats.warnings).any(|t| t.contains(last));
         if !elsewhere && !in_stats {
-            assert!(!out.contains(&f.secret), "{format:?} report shows the secret {:?}:\n{out}", f.secret);
+            assert!(!out.contains(f.secret()), "{format:?} report shows the secret {:?}:\n{out}", f.secret());
         }
     }
 }

@@ -8,9 +8,10 @@ use std::path::{Path, PathBuf};
 use anyhow::{bail, Context};
 
 use super::exit::Outcome;
-use super::scan::{collect_git, collect_paths};
 use super::{BaselineArgs, BaselineCommand, BaselineCreateArgs};
-use crate::suppress::{self, baseline};
+use crate::pipeline::{ScanRequest, Target};
+use crate::source::history::HistorySpec;
+use crate::suppress::baseline;
 
 pub fn run(args: BaselineArgs) -> anyhow::Result<Outcome> {
     match args.command {
@@ -21,26 +22,25 @@ pub fn run(args: BaselineArgs) -> anyhow::Result<Outcome> {
 fn create(args: BaselineCreateArgs) -> anyhow::Result<Outcome> {
     // Made absolute first: the working-tree scan may change the current folder.
     let output = args.output.as_deref().map(std::path::absolute).transpose()?;
-    let mut scan = super::scan::default_args();
-    scan.common.config = args.common.config.as_deref().map(std::path::absolute).transpose()?;
-    scan.output.quiet = true;
-    let scanned = if args.history {
-        scan.history = true;
-        scan.repo = args.repo;
-        collect_git(&scan, None)?
+    let config = args.common.config.as_deref().map(std::path::absolute).transpose()?;
+    let target = if args.history {
+        Target::History(HistorySpec::AllRefs)
     } else {
         if args.paths.is_empty() {
             let cwd = std::env::current_dir().context("cannot read the current folder")?;
             if let Some(root) = repo_root(&cwd) {
                 std::env::set_current_dir(&root).with_context(|| format!("cannot change to {}", root.display()))?;
             }
-            scan.paths = vec![PathBuf::from(".")];
-        } else {
-            scan.paths = args.paths;
         }
-        collect_paths(&scan)?
+        Target::Paths(if args.paths.is_empty() { vec![PathBuf::from(".")] } else { args.paths })
     };
-    let stats = &scanned.output.stats;
+    let mut request = ScanRequest::new(target);
+    request.repo = args.repo;
+    request.policy.config = config;
+    // The baseline records fingerprints only; no report quotes a line.
+    request.mask_lines = false;
+    let result = request.run()?;
+    let stats = &result.stats;
     for note in &stats.notes {
         eprintln!("leakgate: note: {}", crate::report::sanitize::for_terminal(note));
     }
@@ -52,9 +52,9 @@ fn create(args: BaselineCreateArgs) -> anyhow::Result<Outcome> {
             stats.errors.first().map_or("unknown", String::as_str)
         );
     }
-    let (findings, suppressed) = suppress::apply(scanned.output.findings, &scanned.ignore, None);
-    let target = output.unwrap_or_else(|| scanned.root.join(baseline::BASELINE_FILE_NAME));
-    std::fs::write(&target, baseline::render(&findings))
+    let (findings, suppressed) = (&result.findings, result.suppressed);
+    let target = output.unwrap_or_else(|| result.root.join(baseline::BASELINE_FILE_NAME));
+    std::fs::write(&target, baseline::render(findings))
         .with_context(|| format!("cannot write {}", target.display()))?;
     let distinct: std::collections::HashSet<&str> = findings.iter().map(|f| f.fingerprint.0.as_str()).collect();
     let mut message = format!(
@@ -71,7 +71,7 @@ fn create(args: BaselineCreateArgs) -> anyhow::Result<Outcome> {
         ));
     }
     println!("{message}");
-    if let Some(root) = repo_root(&scanned.root) {
+    if let Some(root) = repo_root(&result.root) {
         declare_union_merge(&root, &target)?;
     }
     Ok(Outcome::Clean)

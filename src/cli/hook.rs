@@ -1,7 +1,6 @@
 //! `leakgate hook pre-push`: what the pre-push hook runs. git passes the remote's name and URL as arguments and
 //! one line per ref on stdin; this turns those lines into the set of commits the push sends that no
-//! remote-tracking branch has yet, and scans the lines they add, like `scan --range`. Also owns the
-//! "how to proceed" text a blocked commit or push prints.
+//! remote-tracking branch has yet, and scans the lines they add, like `scan --range`.
 use std::io::Read;
 use std::path::PathBuf;
 
@@ -9,41 +8,10 @@ use anyhow::{bail, Context};
 use git2::{Oid, Repository};
 
 use super::exit::Outcome;
+use super::gate::Gate;
 use super::{HookArgs, HookCommand, PrePushArgs};
+use crate::pipeline::Target;
 use crate::source::history::{HistorySource, HistorySpec};
-
-/// The git hook a scan gates; chooses the advice printed when findings block it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Gate {
-    Commit,
-    Push,
-}
-
-impl Gate {
-    /// Printed on stderr after the report when findings block the commit or push.
-    pub fn how_to_proceed(self, findings: usize) -> String {
-        let (n, it) =
-            if findings == 1 { ("1 secret".to_string(), "it") } else { (format!("{findings} secrets"), "them") };
-        match self {
-            Gate::Commit => format!(
-                "\nleakgate: commit blocked: the staged change adds {n} (listed above). To proceed, do one of:\n\
-                 \x20 - remove {it} from the file and stage the file again; if {it} was ever pushed or shared, also \
-                 revoke and replace (rotate) {it}\n\
-                 \x20 - if it is not a secret (a false positive): put `leakgate:allow` in a comment on its line, or add its \
-                 `fingerprint:` (shown above) as a line in .leakgateignore at the repository root\n\
-                 \x20 - skip this check for this one commit: git commit --no-verify\n"
-            ),
-            Gate::Push => format!(
-                "\nleakgate: push blocked: the commits being pushed add {n} (listed above). To proceed, do one of:\n\
-                 \x20 - remove {it} from those commits (`git commit --amend` for the last commit, `git rebase -i` for an \
-                 older one) and push again; if {it} was ever pushed or shared elsewhere, also revoke and replace (rotate) {it}\n\
-                 \x20 - if it is not a secret (a false positive): add its `fingerprint:` (shown above) as a line in \
-                 .leakgateignore at the repository root (`leakgate:allow` only counts in the commit that adds the line)\n\
-                 \x20 - skip this check for this one push: git push --no-verify\n"
-            ),
-        }
-    }
-}
 
 pub fn run(args: HookArgs) -> anyhow::Result<Outcome> {
     match args.hook {
@@ -68,12 +36,11 @@ fn pre_push(args: PrePushArgs) -> anyhow::Result<Outcome> {
         let source = HistorySource::open(&dir)?;
         push_spec(source.repo(), &updates)?
     };
-    let mut scan = super::scan::default_args();
-    scan.repo = args.repo;
-    scan.common = args.common;
-    scan.output = args.output;
-    scan.shared = args.shared;
-    super::scan::run_git_with(scan, Some(spec), Some(Gate::Push))
+    let started = std::time::Instant::now();
+    let target = Target::History(spec);
+    let request = super::scan::git_request(target, args.repo.clone(), &args.common, &args.output, &args.shared);
+    let result = request.run()?;
+    super::scan::report_outcome(&args.output, args.shared.strict, result, started, Some(Gate::Push))
 }
 
 /// Parses git's pre-push input; anything unexpected is an error (the hook fails closed rather than guess).

@@ -2,9 +2,9 @@
 //! decided in `exit.rs` and nowhere else.
 pub mod baseline;
 pub mod exit;
+pub mod gate;
 pub mod hook;
 pub mod install;
-pub mod policy;
 pub mod progress;
 pub mod rules;
 pub mod scan;
@@ -14,6 +14,36 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand};
 
 use crate::report::Format;
+
+/// The report formats, as flags name them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ReportFormat {
+    /// For people: one block per finding and a summary line.
+    Text,
+    /// The versioned JSON report (`version`, `tool`, `findings`, `summary`).
+    Json,
+    /// SARIF 2.1.0, for GitHub code scanning and other SARIF viewers.
+    Sarif,
+    /// JUnit XML: one failing test case per finding.
+    Junit,
+    /// CSV with a header row, safe to open in a spreadsheet.
+    Csv,
+    /// GitLab secret-detection report (`gl-secret-detection-report.json`).
+    Gitlab,
+}
+
+impl From<ReportFormat> for Format {
+    fn from(f: ReportFormat) -> Format {
+        match f {
+            ReportFormat::Text => Format::Text,
+            ReportFormat::Json => Format::Json,
+            ReportFormat::Sarif => Format::Sarif,
+            ReportFormat::Junit => Format::Junit,
+            ReportFormat::Csv => Format::Csv,
+            ReportFormat::Gitlab => Format::Gitlab,
+        }
+    }
+}
 
 #[derive(Debug, Parser)]
 #[command(
@@ -190,8 +220,8 @@ pub struct CommonArgs {
 #[derive(Debug, Args)]
 pub struct OutputArgs {
     /// Report format.
-    #[arg(long, value_enum, default_value_t = Format::Text)]
-    pub format: Format,
+    #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
+    pub format: ReportFormat,
 
     /// Write the report to FILE instead of stdout.
     #[arg(long, short = 'o', value_name = "FILE")]
@@ -257,8 +287,8 @@ pub struct RulesArgs {
     pub check: Option<PathBuf>,
 
     /// Output format of the list.
-    #[arg(long, value_enum, default_value_t = Format::Text)]
-    pub format: Format,
+    #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
+    pub format: ReportFormat,
 
     #[command(flatten)]
     pub common: CommonArgs,

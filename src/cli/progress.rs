@@ -4,7 +4,7 @@ use std::io::IsTerminal;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use crate::report::human_bytes;
-use crate::scan::git::Progress;
+use crate::scan::Progress;
 
 pub struct ProgressBar {
     bar: indicatif::ProgressBar,

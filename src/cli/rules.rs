@@ -6,11 +6,12 @@ use anyhow::Context;
 use serde::Serialize;
 
 use super::exit::Outcome;
+use super::ReportFormat;
 use super::RulesArgs;
-use crate::engine::check::check_rules;
-use crate::policy::weakened;
+use crate::config::Config;
+use crate::engine::examples::check_rules;
+use crate::registry::{CheckKind, Entry, Registry};
 use crate::report::sanitize::for_terminal;
-use crate::report::Format;
 use crate::rules::{parse_rule_file, Severity};
 
 #[derive(Serialize)]
@@ -42,56 +43,44 @@ pub fn run(args: RulesArgs) -> anyhow::Result<Outcome> {
         println!("leakgate: {count} rules in {}: all examples pass", file.display());
         return Ok(Outcome::Clean);
     }
-    let config = super::scan::load_config(args.common.config.as_deref(), std::path::Path::new("."))?;
+    let config = Config::discover_or_default(args.common.config.as_deref(), std::path::Path::new("."))?;
     let set = config.rule_set()?;
+    let disabled = |id: &str| config.file.disable.iter().any(|d| d == id);
     let config_tags = ["config".to_string()];
-    let infos: Vec<RuleInfo> = set
-        .rules()
-        .iter()
-        .map(|r| RuleInfo {
-            kind: "secret",
-            id: &r.id,
-            description: &r.description,
-            severity: r.severity,
-            tags: &r.tags,
-            keywords: &r.keywords,
-            validator: r.validator.map(|v| v.as_str()),
-            remediation: r.remediation(),
-            origin: &r.origin,
+    let infos: Vec<RuleInfo> = Registry::new(&set)
+        .entries()
+        // The rule set has no disabled rule; the checks are listed unless disabled.
+        .filter(|e| e.kind() == CheckKind::Secret || !disabled(e.id()))
+        .map(|e| RuleInfo {
+            kind: e.kind().as_str(),
+            id: e.id(),
+            description: e.title(),
+            severity: e.severity(),
+            tags: match e {
+                Entry::Secret(r) => &r.tags,
+                Entry::Iac(_) => &[],
+                Entry::Policy(_) => &config_tags,
+            },
+            keywords: match e {
+                Entry::Secret(r) => &r.keywords,
+                _ => &[],
+            },
+            validator: match e {
+                Entry::Secret(r) => r.validator.map(|v| v.as_str()),
+                _ => None,
+            },
+            remediation: e.remediation(),
+            origin: e.origin(),
         })
-        .chain(crate::iac::checks().iter().filter(|c| !config.file.disable.iter().any(|d| d == c.id)).map(|c| {
-            RuleInfo {
-                kind: "iac",
-                id: c.id,
-                description: c.title,
-                severity: c.severity,
-                tags: &[],
-                keywords: &[],
-                validator: None,
-                remediation: c.fix,
-                origin: "builtin:iac",
-            }
-        }))
-        .chain((!config.file.disable.iter().any(|d| d == weakened::RULE_ID)).then_some(RuleInfo {
-            kind: "config",
-            id: weakened::RULE_ID,
-            description: weakened::TITLE,
-            severity: Severity::High,
-            tags: &config_tags,
-            keywords: &[],
-            validator: None,
-            remediation: weakened::FIX,
-            origin: "builtin:config",
-        }))
         .collect();
     let stdout = std::io::stdout();
     let mut w = std::io::BufWriter::new(stdout.lock());
     match args.format {
-        Format::Json => {
+        ReportFormat::Json => {
             serde_json::to_writer_pretty(&mut w, &infos)?;
             writeln!(w)?;
         }
-        Format::Text => {
+        ReportFormat::Text => {
             for r in &infos {
                 // Tags and descriptions of custom rules come from a config file, maybe the current repository's.
                 let (tags, description) = (for_terminal(&r.tags.join(",")), for_terminal(r.description));

@@ -10,7 +10,7 @@ use std::sync::Arc;
 
 use serde::Deserialize;
 
-use crate::engine::check::check_rules;
+use crate::engine::examples::check_rules;
 use crate::engine::{IacPolicy, Scanner};
 use crate::error::{Error, Result};
 use crate::rules::{self, Allowlist, AllowlistSpec, Rule, RuleSet, RuleSpec};
@@ -77,6 +77,15 @@ impl Config {
         Ok(Config { path: Some(path.to_path_buf()), file, notes, ..Config::default() })
     }
 
+    /// The config given explicitly (`--config`), else the one [`discover`](Self::discover)ed from `start`, else the
+    /// defaults.
+    pub fn discover_or_default(explicit: Option<&Path>, start: &Path) -> Result<Config> {
+        match explicit.map(Path::to_path_buf).or_else(|| Config::discover(start)) {
+            Some(p) => Config::load(&p),
+            None => Ok(Config::default()),
+        }
+    }
+
     /// `.leakgate.toml` in `start` or the nearest parent, stopping at the repository root (a folder with `.git`);
     /// where a folder has none, its `.gitleaks.toml`.
     pub fn discover(start: &Path) -> Option<PathBuf> {
@@ -111,13 +120,12 @@ impl Config {
         for id in &self.file.disable {
             if !rules.iter().any(|r| &r.id == id)
                 && !self.file.rules.iter().any(|r| &r.id == id)
-                && crate::iac::check_info(id).is_none()
-                && id != crate::policy::weakened::RULE_ID
+                && !crate::registry::is_builtin_check(id)
             {
                 return Err(Error::config(&origin, format!("disable: no rule has id `{id}`")));
             }
         }
-        if let Some(r) = self.file.rules.iter().find(|r| r.id == crate::policy::weakened::RULE_ID) {
+        if let Some(r) = self.file.rules.iter().find(|r| crate::registry::is_policy_check(&r.id)) {
             return Err(Error::rule(&origin, &r.id, "this id is reserved for leakgate's own config-change finding"));
         }
         rules.retain(|r| !self.file.disable.contains(&r.id));

@@ -2,8 +2,8 @@
 //! validator filters → one candidate per secret (a specific rule wins over a generic one).
 //!
 //! The scanner is built once and shared by all threads (`&Scanner` is `Sync`); it keeps no per-scan state.
-pub mod check;
 pub mod entropy;
+pub mod examples;
 pub mod placeholder;
 pub mod validate;
 
@@ -22,8 +22,6 @@ pub type FindKeywords<'a> = dyn FnMut(&[u8], &mut Vec<KeywordHit>) + 'a;
 const LINE_REACH: usize = 4096;
 /// How far a multiline rule (private keys, JSON key files) may extend past its keyword's line.
 const MULTILINE_REACH: usize = 64 * 1024;
-/// Bytes looked at by the binary sniff (the same heuristic as git: a NUL byte near the start).
-const BINARY_SNIFF_LEN: usize = 8000;
 
 /// One secret found by one rule, with byte offsets into the scanned content.
 #[derive(Debug, Clone, PartialEq)]
@@ -203,11 +201,6 @@ impl Scanner {
             }
         }
     }
-}
-
-/// True when the content looks binary (a NUL byte in its first 8000 bytes, like git's heuristic).
-pub fn looks_binary(content: &[u8]) -> bool {
-    memchr::memchr(0, &content[..content.len().min(BINARY_SNIFF_LEN)]).is_some()
 }
 
 /// The range a rule's regex is tried on for one keyword occurrence: the keyword's line with one line either

@@ -21,19 +21,13 @@ use git2::{Oid, Repository};
 
 use super::revision::{PolicyFiles, PolicyPaths, Slot, TreeFile};
 use crate::config::Config;
-use crate::finding::{CommitInfo, Finding, FindingKind, Fingerprint};
+use crate::finding::{CommitInfo, Detail, Finding, Fingerprint, PolicyChange};
 use crate::rules::{AllowlistSpec, RuleSpec, Severity};
 
-pub const RULE_ID: &str = "config-weakened";
-pub const TITLE: &str = "Detection weakened by a change to leakgate's configuration";
-pub const WHAT: &str = "The change turns off a rule, widens an allowlist, lowers the file-size limit, removes or \
-loosens a custom rule, or adds entries to .leakgateignore, .gitleaksignore or the baseline.";
-pub const WHY: &str = "The author of a pull request controls the repository's leakgate configuration: a change \
-that adds a secret could also hide it. A PR check therefore applies the base commit's configuration and reports \
-what the change would weaken once merged.";
-pub const FIX: &str = "Review the weakening. If it is intended, a maintainer merges the change deliberately (the \
-base branch then carries it), or accepts this one weakening by adding the finding's fingerprint to the base \
-branch's .leakgateignore; otherwise take it out of the pull request.";
+pub use crate::registry::CONFIG_WEAKENED;
+
+/// The id `config-weakened` findings carry.
+pub const RULE_ID: &str = CONFIG_WEAKENED.id;
 
 /// One way a version of the policy files reports less than the version before it.
 #[derive(Debug, Clone, PartialEq)]
@@ -400,9 +394,8 @@ impl Weakening {
     /// The finding a report shows; `commit` describes [`Weakening::commit`].
     pub fn into_finding(self, commit: Option<CommitInfo>) -> Finding {
         Finding {
-            kind: FindingKind::Config,
             rule_id: RULE_ID.to_string(),
-            description: TITLE.to_string(),
+            description: CONFIG_WEAKENED.title.to_string(),
             severity: Severity::High,
             tags: vec!["config".to_string()],
             fingerprint: Fingerprint::new(RULE_ID, &self.path, self.key.as_bytes()),
@@ -413,12 +406,8 @@ impl Weakening {
             start_column: 0,
             end_column: 0,
             line: self.line_text,
-            secret: String::new(),
-            entropy: 0.0,
-            validated: false,
-            resource: Some(self.setting),
-            message: Some(self.what),
             commit,
+            detail: Detail::Policy(PolicyChange { setting: self.setting, message: self.what }),
         }
     }
 

@@ -40,7 +40,7 @@ pub fn write(report: &Report<'_>, opts: &ReportOptions, w: &mut dyn Write) -> st
         record(
             w,
             [
-                match f.kind {
+                match f.kind() {
                     FindingKind::Secret => "secret".to_string(),
                     FindingKind::Iac => "iac".to_string(),
                     FindingKind::Config => "config".to_string(),
@@ -52,7 +52,7 @@ pub fn write(report: &Report<'_>, opts: &ReportOptions, w: &mut dyn Write) -> st
                 f.start_column.to_string(),
                 f.end_line.to_string(),
                 f.end_column.to_string(),
-                cell(&shown.secret),
+                cell(shown.secret()),
                 cell(&f.fingerprint.0),
                 cell(&commit),
                 cell(&author),

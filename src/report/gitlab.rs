@@ -48,7 +48,7 @@ pub fn document(report: &Report<'_>, opts: &ReportOptions, end: SystemTime) -> V
     let mut vulnerabilities = Vec::new();
     let mut iac_skipped = 0usize;
     for f in report.findings {
-        if f.kind == FindingKind::Iac {
+        if f.kind() == FindingKind::Iac {
             iac_skipped += 1;
             continue;
         }
@@ -136,8 +136,8 @@ fn vulnerability(report: &Report<'_>, f: &Finding, occurrence: usize, show_secre
             "commit": commit,
         },
     });
-    if show_secrets && !f.secret.is_empty() {
-        v["raw_source_code_extract"] = json!(f.secret);
+    if show_secrets && !f.secret().is_empty() {
+        v["raw_source_code_extract"] = json!(f.secret());
     }
     v
 }

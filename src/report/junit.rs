@@ -47,10 +47,10 @@ pub fn write(report: &Report<'_>, opts: &ReportOptions, w: &mut dyn Write) -> st
             f.start_line,
             f.start_column
         );
-        if f.kind == FindingKind::Secret && !shown.line.is_empty() {
+        if f.kind() == FindingKind::Secret && !shown.line.is_empty() {
             body.push_str(&format!("line: {}\n", shown.line.trim()));
         }
-        if let Some(r) = &f.resource {
+        if let Some(r) = f.resource() {
             body.push_str(&format!("resource: {r}\n"));
         }
         if let Some(c) = &f.commit {

@@ -1,12 +1,10 @@
 //! Writers for the scan result. Every format redacts secrets unless `show_secrets` is set: reports end up in CI
 //! logs and dashboards. Rule documentation for the formats that carry it (SARIF help, GitLab descriptions,
-//! JUnit failure bodies) comes from one place, [`rule_meta`], which reads the rule set and the IaC check
-//! registry.
+//! JUnit failure bodies) comes from one place, [`rule_meta`], which reads the [`Registry`].
 pub mod csv;
 pub mod gitlab;
 pub mod json;
 pub mod junit;
-pub mod redact;
 pub mod sanitize;
 pub mod sarif;
 pub mod text;
@@ -14,8 +12,11 @@ pub mod text;
 use std::io::Write;
 use std::time::Duration;
 
-use crate::finding::{Finding, FindingKind};
-use crate::policy::weakened;
+use crate::finding::{Detail, Finding, FindingKind};
+pub use crate::redact::redact;
+use crate::redact::{mask_line, mask_shared_lines};
+pub use crate::registry::RuleMeta;
+use crate::registry::{Registry, CONFIG_WEAKENED};
 use crate::rules::{RuleSet, Severity};
 use crate::stats::ScanStats;
 use crate::suppress::Suppressed;
@@ -23,7 +24,8 @@ use crate::suppress::Suppressed;
 /// Version of the JSON report shape; bumped on any incompatible change.
 pub const JSON_VERSION: u32 = 1;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+/// The report formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
     /// For people: one block per finding and a summary line.
     Text,
@@ -76,7 +78,7 @@ pub fn write(format: Format, report: &Report<'_>, opts: &ReportOptions, w: &mut 
     let report = if opts.show_secrets {
         report
     } else {
-        masked = redact::mask_shared_lines(report.findings);
+        masked = mask_shared_lines(report.findings);
         &Report { findings: &masked, strict_gaps: report.strict_gaps.clone(), ..*report }
     };
     match format {
@@ -89,113 +91,39 @@ pub fn write(format: Format, report: &Report<'_>, opts: &ReportOptions, w: &mut 
     }
 }
 
-/// Shows the first characters of a secret and hides the rest: at most 4, and at most a quarter of it, so a
-/// short password is not given away by its "prefix".
-pub fn redact(secret: &str) -> String {
-    let n = secret.chars().count();
-    let shown = (n / 4).min(4);
-    let prefix: String = secret.chars().take(shown).collect();
-    format!("{prefix}*****")
-}
-
 /// A copy of the finding as a report shows it: secret (and its text in the line and in the commit subject)
 /// redacted unless asked.
 pub fn presented(f: &Finding, show_secrets: bool) -> Finding {
     let raw = f;
     let mut f = f.clone();
     // IaC findings carry no secret: an empty one stays empty rather than turning into a lone `*****`.
-    if !show_secrets && !f.secret.is_empty() {
+    if !show_secrets && !raw.secret().is_empty() {
         if let Some(c) = &mut f.commit {
             c.subject = scrub(&c.subject, raw, show_secrets);
         }
-        f.line = redact::mask_line(&f.line, &[&raw.secret]);
-        f.secret = redact(&f.secret);
+        f.line = mask_line(&f.line, &[raw.secret()]);
+        if let Detail::Secret(m) = &mut f.detail {
+            m.secret = redact(&m.secret);
+        }
     }
     f
 }
 
-/// A rule's documentation as the reports show it, whether the rule is a secret rule or an IaC check.
-#[derive(Debug, Clone, PartialEq)]
-pub struct RuleMeta {
-    pub id: String,
-    /// One line: the secret rule's description or the IaC check's title.
-    pub title: String,
-    /// A paragraph: what the rule finds and (for IaC checks) why it matters.
-    pub full_description: String,
-    /// How to fix a finding, plain text.
-    pub remediation: String,
-    /// The same documentation as Markdown (SARIF `help.markdown`).
-    pub help_markdown: String,
-    pub severity: Severity,
-    pub tags: Vec<String>,
-}
-
-const FALSE_POSITIVE_HELP: &str = "If this is not a real credential, mark the line with `leakgate:allow` or add the \
-finding's fingerprint to `.leakgateignore`.";
-
-/// Documentation for `rule_id`: the active rule set first, then `config-weakened`, then the IaC check registry.
-/// `None` for an id that none knows (a finding made by a rule that is no longer configured); see [`meta_for`].
+/// Documentation for `rule_id` from the [`Registry`]. `None` for an id that none knows (a finding made by a rule
+/// that is no longer configured); see [`meta_for`].
 pub fn rule_meta(report: &Report<'_>, rule_id: &str) -> Option<RuleMeta> {
-    if let Some(rule) = report.rules.get(rule_id) {
-        let remediation = rule.remediation().to_string();
-        return Some(RuleMeta {
-            id: rule.id.clone(),
-            title: rule.description.clone(),
-            full_description: format!(
-                "{}. A credential committed to a repository is readable by everyone who can read the \
-                 repository and its history, forks and clones.",
-                rule.description.trim_end_matches('.')
-            ),
-            help_markdown: format!("**{}**\n\n{remediation}\n\n{FALSE_POSITIVE_HELP}", rule.description),
-            remediation,
-            severity: rule.severity,
-            tags: rule.tags.clone(),
-        });
-    }
-    if rule_id == weakened::RULE_ID {
-        return Some(RuleMeta {
-            id: weakened::RULE_ID.to_string(),
-            title: weakened::TITLE.to_string(),
-            full_description: format!("{} {}", weakened::WHAT, weakened::WHY),
-            remediation: weakened::FIX.to_string(),
-            help_markdown: format!(
-                "**{}**\n\n### What\n{}\n\n### Why\n{}\n\n### Fix\n{}",
-                weakened::TITLE,
-                weakened::WHAT,
-                weakened::WHY,
-                weakened::FIX
-            ),
-            severity: Severity::High,
-            tags: vec!["config".to_string()],
-        });
-    }
-    let check = crate::iac::check_info(rule_id)?;
-    let formats: Vec<&str> = check.formats.iter().map(|f| f.as_str()).collect();
-    let mut tags = vec!["iac".to_string()];
-    tags.extend(formats.iter().map(|f| f.to_string()));
-    Some(RuleMeta {
-        id: check.id.to_string(),
-        title: check.title.to_string(),
-        full_description: format!("{} {}", check.what, check.why),
-        remediation: check.fix.to_string(),
-        help_markdown: format!(
-            "**{}**\n\n### What\n{}\n\n### Why\n{}\n\n### Fix\n{}\n\n#### Bad\n```\n{}\n```\n\n#### Good\n```\n{}\n```",
-            check.title, check.what, check.why, check.fix, check.bad, check.good
-        ),
-        severity: check.severity,
-        tags,
-    })
+    Registry::new(report.rules).get(rule_id).map(|entry| entry.meta())
 }
 
 /// [`rule_meta`], falling back to what the finding itself says about its rule.
 pub fn meta_for(report: &Report<'_>, f: &Finding) -> RuleMeta {
     rule_meta(report, &f.rule_id).unwrap_or_else(|| {
-        let remediation = match f.kind {
+        let remediation = match f.kind() {
             FindingKind::Secret => "Revoke or rotate the credential, remove it from the code and load it at run time \
                                     from the environment or a secret manager."
                 .to_string(),
             FindingKind::Iac => "Change the setting the message names.".to_string(),
-            FindingKind::Config => weakened::FIX.to_string(),
+            FindingKind::Config => CONFIG_WEAKENED.fix.to_string(),
         };
         RuleMeta {
             id: f.rule_id.clone(),
@@ -212,17 +140,17 @@ pub fn meta_for(report: &Report<'_>, f: &Finding) -> RuleMeta {
 /// What a report says about one finding in a sentence: the rule's description and the redacted secret, or the
 /// IaC check's message and resource. `shown` must come from [`presented`].
 pub fn finding_message(shown: &Finding) -> String {
-    match shown.kind {
-        FindingKind::Secret => {
-            let mut m = format!("{}: {}", shown.description, shown.secret);
-            if shown.validated {
+    match &shown.detail {
+        Detail::Secret(secret) => {
+            let mut m = format!("{}: {}", shown.description, secret.secret);
+            if secret.validated {
                 m.push_str(" (structure verified)");
             }
             m
         }
-        FindingKind::Iac | FindingKind::Config => {
-            let detail = shown.message.as_deref().unwrap_or(&shown.description);
-            match &shown.resource {
+        Detail::Iac(_) | Detail::Policy(_) => {
+            let detail = shown.message().unwrap_or(&shown.description);
+            match shown.resource() {
                 Some(r) if !r.is_empty() => format!("{}: {detail} ({r})", shown.description),
                 _ => format!("{}: {detail}", shown.description),
             }
@@ -233,11 +161,11 @@ pub fn finding_message(shown: &Finding) -> String {
 /// Replaces every copy of the finding's raw secret in free text it did not produce (a commit subject that
 /// quotes the token) with the redacted form, unless secrets are shown.
 pub fn scrub(text: &str, raw: &Finding, show_secrets: bool) -> String {
-    let first = raw.secret.lines().next().unwrap_or("");
+    let first = raw.secret().lines().next().unwrap_or("");
     if show_secrets || first.len() < 4 {
         return text.to_string();
     }
-    text.replace(first, &redact(&raw.secret))
+    text.replace(first, &redact(raw.secret()))
 }
 
 /// The score GitHub code scanning ranks security results by (`security-severity`, 0.0–10.0, as a string):
@@ -267,67 +195,17 @@ pub fn human_bytes(n: u64) -> String {
     }
 }
 
-/// Findings and a report to test the writers with.
+/// A report to test the writers with (the findings are [`crate::finding::test_support`]'s).
 #[cfg(test)]
 pub(crate) mod test_support {
     use std::time::Duration;
 
     use super::Report;
-    use crate::finding::{Finding, FindingKind, Fingerprint};
-    use crate::rules::{RuleSet, Severity};
+    pub use crate::finding::test_support::*;
+    use crate::finding::Finding;
+    use crate::rules::RuleSet;
     use crate::stats::ScanStats;
     use crate::suppress::Suppressed;
-
-    /// A real GitHub token shape (valid checksum) that must never appear in a redacted report.
-    pub const SECRET: &str = "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";
-
-    pub fn secret_finding(path: &str) -> Finding {
-        Finding {
-            kind: FindingKind::Secret,
-            rule_id: "github-pat".into(),
-            description: "GitHub personal access token".into(),
-            severity: Severity::Critical,
-            tags: vec!["vcs".into(), "github".into()],
-            path: path.into(),
-            path_bytes: None,
-            start_line: 3,
-            end_line: 3,
-            start_column: 9,
-            end_column: 48,
-            line: format!("token = {SECRET}"),
-            secret: SECRET.into(),
-            entropy: 4.8,
-            validated: true,
-            fingerprint: Fingerprint::new("github-pat", path, SECRET.as_bytes()),
-            resource: None,
-            message: None,
-            commit: None,
-        }
-    }
-
-    pub fn iac_finding() -> Finding {
-        Finding {
-            kind: FindingKind::Iac,
-            rule_id: "iac-s3-public-acl".into(),
-            description: "S3 bucket ACL grants public access".into(),
-            severity: Severity::High,
-            tags: vec!["iac".into()],
-            path: "infra/main.tf".into(),
-            path_bytes: None,
-            start_line: 4,
-            end_line: 4,
-            start_column: 0,
-            end_column: 0,
-            line: String::new(),
-            secret: String::new(),
-            entropy: 0.0,
-            validated: false,
-            fingerprint: Fingerprint::new("iac-s3-public-acl", "infra/main.tf", b"aws_s3_bucket.site"),
-            resource: Some("aws_s3_bucket.site".into()),
-            message: Some("acl = \"public-read\"".into()),
-            commit: None,
-        }
-    }
 
     /// Runs `f` with a report over `findings` and the built-in rules.
     pub fn with_report<T>(findings: &[Finding], stats: &ScanStats, f: impl FnOnce(&Report<'_>) -> T) -> T {
@@ -393,7 +271,7 @@ mod tests {
 
     #[test]
     fn iac_findings_have_no_secret_to_redact() {
-        assert_eq!(presented(&iac_finding(), false).secret, "");
+        assert_eq!(presented(&iac_finding(), false).secret(), "");
     }
 
     #[test]

@@ -9,7 +9,7 @@ use std::io::Write;
 use serde_json::{json, Map, Value};
 
 use super::{finding_message, meta_for, presented, scrub, security_severity, Report, ReportOptions, RuleMeta};
-use crate::finding::{Finding, FindingKind};
+use crate::finding::{Detail, Finding, FindingKind};
 use crate::rules::Severity;
 
 /// The schema's own identifier (an identifier, not a download: no viewer needs to fetch it).
@@ -130,17 +130,17 @@ fn result(f: &Finding, rule_index: usize, show_secrets: bool) -> Value {
     let mut properties = Map::new();
     properties.insert(
         "kind".into(),
-        json!(match f.kind {
+        json!(match f.kind() {
             FindingKind::Secret => "secret",
             FindingKind::Iac => "iac",
             FindingKind::Config => "config",
         }),
     );
     properties.insert("severity".into(), json!(f.severity.as_str()));
-    if f.kind == FindingKind::Secret {
-        properties.insert("validated".into(), json!(f.validated));
+    if let Detail::Secret(m) = &f.detail {
+        properties.insert("validated".into(), json!(m.validated));
     }
-    if let Some(r) = &f.resource {
+    if let Some(r) = f.resource() {
         properties.insert("resource".into(), json!(r));
     }
     if let Some(c) = &f.commit {

@@ -4,6 +4,7 @@ use std::io::Write;
 
 use super::sanitize::for_terminal;
 use super::{human_bytes, presented, Report, ReportOptions};
+use crate::finding::Detail;
 use crate::rules::Severity;
 
 const RESET: &str = "\x1b[0m";
@@ -33,11 +34,11 @@ pub fn write(report: &Report<'_>, opts: &ReportOptions, w: &mut dyn Write) -> st
             f.start_line,
             f.rule_id,
             f.severity.as_str(),
-            if f.validated { ", validated" } else { "" },
+            if matches!(&f.detail, Detail::Secret(m) if m.validated) { ", validated" } else { "" },
         )?;
         // Descriptions and fixes of custom rules come from a config file, which may be the scanned repository's.
         writeln!(w, "  {}", for_terminal(&f.description))?;
-        if let (Some(resource), Some(message)) = (&f.resource, &f.message) {
+        if let (Some(resource), Some(message)) = (f.resource(), f.message()) {
             writeln!(w, "  {}: {}", for_terminal(resource), for_terminal(message))?;
         }
         if let Some(c) = &shown.commit {
@@ -52,7 +53,7 @@ pub fn write(report: &Report<'_>, opts: &ReportOptions, w: &mut dyn Write) -> st
             )?;
         }
         let line = for_terminal(&shown.line);
-        let secret = for_terminal(&shown.secret);
+        let secret = for_terminal(shown.secret());
         let marked = if opts.color && !secret.is_empty() {
             line.replacen(&secret, &format!("{}{secret}{reset}", paint(HIGHLIGHT)), 1)
         } else {

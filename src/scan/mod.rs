@@ -1,17 +1,29 @@
 //! Runs a source through the scanner: each worker thread gets a sink that scans fragments, locates findings and
-//! counts skips, then merges into the shared output when the thread finishes. Git sources are in `git`.
-pub mod git;
-pub mod iac;
+//! counts skips, then merges into the shared output when the thread finishes. The staged change is scanned by
+//! `staged_change`, history and ranges by `history_blobs` (with the packs decoded in bulk by `packed`); infrastructure files
+//! are linted by `iac_lint` alongside the secret scan.
+mod blob;
+pub mod history_blobs;
+pub mod iac_lint;
 mod packed;
+pub mod staged_change;
 
 use std::path::PathBuf;
 use std::sync::Mutex;
 
-use crate::engine::{looks_binary, FindKeywords, Scanner};
+use crate::engine::{FindKeywords, Scanner};
 use crate::finding::{locate, Finding};
 use crate::source::fs::{walk, WalkOptions};
-use crate::source::FragmentSink;
+use crate::source::{looks_binary, FragmentSink};
 use crate::stats::{ScanStats, SkipReason};
+
+/// Receives progress of a history scan (blobs found by the plan, blobs and bytes done). Implemented by the CLI's
+/// progress bar.
+pub trait Progress: Sync {
+    fn found(&self, blobs: u64);
+    fn advance(&self, blobs: u64, bytes: u64);
+    fn finish(&self);
+}
 
 /// Findings (sorted by path, then position) and what was scanned or skipped.
 #[derive(Debug, Default)]
@@ -43,7 +55,7 @@ impl ScanOutput {
 pub struct ScanSink<'a> {
     scanner: &'a Scanner,
     shared: &'a Mutex<ScanOutput>,
-    terraform: Option<&'a iac::TerraformModules>,
+    terraform: Option<&'a iac_lint::TerraformModules>,
     findings: Vec<Finding>,
     stats: ScanStats,
 }
@@ -54,7 +66,7 @@ impl<'a> ScanSink<'a> {
     }
 
     /// Defers Terraform files to `modules`, to be linted per directory after the walk.
-    pub fn with_terraform(mut self, modules: &'a iac::TerraformModules) -> Self {
+    pub fn with_terraform(mut self, modules: &'a iac_lint::TerraformModules) -> Self {
         self.terraform = Some(modules);
         self
     }
@@ -100,7 +112,7 @@ pub fn scan_content(
     scanner: &Scanner,
     content: &[u8],
     path: &str,
-    terraform: Option<&iac::TerraformModules>,
+    terraform: Option<&iac_lint::TerraformModules>,
     stats: &mut ScanStats,
 ) -> Vec<Finding> {
     let find_keywords = &mut |content: &[u8], hits: &mut Vec<_>| scanner.rules().keyword_hits(content, hits);
@@ -112,7 +124,7 @@ pub fn scan_content_with(
     scanner: &Scanner,
     content: &[u8],
     path: &str,
-    terraform: Option<&iac::TerraformModules>,
+    terraform: Option<&iac_lint::TerraformModules>,
     stats: &mut ScanStats,
     find_keywords: &mut FindKeywords<'_>,
 ) -> Vec<Finding> {
@@ -124,14 +136,14 @@ pub fn scan_content_with(
     let candidates = scanner.scan_with(content, path, find_keywords);
     let mut found =
         if candidates.is_empty() { Vec::new() } else { locate(scanner.rules(), content, path, &candidates) };
-    found.extend(iac::lint_file(scanner, path, content, terraform, stats));
+    found.extend(iac_lint::lint_file(scanner, path, content, terraform, stats));
     found
 }
 
 /// Scans files and folders; Terraform files are linted per directory once the walk is done.
 pub fn scan_paths(scanner: &Scanner, roots: &[PathBuf], opts: &WalkOptions) -> ScanOutput {
     let shared = Mutex::new(ScanOutput::default());
-    let terraform = iac::TerraformModules::default();
+    let terraform = iac_lint::TerraformModules::default();
     walk(roots, opts, || ScanSink::new(scanner, &shared).with_terraform(&terraform));
     let mut out = shared.into_inner().unwrap_or_else(|p| p.into_inner());
     let mut stats = ScanStats::default();

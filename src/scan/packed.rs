@@ -6,12 +6,13 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use rayon::prelude::*;
 
-use super::git::{record_blob, Progress};
+use super::blob::record_blob;
+use super::Progress;
 use crate::engine::Scanner;
 use crate::finding::Finding;
 use crate::rules::{KeywordHit, RuleSet};
-use crate::source::history::BlobEntry;
 use crate::source::pack::{raw_oid, Decoded, DeltaBase, Kind, ObjectId, PackSet, Reader};
+use crate::source::BlobEntry;
 use crate::stats::{ScanStats, SkipReason};
 
 /// What the pass found (each finding with its blob's commit index), what it counted, and the blobs it left.

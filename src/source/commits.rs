@@ -11,6 +11,19 @@ use super::git::git_error;
 use crate::error::{Error, Result};
 use crate::stats::ScanStats;
 
+/// A commit as reports show it: where a finding in history or a range was introduced.
+#[derive(Debug, Clone, serde::Serialize, PartialEq, Eq)]
+pub struct CommitInfo {
+    pub id: String,
+    pub author_name: String,
+    pub author_email: String,
+    /// RFC 3339.
+    pub date: String,
+    pub subject: String,
+    /// Further commits that carry the same secret at the same path.
+    pub further_occurrences: usize,
+}
+
 /// The commits to read: reachable from `include`, not from `exclude`.
 #[derive(Debug, Default)]
 pub struct Tips {

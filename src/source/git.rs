@@ -154,6 +154,26 @@ pub fn count_unread_blob(partial_clone: bool, e: &git2::Error, what: impl FnOnce
     }
 }
 
+/// A blob as [`read_blob`] found it.
+pub enum BlobRead<'r> {
+    Content(git2::Blob<'r>),
+    /// Over the size limit (its size): known from the object header, so it was never loaded.
+    TooLarge(u64),
+    Unread(git2::Error),
+}
+
+/// Reads a blob unless its header says it is larger than `max_size`.
+pub fn read_blob<'r>(repo: &'r Repository, odb: &git2::Odb<'_>, oid: Oid, max_size: u64) -> BlobRead<'r> {
+    match odb.read_header(oid) {
+        Ok((size, _)) if size as u64 > max_size => BlobRead::TooLarge(size as u64),
+        Ok(_) => match repo.find_blob(oid) {
+            Ok(blob) => BlobRead::Content(blob),
+            Err(e) => BlobRead::Unread(e),
+        },
+        Err(e) => BlobRead::Unread(e),
+    }
+}
+
 /// Opens the repository containing `dir` (searching parents, following worktree `.git` files).
 pub fn discover(dir: &Path) -> Result<Repository> {
     Repository::discover(dir).map_err(|e| {

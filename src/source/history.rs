@@ -8,13 +8,12 @@ use std::path::{Path, PathBuf};
 
 use git2::{DiffFindOptions, DiffOptions, Oid, Repository, Tree};
 
-use super::commits::{self, bad_rev, Tips};
+use super::commits::{self, bad_rev, CommitInfo, Tips};
 use super::git::{added_lines, changed_files, count_unread_blob, discover, git_error, is_partial_clone, LineSet};
 use super::pack::{Kind, PackSet};
 use super::packed_trees::PackedTrees;
-use super::tree_walk;
+use super::{tree_walk, BlobEntry};
 use crate::error::{Error, Result};
-use crate::finding::CommitInfo;
 use crate::stats::ScanStats;
 
 /// Which commits to read.
@@ -30,18 +29,6 @@ pub enum HistorySpec {
     /// `exclude_globs` (e.g. `refs/remotes/origin`, as for `git rev-list --not --glob`): what a push sends.
     /// Planned like a range: only the lines those commits add.
     Commits { include: Vec<Oid>, exclude: Vec<Oid>, exclude_globs: Vec<String> },
-}
-
-/// One distinct blob to scan.
-#[derive(Debug, Clone)]
-pub struct BlobEntry {
-    pub oid: Oid,
-    /// The path it was first seen at.
-    pub path: String,
-    /// Index into `HistoryPlan::commits` of the first commit that has it.
-    pub commit: usize,
-    /// For ranges: the lines its commits add. `None` in full audits: every line counts.
-    pub added: Option<LineSet>,
 }
 
 #[derive(Debug)]
@@ -204,8 +191,7 @@ impl HistorySource {
     ///
     /// The walk visits every distinct tree once (like `git rev-list --objects --all`). Packed trees are all
     /// decoded first, chain by chain in parallel ([`PackedTrees`]); the walk itself then reads only what the
-    /// packs do not hold, through libgit2. Read one by one through libgit2, the bench history's 510,000 trees
-    /// took 8-9 s of one thread; decoded in bulk, about 2 s on two, and the walk over them 0.4-0.7 s.
+    /// packs do not hold, through libgit2, which reads trees one by one several times slower.
     fn plan_trees(
         &self,
         commits: &[Oid],
@@ -332,7 +318,7 @@ impl HistorySource {
             return LineSet::All;
         }
         match self.repo.find_blob(blob) {
-            Ok(b) if !crate::engine::looks_binary(b.content()) => {}
+            Ok(b) if !super::looks_binary(b.content()) => {}
             _ => return LineSet::All,
         }
         if let Some(old) = old_blob.filter(|o| *o != blob) {
@@ -368,23 +354,18 @@ impl HistorySource {
 }
 
 /// The state of a full audit's tree walk: what has been seen, and the trees still to read.
-/// Commits from which a walk of the packed trees is split over two threads (see `tree_walk`). The walk costs about
-/// 20 µs a commit on the bench history (1 s for 50,010), so below this it takes well under 50 ms and a second
-/// thread, with a repository of its own to open, has little to win.
+/// Commits from which a walk of the packed trees is split over two threads (see `tree_walk`): below this the walk
+/// is short, and a second thread, with a repository of its own to open, has little to win.
 const SPLIT_WALK_AFTER: usize = 2000;
 
 /// An audit reads every tree and blob once, so libgit2's object cache only costs memory and time, and
-/// re-hashing each object on read (18% of an audit's time in a profile) re-checks what the pack's own CRC and
-/// zlib checksums already catch.
+/// re-hashing each object on read re-checks what the pack's own CRC and zlib checksums already catch.
 ///
 /// Memory: libgit2 reads packs through mmap windows, 1 GB each by default, and only unmaps them once the mapped
-/// total passes its limit; every page it touches stays resident while its window stays mapped (peak RSS once grew
-/// with the pack: 808 MB on a 2.26 GB history, 1.65 GB on 5 GB). A full audit now reads only commits through
-/// libgit2 (the packs' trees and blobs are decoded in bulk), but those lie all over the pack: with 128 MB windows
-/// under a 512 MB limit, 250 MB of the pack was resident once the commits were listed, and the audit's peak was
-/// 540-575 MB; with 64 MB windows under 256 MB it is about 400 MB (32 MB under 96 MB: 350-390 MB). Ranges, and
-/// audits with `LEAKGATE_PACK_READER=0`, still read blobs through libgit2 and pay for smaller windows in faults:
-/// the latter took 30 s on the bench history with 64/256, 41 s with 32/96, about 19 s with 128/512.
+/// total passes its limit; every page it touches stays resident while its window stays mapped. A full audit reads
+/// only commits through libgit2 (the packs' trees and blobs are decoded in bulk), but those lie all over the pack,
+/// so the windows are made small (64 MB under a 256 MB limit); smaller still costs ranges, which read blobs
+/// through libgit2, more in faults than it saves (BENCHMARKS.md has the measurements).
 fn tune_libgit2_for_bulk_reads() {
     static ONCE: std::sync::Once = std::sync::Once::new();
     ONCE.call_once(|| {

@@ -15,7 +15,22 @@ mod packed_trees;
 pub mod staged;
 mod tree_walk;
 
+use git2::Oid;
+
 use crate::stats::SkipReason;
+use git::LineSet;
+
+/// One distinct blob to scan.
+#[derive(Debug, Clone)]
+pub struct BlobEntry {
+    pub oid: Oid,
+    /// The path it was first seen at.
+    pub path: String,
+    /// Index into `history::HistoryPlan::commits` of the first commit that has it.
+    pub commit: usize,
+    /// For ranges: the lines its commits add. `None` in full audits: every line counts.
+    pub added: Option<LineSet>,
+}
 
 /// Receives content from a source. One sink per worker thread; it merges its results when dropped.
 pub trait FragmentSink: Send {
@@ -29,4 +44,12 @@ pub trait FragmentSink: Send {
     }
     /// Input that was not scanned; `error` is set when it could not be read.
     fn skipped(&mut self, path: &str, reason: SkipReason, error: Option<String>);
+}
+
+/// How much of the content [`looks_binary`] looks at.
+const BINARY_SNIFF_LEN: usize = 8000;
+
+/// True when the content looks binary (a NUL byte in its first 8000 bytes, like git's heuristic).
+pub fn looks_binary(content: &[u8]) -> bool {
+    memchr::memchr(0, &content[..content.len().min(BINARY_SNIFF_LEN)]).is_some()
 }

@@ -13,9 +13,9 @@ use std::path::Path;
 use git2::{Oid, Repository, Tree};
 
 use super::fast_hash::FastBuild;
-use super::history::BlobEntry;
 use super::pack::{raw_oid, ObjectId, PackSet, RawOid};
 use super::packed_trees::{Child, EntryKind, PackedTrees, TreeEntry};
+use super::BlobEntry;
 use crate::stats::{ScanStats, SkipReason};
 
 /// Walks `commits` (indexes into it name each blob's commit) on this thread.

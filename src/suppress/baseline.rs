@@ -122,7 +122,7 @@ fn json_string(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::{render, Baseline};
-    use crate::report::test_support::secret_finding;
+    use crate::finding::test_support::secret_finding;
 
     #[test]
     fn render_is_sorted_one_per_line_and_reads_back() {

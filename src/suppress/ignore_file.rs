@@ -133,8 +133,8 @@ fn normalize_path(p: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::{GitleaksEntry, IgnoreList};
+    use crate::finding::test_support::secret_finding;
     use crate::finding::CommitInfo;
-    use crate::report::test_support::secret_finding;
 
     #[test]
     fn gitleaks_fingerprints_parse() {

@@ -54,7 +54,7 @@ pub fn apply_with(
     let kept = findings
         .into_iter()
         .filter(|f| {
-            let inline_applies = markers == InlineMarkers::Honoured && f.kind != FindingKind::Config;
+            let inline_applies = markers == InlineMarkers::Honoured && f.kind() != FindingKind::Config;
             if inline_applies && inline::allows(&f.line, &f.rule_id) {
                 counts.inline += 1;
                 false
@@ -75,15 +75,15 @@ pub fn apply_with(
 #[cfg(test)]
 mod tests {
     use super::{apply_with, ignore_file::IgnoreList, InlineMarkers};
-    use crate::finding::FindingKind;
-    use crate::report::test_support::secret_finding;
+    use crate::finding::test_support::secret_finding;
+    use crate::finding::{Detail, PolicyChange};
 
     #[test]
     fn markers_can_be_turned_off_and_never_hide_a_config_finding() {
         let mut marked = secret_finding("a.env");
         marked.line.push_str(" # leakgate:allow");
         let mut config = marked.clone();
-        config.kind = FindingKind::Config;
+        config.detail = Detail::Policy(PolicyChange { setting: "disable".into(), message: "off".into() });
         let ignore = IgnoreList::default();
         let (kept, n) = apply_with(vec![marked.clone(), config.clone()], &ignore, None, InlineMarkers::Honoured);
         assert_eq!((kept, n.inline), (vec![config.clone()], 1));

@@ -1,11 +1,19 @@
-//! Hiding secrets in the line a finding quotes. A finding's `line` is raw text from the file, so it can hold more
+//! Hiding secrets: a secret shown by its first characters ([`redact`]), and in the line a finding quotes. A finding's `line` is raw text from the file, so it can hold more
 //! than the finding's own secret: a second secret on the same line (found by another rule, with its own
 //! finding), or only part of a secret when a long line was cut around the match (a private key written on one
 //! line of JSON). Every format quotes that line, so all of it has to be masked before any writer sees it.
 use std::collections::HashMap;
 
-use super::redact;
 use crate::finding::Finding;
+
+/// Shows the first characters of a secret and hides the rest: at most 4, and at most a quarter of it, so a
+/// short password is not given away by its "prefix".
+pub fn redact(secret: &str) -> String {
+    let n = secret.chars().count();
+    let shown = (n / 4).min(4);
+    let prefix: String = secret.chars().take(shown).collect();
+    format!("{prefix}*****")
+}
 
 /// A cut-off piece of a secret shorter than this stays as it is: [`redact`] itself shows up to 4 characters.
 const MIN_PIECE: usize = 5;
@@ -44,7 +52,7 @@ pub fn mask_line(line: &str, secrets: &[&str]) -> String {
 /// its own included. The secrets themselves stay as they are: each writer redacts them through `presented`.
 pub fn mask_shared_lines(findings: &[Finding]) -> Vec<Finding> {
     let mut by_file: HashMap<(&str, Option<&str>), Vec<&Finding>> = HashMap::new();
-    for f in findings.iter().filter(|f| !f.secret.is_empty()) {
+    for f in findings.iter().filter(|f| !f.secret().is_empty()) {
         by_file.entry((f.path.as_str(), f.commit.as_ref().map(|c| c.id.as_str()))).or_default().push(f);
     }
     findings
@@ -55,7 +63,7 @@ pub fn mask_shared_lines(findings: &[Finding]) -> Vec<Finding> {
                 let on_line: Vec<&str> = same_file
                     .iter()
                     .filter(|o| (o.start_line..=o.end_line.max(o.start_line)).contains(&f.start_line))
-                    .map(|o| o.secret.as_str())
+                    .map(|o| o.secret())
                     .collect();
                 f.line = mask_line(&f.line, &on_line);
             }

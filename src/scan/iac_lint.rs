@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use std::sync::Mutex;
 
 use crate::engine::Scanner;
-use crate::finding::{Finding, FindingKind, Fingerprint};
+use crate::finding::{Detail, Finding, Fingerprint, Misconfiguration};
 use crate::iac::{self, IacFormat, IacOutcome};
 use crate::stats::{ScanStats, SkipReason};
 
@@ -99,7 +99,6 @@ pub fn findings(
                 String::from_utf8_lossy(l).trim_end_matches('\r').chars().take(512).collect()
             });
             Some(Finding {
-                kind: FindingKind::Iac,
                 rule_id: f.check_id.to_string(),
                 description: info.title.to_string(),
                 severity: info.severity,
@@ -111,13 +110,9 @@ pub fn findings(
                 start_column: 0,
                 end_column: 0,
                 line,
-                secret: String::new(),
-                entropy: 0.0,
-                validated: false,
                 fingerprint: Fingerprint::new(f.check_id, path, f.resource.as_bytes()),
-                resource: Some(f.resource),
-                message: Some(f.message),
                 commit: None,
+                detail: Detail::Iac(Misconfiguration { resource: f.resource, message: f.message }),
             })
         })
         .collect()

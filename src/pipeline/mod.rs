@@ -1,0 +1,176 @@
+//! The library's entry point. A [`ScanRequest`] says what to scan and how; [`ScanRequest::run`] carries it through
+//! every stage and returns a [`ScanResult`]:
+//!
+//! 1. **policy** — the config, ignore files and baseline the scan applies (`crate::policy`: the working tree's,
+//!    or for a PR check its base commit's, whose weakening changes become `config-weakened` findings);
+//! 2. **source** — files, stdin, the staged change or history blobs (`crate::source`);
+//! 3. **matcher** — the scanner built from the rules, with the IaC lint beside it (`crate::scan`, `crate::engine`,
+//!    `crate::iac`), giving findings (`crate::finding`);
+//! 4. **suppression** — inline markers, ignore files, baseline (`crate::suppress`), each counting what it hides.
+//!
+//! Reporting is the caller's: `crate::report` writes a result in any format. Nothing here prints, reads flags or
+//! picks an exit code.
+//!
+//! ```no_run
+//! use leakgate::pipeline::{ScanRequest, Target};
+//!
+//! let result = ScanRequest::new(Target::Paths(vec![".".into()])).run()?;
+//! for f in &result.findings {
+//!     println!("{}:{} {}", f.path, f.start_line, f.rule_id);
+//! }
+//! # Ok::<(), leakgate::Error>(())
+//! ```
+mod files;
+mod git;
+
+use std::path::PathBuf;
+
+use crate::engine::Scanner;
+use crate::error::Result;
+use crate::finding::Finding;
+use crate::policy::PolicyInputs;
+use crate::redact::mask_shared_lines;
+use crate::rules::RuleSet;
+use crate::scan::{Progress, ScanOutput};
+use crate::source::history::HistorySpec;
+use crate::stats::ScanStats;
+use crate::suppress::{self, baseline::Baseline, ignore_file::IgnoreList, InlineMarkers, Suppressed};
+
+/// What to scan.
+#[derive(Debug, Clone)]
+pub enum Target {
+    /// Files and folders.
+    Paths(Vec<PathBuf>),
+    /// Standard input, read up to the size limit.
+    Stdin,
+    /// Content held in memory, named `name` in findings.
+    Bytes { name: String, content: Vec<u8> },
+    /// The staged change (what `git commit` would record): index content, added lines only.
+    Staged,
+    /// Commits: every distinct blob of all refs or of some revisions (an audit), the lines a range adds (a PR
+    /// check, whose policy comes from its base), or the commits a push sends.
+    History(HistorySpec),
+}
+
+/// A scan to run: the target and every option, each with the default `leakgate scan` has.
+pub struct ScanRequest {
+    pub target: Target,
+    /// The repository for git targets (default: the current folder or a parent).
+    pub repo: Option<PathBuf>,
+    /// The config, baseline and trust the policy is read with.
+    pub policy: PolicyInputs,
+    /// Skip content larger than this many bytes (default: the config's `max_file_size`, else 50 MiB).
+    pub max_file_size: Option<u64>,
+    /// Worker threads; 0 is one per core.
+    pub threads: usize,
+    /// Folder scans honour `.gitignore` and `.ignore`.
+    pub respect_ignore_files: bool,
+    /// Folder scans follow symbolic links.
+    pub follow_symlinks: bool,
+    /// Lint infrastructure files; `None`: on for files and the staged change, off for history and ranges.
+    pub iac: Option<bool>,
+    /// The index the staged change is read from, instead of the repository's (`GIT_INDEX_FILE` in a hook).
+    pub index_file: Option<PathBuf>,
+    /// Read a history's packs in bulk (off: object by object through libgit2, for comparing the two).
+    pub pack_reader: bool,
+    /// Mask, in every finding's quoted line, the secrets of all findings on it, suppressed ones included, so a
+    /// report never shows a secret that suppression hid from it. Off when the caller shows secrets anyway.
+    pub mask_lines: bool,
+    /// Told how a history scan advances.
+    pub progress: Option<Box<dyn Progress>>,
+}
+
+impl ScanRequest {
+    pub fn new(target: Target) -> ScanRequest {
+        ScanRequest {
+            target,
+            repo: None,
+            policy: PolicyInputs::default(),
+            max_file_size: None,
+            threads: 0,
+            respect_ignore_files: true,
+            follow_symlinks: false,
+            iac: None,
+            index_file: None,
+            pack_reader: true,
+            mask_lines: true,
+            progress: None,
+        }
+    }
+
+    /// Runs every stage: policy, source, matcher, suppression.
+    pub fn run(self) -> Result<ScanResult> {
+        let collected = match &self.target {
+            Target::Paths(paths) => files::collect(&self, files::Input::Paths(paths))?,
+            Target::Stdin => files::collect(&self, files::Input::Stdin)?,
+            Target::Bytes { name, content } => files::collect(&self, files::Input::Bytes { name, content })?,
+            Target::Staged => git::collect_staged(&self)?,
+            Target::History(spec) => git::collect_history(&self, spec.clone())?,
+        };
+        Ok(collected.suppress(self.mask_lines))
+    }
+}
+
+/// A scan's findings before suppression, with what is to suppress them.
+struct Collected {
+    output: ScanOutput,
+    scanner: Scanner,
+    ignore: IgnoreList,
+    baseline: Option<Baseline>,
+    markers: InlineMarkers,
+    root: PathBuf,
+    in_git: bool,
+}
+
+impl Collected {
+    fn suppress(self, mask_lines: bool) -> ScanResult {
+        let Collected { mut output, scanner, ignore, baseline, markers, root, in_git } = self;
+        // A secret that suppression drops can share a line with one that is reported: mask each quoted line
+        // against every finding while they are all still here.
+        let all = if mask_lines { mask_shared_lines(&output.findings) } else { output.findings };
+        let (findings, mut suppressed) = suppress::apply_with(all, &ignore, baseline.as_ref(), markers);
+        // Markers the IaC lint resolved itself (on a block or resource) are inline suppressions too.
+        suppressed.inline += output.stats.iac_suppressed;
+        if markers == InlineMarkers::NotHonoured {
+            output.stats.notes.extend(crate::policy::unhonoured_markers_note(&findings));
+        }
+        ScanResult { findings, suppressed, stats: output.stats, scanner, root, in_git }
+    }
+}
+
+/// What a scan found after suppression, and what it looked at.
+pub struct ScanResult {
+    /// Sorted by path, then position.
+    pub findings: Vec<Finding>,
+    /// How many findings each suppressor hid.
+    pub suppressed: Suppressed,
+    /// What was scanned, skipped and could not be read, and notes for the reader.
+    pub stats: ScanStats,
+    /// The folder holding `.leakgateignore`: the repository root in git modes.
+    pub root: PathBuf,
+    /// Scanned from git objects rather than files.
+    pub in_git: bool,
+    scanner: Scanner,
+}
+
+impl ScanResult {
+    /// The rules the scan ran, for the reports' rule documentation.
+    pub fn rules(&self) -> &RuleSet {
+        self.scanner.rules()
+    }
+
+    /// What `--strict` holds against the scan (`1 too large, 2 symlink`), if anything was skipped.
+    pub fn strict_gaps(&self) -> Option<String> {
+        self.stats.strict_gaps(self.in_git)
+    }
+}
+
+/// The config's notes (how a gitleaks config was read) travel with the scan's own notes into every report.
+fn with_notes(mut output: ScanOutput, notes: &[String]) -> ScanOutput {
+    for n in notes {
+        if !output.stats.notes.contains(n) {
+            output.stats.notes.push(n.clone());
+        }
+    }
+    output
+}
