@@ -5,6 +5,7 @@
 use std::collections::HashMap;
 
 use crate::finding::Finding;
+use crate::source::commit_message_path;
 
 /// Shows the first characters of a secret and hides the rest: at most 4, and at most a quarter of it, so a
 /// short password is not given away by its "prefix".
@@ -48,9 +49,39 @@ pub fn mask_line(line: &str, secrets: &[&str]) -> String {
     line
 }
 
+/// Masks, in the commit metadata every finding carries (author, e-mail, subject), the secrets found in that
+/// commit's own text: a token used as an author's e-mail is shown with every finding of that commit.
+pub fn mask_commit_metadata(findings: &mut [Finding]) {
+    let mut by_commit: HashMap<String, Vec<String>> = HashMap::new();
+    for f in findings.iter() {
+        if let Some(c) = f.commit.as_ref().filter(|c| f.path == commit_message_path(&c.id)) {
+            if !f.secret().is_empty() {
+                by_commit.entry(c.id.clone()).or_default().push(f.secret().to_string());
+            }
+        }
+    }
+    if by_commit.is_empty() {
+        return;
+    }
+    for f in findings.iter_mut() {
+        let Some(c) = f.commit.as_mut() else { continue };
+        let Some(secrets) = by_commit.get(&c.id) else { continue };
+        let secrets: Vec<&str> = secrets.iter().map(String::as_str).collect();
+        for field in [&mut c.author_name, &mut c.author_email, &mut c.subject] {
+            *field = mask_line(field, &secrets);
+        }
+    }
+}
+
 /// The findings with each one's `line` masked for every secret reported on that line (same file, same commit),
 /// its own included. The secrets themselves stay as they are: each writer redacts them through `presented`.
 pub fn mask_shared_lines(findings: &[Finding]) -> Vec<Finding> {
+    let mut masked = mask_lines(findings);
+    mask_commit_metadata(&mut masked);
+    masked
+}
+
+fn mask_lines(findings: &[Finding]) -> Vec<Finding> {
     let mut by_file: HashMap<(&str, Option<&str>), Vec<&Finding>> = HashMap::new();
     for f in findings.iter().filter(|f| !f.secret().is_empty()) {
         by_file.entry((f.path.as_str(), f.commit.as_ref().map(|c| c.id.as_str()))).or_default().push(f);

@@ -99,7 +99,9 @@ pub fn presented(f: &Finding, show_secrets: bool) -> Finding {
     // IaC findings carry no secret: an empty one stays empty rather than turning into a lone `*****`.
     if !show_secrets && !raw.secret().is_empty() {
         if let Some(c) = &mut f.commit {
-            c.subject = scrub(&c.subject, raw, show_secrets);
+            for field in [&mut c.subject, &mut c.author_name, &mut c.author_email] {
+                *field = scrub(field, raw, show_secrets);
+            }
         }
         f.line = mask_line(&f.line, &[raw.secret()]);
         if let Detail::Secret(m) = &mut f.detail {

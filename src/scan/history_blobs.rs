@@ -9,8 +9,8 @@ use std::sync::Mutex;
 
 use git2::Repository;
 
-use super::blob::record_blob;
-use super::{Progress, ScanOutput};
+use super::commit_messages::scan_commit_messages;
+use super::{record_blob, Progress, ScanOutput};
 use crate::engine::Scanner;
 use crate::error::Result;
 use crate::finding::Finding;
@@ -40,7 +40,7 @@ pub fn scan_history(
     let (sender, receiver) = std::sync::mpsc::sync_channel::<Vec<BlobEntry>>(threads * QUEUED_BATCHES_PER_WORKER);
     let receiver = Mutex::new(receiver);
     let mut blobs = 0usize;
-    let (commits, found, stats) = std::thread::scope(|scope| {
+    let (commits, mut found, mut stats) = std::thread::scope(|scope| {
         let mut workers = Vec::with_capacity(threads);
         for n in 0..threads {
             let worker = std::thread::Builder::new()
@@ -89,6 +89,7 @@ pub fn scan_history(
     if let Some(p) = progress {
         p.finish();
     }
+    found.extend(scan_commit_messages(scanner, git_dir, &commits, &mut stats));
     let mut out = ScanOutput { findings: attribute(source, &commits, found), stats };
     let commits = commits.len();
     let plural = |n: usize| if n == 1 { "" } else { "s" };

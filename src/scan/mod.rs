@@ -2,7 +2,7 @@
 //! counts skips, then merges into the shared output when the thread finishes. The staged change is scanned by
 //! `staged_change`, history and ranges by `history_blobs` (with the packs decoded in bulk by `packed`); infrastructure files
 //! are linted by `iac_lint` alongside the secret scan.
-mod blob;
+pub mod commit_messages;
 pub mod history_blobs;
 pub mod iac_lint;
 mod packed;
@@ -14,7 +14,7 @@ use std::sync::Mutex;
 use crate::engine::{FindKeywords, Scanner};
 use crate::finding::{locate, Finding};
 use crate::source::fs::{walk, WalkOptions};
-use crate::source::{looks_binary, FragmentSink};
+use crate::source::{looks_binary, BlobEntry, FragmentSink, Origin, Piece};
 use crate::stats::{ScanStats, SkipReason};
 
 /// Receives progress of a history scan (blobs found by the plan, blobs and bytes done). Implemented by the CLI's
@@ -73,18 +73,9 @@ impl<'a> ScanSink<'a> {
 }
 
 impl FragmentSink for ScanSink<'_> {
-    fn fragment(&mut self, path: &str, content: &[u8]) {
-        let found = scan_content(self.scanner, content, path, self.terraform, &mut self.stats);
-        self.findings.extend(found);
-    }
-
-    fn fragment_raw_name(&mut self, path: &str, raw: &[u8], content: &[u8]) {
-        use base64::Engine as _;
-        let encoded = base64::engine::general_purpose::STANDARD.encode(raw);
-        let mut found = scan_content(self.scanner, content, path, self.terraform, &mut self.stats);
-        for f in &mut found {
-            f.path_bytes = Some(encoded.clone());
-        }
+    fn piece(&mut self, piece: Piece<'_>) {
+        let find_keywords = &mut |content: &[u8], hits: &mut Vec<_>| self.scanner.rules().keyword_hits(content, hits);
+        let found = scan_piece(self.scanner, &piece, self.terraform, &mut self.stats, find_keywords);
         self.findings.extend(found);
     }
 
@@ -107,27 +98,18 @@ impl Drop for ScanSink<'_> {
 }
 
 /// Scans one piece of content: binary content is counted and skipped, text is scanned for secrets, its findings
-/// located, and infrastructure files are linted (Terraform is deferred to `terraform` when given).
-pub fn scan_content(
+/// located, and infrastructure files are linted (Terraform is deferred to `terraform` when given). What the
+/// piece's origin says is kept: a history blob's findings only where they touch the lines its commits add, a
+/// file's exact name where it is not UTF-8. The keyword search is left to `find_keywords` (see
+/// [`Scanner::scan_with`]): a history blob's can be rebuilt from its delta base's.
+pub fn scan_piece(
     scanner: &Scanner,
-    content: &[u8],
-    path: &str,
-    terraform: Option<&iac_lint::TerraformModules>,
-    stats: &mut ScanStats,
-) -> Vec<Finding> {
-    let find_keywords = &mut |content: &[u8], hits: &mut Vec<_>| scanner.rules().keyword_hits(content, hits);
-    scan_content_with(scanner, content, path, terraform, stats, find_keywords)
-}
-
-/// [`scan_content`] with the keyword search left to `find_keywords` (see [`Scanner::scan_with`]).
-pub fn scan_content_with(
-    scanner: &Scanner,
-    content: &[u8],
-    path: &str,
+    piece: &Piece<'_>,
     terraform: Option<&iac_lint::TerraformModules>,
     stats: &mut ScanStats,
     find_keywords: &mut FindKeywords<'_>,
 ) -> Vec<Finding> {
+    let Piece { path, content, origin } = *piece;
     if looks_binary(content) {
         stats.skip(SkipReason::Binary);
         return Vec::new();
@@ -137,7 +119,40 @@ pub fn scan_content_with(
     let mut found =
         if candidates.is_empty() { Vec::new() } else { locate(scanner.rules(), content, path, &candidates) };
     found.extend(iac_lint::lint_file(scanner, path, content, terraform, stats));
+    match origin {
+        Origin::History { added: Some(added), .. } => found.retain(|f| added.intersects(f.start_line, f.end_line)),
+        Origin::File { raw_name: Some(raw) } => {
+            use base64::Engine as _;
+            let encoded = base64::engine::general_purpose::STANDARD.encode(raw);
+            found.iter_mut().for_each(|f| f.path_bytes = Some(encoded.clone()));
+        }
+        _ => {}
+    }
     found
+}
+
+/// [`scan_piece`] with the rule set's own keyword search.
+pub fn scan_piece_plain(
+    scanner: &Scanner,
+    piece: &Piece<'_>,
+    terraform: Option<&iac_lint::TerraformModules>,
+    stats: &mut ScanStats,
+) -> Vec<Finding> {
+    let find_keywords = &mut |content: &[u8], hits: &mut Vec<_>| scanner.rules().keyword_hits(content, hits);
+    scan_piece(scanner, piece, terraform, stats, find_keywords)
+}
+
+/// Scans one history blob's content; its findings are kept with the index of its commit.
+fn record_blob(
+    scanner: &Scanner,
+    entry: &BlobEntry,
+    content: &[u8],
+    found: &mut Vec<(Finding, usize)>,
+    stats: &mut ScanStats,
+    find_keywords: &mut FindKeywords<'_>,
+) {
+    let findings = scan_piece(scanner, &entry.piece(content), None, stats, find_keywords);
+    found.extend(findings.into_iter().map(|f| (f, entry.commit)));
 }
 
 /// Scans files and folders; Terraform files are linted per directory once the walk is done.
@@ -155,6 +170,6 @@ pub fn scan_paths(scanner: &Scanner, roots: &[PathBuf], opts: &WalkOptions) -> S
 /// Scans one piece of content held in memory (stdin).
 pub fn scan_bytes(scanner: &Scanner, content: &[u8], path: &str) -> ScanOutput {
     let shared = Mutex::new(ScanOutput::default());
-    ScanSink::new(scanner, &shared).fragment(path, content);
+    ScanSink::new(scanner, &shared).piece(Piece { path, content, origin: Origin::Stream });
     shared.into_inner().unwrap_or_else(|p| p.into_inner()).sorted()
 }

@@ -6,8 +6,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use rayon::prelude::*;
 
-use super::blob::record_blob;
-use super::Progress;
+use super::{record_blob, Progress};
 use crate::engine::Scanner;
 use crate::finding::Finding;
 use crate::rules::{KeywordHit, RuleSet};

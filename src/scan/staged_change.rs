@@ -5,13 +5,14 @@ use std::collections::{BTreeSet, HashMap};
 use std::sync::Mutex;
 
 use super::iac_lint::{self, TerraformModules};
-use super::{scan_content, ScanOutput};
+use super::{scan_piece_plain, ScanOutput};
 use crate::engine::Scanner;
 use crate::error::Result;
 use crate::finding::Finding;
 use crate::iac;
 use crate::source::git::{read_blob, BlobRead};
 use crate::source::staged::{StagedFile, StagedSource};
+use crate::source::{Origin, Piece};
 use crate::stats::{ScanStats, SkipReason};
 
 /// Scans what `git commit` would record now: `files`, the staged change as `StagedSource::changes` listed it
@@ -46,7 +47,9 @@ pub fn scan_staged(
                 let (scanned, terraform) = (&scanned, &terraform);
                 scope.spawn(move |_| {
                     let mut stats = ScanStats::default();
-                    let found = scan_content(scanner, &content, &file.path, Some(terraform), &mut stats);
+                    let piece =
+                        Piece { path: &file.path, content: &content, origin: Origin::Staged { blob: file.blob } };
+                    let found = scan_piece_plain(scanner, &piece, Some(terraform), &mut stats);
                     scanned.lock().unwrap_or_else(|e| e.into_inner()).push((order, file, found, stats));
                 });
                 if batch_bytes >= STAGED_BATCH_BYTES {

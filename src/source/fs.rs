@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use ignore::{WalkBuilder, WalkState};
 use rayon::prelude::*;
 
-use super::FragmentSink;
+use super::{FragmentSink, Origin, Piece};
 use crate::safe_read::{read_regular, Contents};
 use crate::stats::SkipReason;
 
@@ -125,10 +125,10 @@ fn visit<S: FragmentSink>(file: &Path, kind: FileKind, max: u64, sink: &mut S) {
         FileKind::Regular => {}
     }
     match read_regular(file, max) {
-        Ok(Contents::Text(content)) => match raw_name(file) {
-            Some(raw) => sink.fragment_raw_name(&path, raw, &content),
-            None => sink.fragment(&path, &content),
-        },
+        Ok(Contents::Text(content)) => {
+            let origin = Origin::File { raw_name: raw_name(file) };
+            sink.piece(Piece { path: &path, content: &content, origin });
+        }
         Ok(Contents::TooLarge) => sink.skipped(&path, SkipReason::TooLarge, None),
         Ok(Contents::NotRegular) => sink.skipped(&path, SkipReason::Special, None),
         Err(e) => sink.skipped(&path, SkipReason::Unreadable, Some(format!("{path}: {e}"))),

@@ -338,6 +338,24 @@ impl HistorySource {
         })
     }
 
+    /// A commit's own text as a piece of content: its author and committer (name and e-mail) and its whole
+    /// message, which can hold a secret as well as any file (`git commit -m "key: ..."`).
+    pub fn commit_text(repo: &Repository, oid: Oid) -> Option<Vec<u8>> {
+        let c = repo.find_commit(oid).ok()?;
+        let mut text = Vec::new();
+        for (role, who) in [("author", c.author()), ("committer", c.committer())] {
+            text.extend_from_slice(role.as_bytes());
+            text.extend_from_slice(b": ");
+            text.extend_from_slice(who.name_bytes());
+            text.extend_from_slice(b" <");
+            text.extend_from_slice(who.email_bytes());
+            text.extend_from_slice(b">\n");
+        }
+        text.push(b'\n');
+        text.extend_from_slice(c.message_raw_bytes());
+        Some(text)
+    }
+
     /// Author, date and subject of a commit, for findings.
     pub fn commit_info(&self, oid: Oid) -> Option<CommitInfo> {
         let c = self.repo.find_commit(oid).ok()?;

@@ -1,7 +1,9 @@
 //! Where content comes from: files and folders (`fs`), the staged change (`staged`), and git history or a
 //! commit range (`history`, its tree walk in `tree_walk`), with the shared git plumbing in `git` and, for audits,
-//! the repository's packs read in bulk (`pack`, `packed_trees`). Sources know nothing about rules or findings;
-//! they hand content on and count what they skip.
+//! the repository's packs read in bulk (`pack`, `packed_trees`). Sources know nothing about rules or findings:
+//! every one of them hands content on as a [`Piece`] (the bytes, their display path and their [`Origin`]) to a
+//! [`FragmentSink`], and counts what it skips. Content found inside content (an archive member, a decoded
+//! string) is a piece with an origin of its own, handed to the same sink.
 pub mod commits;
 mod fast_hash;
 pub mod fs;
@@ -32,16 +34,54 @@ pub struct BlobEntry {
     pub added: Option<LineSet>,
 }
 
+impl BlobEntry {
+    /// This blob's content as a piece from history.
+    pub fn piece<'a>(&'a self, content: &'a [u8]) -> Piece<'a> {
+        Piece {
+            path: &self.path,
+            content,
+            origin: Origin::History { blob: self.oid, commit: self.commit, added: self.added.as_ref() },
+        }
+    }
+}
+
+/// Where a piece of content came from: what a finding in it is attributed to, and which of its lines count.
+#[derive(Debug, Clone, Copy)]
+pub enum Origin<'a> {
+    /// A file on disk. `raw_name`: the exact name, where it is not valid UTF-8 (the display path then shows
+    /// U+FFFD for each invalid byte).
+    File { raw_name: Option<&'a [u8]> },
+    /// Standard input, or a buffer the caller holds.
+    Stream,
+    /// A staged blob: judged on the lines the staged change adds, which the caller works out afterwards for the
+    /// blobs that have findings.
+    Staged { blob: Oid },
+    /// A history blob, first seen in `commit` (an index into the plan's commits). `added`: for ranges, the lines
+    /// its commits add (only findings there count); `None` in audits, where every line counts.
+    History { blob: Oid, commit: usize, added: Option<&'a LineSet> },
+    /// A commit's message with its author and committer ([`history::HistorySource::commit_text`]); `commit` is an
+    /// index into the plan's commits.
+    CommitMessage { commit: usize },
+}
+
+/// The display path of a commit's message: where its findings are.
+pub fn commit_message_path(commit: impl std::fmt::Display) -> String {
+    format!("commit message of {commit}")
+}
+
+/// One piece of content to scan.
+#[derive(Debug, Clone, Copy)]
+pub struct Piece<'a> {
+    /// The display path (`/`-separated).
+    pub path: &'a str,
+    pub content: &'a [u8],
+    pub origin: Origin<'a>,
+}
+
 /// Receives content from a source. One sink per worker thread; it merges its results when dropped.
 pub trait FragmentSink: Send {
-    /// One piece of content, named by its display path (`/`-separated).
-    fn fragment(&mut self, path: &str, content: &[u8]);
-    /// [`fragment`](Self::fragment) of a file whose name is not valid UTF-8: `path` shows each invalid byte as
-    /// U+FFFD, `raw` is the exact name, for reports that can carry it.
-    fn fragment_raw_name(&mut self, path: &str, raw: &[u8], content: &[u8]) {
-        let _ = raw;
-        self.fragment(path, content);
-    }
+    /// One piece of content.
+    fn piece(&mut self, piece: Piece<'_>);
     /// Input that was not scanned; `error` is set when it could not be read.
     fn skipped(&mut self, path: &str, reason: SkipReason, error: Option<String>);
 }

@@ -3,6 +3,7 @@
 mod support;
 
 mod baseline;
+mod commit_text;
 mod config;
 mod git;
 mod git_hostile;
