@@ -245,7 +245,6 @@ fn describe(g: &Graph, sccs: &[Vec<String>]) -> String {
 }
 
 #[test]
-#[ignore = "enabled once the pipeline refactor lands"]
 fn src_has_no_module_cycles() {
     let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
     let graphs = module_graphs(&src, &[2, 1]);
