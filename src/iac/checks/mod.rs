@@ -9,7 +9,9 @@
 //! To add a check: add `src/iac/checks/<name>.rs` (copy a check of the same format; pick an unused `order`
 //! next to its kin), and its fixtures under `tests/fixtures/iac/<format>/` (`<name>_bad.*`, `<name>_good.*`
 //! and their lines in `expected.txt`). Nothing else is edited: the runners below loop over the registry,
-//! and `leakgate rules`, SARIF help and the README check all read [`ALL`].
+//! and `leakgate rules`, SARIF help and the README check all read [`ALL`]. `cargo fmt` does not reach the
+//! check files (rustfmt does not expand `include!`); format them with `rustfmt --edition 2021
+//! src/iac/checks/*.rs`.
 use super::cloudformation::Template;
 use super::compose::Service;
 use super::dockerfile::Dockerfile;
