@@ -176,6 +176,14 @@ fn every_bad_fixture_has_a_good_twin() {
     }
 }
 
+/// Every check's own examples, linted as its `example_path`: `bad` yields a finding of that check, `good` none,
+/// both parse. The IaC twin of `rule_examples.rs`; the failures name the check and the example.
+#[test]
+fn every_check_bad_example_fires_and_good_example_does_not() {
+    let failures: Vec<String> = iac::check_examples().iter().map(ToString::to_string).collect();
+    assert!(failures.is_empty(), "{} IaC check example failures:\n{}", failures.len(), failures.join("\n"));
+}
+
 /// Truncations and byte flips of every fixture must never reach a panic (which `lint` would turn into an
 /// "internal error" warning). A deterministic stand-in for the fuzz targets, cheap enough for every run.
 #[test]

@@ -8,6 +8,10 @@
 //! (`suppress`). Terraform variables resolve across a directory with [`lint_terraform_module`]. Nothing here
 //! prints, reads flags or panics on bad input: a file that does not parse yields a [`ParseWarning`], a Helm
 //! template a `skipped_reason`.
+//!
+//! Adding a check is adding one file, `checks/<name>.rs`, plus its fixtures under `tests/fixtures/iac/`:
+//! `build.rs` registers every file in `checks/`, and the file declares the rest (see `checks`). Its `bad` and
+//! `good` examples then run as tests ([`check_examples`]).
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use serde::Serialize;
@@ -18,12 +22,15 @@ mod checks;
 mod cloudformation;
 mod compose;
 mod dockerfile;
+mod examples;
 mod json;
 mod kubernetes;
 mod node;
 mod suppress;
 mod terraform;
 mod yaml;
+
+pub use examples::{check_examples, ExampleFailure};
 
 /// Files larger than this are not linted (reported through `skipped_reason`): hand-written IaC is far smaller,
 /// and the pre-commit hook must stay fast.
@@ -88,7 +95,7 @@ pub struct ParseWarning {
 }
 
 /// One check's documentation, shared by `leakgate rules`, SARIF help and the README tables.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Clone, Copy, Serialize)]
 pub struct CheckInfo {
     pub id: &'static str,
     pub title: &'static str,
@@ -103,7 +110,7 @@ pub struct CheckInfo {
 
 /// The registry: every check, in a stable order.
 pub fn checks() -> &'static [CheckInfo] {
-    checks::ALL
+    &checks::ALL
 }
 
 pub fn check_info(id: &str) -> Option<&'static CheckInfo> {

@@ -1,5 +1,5 @@
 //! `iac-azure-container-public`: an Azure blob container with anonymous read access.
-use super::{Hit, TERRAFORM};
+use super::{Check, Hit, Run, TERRAFORM};
 use crate::iac::terraform::Module;
 use crate::iac::CheckInfo;
 use crate::rules::Severity;
@@ -17,6 +17,14 @@ pub const INFO: CheckInfo = CheckInfo {
           public containers with `# leakgate:allow iac-azure-container-public <reason>`.",
     bad: "resource \"azurerm_storage_container\" \"c\" {\n  name                  = \"assets\"\n  container_access_type = \"container\"\n}",
     good: "resource \"azurerm_storage_container\" \"c\" {\n  name                  = \"assets\"\n  container_access_type = \"private\"\n}",
+};
+
+pub(crate) const CHECK: Check = Check {
+    info: &INFO,
+    order: 80,
+    templated: true,
+    example_path: "main.tf",
+    run: Run { terraform: Some(terraform), ..Run::NONE },
 };
 
 pub fn terraform(m: &Module, out: &mut Vec<Hit>) {

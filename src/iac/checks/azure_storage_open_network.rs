@@ -1,5 +1,5 @@
 //! `iac-azure-storage-open-network`: an Azure storage account reachable from every network.
-use super::{Hit, TERRAFORM};
+use super::{Check, Hit, Run, TERRAFORM};
 use crate::iac::node::Node;
 use crate::iac::terraform::{Module, TfBlock};
 use crate::iac::CheckInfo;
@@ -19,6 +19,14 @@ pub const INFO: CheckInfo = CheckInfo {
           disable public network access and use private endpoints.",
     bad: "resource \"azurerm_storage_account\" \"sa\" {\n  public_network_access_enabled = true\n}",
     good: "resource \"azurerm_storage_account\" \"sa\" {\n  public_network_access_enabled = true\n  network_rules {\n    default_action = \"Deny\"\n    ip_rules       = [\"203.0.113.0/24\"]\n  }\n}",
+};
+
+pub(crate) const CHECK: Check = Check {
+    info: &INFO,
+    order: 70,
+    templated: true,
+    example_path: "main.tf",
+    run: Run { terraform: Some(terraform), ..Run::NONE },
 };
 
 /// `Some(true)` denies by default, `Some(false)` allows, `None` unknown.

@@ -1,5 +1,5 @@
 //! `iac-azure-storage-public`: an Azure storage account that allows anonymous public read of its blobs.
-use super::{Hit, TERRAFORM};
+use super::{Check, Hit, Run, TERRAFORM};
 use crate::iac::terraform::Module;
 use crate::iac::CheckInfo;
 use crate::rules::Severity;
@@ -17,6 +17,14 @@ pub const INFO: CheckInfo = CheckInfo {
           Mark deliberately public accounts with `# leakgate:allow iac-azure-storage-public <reason>`.",
     bad: "resource \"azurerm_storage_account\" \"sa\" {\n  allow_nested_items_to_be_public = true\n}",
     good: "resource \"azurerm_storage_account\" \"sa\" {\n  allow_nested_items_to_be_public = false\n}",
+};
+
+pub(crate) const CHECK: Check = Check {
+    info: &INFO,
+    order: 60,
+    templated: true,
+    example_path: "main.tf",
+    run: Run { terraform: Some(terraform), ..Run::NONE },
 };
 
 pub fn terraform(m: &Module, out: &mut Vec<Hit>) {

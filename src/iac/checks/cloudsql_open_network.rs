@@ -1,5 +1,5 @@
 //! `iac-cloudsql-open-network`: a Cloud SQL instance that authorizes connections from the whole internet.
-use super::{Hit, TERRAFORM};
+use super::{Check, Hit, Run, TERRAFORM};
 use crate::iac::node::{is_world_cidr, Node};
 use crate::iac::terraform::Module;
 use crate::iac::CheckInfo;
@@ -17,8 +17,16 @@ pub const INFO: CheckInfo = CheckInfo {
           hours.",
     fix: "Authorize only the networks that need access, or turn off the public IP (`ipv4_enabled = false`) and \
           connect through private IP or the Cloud SQL Auth Proxy.",
-    bad: "ip_configuration {\n  authorized_networks {\n    name  = \"all\"\n    value = \"0.0.0.0/0\"\n  }\n}",
-    good: "ip_configuration {\n  ipv4_enabled    = false\n  private_network = google_compute_network.vpc.id\n}",
+    bad: "resource \"google_sql_database_instance\" \"db\" {\n  settings {\n    ip_configuration {\n      authorized_networks {\n        name  = \"all\"\n        value = \"0.0.0.0/0\"\n      }\n    }\n  }\n}",
+    good: "resource \"google_sql_database_instance\" \"db\" {\n  settings {\n    ip_configuration {\n      ipv4_enabled    = false\n      private_network = google_compute_network.vpc.id\n    }\n  }\n}",
+};
+
+pub(crate) const CHECK: Check = Check {
+    info: &INFO,
+    order: 50,
+    templated: true,
+    example_path: "main.tf",
+    run: Run { terraform: Some(terraform), ..Run::NONE },
 };
 
 pub fn terraform(m: &Module, out: &mut Vec<Hit>) {

@@ -1,5 +1,5 @@
 //! `iac-compose-docker-socket`: a Compose service with the host's Docker socket mounted.
-use super::{Hit, COMPOSE};
+use super::{Check, Hit, Run, COMPOSE};
 use crate::iac::compose::Service;
 use crate::iac::node::Node;
 use crate::iac::CheckInfo;
@@ -18,8 +18,16 @@ pub const INFO: CheckInfo = CheckInfo {
           being replaced, not API calls.",
     fix: "Do not mount the socket. If a tool really needs the Docker API, put a filtering proxy in front of it \
           that allows only the calls it needs, and mark the service with its reason.",
-    bad: "volumes:\n  - /var/run/docker.sock:/var/run/docker.sock",
-    good: "volumes:\n  - ./data:/data",
+    bad: "services:\n  app:\n    image: registry.example.com/app:1.4.2\n    volumes:\n      - /var/run/docker.sock:/var/run/docker.sock",
+    good: "services:\n  app:\n    image: registry.example.com/app:1.4.2\n    volumes:\n      - ./data:/data",
+};
+
+pub(crate) const CHECK: Check = Check {
+    info: &INFO,
+    order: 240,
+    templated: true,
+    example_path: "compose.yaml",
+    run: Run { compose: Some(check), ..Run::NONE },
 };
 
 /// The host side of a short-syntax volume: the first `:`-separated part (kept whole if it is `${…}`).

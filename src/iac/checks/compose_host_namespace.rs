@@ -1,5 +1,5 @@
 //! `iac-compose-host-namespace`: a Compose service sharing the host's network, process or IPC namespace.
-use super::{Hit, COMPOSE};
+use super::{Check, Hit, Run, COMPOSE};
 use crate::iac::compose::Service;
 use crate::iac::CheckInfo;
 use crate::rules::Severity;
@@ -16,6 +16,14 @@ pub const INFO: CheckInfo = CheckInfo {
     fix: "Use the default bridge network and publish only the ports needed with `ports:`; drop `pid`/`ipc: host`.",
     bad: "services:\n  app:\n    image: registry.example.com/app:1.4.2\n    network_mode: host",
     good: "services:\n  app:\n    image: registry.example.com/app:1.4.2\n    ports: [\"127.0.0.1:8080:8080\"]",
+};
+
+pub(crate) const CHECK: Check = Check {
+    info: &INFO,
+    order: 230,
+    templated: true,
+    example_path: "compose.yaml",
+    run: Run { compose: Some(check), ..Run::NONE },
 };
 
 pub fn check(s: &Service, out: &mut Vec<Hit>) {

@@ -1,5 +1,5 @@
 //! `iac-compose-privileged`: a privileged Compose service.
-use super::{Hit, COMPOSE};
+use super::{Check, Hit, Run, COMPOSE};
 use crate::iac::compose::Service;
 use crate::iac::CheckInfo;
 use crate::rules::Severity;
@@ -16,6 +16,14 @@ pub const INFO: CheckInfo = CheckInfo {
           `cap_drop: [ALL]`.",
     bad: "services:\n  app:\n    image: registry.example.com/app:1.4.2\n    privileged: true",
     good: "services:\n  app:\n    image: registry.example.com/app:1.4.2\n    cap_drop: [ALL]",
+};
+
+pub(crate) const CHECK: Check = Check {
+    info: &INFO,
+    order: 220,
+    templated: true,
+    example_path: "compose.yaml",
+    run: Run { compose: Some(check), ..Run::NONE },
 };
 
 pub fn check(s: &Service, out: &mut Vec<Hit>) {

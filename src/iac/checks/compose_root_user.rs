@@ -1,5 +1,5 @@
 //! `iac-compose-root-user`: a Compose service explicitly set to run as root.
-use super::{Hit, COMPOSE};
+use super::{Check, Hit, Run, COMPOSE};
 use crate::iac::compose::Service;
 use crate::iac::CheckInfo;
 use crate::rules::Severity;
@@ -16,6 +16,14 @@ pub const INFO: CheckInfo = CheckInfo {
           non-root `USER`.",
     bad: "services:\n  app:\n    image: registry.example.com/app:1.4.2\n    user: root",
     good: "services:\n  app:\n    image: registry.example.com/app:1.4.2\n    user: \"10001:10001\"",
+};
+
+pub(crate) const CHECK: Check = Check {
+    info: &INFO,
+    order: 210,
+    templated: true,
+    example_path: "compose.yaml",
+    run: Run { compose: Some(check), ..Run::NONE },
 };
 
 pub fn check(s: &Service, out: &mut Vec<Hit>) {

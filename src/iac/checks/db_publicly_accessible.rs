@@ -1,5 +1,5 @@
 //! `iac-db-publicly-accessible`: an AWS database or warehouse given a public endpoint.
-use super::{Hit, AWS};
+use super::{Check, Hit, Run, AWS};
 use crate::iac::cloudformation::Template;
 use crate::iac::terraform::Module;
 use crate::iac::CheckInfo;
@@ -19,6 +19,14 @@ pub const INFO: CheckInfo = CheckInfo {
     bad: "resource \"aws_db_instance\" \"db\" {\n  engine              = \"postgres\"\n  publicly_accessible = true\n}",
     good:
         "resource \"aws_db_instance\" \"db\" {\n  engine              = \"postgres\"\n  publicly_accessible = false\n}",
+};
+
+pub(crate) const CHECK: Check = Check {
+    info: &INFO,
+    order: 90,
+    templated: true,
+    example_path: "main.tf",
+    run: Run { terraform: Some(terraform), cloudformation: Some(cloudformation), ..Run::NONE },
 };
 
 const TF_TYPES: &[&str] =

@@ -1,5 +1,5 @@
 //! `iac-docker-remote-add`: `ADD` fetching a remote URL without verifying what it downloads.
-use super::{Hit, DOCKERFILE};
+use super::{Check, Hit, Run, DOCKERFILE};
 use crate::iac::dockerfile::Dockerfile;
 use crate::iac::json;
 use crate::iac::CheckInfo;
@@ -16,8 +16,16 @@ pub const INFO: CheckInfo = CheckInfo {
           hijacked host, or a changed release asset, silently changes your image.",
     fix: "Add `--checksum=sha256:<digest>` to the `ADD`, or download with `curl` in a `RUN` step and verify the \
           checksum or signature there.",
-    bad: "ADD https://example.com/tool.tar.gz /opt/",
-    good: "ADD --checksum=sha256:24454f830cdb571e2c4ad15481119c43b3cafd48dd869a9b2945d1036d1dc68d https://example.com/tool.tar.gz /opt/",
+    bad: "FROM alpine:3.19\nADD https://example.com/tool.tar.gz /opt/",
+    good: "FROM alpine:3.19\nADD --checksum=sha256:24454f830cdb571e2c4ad15481119c43b3cafd48dd869a9b2945d1036d1dc68d https://example.com/tool.tar.gz /opt/",
+};
+
+pub(crate) const CHECK: Check = Check {
+    info: &INFO,
+    order: 190,
+    templated: true,
+    example_path: "Dockerfile",
+    run: Run { dockerfile: Some(check), ..Run::NONE },
 };
 
 fn is_remote(src: &str) -> bool {

@@ -3,7 +3,7 @@
 //! Only the final stage decides the user of the built image. A stage built `FROM` an earlier stage inherits
 //! that stage's `USER`; one built from an external image inherits the image's user, which is root unless the
 //! image is known to say otherwise (distroless `:nonroot` tags).
-use super::{Hit, DOCKERFILE};
+use super::{Check, Hit, Run, DOCKERFILE};
 use crate::iac::dockerfile::{image_parts, Base, Dockerfile, User};
 use crate::iac::CheckInfo;
 use crate::rules::Severity;
@@ -22,6 +22,14 @@ pub const INFO: CheckInfo = CheckInfo {
           `RUN useradd --uid 10001 app` then `USER 10001`. For `FROM scratch` images use a numeric `USER 65534`.",
     bad: "FROM node:20.11-alpine\nCOPY . /app\nCMD [\"node\", \"/app/server.js\"]",
     good: "FROM node:20.11-alpine\nCOPY . /app\nUSER 10001\nCMD [\"node\", \"/app/server.js\"]",
+};
+
+pub(crate) const CHECK: Check = Check {
+    info: &INFO,
+    order: 170,
+    templated: true,
+    example_path: "Dockerfile",
+    run: Run { dockerfile: Some(check), ..Run::NONE },
 };
 
 fn is_root(user: &str) -> bool {

@@ -3,7 +3,7 @@
 //! Names are judged by words (`DB_PASSWORD`, `dbPassword`, `NPM_TOKEN`, `SECRET_KEY_BASE` are secrets;
 //! `PASSWORD_FILE`, `TOKEN_TTL`, `AWS_ACCESS_KEY_ID` name something else), values must be literals: a pure
 //! `$VAR` reference, an empty value or a boolean flag is not a secret. The value never appears in the message.
-use super::{Hit, DOCKERFILE};
+use super::{Check, Hit, Run, DOCKERFILE};
 use crate::iac::dockerfile::{assignments, Dockerfile};
 use crate::iac::CheckInfo;
 use crate::rules::Severity;
@@ -20,8 +20,17 @@ pub const INFO: CheckInfo = CheckInfo {
           committed to the repository.",
     fix: "Pass secrets at build time with BuildKit secret mounts (`RUN --mount=type=secret,id=npm_token …`) and \
           at run time through the orchestrator's secret store; point the app at a file (`DB_PASSWORD_FILE`).",
-    bad: "ENV DB_PASSWORD=hunter2",
-    good: "RUN --mount=type=secret,id=db_password ./configure --password-file /run/secrets/db_password",
+    bad: "FROM alpine:3.19\nENV DB_PASSWORD=hunter2",
+    good:
+        "FROM alpine:3.19\nRUN --mount=type=secret,id=db_password ./configure --password-file /run/secrets/db_password",
+};
+
+pub(crate) const CHECK: Check = Check {
+    info: &INFO,
+    order: 200,
+    templated: true,
+    example_path: "Dockerfile",
+    run: Run { dockerfile: Some(check), ..Run::NONE },
 };
 
 const SECRET_WORDS: &[&str] = &["PASSWORD", "PASSWD", "PASSPHRASE", "SECRET", "TOKEN", "APIKEY", "CREDENTIALS"];

@@ -1,5 +1,5 @@
 //! `iac-docker-unpinned-base`: a `FROM` whose image can change under the same name.
-use super::{Hit, DOCKERFILE};
+use super::{Check, Hit, Run, DOCKERFILE};
 use crate::iac::dockerfile::{image_parts, Base, Dockerfile};
 use crate::iac::CheckInfo;
 use crate::rules::Severity;
@@ -17,6 +17,14 @@ pub const INFO: CheckInfo = CheckInfo {
           or Dependabot propose updates; at least use a specific version tag.",
     bad: "FROM python:latest",
     good: "FROM python:3.12.2-slim@sha256:5f0192a4f58a6ce99f732fe05e3b3d00f12ae62e183886bca3ebe3d202686c7f",
+};
+
+pub(crate) const CHECK: Check = Check {
+    info: &INFO,
+    order: 180,
+    templated: true,
+    example_path: "Dockerfile",
+    run: Run { dockerfile: Some(check), ..Run::NONE },
 };
 
 pub fn check(df: &Dockerfile, out: &mut Vec<Hit>) {

@@ -4,7 +4,7 @@
 //! Rules are normalised to (protocol, port ranges, world CIDR) before judging, so AWS security groups (inline
 //! `ingress`, `aws_security_group_rule`, `aws_vpc_security_group_ingress_rule`, CloudFormation) and GCP
 //! firewalls share one verdict. Only TCP and "all protocols" rules are judged; unknown ports are not guessed.
-use super::{Hit, AWS};
+use super::{Check, Hit, Run, AWS};
 use crate::iac::cloudformation::{CfnResource, Template};
 use crate::iac::node::{is_world_cidr, Node};
 use crate::iac::terraform::{Module, TfBlock};
@@ -23,8 +23,16 @@ pub const INFO: CheckInfo = CheckInfo {
           credentials or exploiting the service; an all-ports rule exposes everything the host listens on.",
     fix: "Restrict the source to known address ranges (office VPN, bastion security group), or remove the \
           rule and use a session manager (AWS SSM, GCP IAP) for administration.",
-    bad: "ingress {\n  from_port   = 22\n  to_port     = 22\n  protocol    = \"tcp\"\n  cidr_blocks = [\"0.0.0.0/0\"]\n}",
-    good: "ingress {\n  from_port   = 22\n  to_port     = 22\n  protocol    = \"tcp\"\n  cidr_blocks = [\"10.20.0.0/16\"]\n}",
+    bad: "resource \"aws_security_group\" \"ssh\" {\n  ingress {\n    from_port   = 22\n    to_port     = 22\n    protocol    = \"tcp\"\n    cidr_blocks = [\"0.0.0.0/0\"]\n  }\n}",
+    good: "resource \"aws_security_group\" \"ssh\" {\n  ingress {\n    from_port   = 22\n    to_port     = 22\n    protocol    = \"tcp\"\n    cidr_blocks = [\"10.20.0.0/16\"]\n  }\n}",
+};
+
+pub(crate) const CHECK: Check = Check {
+    info: &INFO,
+    order: 100,
+    templated: true,
+    example_path: "main.tf",
+    run: Run { terraform: Some(terraform), cloudformation: Some(cloudformation), ..Run::NONE },
 };
 
 const SENSITIVE: &[(i64, &str)] = &[

@@ -1,6 +1,6 @@
 //! `iac-gcs-public-binding`: a Google Cloud Storage bucket readable or writable by `allUsers` or
 //! `allAuthenticatedUsers`, through IAM bindings, IAM members or legacy ACLs.
-use super::{Hit, TERRAFORM};
+use super::{Check, Hit, Run, TERRAFORM};
 use crate::iac::node::Node;
 use crate::iac::terraform::Module;
 use crate::iac::CheckInfo;
@@ -21,6 +21,14 @@ pub const INFO: CheckInfo = CheckInfo {
           `# leakgate:allow iac-gcs-public-binding <reason>`.",
     bad: "resource \"google_storage_bucket_iam_member\" \"public\" {\n  bucket = google_storage_bucket.b.name\n  role   = \"roles/storage.objectViewer\"\n  member = \"allUsers\"\n}",
     good: "resource \"google_storage_bucket_iam_member\" \"reader\" {\n  bucket = google_storage_bucket.b.name\n  role   = \"roles/storage.objectViewer\"\n  member = \"group:readers@example.com\"\n}",
+};
+
+pub(crate) const CHECK: Check = Check {
+    info: &INFO,
+    order: 40,
+    templated: true,
+    example_path: "main.tf",
+    run: Run { terraform: Some(terraform), ..Run::NONE },
 };
 
 const PUBLIC: &[&str] = &["allUsers", "allAuthenticatedUsers"];

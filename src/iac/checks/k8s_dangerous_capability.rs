@@ -1,5 +1,5 @@
 //! `iac-k8s-dangerous-capability`: a container that adds a capability amounting to root on the node.
-use super::{Hit, KUBERNETES};
+use super::{Check, Hit, Run, KUBERNETES};
 use crate::iac::kubernetes::{containers, Object};
 use crate::iac::node::Node;
 use crate::iac::CheckInfo;
@@ -16,8 +16,16 @@ pub const INFO: CheckInfo = CheckInfo {
           and `ALL` grants every capability: each is close to running privileged.",
     fix: "Drop all capabilities (`drop: [\"ALL\"]`) and add back only narrow ones the workload needs, such as \
           `NET_BIND_SERVICE`.",
-    bad: "securityContext:\n  capabilities:\n    add: [\"SYS_ADMIN\"]",
-    good: "securityContext:\n  capabilities:\n    drop: [\"ALL\"]\n    add: [\"NET_BIND_SERVICE\"]",
+    bad: "apiVersion: v1\nkind: Pod\nmetadata:\n  name: web\nspec:\n  containers:\n    - name: app\n      image: registry.example.com/app:1.4.2\n      securityContext:\n        capabilities:\n          add: [\"SYS_ADMIN\"]",
+    good: "apiVersion: v1\nkind: Pod\nmetadata:\n  name: web\nspec:\n  containers:\n    - name: app\n      image: registry.example.com/app:1.4.2\n      securityContext:\n        capabilities:\n          drop: [\"ALL\"]\n          add: [\"NET_BIND_SERVICE\"]",
+};
+
+pub(crate) const CHECK: Check = Check {
+    info: &INFO,
+    order: 160,
+    templated: true,
+    example_path: "pod.yaml",
+    run: Run { kubernetes: Some(check), ..Run::NONE },
 };
 
 const DANGEROUS: &[&str] = &["SYS_ADMIN", "SYS_MODULE", "ALL"];

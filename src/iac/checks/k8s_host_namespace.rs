@@ -1,5 +1,5 @@
 //! `iac-k8s-host-namespace`: a pod that shares the node's process, IPC or network namespace.
-use super::{Hit, KUBERNETES};
+use super::{Check, Hit, Run, KUBERNETES};
 use crate::iac::kubernetes::Object;
 use crate::iac::node::Node;
 use crate::iac::CheckInfo;
@@ -16,8 +16,16 @@ pub const INFO: CheckInfo = CheckInfo {
           policies and reaches services listening on localhost, such as the kubelet and cloud metadata.",
     fix: "Remove the setting. Node agents that truly need it (CNI, monitoring) should be reviewed and marked: \
           `# leakgate:allow iac-k8s-host-namespace <reason>`.",
-    bad: "spec:\n  hostNetwork: true\n  containers:\n    - name: app",
-    good: "spec:\n  containers:\n    - name: app",
+    bad: "apiVersion: v1\nkind: Pod\nmetadata:\n  name: web\nspec:\n  hostNetwork: true\n  containers:\n    - name: app\n      image: registry.example.com/app:1.4.2",
+    good: "apiVersion: v1\nkind: Pod\nmetadata:\n  name: web\nspec:\n  containers:\n    - name: app\n      image: registry.example.com/app:1.4.2",
+};
+
+pub(crate) const CHECK: Check = Check {
+    info: &INFO,
+    order: 150,
+    templated: true,
+    example_path: "pod.yaml",
+    run: Run { kubernetes: Some(check), ..Run::NONE },
 };
 
 pub fn check(o: &Object, pod: &Node, out: &mut Vec<Hit>) {

@@ -1,5 +1,5 @@
 //! `iac-k8s-privilege-escalation`: a container that may gain more privileges than its parent process.
-use super::{Hit, KUBERNETES};
+use super::{Check, Hit, Run, KUBERNETES};
 use crate::iac::kubernetes::{containers, Object};
 use crate::iac::node::Node;
 use crate::iac::CheckInfo;
@@ -15,8 +15,17 @@ pub const INFO: CheckInfo = CheckInfo {
     why: "Without `no_new_privs`, a setuid binary or file capability inside the image can raise a compromised \
           process to root within the container, the first step of most container escapes.",
     fix: "Set `allowPrivilegeEscalation: false` in every container's `securityContext`.",
-    bad: "containers:\n  - name: app\n    image: registry.example.com/app:1.4.2",
-    good: "containers:\n  - name: app\n    image: registry.example.com/app:1.4.2\n    securityContext:\n      allowPrivilegeEscalation: false",
+    bad: "apiVersion: v1\nkind: Pod\nmetadata:\n  name: web\nspec:\n  containers:\n    - name: app\n      image: registry.example.com/app:1.4.2",
+    good: "apiVersion: v1\nkind: Pod\nmetadata:\n  name: web\nspec:\n  containers:\n    - name: app\n      image: registry.example.com/app:1.4.2\n      securityContext:\n        allowPrivilegeEscalation: false",
+};
+
+pub(crate) const CHECK: Check = Check {
+    info: &INFO,
+    order: 140,
+    // Fires on an absent setting, which a template may fill in at render time.
+    templated: false,
+    example_path: "pod.yaml",
+    run: Run { kubernetes: Some(check), ..Run::NONE },
 };
 
 pub fn check(o: &Object, pod: &Node, out: &mut Vec<Hit>) {

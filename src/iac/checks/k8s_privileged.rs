@@ -1,5 +1,5 @@
 //! `iac-k8s-privileged`: a privileged container.
-use super::{Hit, KUBERNETES};
+use super::{Check, Hit, Run, KUBERNETES};
 use crate::iac::kubernetes::{containers, Object};
 use crate::iac::node::Node;
 use crate::iac::CheckInfo;
@@ -15,8 +15,16 @@ pub const INFO: CheckInfo = CheckInfo {
           trivial (mount the host disk, load a kernel module), so it is equivalent to root on the node.",
     fix: "Remove `privileged: true`. Grant only the specific capability the workload needs, or move node-level \
           work to a purpose-built, reviewed DaemonSet marked with `# leakgate:allow iac-k8s-privileged <reason>`.",
-    bad: "securityContext:\n  privileged: true",
-    good: "securityContext:\n  privileged: false\n  capabilities:\n    drop: [\"ALL\"]",
+    bad: "apiVersion: v1\nkind: Pod\nmetadata:\n  name: web\nspec:\n  containers:\n    - name: app\n      image: registry.example.com/app:1.4.2\n      securityContext:\n        privileged: true",
+    good: "apiVersion: v1\nkind: Pod\nmetadata:\n  name: web\nspec:\n  containers:\n    - name: app\n      image: registry.example.com/app:1.4.2\n      securityContext:\n        privileged: false\n        capabilities:\n          drop: [\"ALL\"]",
+};
+
+pub(crate) const CHECK: Check = Check {
+    info: &INFO,
+    order: 130,
+    templated: true,
+    example_path: "pod.yaml",
+    run: Run { kubernetes: Some(check), ..Run::NONE },
 };
 
 pub fn check(o: &Object, pod: &Node, out: &mut Vec<Hit>) {

@@ -1,6 +1,6 @@
 //! `iac-k8s-root-uid`: a container explicitly set to run as uid 0.
 use super::k8s_run_as_root::{effective, is_windows};
-use super::{Hit, KUBERNETES};
+use super::{Check, Hit, Run, KUBERNETES};
 use crate::iac::kubernetes::{containers, Object};
 use crate::iac::node::Node;
 use crate::iac::CheckInfo;
@@ -17,8 +17,16 @@ pub const INFO: CheckInfo = CheckInfo {
           the process can rewrite its own binaries and configuration.",
     fix: "Use a non-zero `runAsUser` (for example 10001) together with `runAsNonRoot: true`, and give the image a \
           matching non-root user.",
-    bad: "securityContext:\n  runAsUser: 0",
-    good: "securityContext:\n  runAsNonRoot: true\n  runAsUser: 10001",
+    bad: "apiVersion: v1\nkind: Pod\nmetadata:\n  name: web\nspec:\n  containers:\n    - name: app\n      image: registry.example.com/app:1.4.2\n      securityContext:\n        runAsUser: 0",
+    good: "apiVersion: v1\nkind: Pod\nmetadata:\n  name: web\nspec:\n  containers:\n    - name: app\n      image: registry.example.com/app:1.4.2\n      securityContext:\n        runAsNonRoot: true\n        runAsUser: 10001",
+};
+
+pub(crate) const CHECK: Check = Check {
+    info: &INFO,
+    order: 120,
+    templated: true,
+    example_path: "pod.yaml",
+    run: Run { kubernetes: Some(check), ..Run::NONE },
 };
 
 pub fn check(o: &Object, pod: &Node, out: &mut Vec<Hit>) {

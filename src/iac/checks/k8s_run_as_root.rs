@@ -5,7 +5,7 @@
 //! `runAsNonRoot` is true or the effective `runAsUser` is non-zero. An explicit `runAsUser: 0` is the separate
 //! check `iac-k8s-root-uid`.
 use super::docker_root_user::nonroot_image;
-use super::{Hit, KUBERNETES};
+use super::{Check, Hit, Run, KUBERNETES};
 use crate::iac::kubernetes::{containers, Container, Object};
 use crate::iac::node::Node;
 use crate::iac::CheckInfo;
@@ -23,8 +23,17 @@ pub const INFO: CheckInfo = CheckInfo {
           the node, and can modify everything in its own filesystem.",
     fix: "Set `runAsNonRoot: true` and a non-zero `runAsUser` in the pod's `securityContext` (containers inherit \
           it), and build the image with a non-root `USER`.",
-    bad: "spec:\n  containers:\n    - name: app\n      image: registry.example.com/app:1.4.2",
-    good: "spec:\n  securityContext:\n    runAsNonRoot: true\n    runAsUser: 10001\n  containers:\n    - name: app\n      image: registry.example.com/app:1.4.2",
+    bad: "apiVersion: v1\nkind: Pod\nmetadata:\n  name: web\nspec:\n  containers:\n    - name: app\n      image: registry.example.com/app:1.4.2",
+    good: "apiVersion: v1\nkind: Pod\nmetadata:\n  name: web\nspec:\n  securityContext:\n    runAsNonRoot: true\n    runAsUser: 10001\n  containers:\n    - name: app\n      image: registry.example.com/app:1.4.2",
+};
+
+pub(crate) const CHECK: Check = Check {
+    info: &INFO,
+    order: 110,
+    // Fires on an absent setting, which a template may fill in at render time.
+    templated: false,
+    example_path: "pod.yaml",
+    run: Run { kubernetes: Some(check), ..Run::NONE },
 };
 
 /// A container's effective security setting: its own if set, else the pod's.

@@ -1,38 +1,24 @@
-//! The check registry and the per-format runners. Each check lives in its own file with its documentation
-//! (`INFO`: what, why, fix, a bad and a good example) next to its logic, and exposes one function per format it
-//! understands; this file lists them once, so `leakgate rules`, SARIF help and the README all read the same
-//! metadata.
+//! The IaC check registry and the per-format runners.
+//!
+//! A check is one file in this folder, and the file says everything about it: `INFO` (what, why, fix, a bad
+//! and a good example, the formats) next to its logic, and `CHECK`, which names its entry point per format,
+//! where it sorts in the registry, whether it runs on Kubernetes files that are still templates and what
+//! file name its examples are linted as. `build.rs` makes every file here (but this one) a module and an
+//! entry of [`REGISTRY`], so every file here must be a check and nothing else.
+//!
+//! To add a check: add `src/iac/checks/<name>.rs` (copy a check of the same format; pick an unused `order`
+//! next to its kin), and its fixtures under `tests/fixtures/iac/<format>/` (`<name>_bad.*`, `<name>_good.*`
+//! and their lines in `expected.txt`). Nothing else is edited: the runners below loop over the registry,
+//! and `leakgate rules`, SARIF help and the README check all read [`ALL`]. `cargo fmt` does not reach the
+//! check files (rustfmt does not expand `include!`); format them with `rustfmt --edition 2021
+//! src/iac/checks/*.rs`.
 use super::cloudformation::Template;
 use super::compose::Service;
 use super::dockerfile::Dockerfile;
 use super::kubernetes::Object;
+use super::node::Node;
 use super::terraform::Module;
 use super::{CheckInfo, IacFormat};
-
-pub mod azure_container_public;
-pub mod azure_storage_open_network;
-pub mod azure_storage_public;
-pub mod cloudsql_open_network;
-pub mod compose_docker_socket;
-pub mod compose_host_namespace;
-pub mod compose_privileged;
-pub mod compose_root_user;
-pub mod db_publicly_accessible;
-pub mod docker_remote_add;
-pub mod docker_root_user;
-pub mod docker_secret_in_env;
-pub mod docker_unpinned_base;
-pub mod firewall_open_to_world;
-pub mod gcs_public_binding;
-pub mod k8s_dangerous_capability;
-pub mod k8s_host_namespace;
-pub mod k8s_privilege_escalation;
-pub mod k8s_privileged;
-pub mod k8s_root_uid;
-pub mod k8s_run_as_root;
-pub mod s3_public_access_block_disabled;
-pub mod s3_public_acl;
-pub mod s3_public_policy;
 
 pub(crate) const TERRAFORM: &[IacFormat] = &[IacFormat::Terraform, IacFormat::TerraformJson];
 pub(crate) const AWS: &[IacFormat] = &[IacFormat::Terraform, IacFormat::TerraformJson, IacFormat::CloudFormation];
@@ -40,32 +26,76 @@ pub(crate) const KUBERNETES: &[IacFormat] = &[IacFormat::Kubernetes];
 pub(crate) const DOCKERFILE: &[IacFormat] = &[IacFormat::Dockerfile];
 pub(crate) const COMPOSE: &[IacFormat] = &[IacFormat::Compose];
 
-pub(crate) static ALL: &[CheckInfo] = &[
-    s3_public_acl::INFO,
-    s3_public_access_block_disabled::INFO,
-    s3_public_policy::INFO,
-    gcs_public_binding::INFO,
-    cloudsql_open_network::INFO,
-    azure_storage_public::INFO,
-    azure_storage_open_network::INFO,
-    azure_container_public::INFO,
-    db_publicly_accessible::INFO,
-    firewall_open_to_world::INFO,
-    k8s_run_as_root::INFO,
-    k8s_root_uid::INFO,
-    k8s_privileged::INFO,
-    k8s_privilege_escalation::INFO,
-    k8s_host_namespace::INFO,
-    k8s_dangerous_capability::INFO,
-    docker_root_user::INFO,
-    docker_unpinned_base::INFO,
-    docker_remote_add::INFO,
-    docker_secret_in_env::INFO,
-    compose_root_user::INFO,
-    compose_privileged::INFO,
-    compose_host_namespace::INFO,
-    compose_docker_socket::INFO,
-];
+/// One check as its file declares it.
+pub(crate) struct Check {
+    pub info: &'static CheckInfo,
+    /// Its place in the registry, and so in `leakgate rules` and the SARIF rule list. A number rather than
+    /// file-name order so that checks stay grouped by provider and format, and an added check moves no
+    /// other; numbers are spaced by ten so one fits between any two. Two equal numbers fail the build.
+    pub order: u16,
+    /// Whether it runs on Kubernetes files that hold `{{ }}` template directives and still parse as YAML.
+    /// Checks that fire on the absence of a setting do not: the template may fill it in at render time.
+    pub templated: bool,
+    /// The file name `bad` and `good` are linted as by [`super::check_examples`]; it must be detected as one
+    /// of the check's formats.
+    pub example_path: &'static str,
+    pub run: Run,
+}
+
+/// A check's entry point per format; `None` where it does not apply. A check runs on exactly the formats
+/// its `INFO` lists (a unit test holds the two together).
+pub(crate) struct Run {
+    /// Terraform and Terraform JSON, once per module.
+    pub terraform: Option<fn(&Module, &mut Vec<Hit>)>,
+    pub cloudformation: Option<fn(&Template, &mut Vec<Hit>)>,
+    /// Once per object that has a pod spec, with that spec.
+    pub kubernetes: Option<fn(&Object, &Node, &mut Vec<Hit>)>,
+    pub dockerfile: Option<fn(&Dockerfile, &mut Vec<Hit>)>,
+    /// Once per service.
+    pub compose: Option<fn(&Service, &mut Vec<Hit>)>,
+}
+
+impl Run {
+    pub const NONE: Run =
+        Run { terraform: None, cloudformation: None, kubernetes: None, dockerfile: None, compose: None };
+}
+
+// The `mod` line of every check file, `FILES` (their names) and `BY_FILE` (their `CHECK`s), from build.rs.
+include!(concat!(env!("OUT_DIR"), "/iac_checks.rs"));
+
+/// Every check, in declared order.
+pub(crate) const REGISTRY: [&Check; BY_FILE.len()] = by_order(BY_FILE);
+
+/// Every check's documentation, in registry order: what `iac::checks()` returns.
+pub(crate) static ALL: [CheckInfo; BY_FILE.len()] = infos(&REGISTRY);
+
+/// Sorts by `order` at compile time; equal orders stop the build, since the order would then depend on file
+/// names.
+const fn by_order<const N: usize>(mut checks: [&'static Check; N]) -> [&'static Check; N] {
+    let mut i = 1;
+    while i < N {
+        let mut j = i;
+        while j > 0 && checks[j - 1].order > checks[j].order {
+            let t = checks[j - 1];
+            checks[j - 1] = checks[j];
+            checks[j] = t;
+            j -= 1;
+        }
+        assert!(j == 0 || checks[j - 1].order != checks[j].order, "two IaC checks declare the same `order`");
+        i += 1;
+    }
+    checks
+}
+
+const fn infos<const N: usize>(checks: &[&'static Check; N]) -> [CheckInfo; N] {
+    let mut out = [*checks[0].info; N];
+    let mut i = 1;
+    while i < N {
+        out[i] = *checks[i].info;
+        i += 1;
+    }
+    out
+}
 
 /// A finding before suppression. `file` indexes the files of a Terraform module (0 for single-file formats).
 #[derive(Debug, Clone)]
@@ -119,61 +149,44 @@ impl Hit {
 }
 
 pub(crate) fn terraform(m: &Module, out: &mut Vec<Hit>) {
-    s3_public_acl::terraform(m, out);
-    s3_public_access_block_disabled::terraform(m, out);
-    s3_public_policy::terraform(m, out);
-    gcs_public_binding::terraform(m, out);
-    cloudsql_open_network::terraform(m, out);
-    azure_storage_public::terraform(m, out);
-    azure_storage_open_network::terraform(m, out);
-    azure_container_public::terraform(m, out);
-    db_publicly_accessible::terraform(m, out);
-    firewall_open_to_world::terraform(m, out);
+    for run in REGISTRY.iter().filter_map(|c| c.run.terraform) {
+        run(m, out);
+    }
 }
 
 pub(crate) fn cloudformation(t: &Template, out: &mut Vec<Hit>) {
-    s3_public_acl::cloudformation(t, out);
-    s3_public_access_block_disabled::cloudformation(t, out);
-    s3_public_policy::cloudformation(t, out);
-    db_publicly_accessible::cloudformation(t, out);
-    firewall_open_to_world::cloudformation(t, out);
+    for run in REGISTRY.iter().filter_map(|c| c.run.cloudformation) {
+        run(t, out);
+    }
 }
 
-/// `templated`: the file holds `{{ }}` template directives, so an absent setting may be filled in at render
-/// time; checks that fire on absence stay silent.
+/// `templated`: the file holds `{{ }}` template directives, so only the checks that declare `templated` run.
 pub(crate) fn kubernetes(objects: &[Object], templated: bool, out: &mut Vec<Hit>) {
     for o in objects {
         let Some(pod) = &o.pod else { continue };
-        if !templated {
-            k8s_run_as_root::check(o, pod, out);
-            k8s_privilege_escalation::check(o, pod, out);
+        for run in REGISTRY.iter().filter(|c| c.templated || !templated).filter_map(|c| c.run.kubernetes) {
+            run(o, pod, out);
         }
-        k8s_root_uid::check(o, pod, out);
-        k8s_privileged::check(o, pod, out);
-        k8s_host_namespace::check(o, pod, out);
-        k8s_dangerous_capability::check(o, pod, out);
     }
 }
 
 pub(crate) fn dockerfile(df: &Dockerfile, out: &mut Vec<Hit>) {
-    docker_root_user::check(df, out);
-    docker_unpinned_base::check(df, out);
-    docker_remote_add::check(df, out);
-    docker_secret_in_env::check(df, out);
+    for run in REGISTRY.iter().filter_map(|c| c.run.dockerfile) {
+        run(df, out);
+    }
 }
 
 pub(crate) fn compose(services: &[Service], out: &mut Vec<Hit>) {
     for s in services {
-        compose_root_user::check(s, out);
-        compose_privileged::check(s, out);
-        compose_host_namespace::check(s, out);
-        compose_docker_socket::check(s, out);
+        for run in REGISTRY.iter().filter_map(|c| c.run.compose) {
+            run(s, out);
+        }
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::ALL;
+    use super::{IacFormat, ALL, FILES, REGISTRY};
 
     #[test]
     fn ids_are_unique_kebab_case_and_documented() {
@@ -188,6 +201,78 @@ mod tests {
                 assert!(!text.trim().is_empty(), "{} has no {field}", c.id);
             }
             assert!(!c.formats.is_empty(), "{}", c.id);
+        }
+    }
+
+    #[test]
+    fn registry_lists_every_file_in_the_folder() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/iac/checks");
+        let mut on_disk: Vec<String> = std::fs::read_dir(&dir)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.extension().is_some_and(|x| x == "rs"))
+            .map(|p| p.file_stem().unwrap().to_string_lossy().into_owned())
+            .filter(|n| n != "mod")
+            .collect();
+        on_disk.sort();
+        assert_eq!(FILES.to_vec(), on_disk, "the generated registry and src/iac/checks/ differ");
+        assert_eq!(REGISTRY.len(), FILES.len());
+        for (c, info) in REGISTRY.iter().zip(&ALL) {
+            assert_eq!(c.info.id, info.id);
+        }
+        assert!(REGISTRY.windows(2).all(|w| w[0].order < w[1].order), "registry not in declared order");
+    }
+
+    #[test]
+    fn registry_keeps_the_order_checks_have_always_had() {
+        // New checks may go anywhere; these must keep their relative order (`leakgate rules`, SARIF indexes).
+        let before = [
+            "iac-s3-public-acl",
+            "iac-s3-public-access-block-disabled",
+            "iac-s3-public-policy",
+            "iac-gcs-public-binding",
+            "iac-cloudsql-open-network",
+            "iac-azure-storage-public",
+            "iac-azure-storage-open-network",
+            "iac-azure-container-public",
+            "iac-db-publicly-accessible",
+            "iac-firewall-open-to-world",
+            "iac-k8s-run-as-root",
+            "iac-k8s-root-uid",
+            "iac-k8s-privileged",
+            "iac-k8s-privilege-escalation",
+            "iac-k8s-host-namespace",
+            "iac-k8s-dangerous-capability",
+            "iac-docker-root-user",
+            "iac-docker-unpinned-base",
+            "iac-docker-remote-add",
+            "iac-docker-secret-in-env",
+            "iac-compose-root-user",
+            "iac-compose-privileged",
+            "iac-compose-host-namespace",
+            "iac-compose-docker-socket",
+        ];
+        let now: Vec<&str> = ALL.iter().map(|c| c.id).filter(|id| before.contains(id)).collect();
+        assert_eq!(now, before);
+    }
+
+    #[test]
+    fn every_check_runs_on_exactly_its_formats() {
+        for c in REGISTRY {
+            let has = |f: IacFormat| c.info.formats.contains(&f);
+            let r = &c.run;
+            let declared = [
+                ("terraform", has(IacFormat::Terraform) || has(IacFormat::TerraformJson), r.terraform.is_some()),
+                ("cloudformation", has(IacFormat::CloudFormation), r.cloudformation.is_some()),
+                ("kubernetes", has(IacFormat::Kubernetes), r.kubernetes.is_some()),
+                ("dockerfile", has(IacFormat::Dockerfile), r.dockerfile.is_some()),
+                ("compose", has(IacFormat::Compose), r.compose.is_some()),
+            ];
+            for (format, listed, runs) in declared {
+                assert_eq!(listed, runs, "{}: `formats` and `run` disagree on {format}", c.info.id);
+            }
+            // One Terraform entry point serves both syntaxes.
+            assert_eq!(has(IacFormat::Terraform), has(IacFormat::TerraformJson), "{}", c.info.id);
         }
     }
 }

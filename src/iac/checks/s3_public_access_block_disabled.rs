@@ -1,5 +1,5 @@
 //! `iac-s3-public-access-block-disabled`: an S3 public access block that leaves one of its four guards off.
-use super::{Hit, AWS};
+use super::{Check, Hit, Run, AWS};
 use crate::iac::cloudformation::Template;
 use crate::iac::node::Node;
 use crate::iac::terraform::Module;
@@ -20,6 +20,14 @@ pub const INFO: CheckInfo = CheckInfo {
           block with its reason: `# leakgate:allow iac-s3-public-access-block-disabled static website`.",
     bad: "resource \"aws_s3_bucket_public_access_block\" \"b\" {\n  bucket              = aws_s3_bucket.b.id\n  block_public_acls   = true\n  block_public_policy = false\n}",
     good: "resource \"aws_s3_bucket_public_access_block\" \"b\" {\n  bucket                  = aws_s3_bucket.b.id\n  block_public_acls       = true\n  block_public_policy     = true\n  ignore_public_acls      = true\n  restrict_public_buckets = true\n}",
+};
+
+pub(crate) const CHECK: Check = Check {
+    info: &INFO,
+    order: 20,
+    templated: true,
+    example_path: "main.tf",
+    run: Run { terraform: Some(terraform), cloudformation: Some(cloudformation), ..Run::NONE },
 };
 
 const TF_SETTINGS: [&str; 4] =

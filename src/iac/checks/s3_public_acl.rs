@@ -1,5 +1,5 @@
 //! `iac-s3-public-acl`: an S3 bucket whose canned ACL or grants open it to everyone or to every AWS account.
-use super::{Hit, AWS};
+use super::{Check, Hit, Run, AWS};
 use crate::iac::cloudformation::Template;
 use crate::iac::node::Node;
 use crate::iac::terraform::{Module, TfBlock};
@@ -22,6 +22,14 @@ pub const INFO: CheckInfo = CheckInfo {
           website, mark it: `# leakgate:allow iac-s3-public-acl static website` above the resource.",
     bad: "resource \"aws_s3_bucket_acl\" \"site\" {\n  bucket = aws_s3_bucket.site.id\n  acl    = \"public-read\"\n}",
     good: "resource \"aws_s3_bucket_acl\" \"site\" {\n  bucket = aws_s3_bucket.site.id\n  acl    = \"private\"\n}",
+};
+
+pub(crate) const CHECK: Check = Check {
+    info: &INFO,
+    order: 10,
+    templated: true,
+    example_path: "main.tf",
+    run: Run { terraform: Some(terraform), cloudformation: Some(cloudformation), ..Run::NONE },
 };
 
 const PUBLIC_CANNED: &[&str] = &["public-read", "public-read-write", "authenticated-read"];

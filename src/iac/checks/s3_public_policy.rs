@@ -3,7 +3,7 @@
 //! Policies are read wherever Terraform and CloudFormation put them: `jsonencode({…})`, heredoc or string
 //! JSON (unknown interpolations such as `${aws_s3_bucket.b.arn}` inside it do not stop the read), a
 //! `data "aws_iam_policy_document"` in the same module, or a CloudFormation `PolicyDocument`.
-use super::{Hit, AWS};
+use super::{Check, Hit, Run, AWS};
 use crate::iac::cloudformation::Template;
 use crate::iac::json;
 use crate::iac::node::{Node, Val};
@@ -23,8 +23,16 @@ pub const INFO: CheckInfo = CheckInfo {
     fix: "Name the principals that need access, or add a `Condition` such as `aws:SourceVpce`, `aws:SourceArn` or \
           `aws:PrincipalOrgID`. For a deliberately public static website, mark the bucket or the policy: \
           `# leakgate:allow iac-s3-public-policy static website`.",
-    bad: "policy = jsonencode({\n  Statement = [{\n    Effect    = \"Allow\"\n    Principal = \"*\"\n    Action    = \"s3:GetObject\"\n    Resource  = \"${aws_s3_bucket.b.arn}/*\"\n  }]\n})",
-    good: "policy = jsonencode({\n  Statement = [{\n    Effect    = \"Allow\"\n    Principal = \"*\"\n    Action    = \"s3:GetObject\"\n    Resource  = \"${aws_s3_bucket.b.arn}/*\"\n    Condition = { StringEquals = { \"aws:SourceVpce\" = \"vpce-1a2b3c4d\" } }\n  }]\n})",
+    bad: "resource \"aws_s3_bucket_policy\" \"b\" {\n  bucket = aws_s3_bucket.b.id\n  policy = jsonencode({\n    Statement = [{\n      Effect    = \"Allow\"\n      Principal = \"*\"\n      Action    = \"s3:GetObject\"\n      Resource  = \"${aws_s3_bucket.b.arn}/*\"\n    }]\n  })\n}",
+    good: "resource \"aws_s3_bucket_policy\" \"b\" {\n  bucket = aws_s3_bucket.b.id\n  policy = jsonencode({\n    Statement = [{\n      Effect    = \"Allow\"\n      Principal = \"*\"\n      Action    = \"s3:GetObject\"\n      Resource  = \"${aws_s3_bucket.b.arn}/*\"\n      Condition = { StringEquals = { \"aws:SourceVpce\" = \"vpce-1a2b3c4d\" } }\n    }]\n  })\n}",
+};
+
+pub(crate) const CHECK: Check = Check {
+    info: &INFO,
+    order: 30,
+    templated: true,
+    example_path: "main.tf",
+    run: Run { terraform: Some(terraform), cloudformation: Some(cloudformation), ..Run::NONE },
 };
 
 pub fn terraform(m: &Module, out: &mut Vec<Hit>) {
