@@ -93,11 +93,14 @@ fn every_report_format_of_one_folder_scan() {
     check("scan-text-show-secrets", &output(&run, 1, tree.path()));
 }
 
-/// git with a fixed identity and date, so that commit ids are the same on every run.
+/// git with a fixed identity and date and no global or system config, so that commit ids are the same on every
+/// machine and every run.
 fn git(repo: &Repo, args: &[&str]) {
     let status = Command::new("git")
         .current_dir(repo.path())
         .args(args)
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("GIT_CONFIG_GLOBAL", repo.path().join(".git/no-global-config"))
         .envs([("GIT_AUTHOR_NAME", "Dev Eloper"), ("GIT_COMMITTER_NAME", "Dev Eloper")])
         .envs([("GIT_AUTHOR_EMAIL", "dev@example.com"), ("GIT_COMMITTER_EMAIL", "dev@example.com")])
         .envs([("GIT_AUTHOR_DATE", "2024-01-02T03:04:05Z"), ("GIT_COMMITTER_DATE", "2024-01-02T03:04:05Z")])
