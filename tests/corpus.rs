@@ -1,8 +1,11 @@
 //! Scores the engine on the labelled development corpus in `../shared/corpus/secrets-dev.jsonl`: recall on the
 //! positives and false alarms on the negatives, overall and per kind. CORPUS_KIND=substring prints each miss
 //! and false alarm of the matching kinds. The thresholds below are a floor that guards against regressions.
+//! LEAKGATE_CORPUS names another corpus file. Where the corpus is absent the test says so on stderr, past the
+//! test harness's output capture, and passes; under CI (which always has `../shared` beside the clone) it fails.
 use std::collections::BTreeMap;
-use std::path::Path;
+use std::io::Write;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use leakgate::engine::Scanner;
@@ -38,12 +41,36 @@ fn scanner_from_disk() -> Scanner {
     Scanner::new(Arc::new(RuleSet::new(rules).unwrap()), Default::default())
 }
 
+fn corpus_path() -> PathBuf {
+    match std::env::var_os("LEAKGATE_CORPUS") {
+        Some(p) => PathBuf::from(p),
+        None => Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus/secrets-dev.jsonl"),
+    }
+}
+
+/// CI services set CI=true; an empty, `false` or `0` value means a local run.
+fn in_ci() -> bool {
+    std::env::var("CI").is_ok_and(|v| !matches!(v.trim(), "" | "false" | "0"))
+}
+
 #[test]
 fn corpus_recall_and_false_alarms() {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus/secrets-dev.jsonl");
-    let Ok(text) = std::fs::read_to_string(&path) else {
-        eprintln!("corpus not found at {}: skipped", path.display());
-        return;
+    let path = corpus_path();
+    let text = match std::fs::read_to_string(&path) {
+        Ok(text) => text,
+        Err(e) if in_ci() => {
+            panic!("corpus not readable at {} ({e}): CI must have ../shared beside the clone", path.display())
+        }
+        Err(e) => {
+            // `eprintln!` is captured by the harness for a passing test; a write to the stderr handle is not, so
+            // a skip cannot pass unseen.
+            let _ = writeln!(
+                std::io::stderr(),
+                "SKIPPED corpus_recall_and_false_alarms: no corpus at {} ({e})",
+                path.display()
+            );
+            return;
+        }
     };
     let filter = std::env::var("CORPUS_KIND").ok().map(|s| s.to_lowercase());
     let scanner = scanner_from_disk();
@@ -108,4 +135,29 @@ fn corpus_recall_and_false_alarms() {
     );
     assert!(recall >= MIN_RECALL, "recall {recall:.3} fell below {MIN_RECALL}");
     assert!(fa_rate <= MAX_FALSE_ALARM_RATE, "false-alarm rate {fa_rate:.3} rose above {MAX_FALSE_ALARM_RATE}");
+}
+
+/// Runs this test binary's corpus test alone with the corpus pointed at a file that does not exist.
+fn corpus_test_without_corpus(ci: Option<&str>) -> std::process::Output {
+    let missing = Path::new(env!("CARGO_TARGET_TMPDIR")).join("no-such-corpus.jsonl");
+    let mut cmd = std::process::Command::new(std::env::current_exe().unwrap());
+    cmd.args(["corpus_recall_and_false_alarms", "--exact"]).env("LEAKGATE_CORPUS", missing).env_remove("CI");
+    if let Some(ci) = ci {
+        cmd.env("CI", ci);
+    }
+    cmd.output().unwrap()
+}
+
+#[test]
+fn an_absent_corpus_is_a_visible_skip_locally_and_a_failure_in_ci() {
+    let local = corpus_test_without_corpus(None);
+    let stderr = String::from_utf8_lossy(&local.stderr);
+    assert!(local.status.success(), "{stderr}");
+    assert!(stderr.contains("SKIPPED corpus_recall_and_false_alarms: no corpus at"), "{stderr}");
+    assert!(String::from_utf8_lossy(&local.stdout).contains("1 passed"));
+
+    let ci = corpus_test_without_corpus(Some("true"));
+    let stdout = String::from_utf8_lossy(&ci.stdout);
+    assert!(!ci.status.success(), "{stdout}");
+    assert!(stdout.contains("CI must have ../shared beside the clone"), "{stdout}");
 }

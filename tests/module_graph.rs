@@ -95,11 +95,7 @@ fn use_tree(toks: &[Tok], mut i: usize, mut prefix: Vec<String>, out: &mut Vec<(
             }
             "::" => i += 1,
             "as" => i += 2,
-            "*" => {
-                i += 1;
-                break;
-            }
-            t if is_ident(t) => {
+            t if is_ident(t) || t == "*" => {
                 prefix.push(t.to_string());
                 line = *at;
                 i += 1;
@@ -149,9 +145,7 @@ fn references(src: &str, file_module: &[String]) -> Vec<(Vec<String>, usize, boo
                 let attrs = &toks[i.saturating_sub(14)..i - 2];
                 (toks[i - 1].0.clone(), attrs.windows(3).any(|w| w[0].0 == "cfg" && w[1].0 == "(" && w[2].0 == "test"))
             })),
-            "}" => {
-                scopes.pop();
-            }
+            "}" => drop(scopes.pop()),
             "use" => {
                 i = use_tree(&toks, i + 1, Vec::new(), &mut paths) - 1;
             }
@@ -264,7 +258,8 @@ fn the_reader_resolves_grouped_uses_super_and_paths_and_finds_a_cycle() {
                crate::x::y::Z::new(); }\n#[cfg(test)]\nmod tests {\n    use super::super::sib::{self, W};\n}\nuse super::q::*;\n";
     let got: Vec<(String, usize, bool)> =
         references(src, &["m".into(), "n".into()]).into_iter().map(|(p, l, t)| (p.join("::"), l, t)).collect();
-    let want = [("a", 1), ("b::c", 1), ("b::d", 1), ("x::y::Z::new", 3), ("m::sib", 6), ("m::sib::W", 6), ("m::q", 8)];
+    let want =
+        [("a", 1), ("b::c", 1), ("b::d", 1), ("x::y::Z::new", 3), ("m::sib", 6), ("m::sib::W", 6), ("m::q::*", 8)];
     assert_eq!(got, want.map(|(p, l)| (p.to_string(), l, l == 6)));
 
     let mut g = Graph::new();

@@ -16,3 +16,4 @@ mod pr_config;
 mod reports;
 mod rules_cmd;
 mod scan;
+mod snapshots;
