@@ -142,7 +142,7 @@ pub(crate) fn collect_git(args: &ScanArgs, spec: Option<HistorySpec>) -> anyhow:
         let output = with_notes(scan_staged(&scanner, &source, files?, stats, max)?, &policy.config);
         (output, scanner, policy, root)
     } else {
-        let mut source = HistorySource::open(&dir)?;
+        let mut source = HistorySource::open(&dir)?.allow_empty_range(args.allow_empty_range);
         // A diagnostic switch, not a flag: it only makes an audit slower, for comparing the two readers.
         if std::env::var_os("LEAKGATE_PACK_READER").is_some_and(|v| v == "0") {
             source = source.without_pack_reader();
@@ -211,6 +211,8 @@ fn with_notes(mut output: ScanOutput, config: &Config) -> ScanOutput {
 /// Suppression, report and outcome: the same for every mode.
 fn finish(args: &ScanArgs, scanned: Scanned, started: Instant, gate: Option<Gate>) -> anyhow::Result<Outcome> {
     let Scanned { mut output, scanner, ignore, baseline, markers, in_git, .. } = scanned;
+    let gating = args.staged || args.range.is_some() || gate.is_some();
+    let too_large = gating.then(|| output.stats.fail_gate_on_too_large()).flatten();
     let out = &args.output;
     // A secret that suppression drops can share a line with one that is reported: mask each quoted line against
     // every finding while they are all still here (the report writers only see the reported ones).
@@ -230,6 +232,9 @@ fn finish(args: &ScanArgs, scanned: Scanned, started: Instant, gate: Option<Gate
         strict_gaps: args.shared.strict.then(|| output.stats.strict_gaps(in_git)).flatten(),
     };
     write_report(out, &report)?;
+    if let Some(m) = too_large {
+        eprintln!("leakgate: error: {}", report::sanitize::for_terminal(&m));
+    }
     if let Some(m) = report.strict_message() {
         // After the report, so findings are still shown; stderr, so a JSON or SARIF report stays clean.
         eprintln!("leakgate: error: {m}; see the summary");

@@ -17,7 +17,7 @@ use crate::engine::{FindKeywords, Scanner};
 use crate::error::Result;
 use crate::finding::Finding;
 use crate::iac as iac_mod;
-use crate::source::git::{count_unread_blob, git_error};
+use crate::source::git::{check_loose_blob, count_unread_blob, git_error};
 use crate::source::history::{BlobEntry, HistorySource};
 use crate::source::pack::raw_oid;
 use crate::source::staged::StagedFile;
@@ -117,7 +117,7 @@ fn read_staged_blob(
         }
     };
     if size > max_size {
-        stats.skip(SkipReason::TooLarge);
+        stats.skip_too_large(&file.path, size);
         return None;
     }
     match repo.find_blob(file.blob) {
@@ -314,7 +314,7 @@ fn scan_blob(
         }
     };
     if size > max_size {
-        stats.skip(SkipReason::TooLarge);
+        stats.skip_too_large(&entry.path, size);
         return 0;
     }
     let blob = match repo.find_blob(entry.oid) {
@@ -324,6 +324,10 @@ fn scan_blob(
             return 0;
         }
     };
+    if let Err(message) = check_loose_blob(repo, entry.oid, blob.content()) {
+        stats.error(format!("blob {} ({}): {message}", entry.oid, entry.path));
+        return 0;
+    }
     let find_keywords = &mut |content: &[u8], hits: &mut Vec<_>| scanner.rules().keyword_hits(content, hits);
     record_blob(scanner, entry, blob.content(), found, stats, find_keywords);
     size

@@ -5,6 +5,7 @@ mod support;
 mod baseline;
 mod config;
 mod git;
+mod git_gate;
 mod git_hostile;
 mod git_packs;
 mod gitleaks;
