@@ -27,6 +27,18 @@ pub enum Error {
         source: Box<Error>,
     },
 
+    /// `--range BASE..HEAD` with one side empty: in CI, usually a variable that was not set (`"$BASE..$HEAD"`).
+    #[error("--range `{range}`: {side} is empty (an unset variable?); expected BASE..HEAD")]
+    RangeSideEmpty { range: String, side: &'static str },
+
+    /// A range that selects no commits: reversed (`HEAD..BASE`), or BASE already contains HEAD. A PR check that
+    /// scans nothing would pass whatever the PR holds.
+    #[error(
+        "--range `{range}` selects no commits: every commit reachable from {head} is reachable from {base} \
+         (reversed?); pass --allow-empty-range if an empty range is expected"
+    )]
+    EmptyRange { range: String, base: String, head: String },
+
     #[error("{context}: {source}")]
     Io {
         context: String,

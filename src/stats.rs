@@ -45,8 +45,7 @@ impl SkipReason {
     /// Whether `--strict` holds a skip of this kind against the scan. Binary files are exempt: they were read
     /// and judged not to be text, which is a verdict on the content, not a gap in what was looked at; and since
     /// nearly every repository has images or archives, counting them would make `--strict` fail everywhere.
-    /// Symlinks are exempt in git modes (`in_git`): a commit records only the link's target path, and a target
-    /// inside the repository is scanned as a file of its own.
+    /// Symlinks are exempt in git modes (`in_git`), which scan a committed link's blob like a file's.
     pub fn fails_strict(self, in_git: bool) -> bool {
         match self {
             SkipReason::Binary => false,
@@ -73,6 +72,10 @@ pub struct ScanStats {
     /// IaC findings hidden by `leakgate:allow` markers the IaC lint resolved itself (blocks, resources).
     #[serde(skip)]
     pub iac_suppressed: u64,
+    /// The files skipped as too large (path, size in bytes), at most `MAX_KEPT_ERRORS`: a gate that fails on
+    /// them names them.
+    #[serde(skip)]
+    pub too_large: Vec<(String, u64)>,
     /// Facts about the input the reader should know (a shallow clone's history is incomplete, ...).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub notes: Vec<String>,
@@ -86,6 +89,14 @@ impl ScanStats {
 
     pub fn skip(&mut self, reason: SkipReason) {
         *self.skipped.entry(reason).or_default() += 1;
+    }
+
+    /// Counts a file or blob of `size` bytes skipped for being over the size limit.
+    pub fn skip_too_large(&mut self, path: &str, size: u64) {
+        self.skip(SkipReason::TooLarge);
+        if self.too_large.len() < MAX_KEPT_ERRORS {
+            self.too_large.push((path.to_string(), size));
+        }
     }
 
     /// Counts unread input with its reason.
@@ -112,6 +123,8 @@ impl ScanStats {
         let room = MAX_KEPT_ERRORS.saturating_sub(self.errors.len());
         self.errors.extend(other.errors.into_iter().take(room));
         self.iac_suppressed += other.iac_suppressed;
+        let room = MAX_KEPT_ERRORS.saturating_sub(self.too_large.len());
+        self.too_large.extend(other.too_large.into_iter().take(room));
         let room = MAX_KEPT_ERRORS.saturating_sub(self.warnings.len());
         self.warnings.extend(other.warnings.into_iter().take(room));
         for n in other.notes {
@@ -146,7 +159,35 @@ impl ScanStats {
         }
         (!parts.is_empty()).then(|| parts.join(", "))
     }
+
+    /// For a scan that gates a change (`--staged`, `--range`, the hooks): what it left unscanned for its size,
+    /// as one line naming the files and how to raise the limit, also kept as an error so the run exits 2 and
+    /// every report shows it failed. A secret followed by megabytes of padding must not pass a gate; an audit
+    /// (a folder, `--history`) only counts such skips. `None` when nothing was too large.
+    pub fn fail_gate_on_too_large(&mut self) -> Option<String> {
+        let count = self.skipped.get(&SkipReason::TooLarge).copied().unwrap_or(0);
+        if count == 0 {
+            return None;
+        }
+        let mut named: Vec<String> =
+            self.too_large.iter().take(GATE_NAMED_FILES).map(|(path, size)| format!("{path} ({size} bytes)")).collect();
+        let rest = count.saturating_sub(named.len() as u64);
+        if rest > 0 {
+            named.push(format!("{rest} more"));
+        }
+        let why = "over the size limit, and a gate passes only what it scanned: raise the limit with \
+                   --max-file-size or max_file_size in the config";
+        let named = named.join(", ");
+        self.error_count += 1;
+        if self.errors.len() < MAX_KEPT_ERRORS {
+            self.errors.push(format!("{named}: {why}"));
+        }
+        Some(format!("not scanned: {named}: {why}"))
+    }
 }
+
+/// Oversized files a gate's error names; the rest are counted.
+const GATE_NAMED_FILES: usize = 5;
 
 #[cfg(test)]
 mod tests {

@@ -38,7 +38,8 @@ fn pre_push(args: PrePushArgs) -> anyhow::Result<Outcome> {
     };
     let started = std::time::Instant::now();
     let target = Target::History(spec);
-    let request = super::scan::git_request(target, args.repo.clone(), &args.common, &args.output, &args.shared);
+    let mut request = super::scan::git_request(target, args.repo.clone(), &args.common, &args.output, &args.shared);
+    request.gate = true;
     let result = request.run()?;
     super::scan::report_outcome(&args.output, args.shared.strict, result, started, Some(Gate::Push))
 }

@@ -174,6 +174,10 @@ pub struct ScanArgs {
     #[arg(long, value_name = "BASE..HEAD")]
     pub range: Option<String>,
 
+    /// With --range: a range that selects no commits passes (with a note) instead of failing with exit 2.
+    #[arg(long, requires = "range", conflicts_with_all = ["staged", "history"])]
+    pub allow_empty_range: bool,
+
     /// With --range: trust the range's own config, ignore files, baseline and leakgate:allow markers (read from
     /// HEAD, the range's tip); its changes to them are listed as notes, not findings. Only for repositories where
     /// everyone who can open a pull request may also change what leakgate reports.

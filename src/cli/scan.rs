@@ -47,6 +47,9 @@ fn request(args: &ScanArgs) -> anyhow::Result<ScanRequest> {
     };
     let mut request = git_request(target, args.repo.clone(), &args.common, &args.output, &args.shared);
     request.policy.trust_head_config = args.trust_head_config;
+    request.allow_empty_range = args.allow_empty_range;
+    // A commit and a pull request are gated: what is not scanned must not pass.
+    request.gate = args.staged || args.range.is_some();
     request.respect_ignore_files = !args.no_ignore;
     request.follow_symlinks = args.follow_symlinks;
     request.iac = if args.no_iac { Some(false) } else { args.iac.then_some(true) };
@@ -120,6 +123,9 @@ pub(crate) fn report_outcome(
         strict_gaps: strict.then(|| result.strict_gaps()).flatten(),
     };
     write_report(out, &report)?;
+    if let Some(m) = &result.gate_error {
+        eprintln!("leakgate: error: {}", crate::report::sanitize::for_terminal(m));
+    }
     if let Some(m) = report.strict_message() {
         // After the report, so findings are still shown; stderr, so a JSON or SARIF report stays clean.
         eprintln!("leakgate: error: {m}; see the summary");

@@ -38,7 +38,7 @@ pub(super) fn collect_staged(request: &ScanRequest) -> Result<Collected> {
 }
 
 pub(super) fn collect_history(request: &ScanRequest, spec: HistorySpec) -> Result<Collected> {
-    let mut source = HistorySource::open(&repo_dir(request))?;
+    let mut source = HistorySource::open(&repo_dir(request))?.allow_empty_range(request.allow_empty_range);
     if !request.pack_reader {
         source = source.without_pack_reader();
     }

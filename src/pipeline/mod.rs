@@ -76,6 +76,11 @@ pub struct ScanRequest {
     /// Mask, in every finding's quoted line, the secrets of all findings on it, suppressed ones included, so a
     /// report never shows a secret that suppression hid from it. Off when the caller shows secrets anyway.
     pub mask_lines: bool,
+    /// A history range that selects no commits is not an error (a PR with nothing in it yet).
+    pub allow_empty_range: bool,
+    /// The scan gates a change (a commit, a push, a pull request): content it did not scan for its size is unread
+    /// input, so the change cannot pass unscanned ([`ScanResult::gate_error`]).
+    pub gate: bool,
     /// Told how a history scan advances.
     pub progress: Option<Box<dyn Progress>>,
 }
@@ -94,6 +99,8 @@ impl ScanRequest {
             index_file: None,
             pack_reader: true,
             mask_lines: true,
+            allow_empty_range: false,
+            gate: false,
             progress: None,
         }
     }
@@ -107,7 +114,11 @@ impl ScanRequest {
             Target::Staged => git::collect_staged(&self)?,
             Target::History(spec) => git::collect_history(&self, spec.clone())?,
         };
-        Ok(collected.suppress(self.mask_lines))
+        let mut result = collected.suppress(self.mask_lines);
+        if self.gate {
+            result.gate_error = result.stats.fail_gate_on_too_large();
+        }
+        Ok(result)
     }
 }
 
@@ -134,7 +145,7 @@ impl Collected {
         if markers == InlineMarkers::NotHonoured {
             output.stats.notes.extend(crate::policy::unhonoured_markers_note(&findings));
         }
-        ScanResult { findings, suppressed, stats: output.stats, scanner, root, in_git }
+        ScanResult { findings, suppressed, stats: output.stats, scanner, root, in_git, gate_error: None }
     }
 }
 
@@ -150,6 +161,9 @@ pub struct ScanResult {
     pub root: PathBuf,
     /// Scanned from git objects rather than files.
     pub in_git: bool,
+    /// For a gate: why it cannot pass although nothing was found (files it skipped for their size, named);
+    /// also counted as unread input in `stats`.
+    pub gate_error: Option<String>,
     scanner: Scanner,
 }
 

@@ -14,7 +14,7 @@ use super::{record_blob, Progress, ScanOutput};
 use crate::engine::Scanner;
 use crate::error::Result;
 use crate::finding::Finding;
-use crate::source::git::{count_unread_blob, read_blob, BlobRead};
+use crate::source::git::{check_loose_blob, count_unread_blob, read_blob, BlobRead};
 use crate::source::history::HistorySource;
 use crate::source::pack::raw_oid;
 use crate::source::BlobEntry;
@@ -174,8 +174,8 @@ fn scan_blob(
             let size = blob.size() as u64;
             (blob, size)
         }
-        BlobRead::TooLarge(_) => {
-            stats.skip(SkipReason::TooLarge);
+        BlobRead::TooLarge(size) => {
+            stats.skip_too_large(&entry.path, size);
             return 0;
         }
         BlobRead::Unread(e) => {
@@ -183,6 +183,10 @@ fn scan_blob(
             return 0;
         }
     };
+    if let Err(message) = check_loose_blob(repo, entry.oid, blob.content()) {
+        stats.error(format!("blob {} ({}): {message}", entry.oid, entry.path));
+        return 0;
+    }
     let find_keywords = &mut |content: &[u8], hits: &mut Vec<_>| scanner.rules().keyword_hits(content, hits);
     record_blob(scanner, entry, blob.content(), found, stats, find_keywords);
     size

@@ -12,7 +12,7 @@ use crate::finding::Finding;
 use crate::rules::{KeywordHit, RuleSet};
 use crate::source::pack::{raw_oid, Decoded, DeltaBase, Kind, ObjectId, PackSet, Reader};
 use crate::source::BlobEntry;
-use crate::stats::{ScanStats, SkipReason};
+use crate::stats::ScanStats;
 
 /// What the pass found (each finding with its blob's commit index), what it counted, and the blobs it left.
 pub struct PackedScan {
@@ -82,8 +82,8 @@ pub fn scan_packed(
                                 record_blob(scanner, blob, content, &mut found, &mut stats, find_keywords);
                                 content.len() as u64
                             }
-                            Decoded::TooLarge(_) => {
-                                stats.skip(SkipReason::TooLarge);
+                            Decoded::TooLarge(size) => {
+                                stats.skip_too_large(&blobs[i as usize].path, size);
                                 0
                             }
                         };

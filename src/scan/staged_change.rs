@@ -13,7 +13,7 @@ use crate::iac;
 use crate::source::git::{read_blob, BlobRead};
 use crate::source::staged::{StagedFile, StagedSource};
 use crate::source::{Origin, Piece};
-use crate::stats::{ScanStats, SkipReason};
+use crate::stats::ScanStats;
 
 /// Scans what `git commit` would record now: `files`, the staged change as `StagedSource::changes` listed it
 /// (with `stats` from listing them). Findings are kept only where they touch lines the change adds; a changed
@@ -96,8 +96,8 @@ fn read_staged_blob(
 ) -> Option<Vec<u8>> {
     match read_blob(repo, odb, file.blob, max_size) {
         BlobRead::Content(blob) => Some(blob.content().to_vec()),
-        BlobRead::TooLarge(_) => {
-            stats.skip(SkipReason::TooLarge);
+        BlobRead::TooLarge(size) => {
+            stats.skip_too_large(&file.path, size);
             None
         }
         BlobRead::Unread(e) => {

@@ -71,8 +71,8 @@ pub struct ChangedFile {
     pub status: Delta,
 }
 
-/// What a diff means for a scan: the files it adds or changes (deletions have nothing to scan; submodules and
-/// symlinks are counted as skipped). libgit2's rename detection compares each new file with at most
+/// What a diff means for a scan: the files it adds or changes, symlinks included (deletions have nothing to
+/// scan; submodules are counted as skipped). libgit2's rename detection compares each new file with at most
 /// `diff.renameLimit` (1000) deleted ones, so in a change that moves thousands of files most moves look like new
 /// files, and every old secret in them like a new one. A new file whose exact content a deleted file had is a
 /// move that adds nothing: it is paired here, at the cost of one hash lookup per file.
@@ -91,7 +91,7 @@ pub fn changed_files(diff: &git2::Diff<'_>, stats: &mut ScanStats) -> Vec<Change
     files
 }
 
-/// What one diff delta means for a scan: `None` for deletions and for submodules and symlinks (counted).
+/// What one diff delta means for a scan: `None` for deletions and for submodules (counted).
 fn changed_file(delta: &git2::DiffDelta<'_>, stats: &mut ScanStats) -> Option<ChangedFile> {
     if matches!(delta.status(), Delta::Deleted | Delta::Unmodified | Delta::Ignored | Delta::Untracked) {
         return None;
@@ -103,7 +103,7 @@ fn changed_file(delta: &git2::DiffDelta<'_>, stats: &mut ScanStats) -> Option<Ch
 }
 
 /// A path whose content is now `blob` (with git file mode `mode`) and was `old`: the changed file to scan, or
-/// `None` for a submodule or symlink (counted as skipped).
+/// `None` for a submodule (counted as skipped).
 pub fn changed_blob(
     path: String,
     mode: u32,
@@ -112,23 +112,17 @@ pub fn changed_blob(
     status: Delta,
     stats: &mut ScanStats,
 ) -> Option<ChangedFile> {
-    match mode {
-        MODE_SUBMODULE => {
-            stats.skip(SkipReason::Submodule);
-            return None;
-        }
-        MODE_SYMLINK => {
-            stats.skip(SkipReason::Symlink);
-            return None;
-        }
-        _ => {}
+    // A symlink's blob (mode 120000) is scanned like a file's: git stores the target path there, but a commit can
+    // put any bytes in it.
+    if mode == MODE_SUBMODULE {
+        stats.skip(SkipReason::Submodule);
+        return None;
     }
     let old_blob = old.filter(|&(_, m)| m != MODE_SUBMODULE).map(|(id, _)| id);
     Some(ChangedFile { path, blob, old_blob, status })
 }
 
 const MODE_SUBMODULE: u32 = 0o160000;
-const MODE_SYMLINK: u32 = 0o120000;
 
 /// True for a partial clone (`git clone --filter=...`): objects the filter left out are missing by design and
 /// would be fetched on demand by git. leakgate never talks to a remote, so it counts them instead.
@@ -174,6 +168,25 @@ pub fn read_blob<'r>(repo: &'r Repository, odb: &git2::Odb<'_>, oid: Oid, max_si
     }
 }
 
+/// Checks that a blob read from the object database is what its id names, when it may have come from a loose
+/// object file: libgit2's own check (`strict_hash_verification`) is turned off by the staged and history sources,
+/// since it re-hashes every object read, packed ones too, whose pack checksums already cover them. A loose file is
+/// only zlib data under a name, so a file swapped for another object's (what `git fsck` calls a hash-path
+/// mismatch) would otherwise be scanned in place of the content its commits record. An error names the object.
+pub fn check_loose_blob(repo: &Repository, oid: Oid, content: &[u8]) -> std::result::Result<(), String> {
+    let hex = oid.to_string();
+    if !repo.commondir().join("objects").join(&hex[..2]).join(&hex[2..]).is_file() {
+        return Ok(());
+    }
+    match Oid::hash_object(git2::ObjectType::Blob, content) {
+        Ok(actual) if actual == oid => Ok(()),
+        Ok(actual) => Err(format!(
+            "the loose object {oid} does not match its id: its content hashes to {actual} (a hash-path mismatch)"
+        )),
+        Err(e) => Err(format!("the loose object {oid} cannot be hashed: {}", e.message())),
+    }
+}
+
 /// Opens the repository containing `dir` (searching parents, following worktree `.git` files).
 pub fn discover(dir: &Path) -> Result<Repository> {
     Repository::discover(dir).map_err(|e| {
@@ -197,6 +210,13 @@ pub fn added_lines(repo: &Repository, old: Option<Oid>, new: Oid) -> Result<Line
     let ctx = |what: &str, id: Oid| format!("cannot read {what} blob {id}");
     let old_blob = repo.find_blob(old).map_err(|e| git_error(&ctx("old", old), e))?;
     let new_blob = repo.find_blob(new).map_err(|e| git_error(&ctx("new", new), e))?;
+    // A swapped old version could make the new one's lines look unchanged.
+    for blob in [&old_blob, &new_blob] {
+        check_loose_blob(repo, blob.id(), blob.content()).map_err(|m| Error::Io {
+            context: format!("cannot diff {old} and {new}"),
+            source: std::io::Error::other(m),
+        })?;
+    }
     Ok(lines_added(old_blob.content(), new_blob.content()))
 }
 

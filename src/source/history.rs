@@ -42,12 +42,21 @@ pub struct HistorySource {
     repo: Repository,
     read_packs: bool,
     packs: OnceCell<Option<PackSet>>,
+    /// A range that selects no commits is a note rather than an error.
+    allow_empty_range: bool,
 }
 
 impl HistorySource {
     pub fn open(dir: &Path) -> Result<HistorySource> {
         tune_libgit2_for_bulk_reads();
-        Ok(HistorySource { repo: discover(dir)?, read_packs: true, packs: OnceCell::new() })
+        Ok(HistorySource { repo: discover(dir)?, read_packs: true, packs: OnceCell::new(), allow_empty_range: false })
+    }
+
+    /// Lets a range (`HistorySpec::Range`) select no commits: by default that is an error
+    /// ([`Error::EmptyRange`]), since a PR check that scans nothing passes whatever the PR holds.
+    pub fn allow_empty_range(mut self, allow: bool) -> HistorySource {
+        self.allow_empty_range = allow;
+        self
     }
 
     /// Reads every object through libgit2, one by one, instead of decoding the packs in bulk: slower, for
@@ -163,6 +172,14 @@ impl HistorySource {
                 if !range.contains("..") {
                     return Err(not_a_range());
                 }
+                // git reads an empty side as HEAD, so an unset `$BASE` in `"$BASE..$HEAD"` would scan nothing.
+                if let Some((base, head)) = range.split_once("..").filter(|_| !range.contains("...")) {
+                    for (side, text) in [("BASE", base), ("HEAD", head)] {
+                        if text.trim().is_empty() {
+                            return Err(Error::RangeSideEmpty { range: range.clone(), side });
+                        }
+                    }
+                }
                 let revspec = repo.revparse(range).map_err(|e| bad_rev(repo, range, e))?;
                 if revspec.mode().contains(git2::RevparseMode::MERGE_BASE) {
                     return Err(Error::config("--range", format!("`{range}`: use BASE..HEAD, not BASE...HEAD")));
@@ -170,7 +187,17 @@ impl HistorySource {
                 let (Some(from), Some(to)) = (revspec.from(), revspec.to()) else { return Err(not_a_range()) };
                 let base = from.peel_to_commit().map_err(|e| bad_rev(repo, range, e))?.id();
                 let head = to.peel_to_commit().map_err(|e| bad_rev(repo, range, e))?.id();
-                Tips { include: vec![head], exclude: vec![base] }
+                let commits = commits::walk(repo, &Tips { include: vec![head], exclude: vec![base] }, stats)?;
+                if commits.is_empty() {
+                    let (base_rev, head_rev) = range.split_once("..").unwrap_or((range, range));
+                    let name = |rev: &str, oid: Oid| format!("`{}` ({})", rev.trim(), &oid.to_string()[..8]);
+                    if !self.allow_empty_range {
+                        let (base, head) = (name(base_rev, base), name(head_rev, head));
+                        return Err(Error::EmptyRange { range: range.clone(), base, head });
+                    }
+                    stats.notes.push(format!("the range `{range}` selects no commits (--allow-empty-range)"));
+                }
+                return Ok(commits);
             }
             HistorySpec::Commits { include, exclude, exclude_globs } => {
                 if include.is_empty() {

@@ -60,7 +60,7 @@ impl StagedSource {
     }
 
     /// Files added, modified, renamed, copied or retyped in the index relative to HEAD (everything, when there
-    /// is no commit yet). Deletions have nothing to scan; submodules and symlinks are counted as skipped.
+    /// is no commit yet). Deletions have nothing to scan; submodules are counted as skipped.
     pub fn changes(&self, stats: &mut ScanStats) -> Result<Vec<StagedFile>> {
         let head_tree = match self.repo.head() {
             Ok(head) => Some(head.peel_to_tree().map_err(|e| git_error("cannot read HEAD's tree", e))?),

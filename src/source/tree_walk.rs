@@ -5,7 +5,7 @@
 //! commits on one, the later half on the other, each with its own record of what it has seen. The later walk's
 //! blobs are kept only where the earlier walk did not meet them, which gives exactly the sequential walk's list: a
 //! tree the earlier walk met holds only blobs it met, so skipping it or not changes no first appearance in the
-//! later commits. What the later walk counts (symlinks, submodules) or reports (unreadable trees) is held back
+//! later commits. What the later walk counts (submodules) or reports (unreadable trees) is held back
 //! and applied the same way.
 use std::collections::HashSet;
 use std::path::Path;
@@ -263,12 +263,9 @@ impl<'a> TreeWalk<'a> {
                     self.note(HeldBack::Skip(child, SkipReason::Submodule), stats);
                 }
             }
-            EntryKind::Link => {
-                if self.seen_other.insert(child) {
-                    self.note(HeldBack::Skip(child, SkipReason::Symlink), stats);
-                }
-            }
-            EntryKind::Blob => {
+            // A link's blob holds its target path as git records it, but nothing stops a commit from putting any
+            // bytes there (a whole private key): it is scanned like a file's.
+            EntryKind::Blob | EntryKind::Link => {
                 if self.seen_blobs.insert(child) {
                     on_blob(BlobEntry { oid: self.oid(child), path: path(), commit, added: None });
                 }
@@ -365,7 +362,8 @@ mod tests {
         assert_eq!(listed(true), (blobs.clone(), stats.clone()));
         assert!(blobs.iter().any(|(_, path, commit)| path == "late.txt" && *commit > 42), "{blobs:?}");
         assert!(!blobs.iter().any(|(_, path, _)| path == "again.txt"), "{blobs:?}");
-        assert_eq!(stats.skipped.get(&SkipReason::Symlink), Some(&1));
+        assert!(blobs.iter().any(|(_, path, _)| path == "link"), "a symlink's blob is listed: {blobs:?}");
+        assert_eq!(stats.skipped.get(&SkipReason::Symlink), None);
         assert_eq!(stats.skipped.get(&SkipReason::Submodule), Some(&1));
         assert_eq!(stats.errors.len(), 1, "{:?}", stats.errors);
         assert!(stats.errors[0].contains(stable), "{:?}", stats.errors);

@@ -336,7 +336,7 @@ fn a_50_mb_blob_is_scanned_under_the_limit_and_counted_over_it() {
 
     // In a range, a blob over the limit is counted without being read to find its added lines.
     let run = repo.run(&["scan", "--range", "main~2..main~1", "--format", "json", "--max-file-size", "40M"]);
-    run.assert_code(0);
+    run.assert_code(2);
     assert_eq!(skipped(&run.json(), "too_large"), 1);
     repo.run(&["scan", "--range", "main~2..main~1"]).assert_code(1);
 
@@ -345,7 +345,7 @@ fn a_50_mb_blob_is_scanned_under_the_limit_and_counted_over_it() {
     repo.git(&["add", "dump.sql"]);
     repo.run(&["scan", "--staged"]).assert_code(1);
     let run = repo.run(&["scan", "--staged", "--format", "json", "--max-file-size", "40M"]);
-    run.assert_code(0);
+    run.assert_code(2);
     assert_eq!(skipped(&run.json(), "too_large"), 1);
 }
 
@@ -384,7 +384,7 @@ fn bare_repository_has_history_but_no_staged_changes() {
     git_in(parent.path(), &["clone", "-q", "--bare", repo.path().to_str().unwrap(), "bare.git"]);
     let tree = Tree { dir: parent };
     tree.run(&["scan", "--history", "--repo", "bare.git"]).assert_code(1);
-    tree.run(&["scan", "--range", "main~0..main", "--repo", "bare.git"]).assert_code(0);
+    tree.run(&["scan", "--range", "main~0..main", "--repo", "bare.git", "--allow-empty-range"]).assert_code(0);
     let run = tree.run(&["scan", "--staged", "--repo", "bare.git"]);
     run.assert_code(2);
     let err = run.stderr();

@@ -6,6 +6,7 @@ mod baseline;
 mod commit_text;
 mod config;
 mod git;
+mod git_gate;
 mod git_hostile;
 mod git_packs;
 mod gitleaks;

@@ -61,13 +61,13 @@ fn strict_counts_infrastructure_files_that_could_not_be_linted() {
 fn strict_in_git_modes_and_the_pre_push_hook() {
     let repo = Repo::new();
     repo.commit_file("README.md", "hello\n", "init");
-    // A committed symlink is its target path, recorded whole: not a gap.
+    // A committed symlink's blob is scanned like a file's: not a gap.
     symlink("README.md", repo.path().join("link.md")).unwrap();
     repo.git(&["add", "link.md"]);
     repo.run(&["scan", "--staged", "--strict"]).assert_code(0);
     repo.write("big.txt", "y".repeat(4096));
     repo.git(&["add", "big.txt"]);
-    repo.run(&["scan", "--staged", "--max-file-size", "1K"]).assert_code(0);
+    repo.run(&["scan", "--staged", "--max-file-size", "1K"]).assert_code(2);
     let run = repo.run(&["scan", "--staged", "--max-file-size", "1K", "--strict"]);
     run.assert_code(2);
     assert!(last_stderr_line(&run).contains("(1 too large)"), "{}", run.stderr());
@@ -80,7 +80,7 @@ fn strict_in_git_modes_and_the_pre_push_hook() {
         let args = [&["hook", "pre-push", "origin", "--max-file-size", "1K"][..], extra].concat();
         repo.tree.run_stdin(&args, input.as_bytes())
     };
-    hook(&[]).assert_code(0);
+    hook(&[]).assert_code(2);
     let run = hook(&["--strict"]);
     run.assert_code(2);
     assert!(last_stderr_line(&run).contains("--strict"), "{}", run.stderr());
