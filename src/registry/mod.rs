@@ -1,6 +1,6 @@
 //! One registry of everything leakgate can report: the secret rules of the active rule set, the IaC checks, and
 //! the policy checks (`config-weakened`). Each kind documents itself where it is defined (a rule's TOML, a check's
-//! file, [`policy_checks`]); [`Registry`] gives every consumer the same view of them: `leakgate rules`, the
+//! file, `policy_checks`); [`Registry`] gives every consumer the same view of them: `leakgate rules`, the
 //! report formats that carry rule documentation (SARIF help, GitLab, JUnit), and config validation (an id in
 //! `disable` must name something this registry knows).
 mod policy_checks;
