@@ -113,7 +113,7 @@ impl Scanner {
 
     /// The merged byte ranges around keyword occurrences where each rule's regex is tried, as (rule, start, end)
     /// sorted by rule, then position. A list of the rules that have windows, not a slot per rule: a slot per rule
-    /// meant clearing and freeing 400 vectors for every file, most of them empty.
+    /// would mean clearing and freeing one vector per rule for every file, most of them empty.
     fn keyword_windows(&self, content: &[u8], hits: &[KeywordHit]) -> Vec<(u32, usize, usize)> {
         let mut windows: Vec<(u32, usize, usize)> = Vec::with_capacity(hits.len());
         for hit in hits {

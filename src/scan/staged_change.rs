@@ -34,8 +34,8 @@ pub fn scan_staged(
     while files.peek().is_some() {
         let scanned = Mutex::new(Vec::new());
         // Each blob is handed to the pool as soon as it is read, so reading the next one (on this thread: a
-        // `Repository` cannot be shared) overlaps scanning the last; reading all first left a core idle for a
-        // tenth of a pre-commit run. Up to a batch of contents is read ahead of the scanners.
+        // `Repository` cannot be shared) overlaps scanning the last instead of leaving a core idle while all
+        // are read. Up to a batch of contents is read ahead of the scanners.
         rayon::in_place_scope(|scope| {
             let mut batch_bytes = 0u64;
             for (order, file) in files.by_ref().enumerate() {

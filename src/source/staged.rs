@@ -28,7 +28,7 @@ pub struct StagedSource {
 
 impl StagedSource {
     pub fn open(dir: &Path) -> Result<StagedSource> {
-        // Re-hashing every object read was 11 % of a pre-commit run's instructions. git itself does not verify
+        // Re-hashing every object read is a real share of a pre-commit run. git itself does not verify
         // hashes on read (only `git fsck` does); the blobs were hashed by `git add` moments ago, and zlib's own
         // checksum still catches a damaged object.
         git2::opts::strict_hash_verification(false);
