@@ -6,6 +6,7 @@ pub mod csv;
 pub mod gitlab;
 pub mod json;
 pub mod junit;
+pub mod line_mask;
 pub mod redact;
 pub mod sanitize;
 pub mod sarif;
