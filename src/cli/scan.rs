@@ -221,6 +221,7 @@ fn finish(args: &ScanArgs, scanned: Scanned, started: Instant, gate: Option<Gate
     if markers == InlineMarkers::NotHonoured {
         output.stats.notes.extend(super::policy::unhonoured_markers_note(&findings));
     }
+    let (findings, unlisted) = report::cap::cap_per_file(findings, report::cap::DEFAULT_MAX_FINDINGS_PER_FILE);
     let report = Report {
         findings: &findings,
         stats: &output.stats,
@@ -228,6 +229,7 @@ fn finish(args: &ScanArgs, scanned: Scanned, started: Instant, gate: Option<Gate
         elapsed: started.elapsed(),
         rules: scanner.rules(),
         strict_gaps: args.shared.strict.then(|| output.stats.strict_gaps(in_git)).flatten(),
+        unlisted,
     };
     write_report(out, &report)?;
     if let Some(m) = report.strict_message() {

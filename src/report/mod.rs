@@ -2,12 +2,14 @@
 //! logs and dashboards. Rule documentation for the formats that carry it (SARIF help, GitLab descriptions,
 //! JUnit failure bodies) comes from one place, [`rule_meta`], which reads the rule set and the IaC check
 //! registry.
+pub mod cap;
 pub mod csv;
 pub mod gitlab;
 pub mod json;
 pub mod junit;
 pub mod line_mask;
 pub mod redact;
+pub mod rule_mask;
 pub mod sanitize;
 pub mod sarif;
 pub mod text;
@@ -57,6 +59,8 @@ pub struct Report<'a> {
     /// What `--strict` holds against the scan (`1 too large, 2 symlink`), when it was given and something was
     /// skipped: machine-readable reports then say the run failed, as its exit code does.
     pub strict_gaps: Option<String>,
+    /// Findings past the per-file cap ([`cap::cap_per_file`]): counted in every summary, not listed.
+    pub unlisted: cap::Unlisted,
 }
 
 impl Report<'_> {
@@ -77,8 +81,13 @@ pub fn write(format: Format, report: &Report<'_>, opts: &ReportOptions, w: &mut 
     let report = if opts.show_secrets {
         report
     } else {
-        masked = redact::mask_shared_lines(report.findings);
-        &Report { findings: &masked, strict_gaps: report.strict_gaps.clone(), ..*report }
+        masked = redact::for_display(report.findings);
+        &Report {
+            findings: &masked,
+            strict_gaps: report.strict_gaps.clone(),
+            unlisted: report.unlisted.clone(),
+            ..*report
+        }
     };
     match format {
         Format::Text => text::write(report, opts, w),
@@ -340,6 +349,7 @@ pub(crate) mod test_support {
             elapsed: Duration::from_millis(1500),
             rules: &rules,
             strict_gaps: None,
+            unlisted: Default::default(),
         };
         f(&report)
     }

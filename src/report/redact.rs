@@ -8,6 +8,7 @@
 use std::collections::HashMap;
 
 use super::line_mask::LineMasker;
+use super::rule_mask::RuleMasker;
 use crate::finding::Finding;
 
 /// Masks in `line` every copy of each secret (their first lines: a multi-line secret's line is its first), and a
@@ -66,6 +67,24 @@ pub fn mask_shared_lines(findings: &[Finding]) -> Vec<Finding> {
             f
         })
         .collect()
+}
+
+/// The findings as every format shows them (secrets hidden): each line masked for the secrets reported on it
+/// ([`mask_shared_lines`]), then each line, commit subject and author masked for what any built-in rule
+/// matches ([`super::rule_mask`]). The findings' own secrets stay for the writers to redact.
+pub fn for_display(findings: &[Finding]) -> Vec<Finding> {
+    let mut shown = mask_shared_lines(findings);
+    let mut masker = RuleMasker::default();
+    for (f, raw) in shown.iter_mut().zip(findings) {
+        let path = raw.path.as_str();
+        f.line = masker.mask(&f.line, path);
+        if let (Some(c), Some(raw_c)) = (&mut f.commit, &raw.commit) {
+            c.subject = masker.mask(&raw_c.subject, path);
+            c.author_name = masker.mask(&raw_c.author_name, path);
+            c.author_email = masker.mask(&raw_c.author_email, path);
+        }
+    }
+    shown
 }
 
 #[cfg(test)]
@@ -206,7 +225,7 @@ mod tests {
 
     #[test]
     fn linear_masking_masks_as_one_secret_after_the_other_did() {
-        let mut rng = TestRng::new(0x5eed_15);
+        let mut rng = TestRng::new(0x5eed15);
         let mut compared = 0;
         for case in 0..12_000 {
             let secrets = random_secrets(&mut rng);
@@ -281,6 +300,28 @@ mod tests {
                 .collect();
             assert_eq!(mask_shared_lines(&findings), expected, "case {case}");
         }
+    }
+
+    #[test]
+    fn built_in_rules_matches_are_masked_in_lines_subjects_and_authors() {
+        let stripe = "sk_live_9fKq2ZbW7xRt4LmP3vNc8HdJ"; // leakgate:allow (made up)
+        let mut f = crate::report::test_support::secret_finding("a.env");
+        f.line.push_str(&format!(" s={stripe}"));
+        f.commit = Some(crate::finding::CommitInfo {
+            id: "c1".into(),
+            author_name: stripe.into(),
+            author_email: "dev@example.com".into(),
+            date: "2024-01-02T03:04:05Z".into(),
+            subject: format!("add {stripe}"),
+            further_occurrences: 0,
+        });
+        let shown = super::for_display(&[f]).remove(0);
+        let c = shown.commit.as_ref().unwrap();
+        for text in [&shown.line, &c.subject, &c.author_name] {
+            assert!(!text.contains(&stripe[8..]), "{text}");
+        }
+        assert_eq!(c.subject, "add sk_l*****");
+        assert_eq!(c.author_email, "dev@example.com");
     }
 
     const A: &str = "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";
