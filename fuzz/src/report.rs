@@ -1,10 +1,12 @@
 //! The report-writer target's input (findings and scan stats built from fuzzed text, with real rule ids mixed
-//! in so rule documentation is looked up) and the checks on each format's output: it parses as that format,
-//! carries every finding, and never holds a secret it was told to redact.
+//! in so rule documentation is looked up, and a crowd of findings on the same lines of one file) and the checks
+//! on each format's output: it parses as that format, carries every listed finding, counts the ones past the
+//! per-file cap, and never holds a secret it was told to redact.
 use std::time::Duration;
 
 use arbitrary::Arbitrary;
 use leakgate::finding::{CommitInfo, Detail, Finding, FindingKind, Fingerprint, Misconfiguration, SecretMatch};
+use leakgate::report::cap::{cap_per_file, Unlisted};
 use leakgate::report::{self, Format, Report, ReportOptions};
 use leakgate::rules::{RuleSet, Severity};
 use leakgate::stats::{ScanStats, SkipReason};
@@ -25,6 +27,77 @@ pub struct Input {
     pub show_secrets: bool,
     pub color: bool,
     pub quiet: bool,
+    /// Many findings on the same lines of one file: masking them once cost time quadratic in their number.
+    pub crowd: Option<Crowd>,
+    /// The per-file cap applied before writing (0: none).
+    pub max_per_file: u8,
+}
+
+#[derive(Debug, Arbitrary)]
+pub struct Crowd {
+    pub path: String,
+    pub rule: u16,
+    /// Up to `MAX_CROWD` findings.
+    pub count: u16,
+    pub per_line: u8,
+    /// Each secret is the stem and its number; the line is every secret of it, joined by `glue`.
+    pub stem: String,
+    pub glue: String,
+    pub commit: Option<FuzzCommit>,
+}
+
+/// Enough findings for quadratic work to show against `-report_slow_units=1` (1,500 on one line took seconds
+/// before masking was linear), few enough that an instrumented run of all six writers stays well under it.
+const MAX_CROWD: usize = 1500;
+/// The longest line a finding quotes, as the engine cuts it.
+const MAX_LINE: usize = 512;
+
+impl Crowd {
+    pub fn into_findings(self, rules: &RuleSet) -> Vec<Finding> {
+        let rule = &rules.rules()[self.rule as usize % rules.rules().len()];
+        let count = (self.count as usize) % (MAX_CROWD + 1);
+        let per_line = (self.per_line as usize).max(1);
+        let secrets: Vec<String> = (0..count).map(|i| format!("{}{i:x}", self.stem)).collect();
+        let mut out = Vec::with_capacity(count);
+        for (l, group) in secrets.chunks(per_line).enumerate() {
+            let line = group.join(&self.glue);
+            let mut at = 0usize;
+            for secret in group {
+                // The line cut around the secret, on character boundaries, as the engine quotes a long line.
+                let mut from = at.saturating_sub(MAX_LINE / 4);
+                while !line.is_char_boundary(from) {
+                    from -= 1;
+                }
+                let mut to = (from + MAX_LINE).min(line.len()).max(at);
+                while !line.is_char_boundary(to) {
+                    to += 1;
+                }
+                out.push(Finding {
+                    kind: FindingKind::Secret,
+                    rule_id: rule.id.clone(),
+                    description: rule.description.clone(),
+                    severity: rule.severity,
+                    tags: rule.tags.clone(),
+                    path: self.path.clone(),
+                    path_bytes: None,
+                    start_line: 1 + l,
+                    end_line: 1 + l,
+                    start_column: 1 + line[..at].chars().count(),
+                    end_column: 1 + line[..at].chars().count() + secret.chars().count(),
+                    line: line[from..to].to_string(),
+                    secret: secret.clone(),
+                    entropy: 4.0,
+                    validated: false,
+                    fingerprint: Fingerprint::new(&rule.id, &self.path, secret.as_bytes()),
+                    resource: None,
+                    message: None,
+                    commit: self.commit.as_ref().map(|c| c.to_commit()),
+                });
+                at += secret.len() + self.glue.len();
+            }
+        }
+        out
+    }
 }
 
 #[derive(Debug, Arbitrary)]
@@ -110,14 +183,20 @@ impl FuzzFinding {
             } else {
                 Detail::Secret(SecretMatch { secret: self.secret, entropy: self.entropy, validated: self.validated })
             },
-            commit: self.commit.map(|c| CommitInfo {
-                id: c.id,
-                author_name: c.author_name,
-                author_email: c.author_email,
-                date: c.date,
-                subject: c.subject,
-                further_occurrences: c.further_occurrences as usize,
-            }),
+            commit: self.commit.map(|c| c.to_commit()),
+        }
+    }
+}
+
+impl FuzzCommit {
+    fn to_commit(&self) -> CommitInfo {
+        CommitInfo {
+            id: self.id.clone(),
+            author_name: self.author_name.clone(),
+            author_email: self.author_email.clone(),
+            date: self.date.clone(),
+            subject: self.subject.clone(),
+            further_occurrences: self.further_occurrences as usize,
         }
     }
 }
@@ -143,9 +222,29 @@ impl Input {
     }
 }
 
+/// Applies the input's per-file cap to `findings`, checks what it kept and counted, and writes and checks every
+/// format for the rest.
+pub fn cap_write_and_check(input: &Input, findings: Vec<Finding>, rules: &RuleSet) {
+    let total = findings.len();
+    let (kept, unlisted) = cap_per_file(findings, input.max_per_file.into());
+    assert_eq!(kept.len() as u64 + unlisted.total(), total as u64, "findings lost by the cap");
+    if input.max_per_file > 0 {
+        let mut per_path = std::collections::HashMap::new();
+        for f in &kept {
+            *per_path.entry(f.path.as_str()).or_insert(0usize) += 1;
+        }
+        assert!(per_path.values().all(|&n| n <= input.max_per_file.into()), "a file has more than the cap");
+        for (path, _) in &unlisted.by_path {
+            assert_eq!(per_path.get(path.as_str()), Some(&(input.max_per_file as usize)), "{path} capped early");
+        }
+    }
+    write_and_check(input, &kept, rules, unlisted);
+}
+
 /// Writes every format for `findings` and checks each output.
-pub fn write_and_check(input: &Input, findings: &[Finding], rules: &RuleSet) {
+pub fn write_and_check(input: &Input, findings: &[Finding], rules: &RuleSet, unlisted: Unlisted) {
     let stats = input.stats();
+    let total_unlisted = unlisted.total();
     let report = Report {
         findings,
         stats: &stats,
@@ -158,6 +257,7 @@ pub fn write_and_check(input: &Input, findings: &[Finding], rules: &RuleSet) {
         rules,
         // What `--strict` would hold against these fuzzed stats (their skips and IaC warnings).
         strict_gaps: stats.strict_gaps(input.quiet),
+        unlisted,
     };
     let opts = ReportOptions { show_secrets: input.show_secrets, color: input.color, quiet: input.quiet };
     for format in [Format::Text, Format::Json, Format::Sarif, Format::Junit, Format::Csv, Format::Gitlab] {
@@ -166,9 +266,9 @@ pub fn write_and_check(input: &Input, findings: &[Finding], rules: &RuleSet) {
         let out = String::from_utf8(out).unwrap_or_else(|e| panic!("{format:?} wrote invalid UTF-8: {e}"));
         match format {
             Format::Text => check_text(&out, findings, &opts),
-            Format::Json => check_json(&out, findings, &opts),
+            Format::Json => check_json(&out, findings, &opts, total_unlisted),
             Format::Sarif => check_sarif(&out, findings),
-            Format::Junit => check_junit(&out, findings, &stats),
+            Format::Junit => check_junit(&out, findings, &stats, report.strict_gaps.is_some()),
             Format::Csv => check_csv(&out, findings),
             Format::Gitlab => check_gitlab(&out, findings),
         }
@@ -197,12 +297,14 @@ fn parse_json(format: &str, out: &str) -> serde_json::Value {
     serde_json::from_str(out).unwrap_or_else(|e| panic!("{format} output is not JSON: {e}\n{out}"))
 }
 
-fn check_json(out: &str, findings: &[Finding], opts: &ReportOptions) {
+fn check_json(out: &str, findings: &[Finding], opts: &ReportOptions, unlisted: u64) {
     let v = parse_json("json", out);
     let got = v["findings"].as_array().expect("findings array");
     assert_eq!(got.len(), findings.len());
-    for (g, f) in got.iter().zip(findings) {
-        let shown = report::presented(f, opts.show_secrets);
+    // What the writers quote: lines, subjects and authors masked for every secret on them.
+    let displayed = if opts.show_secrets { findings.to_vec() } else { leakgate::redact::for_display(findings) };
+    for ((g, f), d) in got.iter().zip(findings).zip(&displayed) {
+        let shown = report::presented(d, opts.show_secrets);
         assert_eq!(g["path"].as_str(), Some(f.path.as_str()), "path did not round-trip");
         assert_eq!(g["rule_id"].as_str(), Some(f.rule_id.as_str()));
         assert_eq!(g["secret"].as_str(), Some(shown.secret()));
@@ -212,6 +314,7 @@ fn check_json(out: &str, findings: &[Finding], opts: &ReportOptions) {
         }
     }
     assert_eq!(v["summary"]["findings"].as_u64(), Some(findings.len() as u64));
+    assert_eq!(v["summary"]["unlisted"].as_u64().unwrap_or(0), unlisted);
 }
 
 fn check_sarif(out: &str, findings: &[Finding]) {
@@ -280,10 +383,11 @@ fn xml_char(c: char) -> bool {
     matches!(c, '\t' | '\n' | '\r') || (c >= '\u{20}' && c != '\u{FFFE}' && c != '\u{FFFF}')
 }
 
-fn check_junit(out: &str, findings: &[Finding], stats: &ScanStats) {
+fn check_junit(out: &str, findings: &[Finding], stats: &ScanStats, strict_failed: bool) {
     let doc = roxmltree::Document::parse(out).unwrap_or_else(|e| panic!("junit output is not XML: {e}\n{out}"));
     let cases: Vec<_> = doc.descendants().filter(|n| n.has_tag_name("testcase")).collect();
-    let errors = usize::from(stats.has_unread_input());
+    // One error case for unread input and one for a `--strict` failure, as the writer adds them.
+    let errors = usize::from(stats.has_unread_input()) + usize::from(strict_failed);
     assert_eq!(cases.len(), (findings.len() + errors).max(1));
     for (case, f) in cases.iter().zip(findings) {
         let kept: String = f.path.chars().filter(|&c| xml_char(c)).collect();

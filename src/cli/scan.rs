@@ -110,12 +110,16 @@ pub(crate) fn git_request(
 pub(crate) fn report_outcome(
     out: &OutputArgs,
     strict: bool,
-    result: ScanResult,
+    mut result: ScanResult,
     started: Instant,
     gate: Option<Gate>,
 ) -> anyhow::Result<Outcome> {
+    // A file crowded with findings must not stall the report: the first ones are listed, the rest counted.
+    let all = std::mem::take(&mut result.findings);
+    let (findings, unlisted) = report::cap::cap_per_file(all, report::cap::DEFAULT_MAX_FINDINGS_PER_FILE);
     let report = Report {
-        findings: &result.findings,
+        findings: &findings,
+        unlisted,
         stats: &result.stats,
         suppressed: result.suppressed,
         elapsed: started.elapsed(),
@@ -130,7 +134,7 @@ pub(crate) fn report_outcome(
         // After the report, so findings are still shown; stderr, so a JSON or SARIF report stays clean.
         eprintln!("leakgate: error: {m}; see the summary");
     }
-    let findings = result.findings.len();
+    let findings = findings.len();
     let result_outcome = outcome(findings, !report.complete());
     if let (Some(gate), Outcome::Findings) = (gate, result_outcome) {
         // stderr, after the report: never mixed into a machine-readable report on stdout.

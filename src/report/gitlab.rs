@@ -6,7 +6,8 @@
 //! - `scan`: analyzer and scanner (`id`, `name`, `version`, `vendor.name`), `type: secret_detection`,
 //!   `start_time`/`end_time` (UTC, `YYYY-MM-DDTHH:MM:SS`, the only timestamps leakgate writes anywhere) and
 //!   `status`: `failure` when input went unread, the same runs that exit 2. `messages` carries the unread
-//!   inputs and how many IaC findings were left out.
+//!   inputs, how many IaC findings were left out, and the files whose findings past the per-file cap were not
+//!   listed.
 //! - each vulnerability: a stable `id` (UUID-shaped, from the SHA-256 of the fingerprint, so the same finding
 //!   keeps its id across pipelines), `category`, `name`, `description`, `severity` (`Critical` … `Info`),
 //!   `solution`, `identifiers` (the rule id) and `location` with `file`, lines and `commit.sha` — required by
@@ -67,6 +68,9 @@ pub fn document(report: &Report<'_>, opts: &ReportOptions, end: SystemTime) -> V
     }
     if let Some(m) = report.strict_message() {
         messages.push(json!({ "level": "fatal", "value": m }));
+    }
+    for n in report.unlisted.lines(usize::MAX) {
+        messages.push(json!({ "level": "warning", "value": format!("not listed: {n}") }));
     }
     if iac_skipped > 0 {
         messages.push(json!({

@@ -1,5 +1,6 @@
 //! The JSON report: `{"version", "tool", "findings": [...], "summary": {...}}`. The shape is documented in the
 //! README and versioned by `JSON_VERSION`.
+use std::collections::BTreeMap;
 use std::io::Write;
 
 use serde::Serialize;
@@ -30,6 +31,11 @@ struct Summary<'a> {
     #[serde(flatten)]
     stats: &'a ScanStats,
     elapsed_ms: u128,
+    /// Findings past the per-file cap: counted here, not in `findings`. Present only when there are some.
+    #[serde(skip_serializing_if = "is_zero")]
+    unlisted: u64,
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    unlisted_by_path: BTreeMap<&'a str, u64>,
     /// Present only when `--strict` failed the scan: what was skipped.
     #[serde(skip_serializing_if = "Option::is_none")]
     strict_gaps: Option<&'a str>,
@@ -45,9 +51,15 @@ pub fn write(report: &Report<'_>, opts: &ReportOptions, w: &mut dyn Write) -> st
             suppressed: report.suppressed,
             stats: report.stats,
             elapsed_ms: report.elapsed.as_millis(),
+            unlisted: report.unlisted.total(),
+            unlisted_by_path: report.unlisted.by_path.iter().map(|(p, n)| (p.as_str(), *n)).collect(),
             strict_gaps: report.strict_gaps.as_deref(),
         },
     };
     serde_json::to_writer_pretty(&mut *w, &doc)?;
     writeln!(w)
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }

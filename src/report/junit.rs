@@ -29,7 +29,10 @@ pub fn write(report: &Report<'_>, opts: &ReportOptions, w: &mut dyn Write) -> st
         ("bytes_scanned", s.bytes_scanned.to_string()),
         ("suppressed", report.suppressed.total().to_string()),
         ("unread_inputs", s.error_count.to_string()),
-    ] {
+    ]
+    .into_iter()
+    .chain((report.unlisted.total() > 0).then(|| ("unlisted", report.unlisted.total().to_string())))
+    {
         writeln!(w, r#"      <property name="{}" value="{}"/>"#, attr(name), attr(&value))?;
     }
     writeln!(w, "    </properties>")?;

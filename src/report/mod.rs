@@ -1,6 +1,7 @@
 //! Writers for the scan result. Every format redacts secrets unless `show_secrets` is set: reports end up in CI
 //! logs and dashboards. Rule documentation for the formats that carry it (SARIF help, GitLab descriptions,
 //! JUnit failure bodies) comes from one place, [`rule_meta`], which reads the [`Registry`].
+pub mod cap;
 pub mod csv;
 pub mod gitlab;
 pub mod json;
@@ -14,7 +15,7 @@ use std::time::Duration;
 
 use crate::finding::{Detail, Finding, FindingKind};
 pub use crate::redact::redact;
-use crate::redact::{mask_line, mask_shared_lines};
+use crate::redact::mask_line;
 pub use crate::registry::RuleMeta;
 use crate::registry::{Registry, CONFIG_WEAKENED};
 use crate::rules::{RuleSet, Severity};
@@ -58,6 +59,8 @@ pub struct Report<'a> {
     /// What `--strict` holds against the scan (`1 too large, 2 symlink`), when it was given and something was
     /// skipped: machine-readable reports then say the run failed, as its exit code does.
     pub strict_gaps: Option<String>,
+    /// Findings past the per-file cap ([`cap::cap_per_file`]): counted in every summary, not listed.
+    pub unlisted: cap::Unlisted,
 }
 
 impl Report<'_> {
@@ -78,8 +81,13 @@ pub fn write(format: Format, report: &Report<'_>, opts: &ReportOptions, w: &mut 
     let report = if opts.show_secrets {
         report
     } else {
-        masked = mask_shared_lines(report.findings);
-        &Report { findings: &masked, strict_gaps: report.strict_gaps.clone(), ..*report }
+        masked = crate::redact::for_display(report.findings);
+        &Report {
+            findings: &masked,
+            strict_gaps: report.strict_gaps.clone(),
+            unlisted: report.unlisted.clone(),
+            ..*report
+        }
     };
     match format {
         Format::Text => text::write(report, opts, w),
@@ -219,6 +227,7 @@ pub(crate) mod test_support {
             elapsed: Duration::from_millis(1500),
             rules: &rules,
             strict_gaps: None,
+            unlisted: Default::default(),
         };
         f(&report)
     }

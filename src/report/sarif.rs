@@ -44,6 +44,8 @@ pub fn document(report: &Report<'_>, opts: &ReportOptions) -> Value {
         ));
     }
     notifications.extend(report.strict_message().map(|m| notification("error", &m)));
+    notifications
+        .extend(report.unlisted.lines(usize::MAX).iter().map(|n| notification("warning", &format!("not listed: {n}"))));
     notifications.extend(s.notes.iter().map(|n| notification("note", n)));
 
     let mut invocation = json!({
@@ -56,6 +58,9 @@ pub fn document(report: &Report<'_>, opts: &ReportOptions) -> Value {
             "suppressed": report.suppressed,
         },
     });
+    if report.unlisted.total() > 0 {
+        invocation["properties"]["unlistedFindings"] = json!(report.unlisted.total());
+    }
     if !notifications.is_empty() {
         invocation["toolExecutionNotifications"] = Value::Array(notifications);
     }

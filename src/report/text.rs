@@ -14,6 +14,8 @@ const RED: &str = "\x1b[31m";
 const YELLOW: &str = "\x1b[33m";
 const CYAN: &str = "\x1b[36m";
 const HIGHLIGHT: &str = "\x1b[1;31m";
+/// Files over the per-file cap named in the summary; past them, only how many more.
+const UNLISTED_FILES_NAMED: usize = 10;
 
 pub fn write(report: &Report<'_>, opts: &ReportOptions, w: &mut dyn Write) -> std::io::Result<()> {
     let paint = |code: &'static str| if opts.color { code } else { "" };
@@ -73,8 +75,15 @@ pub fn write(report: &Report<'_>, opts: &ReportOptions, w: &mut dyn Write) -> st
 /// `leakgate: 2 findings (1 suppressed) in 120 files (4.1 MB) in 0.21s; skipped: 3 binary, 1 too large`
 pub fn summary_line(report: &Report<'_>) -> String {
     let s = report.stats;
-    let n = report.findings.len();
+    let n = report.findings.len() as u64 + report.unlisted.total();
     let mut line = format!("leakgate: {n} finding{}", if n == 1 { "" } else { "s" });
+    if report.unlisted.total() > 0 {
+        line.push_str(&format!(
+            " ({} not listed: more than {} in a file)",
+            report.unlisted.total(),
+            report.unlisted.max_per_file
+        ));
+    }
     if report.suppressed.total() > 0 {
         line.push_str(&format!(" ({} suppressed)", report.suppressed.total()));
     }
@@ -88,6 +97,9 @@ pub fn summary_line(report: &Report<'_>) -> String {
     if s.total_skipped() > 0 {
         let parts: Vec<String> = s.skipped.iter().map(|(r, c)| format!("{c} {}", r.as_str())).collect();
         line.push_str(&format!("; skipped: {}", parts.join(", ")));
+    }
+    for n in report.unlisted.lines(UNLISTED_FILES_NAMED) {
+        line.push_str(&format!("\nleakgate: not listed: {}", for_terminal(&n)));
     }
     for n in &s.notes {
         line.push_str(&format!("\nleakgate: note: {}", for_terminal(n)));

@@ -6,6 +6,7 @@
 //! Big inputs are made cheaply (a block written over and over, sparse files); each test takes seconds in a
 //! debug build.
 mod config;
+mod crowded;
 mod hook;
 mod inputs;
 mod output;
