@@ -133,9 +133,8 @@ pub fn for_display(findings: &[Finding]) -> Vec<Finding> {
 
 #[cfg(test)]
 mod tests {
-    use super::{mask_line, mask_shared_lines};
+    use super::{mask_line, mask_shared_lines, redact};
     use crate::finding::Finding;
-    use crate::report::redact;
     use crate::test_rng::TestRng;
 
     /// Masking as it was done before [`LineMasker`]: one secret after the other over the whole line, longest

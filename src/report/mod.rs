@@ -14,8 +14,8 @@ use std::io::Write;
 use std::time::Duration;
 
 use crate::finding::{Detail, Finding, FindingKind};
-pub use crate::redact::redact;
 use crate::redact::mask_line;
+pub use crate::redact::redact;
 pub use crate::registry::RuleMeta;
 use crate::registry::{Registry, CONFIG_WEAKENED};
 use crate::rules::{RuleSet, Severity};
