@@ -98,7 +98,7 @@ pub(crate) fn git_request(
     request.threads = shared.threads;
     request.mask_lines = !output.show_secrets;
     // A diagnostic switch, not a flag: it only makes an audit slower, for comparing the two readers.
-    request.pack_reader = !std::env::var_os("LEAKGATE_PACK_READER").is_some_and(|v| v == "0");
+    request.pack_reader = std::env::var_os("LEAKGATE_PACK_READER").is_none_or(|v| v != "0");
     if matches!(request.target, Target::History(_)) {
         request.progress = ProgressBar::for_terminal(output.quiet).map(|b| Box::new(b) as _);
     }

@@ -22,7 +22,9 @@ pub fn scan_commit_messages(
     commits: &[Oid],
     stats: &mut ScanStats,
 ) -> Vec<(Finding, usize)> {
-    let scanned: Vec<(Vec<(Finding, usize)>, Option<String>)> = commits
+    // Per commit: its findings with the commit's index, or why its text could not be read.
+    type Scanned = (Vec<(Finding, usize)>, Option<String>);
+    let scanned: Vec<Scanned> = commits
         .par_iter()
         .enumerate()
         .map_init(
