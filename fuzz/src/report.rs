@@ -73,7 +73,6 @@ impl Crowd {
                     to += 1;
                 }
                 out.push(Finding {
-                    kind: FindingKind::Secret,
                     rule_id: rule.id.clone(),
                     description: rule.description.clone(),
                     severity: rule.severity,
@@ -85,13 +84,9 @@ impl Crowd {
                     start_column: 1 + line[..at].chars().count(),
                     end_column: 1 + line[..at].chars().count() + secret.chars().count(),
                     line: line[from..to].to_string(),
-                    secret: secret.clone(),
-                    entropy: 4.0,
-                    validated: false,
                     fingerprint: Fingerprint::new(&rule.id, &self.path, secret.as_bytes()),
-                    resource: None,
-                    message: None,
                     commit: self.commit.as_ref().map(|c| c.to_commit()),
+                    detail: Detail::Secret(SecretMatch { secret: secret.clone(), entropy: 4.0, validated: false }),
                 });
                 at += secret.len() + self.glue.len();
             }
