@@ -74,8 +74,7 @@ impl<'a> ScanSink<'a> {
 
 impl FragmentSink for ScanSink<'_> {
     fn piece(&mut self, piece: Piece<'_>) {
-        let find_keywords = &mut |content: &[u8], hits: &mut Vec<_>| self.scanner.rules().keyword_hits(content, hits);
-        let found = scan_piece(self.scanner, &piece, self.terraform, &mut self.stats, find_keywords);
+        let found = scan_piece_plain(self.scanner, &piece, self.terraform, &mut self.stats);
         self.findings.extend(found);
     }
 
