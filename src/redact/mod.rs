@@ -4,7 +4,7 @@
 //! line of JSON). Every format quotes that line, so all of it has to be masked before any writer sees it.
 //!
 //! Masking is linear in the findings: they are grouped by file, commit and line once, and each line's secrets
-//! are indexed once ([`LineMasker`]) for all the excerpts that quote it.
+//! are indexed once (`LineMasker`) for all the excerpts that quote it.
 use std::collections::HashMap;
 
 mod line_mask;
