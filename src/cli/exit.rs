@@ -1,4 +1,5 @@
-//! The one place exit codes are decided: 0 no findings, 1 findings, 2 error — a usage or config error, or a scan
+//! The one place exit codes are decided: 0 no findings, 1 findings (or, for `install --check`, hooks that git
+//! would not run), 2 error — a usage or config error, or a scan
 //! that could not read some of its input (a clean result would be a lie).
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -7,6 +8,8 @@ pub enum Outcome {
     Findings,
     /// The scan ran but some input went unread.
     Incomplete,
+    /// A check found something off (`install --check`: git would not run leakgate's hooks); it said why.
+    NotActive,
 }
 
 pub const CLEAN: i32 = 0;
@@ -16,7 +19,7 @@ pub const ERROR: i32 = 2;
 pub fn code(result: &anyhow::Result<Outcome>) -> i32 {
     match result {
         Ok(Outcome::Clean) => CLEAN,
-        Ok(Outcome::Findings) => FINDINGS,
+        Ok(Outcome::Findings) | Ok(Outcome::NotActive) => FINDINGS,
         Ok(Outcome::Incomplete) | Err(_) => ERROR,
     }
 }

@@ -67,11 +67,12 @@ pub enum Command {
     Rules(RulesArgs),
     /// Record the current findings as accepted, so that `scan --baseline` reports only new ones.
     Baseline(BaselineArgs),
-    /// Install the git pre-commit hook (and with --pre-push the pre-push hook) into a repository.
+    /// Install the git pre-commit and pre-merge-commit hooks (and with --pre-push the pre-push hook) where git
+    /// runs this repository's hooks from; with --check, tell whether they are active.
     Install(InstallArgs),
     /// Remove leakgate's git hooks and put back the hooks they chained.
     Uninstall(UninstallArgs),
-    /// Run as a git hook: `leakgate hook pre-push REMOTE [URL]` reads the refs being pushed from stdin.
+    /// Run as a git hook (what the installed hook scripts call): `pre-commit`, `pre-merge-commit`, `pre-push`.
     Hook(HookArgs),
 }
 
@@ -81,9 +82,19 @@ pub struct InstallArgs {
     #[arg(long)]
     pub pre_push: bool,
 
-    /// Replace an existing hook that is not leakgate's even when a `.local` hook already exists.
-    #[arg(long)]
+    /// Replace an existing hook that is not leakgate's even when a chained hook (`<hook>.leakgate-chained/`)
+    /// already exists.
+    #[arg(long, conflicts_with = "check")]
     pub force: bool,
+
+    /// Install into the folder a core.hooksPath from your global or system git config names: every repository
+    /// that runs hooks from it then runs leakgate's. Without it, such a setting makes `install` refuse.
+    #[arg(long, conflicts_with = "check")]
+    pub global: bool,
+
+    /// Write nothing; exit 0 if git runs leakgate's hooks for commits here, else 1 with the reason.
+    #[arg(long)]
+    pub check: bool,
 
     /// The repository (default: the current folder or a parent).
     #[arg(long, value_name = "DIR")]
@@ -92,6 +103,10 @@ pub struct InstallArgs {
 
 #[derive(Debug, Args)]
 pub struct UninstallArgs {
+    /// Uninstall from the folder a core.hooksPath from your global or system git config names.
+    #[arg(long)]
+    pub global: bool,
+
     /// The repository (default: the current folder or a parent).
     #[arg(long, value_name = "DIR")]
     pub repo: Option<PathBuf>,
@@ -105,9 +120,31 @@ pub struct HookArgs {
 
 #[derive(Debug, Subcommand)]
 pub enum HookCommand {
+    /// The pre-commit hook: scans the staged change like `scan --staged` (for `git commit --amend`, against
+    /// HEAD's parent where that can be told); findings block the commit.
+    PreCommit(StagedHookArgs),
+    /// The pre-merge-commit hook: scans what a merge brings in (the merged index against HEAD, its first
+    /// parent); findings block the merge.
+    PreMergeCommit(StagedHookArgs),
     /// The pre-push hook: scans the lines added by the commits being pushed that no remote-tracking branch
     /// has yet. Reads git's `<local ref> <local sha> <remote ref> <remote sha>` lines from stdin.
     PrePush(PrePushArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct StagedHookArgs {
+    /// The repository (default: the current folder or a parent).
+    #[arg(long, value_name = "DIR")]
+    pub repo: Option<PathBuf>,
+
+    #[command(flatten)]
+    pub common: CommonArgs,
+
+    #[command(flatten)]
+    pub output: OutputArgs,
+
+    #[command(flatten)]
+    pub shared: SharedScanArgs,
 }
 
 #[derive(Debug, Args)]
@@ -132,7 +169,7 @@ pub struct PrePushArgs {
     pub shared: SharedScanArgs,
 }
 
-/// Flags every scanning command takes (`scan`, `hook pre-push`).
+/// Flags every scanning command takes (`scan`, `hook ...`).
 #[derive(Debug, Args)]
 pub struct SharedScanArgs {
     /// Report only findings whose fingerprints are not in FILE (made by `leakgate baseline create`).

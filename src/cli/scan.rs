@@ -16,7 +16,8 @@ use crate::source::history::HistorySpec;
 
 pub fn run(args: ScanArgs) -> anyhow::Result<Outcome> {
     let started = Instant::now();
-    let gate = args.staged.then_some(Gate::Commit);
+    // By hand, nothing is blocked: only `leakgate hook pre-commit` (what the hook runs) says so.
+    let gate = args.staged.then_some(Gate::Staged);
     let request = request(&args)?;
     let result = request.run()?;
     report_outcome(&args.output, args.shared.strict, result, started, gate)

@@ -16,7 +16,7 @@ fn repo_dir(request: &ScanRequest) -> PathBuf {
 }
 
 pub(super) fn collect_staged(request: &ScanRequest) -> Result<Collected> {
-    let mut source = StagedSource::open(&repo_dir(request))?;
+    let mut source = StagedSource::open(&repo_dir(request))?.with_base(request.staged_base);
     if let Some(index) = &request.index_file {
         source = source.with_index_file(index)?;
     }

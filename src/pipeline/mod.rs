@@ -33,6 +33,7 @@ use crate::redact::mask_shared_lines;
 use crate::rules::RuleSet;
 use crate::scan::{Progress, ScanOutput};
 use crate::source::history::HistorySpec;
+use crate::source::staged::StagedBase;
 use crate::stats::ScanStats;
 use crate::suppress::{self, baseline::Baseline, ignore_file::IgnoreList, InlineMarkers, Suppressed};
 
@@ -71,6 +72,9 @@ pub struct ScanRequest {
     pub iac: Option<bool>,
     /// The index the staged change is read from, instead of the repository's (`GIT_INDEX_FILE` in a hook).
     pub index_file: Option<PathBuf>,
+    /// What the staged change is compared with: HEAD, or HEAD's parent for a commit that replaces HEAD
+    /// (`git commit --amend`).
+    pub staged_base: StagedBase,
     /// Read a history's packs in bulk (off: object by object through libgit2, for comparing the two).
     pub pack_reader: bool,
     /// Mask, in every finding's quoted line, the secrets of all findings on it, suppressed ones included, so a
@@ -97,6 +101,7 @@ impl ScanRequest {
             follow_symlinks: false,
             iac: None,
             index_file: None,
+            staged_base: StagedBase::Head,
             pack_reader: true,
             mask_lines: true,
             allow_empty_range: false,

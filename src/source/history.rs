@@ -12,7 +12,7 @@ use super::commits::{self, bad_rev, CommitInfo, Tips};
 use super::git::{added_lines, changed_files, count_unread_blob, discover, git_error, is_partial_clone, LineSet};
 use super::pack::{Kind, PackSet};
 use super::packed_trees::PackedTrees;
-use super::{tree_walk, BlobEntry};
+use super::{tagged_objects, tree_walk, BlobEntry};
 use crate::error::{Error, Result};
 use crate::stats::ScanStats;
 
@@ -27,8 +27,9 @@ pub enum HistorySpec {
     Range(String),
     /// The commits reachable from `include` but from none of `exclude` and none of the refs matching
     /// `exclude_globs` (e.g. `refs/remotes/origin`, as for `git rev-list --not --glob`): what a push sends.
-    /// Planned like a range: only the lines those commits add.
-    Commits { include: Vec<Oid>, exclude: Vec<Oid>, exclude_globs: Vec<String> },
+    /// Planned like a range: only the lines those commits add. `objects`: blobs and trees pushed without a
+    /// commit (a tag of a blob or tree), as (ref name, object): every blob they reach is scanned whole.
+    Commits { include: Vec<Oid>, exclude: Vec<Oid>, exclude_globs: Vec<String>, objects: Vec<(String, Oid)> },
 }
 
 #[derive(Debug)]
@@ -113,7 +114,10 @@ impl HistorySource {
         }
         if let HistorySpec::Range(_) | HistorySpec::Commits { .. } = spec {
             let commits = self.commits(spec, stats)?;
-            self.plan_range(&commits, max_size, stats).into_iter().for_each(on_blob);
+            self.plan_range(&commits, max_size, stats).into_iter().for_each(&mut *on_blob);
+            if let HistorySpec::Commits { objects, .. } = spec {
+                tagged_objects::plan_objects(&self.repo, objects, stats, on_blob);
+            }
             return Ok(commits);
         }
         // Decoding every packed tree costs the same however few commits are audited, so it is done for all refs
@@ -199,7 +203,7 @@ impl HistorySource {
                 }
                 return Ok(commits);
             }
-            HistorySpec::Commits { include, exclude, exclude_globs } => {
+            HistorySpec::Commits { include, exclude, exclude_globs, .. } => {
                 if include.is_empty() {
                     return Ok(Vec::new());
                 }

@@ -9,12 +9,14 @@ mod fast_hash;
 pub mod fs;
 pub mod git;
 pub mod history;
+mod index_cli;
 mod index_diff;
 mod index_file;
 mod mapped_file;
 pub mod pack;
 mod packed_trees;
 pub mod staged;
+mod tagged_objects;
 mod tree_walk;
 
 use git2::Oid;

@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use git2::{Delta, DiffFindOptions, DiffOptions, Oid, Repository};
 
 use super::git::{added_lines, changed_blob, changed_files, discover, git_error, ChangedFile, LineSet};
+use super::index_cli::{is_unsupported_index, GitCli};
 use super::index_diff::{staged_changes, IndexChange};
 use super::index_file::IndexFile;
 use super::mapped_file::MappedFile;
@@ -24,6 +25,23 @@ pub struct StagedSource {
     repo: Repository,
     /// The index file the commit will record (`GIT_INDEX_FILE` in a hook), else the repository's own.
     index_path: PathBuf,
+    /// What the change is measured against: HEAD, or for `git commit --amend` HEAD's first parent.
+    base: StagedBase,
+    /// Set when libgit2 could not open `GIT_INDEX_FILE` (a split or sparse index): git is asked instead (see
+    /// `index_cli`). For the repository's own index this is found out only when it is needed, as the fast path
+    /// never asks libgit2 to load it.
+    cli: Option<GitCli>,
+}
+
+/// The commit a staged change is compared with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum StagedBase {
+    /// HEAD: what `git commit` adds to it.
+    #[default]
+    Head,
+    /// HEAD's first parent (nothing for a root commit): what `git commit --amend` records replaces HEAD, so
+    /// what HEAD itself added counts too.
+    HeadParent,
 }
 
 impl StagedSource {
@@ -37,7 +55,12 @@ impl StagedSource {
             return Err(Error::config(dir.display().to_string(), "a bare repository has no staged changes"));
         }
         let index_path = repo.path().join("index");
-        Ok(StagedSource { repo, index_path })
+        Ok(StagedSource { repo, index_path, base: StagedBase::Head, cli: None })
+    }
+
+    /// Measures the change against `base` instead of HEAD.
+    pub fn with_base(self, base: StagedBase) -> StagedSource {
+        StagedSource { base, ..self }
     }
 
     /// Reads the staged change from this index file instead of the repository's own. Inside a hook git names
@@ -45,9 +68,15 @@ impl StagedSource {
     /// temporary one (`index.lock`, `next-index-*.lock`), so `.git/index` would miss what they add.
     pub fn with_index_file(self, path: &Path) -> Result<StagedSource> {
         let context = format!("cannot read the index {}", path.display());
-        let mut index = git2::Index::open(path).map_err(|e| git_error(&context, e))?;
-        self.repo.set_index(&mut index).map_err(|e| git_error(&context, e))?;
-        Ok(StagedSource { index_path: path.to_path_buf(), ..self })
+        let cli = match git2::Index::open(path) {
+            Ok(mut index) => {
+                self.repo.set_index(&mut index).map_err(|e| git_error(&context, e))?;
+                None
+            }
+            Err(e) if is_unsupported_index(&e) => Some(GitCli::new(&self.workdir(), path)),
+            Err(e) => return Err(git_error(&context, e)),
+        };
+        Ok(StagedSource { index_path: path.to_path_buf(), cli, ..self })
     }
 
     pub fn repo(&self) -> &Repository {
@@ -62,11 +91,10 @@ impl StagedSource {
     /// Files added, modified, renamed, copied or retyped in the index relative to HEAD (everything, when there
     /// is no commit yet). Deletions have nothing to scan; submodules are counted as skipped.
     pub fn changes(&self, stats: &mut ScanStats) -> Result<Vec<StagedFile>> {
-        let head_tree = match self.repo.head() {
-            Ok(head) => Some(head.peel_to_tree().map_err(|e| git_error("cannot read HEAD's tree", e))?),
-            Err(e) if matches!(e.code(), git2::ErrorCode::UnbornBranch | git2::ErrorCode::NotFound) => None,
-            Err(e) => return Err(git_error("cannot read HEAD", e)),
-        };
+        let head_tree = self.base_tree()?;
+        if let Some(cli) = &self.cli {
+            return changes_from_cli(cli, head_tree.as_ref(), stats);
+        }
         if let Some(changes) = self.changes_from_cache_tree(head_tree.as_ref()) {
             let mut files = Vec::new();
             for c in changes {
@@ -83,13 +111,36 @@ impl StagedSource {
         self.changes_from_libgit2(head_tree.as_ref(), stats)
     }
 
+    /// The tree the change is measured against: HEAD's (or its first parent's, see [`StagedBase`]); `None`
+    /// before the first commit, or when amending a root commit.
+    fn base_tree(&self) -> Result<Option<git2::Tree<'_>>> {
+        let head = match self.repo.head() {
+            Ok(head) => head.peel_to_commit().map_err(|e| git_error("cannot read HEAD's commit", e))?,
+            Err(e) if matches!(e.code(), git2::ErrorCode::UnbornBranch | git2::ErrorCode::NotFound) => return Ok(None),
+            Err(e) => return Err(git_error("cannot read HEAD", e)),
+        };
+        let commit = match self.base {
+            StagedBase::Head => head,
+            StagedBase::HeadParent => match head.parent(0) {
+                Ok(parent) => parent,
+                Err(e) if e.code() == git2::ErrorCode::NotFound => return Ok(None),
+                Err(e) => return Err(git_error("cannot read HEAD's parent", e)),
+            },
+        };
+        commit.tree().map(Some).map_err(|e| git_error("cannot read the base commit's tree", e))
+    }
+
     /// libgit2's diff of HEAD's tree against the index, with rename detection.
     fn changes_from_libgit2(
         &self,
         head_tree: Option<&git2::Tree<'_>>,
         stats: &mut ScanStats,
     ) -> Result<Vec<StagedFile>> {
-        let index = self.repo.index().map_err(|e| git_error("cannot read the index", e))?;
+        let index = match self.repo.index() {
+            Ok(index) => index,
+            Err(e) if is_unsupported_index(&e) => return changes_from_cli(&self.git_cli(), head_tree, stats),
+            Err(e) => return Err(git_error("cannot read the index", e)),
+        };
         let mut opts = DiffOptions::new();
         opts.include_typechange(true).ignore_submodules(false);
         let mut diff = self
@@ -121,7 +172,17 @@ impl StagedSource {
     /// Staged blobs of the files directly in `dir` (`""` = the root) whose names satisfy `keep`: the siblings a
     /// Terraform module needs to resolve variables declared in files the change did not touch.
     pub fn index_files_in(&self, dir: &str, keep: impl Fn(&str) -> bool) -> Result<Vec<(String, Oid)>> {
-        let index = self.repo.index().map_err(|e| git_error("cannot read the index", e))?;
+        let from_git = |cli: &GitCli| -> Result<Vec<(String, Oid)>> {
+            Ok(cli.files_in(dir)?.into_iter().filter(|(p, _)| keep(p)).collect())
+        };
+        if let Some(cli) = &self.cli {
+            return from_git(cli);
+        }
+        let index = match self.repo.index() {
+            Ok(index) => index,
+            Err(e) if is_unsupported_index(&e) => return from_git(&self.git_cli()),
+            Err(e) => return Err(git_error("cannot read the index", e)),
+        };
         let mut out = Vec::new();
         for entry in index.iter() {
             let path = String::from_utf8_lossy(&entry.path).into_owned();
@@ -133,10 +194,34 @@ impl StagedSource {
         Ok(out)
     }
 
+    /// Asks git for what libgit2 cannot read in the index.
+    fn git_cli(&self) -> GitCli {
+        GitCli::new(&self.workdir(), &self.index_path)
+    }
+
     /// The lines of a staged file that the commit adds.
     pub fn added_lines(&self, file: &StagedFile) -> Result<LineSet> {
         added_lines(&self.repo, file.old_blob, file.blob)
     }
+}
+
+/// The staged change as git lists it (see `index_cli`); deletions have nothing to scan.
+fn changes_from_cli(cli: &GitCli, base: Option<&git2::Tree<'_>>, stats: &mut ScanStats) -> Result<Vec<StagedFile>> {
+    let mut files = Vec::new();
+    for c in cli.changes(base.map(|t| t.id()))? {
+        match c.status {
+            Delta::Conflicted => stats.error(format!("{}: unresolved merge conflict in the index", c.path)),
+            Delta::Deleted | Delta::Unmodified => {}
+            status => {
+                if let Some(ChangedFile { path, blob, old_blob, .. }) =
+                    changed_blob(c.path, c.mode, c.blob, c.old, status, stats)
+                {
+                    files.push(StagedFile { path, blob, old_blob });
+                }
+            }
+        }
+    }
+    Ok(files)
 }
 
 #[cfg(test)]
@@ -240,13 +325,14 @@ mod tests {
         git(dir, &["rm", "-q", "d0/e0/f0.txt"]);
         assert_eq!(both(dir), (Some(vec![]), vec![]));
 
-        // A split index is read by neither: libgit2's error is what the user sees.
+        // A split index is read by neither: git is asked for the change instead.
         git(dir, &["reset", "-q", "--hard"]);
         write(dir, "top.txt/inner.txt", "changed\n");
         git(dir, &["add", "-A"]);
         git(dir, &["update-index", "--split-index"]);
         let source = StagedSource::open(dir).unwrap();
-        let err = source.changes(&mut ScanStats::default()).unwrap_err().to_string();
-        assert!(err.contains("cannot read the index") && err.contains("link"), "{err}");
+        let files = source.changes(&mut ScanStats::default()).unwrap();
+        assert_eq!(files.iter().map(|f| f.path.as_str()).collect::<Vec<_>>(), ["top.txt/inner.txt"]);
+        assert!(files[0].old_blob.is_some());
     }
 }

@@ -9,7 +9,7 @@ use std::process::Command;
 use crate::git::{git_in, Repo};
 use crate::support::*;
 
-const SECRET_LINE: &str = "GITHUB_TOKEN=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\n";
+pub(crate) const SECRET_LINE: &str = "GITHUB_TOKEN=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\n";
 
 /// The folder of the binary under test.
 fn bin_dir() -> PathBuf {
@@ -41,17 +41,17 @@ pub(crate) fn git_path(dir: &Path, args: &[&str], path: &OsString) -> Run {
 }
 
 /// `git ARGS` with leakgate on PATH.
-fn git_lg(dir: &Path, args: &[&str]) -> Run {
+pub(crate) fn git_lg(dir: &Path, args: &[&str]) -> Run {
     git_path(dir, args, &path_with_leakgate())
 }
 
-fn leakgate_in(dir: &Path, args: &[&str]) -> Run {
+pub(crate) fn leakgate_in(dir: &Path, args: &[&str]) -> Run {
     let out = assert_cmd::Command::cargo_bin("leakgate").unwrap().current_dir(dir).args(args).output().unwrap();
     Run(out)
 }
 
 /// Commits a file through the installed hooks, with leakgate on PATH; the commit must pass.
-fn commit_lg(repo: &Repo, rel: &str, content: &str, msg: &str) -> String {
+pub(crate) fn commit_lg(repo: &Repo, rel: &str, content: &str, msg: &str) -> String {
     repo.write(rel, content);
     git_lg(repo.path(), &["add", rel]).assert_code(0);
     git_lg(repo.path(), &["commit", "-q", "-m", msg]).assert_code(0);
@@ -62,15 +62,15 @@ pub(crate) fn head(dir: &Path) -> String {
     git_in(dir, &["rev-parse", "HEAD"]).trim().to_string()
 }
 
-fn hooks(repo: &Repo) -> PathBuf {
+pub(crate) fn hooks(repo: &Repo) -> PathBuf {
     repo.path().join(".git/hooks")
 }
 
-fn read(p: &Path) -> String {
+pub(crate) fn read(p: &Path) -> String {
     std::fs::read_to_string(p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
 }
 
-fn write_script(p: &Path, body: &str) {
+pub(crate) fn write_script(p: &Path, body: &str) {
     std::fs::create_dir_all(p.parent().unwrap()).unwrap();
     std::fs::write(p, format!("#!/bin/sh\n{body}\n")).unwrap();
     make_executable(p);
@@ -81,7 +81,7 @@ pub(crate) fn make_executable(p: &Path) {
     std::fs::set_permissions(p, std::fs::Permissions::from_mode(0o755)).unwrap();
 }
 
-fn is_executable(p: &Path) -> bool {
+pub(crate) fn is_executable(p: &Path) -> bool {
     use std::os::unix::fs::PermissionsExt;
     std::fs::metadata(p).unwrap().permissions().mode() & 0o111 == 0o111
 }
@@ -102,7 +102,7 @@ fn install_writes_the_shipped_hooks_executable() {
     let run = repo.run(&["install", "--pre-push"]);
     run.assert_code(0);
     let hooks = hooks(&repo).canonicalize().unwrap();
-    for name in ["pre-commit", "pre-push"] {
+    for name in ["pre-commit", "pre-merge-commit", "pre-push"] {
         let installed = hooks.join(name);
         assert!(run.stdout().contains(&installed.display().to_string()), "names the file it wrote: {}", run.stdout());
         let shipped = Path::new(env!("CARGO_MANIFEST_DIR")).join("hooks").join(name);
@@ -110,12 +110,12 @@ fn install_writes_the_shipped_hooks_executable() {
         assert!(is_executable(&installed), "{name} is executable");
         assert!(is_executable(&shipped), "shipped {name} is executable");
     }
-    // Installing again updates leakgate's own hooks in place: nothing is moved to `.local`.
+    // Installing again updates leakgate's own hooks in place: nothing is chained.
     let again = repo.run(&["install", "--pre-push"]);
     again.assert_code(0);
     assert!(again.stdout().contains("updated"), "{}", again.stdout());
-    assert!(!hooks.join("pre-commit.local").exists());
-    assert!(!hooks.join("pre-push.local").exists());
+    assert!(!hooks.join("pre-commit.leakgate-chained").exists());
+    assert!(!hooks.join("pre-push.leakgate-chained").exists());
 }
 
 #[test]
@@ -209,8 +209,8 @@ fn an_existing_hook_is_chained_and_still_blocks() {
     write_script(&hooks.join("pre-commit"), &format!("touch '{}'\nexit 0", ran.display()));
     let run = repo.run(&["install"]);
     run.assert_code(0);
-    assert!(run.stdout().contains("pre-commit.local"), "{}", run.stdout());
-    assert!(read(&hooks.join("pre-commit.local")).contains("touch"));
+    assert!(run.stdout().contains("pre-commit.leakgate-chained/pre-commit"), "{}", run.stdout());
+    assert!(read(&hooks.join("pre-commit.leakgate-chained/pre-commit")).contains("touch"));
     assert!(read(&hooks.join("pre-commit")).contains("leakgate-managed-hook"));
 
     // Both run on a clean commit.
@@ -228,41 +228,41 @@ fn an_existing_hook_is_chained_and_still_blocks() {
     git_in(repo.path(), &["reset", "-q"]);
 
     // A failing chained hook blocks a clean commit.
-    write_script(&hooks.join("pre-commit.local"), "echo 'local says no' >&2\nexit 3");
+    write_script(&hooks.join("pre-commit.leakgate-chained/pre-commit"), "echo 'local says no' >&2\nexit 3");
     repo.write("c.txt", "c\n");
     git_in(repo.path(), &["add", "c.txt"]);
     let run = git_lg(repo.path(), &["commit", "-q", "-m", "c"]);
     assert_ne!(run.code(), 0);
     assert!(run.stderr().contains("local says no"), "{}", run.stderr());
-    assert!(run.stderr().contains("pre-commit.local failed"), "{}", run.stderr());
+    assert!(run.stderr().contains("pre-commit.leakgate-chained/pre-commit failed"), "{}", run.stderr());
 }
 
 #[test]
-fn install_refuses_when_a_local_hook_exists_unless_forced() {
+fn install_refuses_when_a_chained_hook_exists_unless_forced() {
     let repo = Repo::new();
     let hooks = hooks(&repo);
     write_script(&hooks.join("pre-commit"), "echo mine");
-    write_script(&hooks.join("pre-commit.local"), "echo older");
+    write_script(&hooks.join("pre-commit.leakgate-chained/pre-commit"), "echo older");
     let run = repo.run(&["install"]);
     run.assert_code(2);
     assert_eq!(run.stderr().trim().lines().count(), 1, "{}", run.stderr());
     assert!(run.stderr().contains("--force"), "{}", run.stderr());
-    assert!(run.stderr().contains("pre-commit.local"), "{}", run.stderr());
+    assert!(run.stderr().contains("pre-commit.leakgate-chained/pre-commit"), "{}", run.stderr());
     assert!(read(&hooks.join("pre-commit")).contains("echo mine"), "untouched");
-    assert!(read(&hooks.join("pre-commit.local")).contains("echo older"));
+    assert!(read(&hooks.join("pre-commit.leakgate-chained/pre-commit")).contains("echo older"));
 
     // A refusal for the pre-push hook leaves the pre-commit hook alone too.
     let repo2 = Repo::new();
     let hooks2 = self::hooks(&repo2);
     write_script(&hooks2.join("pre-push"), "echo mine");
-    write_script(&hooks2.join("pre-push.local"), "echo older");
+    write_script(&hooks2.join("pre-push.leakgate-chained/pre-push"), "echo older");
     repo2.run(&["install", "--pre-push"]).assert_code(2);
     assert!(!hooks2.join("pre-commit").exists(), "nothing half-installed");
 
     let run = repo.run(&["install", "--force"]);
     run.assert_code(0);
     assert!(read(&hooks.join("pre-commit")).contains("leakgate-managed-hook"));
-    assert!(read(&hooks.join("pre-commit.local")).contains("echo older"), "still chained");
+    assert!(read(&hooks.join("pre-commit.leakgate-chained/pre-commit")).contains("echo older"), "still chained");
 }
 
 #[test]
@@ -277,8 +277,9 @@ fn uninstall_restores_the_previous_hooks() {
     assert!(run.stdout().contains("restored"), "{}", run.stdout());
     assert!(read(&hooks.join("pre-commit")).contains("echo original"));
     assert!(is_executable(&hooks.join("pre-commit")));
-    assert!(!hooks.join("pre-commit.local").exists());
+    assert!(!hooks.join("pre-commit.leakgate-chained").exists());
     assert!(!hooks.join("pre-push").exists());
+    assert!(!hooks.join("pre-merge-commit").exists());
 
     // Nothing of ours left: uninstall says so and touches nothing.
     let run = repo.run(&["uninstall"]);
@@ -333,7 +334,7 @@ fn install_from_a_linked_worktree_covers_every_worktree() {
 }
 
 /// A repository with leakgate's pre-push hook and a bare `origin` that has `main`.
-fn pushed_repo() -> (Repo, Tree) {
+pub(crate) fn pushed_repo() -> (Repo, Tree) {
     let repo = installed_repo(&["--pre-push"]);
     let remote = Tree::new();
     git_in(remote.path(), &["init", "-q", "--bare"]);
@@ -342,7 +343,7 @@ fn pushed_repo() -> (Repo, Tree) {
     (repo, remote)
 }
 
-fn remote_ref(remote: &Tree, name: &str) -> Option<String> {
+pub(crate) fn remote_ref(remote: &Tree, name: &str) -> Option<String> {
     let out =
         Command::new("git").current_dir(remote.path()).args(["rev-parse", "--verify", "-q", name]).output().unwrap();
     out.status.success().then(|| String::from_utf8_lossy(&out.stdout).trim().to_string())
@@ -484,7 +485,7 @@ fn pre_commit_framework_manifest_declares_both_hooks() {
         "pass_filenames: true\n",
         "types: [file]\n",
         "- id: leakgate-staged\n",
-        "entry: leakgate scan --staged\n",
+        "entry: leakgate hook pre-commit\n",
         "pass_filenames: false\n",
         "require_serial: true\n",
         "language: rust\n",

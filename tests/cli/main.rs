@@ -10,6 +10,8 @@ mod git_gate;
 mod git_hostile;
 mod git_packs;
 mod gitleaks;
+mod hook_gates;
+mod hook_setups;
 mod hooks;
 mod hostile;
 mod iac;

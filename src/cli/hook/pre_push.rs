@@ -1,23 +1,18 @@
 //! `leakgate hook pre-push`: what the pre-push hook runs. git passes the remote's name and URL as arguments and
 //! one line per ref on stdin; this turns those lines into the set of commits the push sends that no
-//! remote-tracking branch has yet, and scans the lines they add, like `scan --range`.
+//! remote-tracking branch has yet, and scans the lines they add, like `scan --range`. A ref that points at a blob
+//! or a tree (a tag of one, annotated or not) sends content no commit holds: all of it is scanned.
 use std::io::Read;
 use std::path::PathBuf;
 
 use anyhow::{bail, Context};
 use git2::{Oid, Repository};
 
-use super::exit::Outcome;
-use super::gate::Gate;
-use super::{HookArgs, HookCommand, PrePushArgs};
+use crate::cli::exit::Outcome;
+use crate::cli::gate::Gate;
+use crate::cli::PrePushArgs;
 use crate::pipeline::Target;
 use crate::source::history::{HistorySource, HistorySpec};
-
-pub fn run(args: HookArgs) -> anyhow::Result<Outcome> {
-    match args.hook {
-        HookCommand::PrePush(args) => pre_push(args),
-    }
-}
 
 /// One line of git's pre-push input.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -27,7 +22,7 @@ struct RefUpdate {
     remote: String,
 }
 
-fn pre_push(args: PrePushArgs) -> anyhow::Result<Outcome> {
+pub fn pre_push(args: PrePushArgs) -> anyhow::Result<Outcome> {
     let mut input = String::new();
     std::io::stdin().read_to_string(&mut input).context("cannot read the refs being pushed from stdin")?;
     let updates = parse_updates(&input)?;
@@ -38,10 +33,11 @@ fn pre_push(args: PrePushArgs) -> anyhow::Result<Outcome> {
     };
     let started = std::time::Instant::now();
     let target = Target::History(spec);
-    let mut request = super::scan::git_request(target, args.repo.clone(), &args.common, &args.output, &args.shared);
+    let mut request =
+        crate::cli::scan::git_request(target, args.repo.clone(), &args.common, &args.output, &args.shared);
     request.gate = true;
     let result = request.run()?;
-    super::scan::report_outcome(&args.output, args.shared.strict, result, started, Some(Gate::Push))
+    crate::cli::scan::report_outcome(&args.output, args.shared.strict, result, started, Some(Gate::Push))
 }
 
 /// Parses git's pre-push input; anything unexpected is an error (the hook fails closed rather than guess).
@@ -73,10 +69,12 @@ fn is_zero(sha: &str) -> bool {
 /// The commits a push sends: reachable from each pushed ref's new value, but not from its old value on the
 /// remote (when we have that commit) nor from any remote-tracking branch (`refs/remotes/*`), since those are
 /// on a remote already. A new branch thus scans only its own new commits, and a branch that merged in another
-/// pushed branch is not blamed for that branch's commits. Deletions send nothing.
+/// pushed branch is not blamed for that branch's commits. Deletions send nothing. A ref to a blob or a tree
+/// sends it whole.
 fn push_spec(repo: &Repository, updates: &[RefUpdate]) -> anyhow::Result<HistorySpec> {
     let mut include = Vec::new();
     let mut exclude = Vec::new();
+    let mut objects = Vec::new();
     for u in updates {
         if is_zero(&u.local) {
             continue;
@@ -91,8 +89,11 @@ fn push_spec(repo: &Repository, updates: &[RefUpdate]) -> anyhow::Result<History
                 e.message()
             )
         })?;
-        // A tag of a tree or blob has no commits to scan.
+        // An annotated tag is peeled to what it tags; a tag of a tree or blob has no commit, but what it
+        // reaches is pushed all the same.
+        let object = peel_tags(repo, object)?;
         let Ok(commit) = object.peel_to_commit() else {
+            objects.push((u.local_ref.clone(), object.id()));
             continue;
         };
         include.push(commit.id());
@@ -108,7 +109,20 @@ fn push_spec(repo: &Repository, updates: &[RefUpdate]) -> anyhow::Result<History
             }
         }
     }
-    Ok(HistorySpec::Commits { include, exclude, exclude_globs: vec!["refs/remotes".to_string()] })
+    Ok(HistorySpec::Commits { include, exclude, exclude_globs: vec!["refs/remotes".to_string()], objects })
+}
+
+/// The object a chain of annotated tags ends at.
+fn peel_tags<'r>(repo: &'r Repository, mut object: git2::Object<'r>) -> anyhow::Result<git2::Object<'r>> {
+    // A tag cannot tag itself, but a corrupt chain must not loop.
+    for _ in 0..64 {
+        let Some(tag) = object.as_tag() else { return Ok(object) };
+        let target = tag.target_id();
+        object = repo
+            .find_object(target, None)
+            .map_err(|e| anyhow::anyhow!("cannot read {target}, which a pushed tag points at: {}", e.message()))?;
+    }
+    bail!("a pushed tag is a chain of more than 64 tags")
 }
 
 #[cfg(test)]
@@ -133,12 +147,5 @@ mod tests {
     fn malformed_input_is_an_error() {
         assert!(parse_updates("refs/heads/main abc refs/heads/main def\n").is_err());
         assert!(parse_updates(&format!("refs/heads/main {A}\n")).is_err());
-    }
-
-    #[test]
-    fn advice_names_the_escape_hatch() {
-        assert!(Gate::Commit.how_to_proceed(1).contains("git commit --no-verify"));
-        assert!(Gate::Push.how_to_proceed(2).contains("git push --no-verify"));
-        assert!(Gate::Commit.how_to_proceed(2).contains("2 secrets"));
     }
 }
