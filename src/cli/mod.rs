@@ -67,8 +67,7 @@ pub enum Command {
     Rules(RulesArgs),
     /// Record the current findings as accepted, so that `scan --baseline` reports only new ones.
     Baseline(BaselineArgs),
-    /// Install the git pre-commit and pre-merge-commit hooks (and with --pre-push the pre-push hook) where git
-    /// runs this repository's hooks from; with --check, tell whether they are active.
+    /// Install leakgate's git hooks (pre-commit, pre-merge-commit; --pre-push adds pre-push), or --check them.
     Install(InstallArgs),
     /// Remove leakgate's git hooks and put back the hooks they chained.
     Uninstall(UninstallArgs),
