@@ -197,6 +197,7 @@ fn relative_hooks_path_covers_every_worktree_and_leaves_nothing_to_commit() {
     repo.run(&["uninstall"]).assert_code(0);
     assert!(!repo.path().join(".githooks/pre-commit").exists() && !wt.join(".githooks/pre-commit").exists());
     assert!(!read(&repo.path().join(".git/info/exclude")).contains("leakgate"));
+    assert!(!repo.path().join(".githooks").exists(), "the folder install made is gone");
 }
 
 #[test]

@@ -256,6 +256,10 @@ pub fn uninstall(args: UninstallArgs) -> anyhow::Result<Outcome> {
             }
             remove_empty_dir(&f.chained_dir);
         }
+        if d.in_worktree.is_some() {
+            // A folder among the worktree's files that only leakgate's hooks were in (it made it).
+            remove_empty_dir(&d.dir);
+        }
     }
     if exclude::remove(&setup.common_dir)? {
         println!("leakgate: removed leakgate's lines from {}", exclude::exclude_file(&setup.common_dir).display());
