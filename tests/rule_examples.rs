@@ -62,6 +62,50 @@ fn rule_ids_are_unique_and_every_example_is_found_by_the_full_rule_set() {
     assert!(missing.is_empty(), "examples lost when all rules run together:\n{}", missing.join("\n"));
 }
 
+/// The engine keeps one finding per secret, so two specific rules for the same format would not give two
+/// findings: one of them would silently never be reported. Each example of a specific rule, scanned with every
+/// rule, must be reported by that rule. (A generic rule's example may go to a specific rule: that is the point.)
+#[test]
+fn every_specific_rule_example_is_reported_by_its_own_rule_when_all_rules_run() {
+    let rules = load();
+    let examples: Vec<_> = rules
+        .iter()
+        .filter(|r| !r.generic)
+        .flat_map(|r| r.examples.iter().map(move |e| (r.id.clone(), e.clone())))
+        .collect();
+    let set = std::sync::Arc::new(RuleSet::new(rules).expect("rule ids are unique"));
+    let scanner = leakgate::engine::Scanner::new(set.clone(), Default::default());
+    // Overlaps that are meant: the wider match carries the narrower one (a service-account JSON holds a PEM key,
+    // an htpasswd line holds a hash, a Kubernetes Secret manifest holds a token); each is (rule, reported as).
+    const MEANT: &[(&str, &str)] = &[
+        ("azure-cosmosdb-identifiable-key", "azure-account-key-assignment"),
+        ("azure-storage-account-identifiable-key", "azure-account-key-assignment"),
+        ("gcp-service-account-key-sorted", "pem-pkcs8-private-key"),
+        ("gcp-service-account-key", "pem-pkcs8-private-key"),
+        ("gitlab-agent-token", "kubernetes-secret-manifest"),
+        ("new-relic-agent-config-license-key", "new-relic-license-key-unsuffixed"),
+        ("password-hash-bcrypt", "htpasswd-entry"),
+        ("password-hash-md5crypt", "htpasswd-entry"),
+        ("truenas-websocket-api-key", "truenas-api-key"),
+        ("yandex-cloud-static-access-key-secret", "aws-secret-access-key"),
+    ];
+    let mut shadowed = Vec::new();
+    for (id, ex) in examples {
+        let found = scanner.scan(ex.text.as_bytes(), ex.path.as_deref().unwrap_or("example.txt"));
+        let at = |c: &&leakgate::engine::Candidate| {
+            ex.text.as_bytes()[c.secret_start..c.secret_end] == *ex.secret.as_bytes()
+        };
+        if let Some(c) = found.iter().find(at) {
+            let by = &set.rules()[c.rule].id;
+            if *by != id && !MEANT.contains(&(id.as_str(), by.as_str())) {
+                shadowed.push(format!("{id}: {:?} is reported as {by}", ex.text));
+            }
+        }
+    }
+    shadowed.sort();
+    assert!(shadowed.is_empty(), "examples reported by another rule:\n{}", shadowed.join("\n"));
+}
+
 /// Every pre-commit run compiles the regex of each rule whose keyword occurs, so a rule's automaton size is paid
 /// at the keyboard. Counted repetitions are the usual culprit: `[A-Za-z0-9+/]{100,4096}` is four thousand NFA
 /// states, `{100,}` is a hundred and matches the same keys (the engine's window bounds the match anyway).

@@ -24,6 +24,12 @@ struct RuleInfo<'a> {
     tags: &'a [String],
     keywords: &'a [String],
     validator: Option<&'static str>,
+    /// Secret rules: the confidence the format earns on its own, before evidence about a match.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    confidence: Option<&'static str>,
+    /// Secret rules: public documentation of the format.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    reference: Option<&'a str>,
     remediation: &'a str,
     origin: &'a str,
 }
@@ -67,6 +73,14 @@ pub fn run(args: RulesArgs) -> anyhow::Result<Outcome> {
             },
             validator: match e {
                 Entry::Secret(r) => r.validator.map(|v| v.as_str()),
+                _ => None,
+            },
+            confidence: match e {
+                Entry::Secret(r) => Some(r.confidence.as_str()),
+                _ => None,
+            },
+            reference: match e {
+                Entry::Secret(r) => r.reference.as_deref(),
                 _ => None,
             },
             remediation: e.remediation(),

@@ -227,7 +227,7 @@ pub fn load(path: &Path, text: &str) -> Result<Config> {
     }
     Ok(Config {
         path: Some(path.to_path_buf()),
-        file: ConfigFile { max_file_size: None, disable, allowlist: global, rules: specs },
+        file: ConfigFile { max_file_size: None, confidence: None, disable, allowlist: global, rules: specs },
         exclude_builtins,
         notes: import.notes.into_lines(&origin),
     })
@@ -395,6 +395,8 @@ impl Import {
             id,
             description,
             remediation: None,
+            reference: None,
+            confidence: None,
             regex,
             keywords,
             no_keywords_reason,

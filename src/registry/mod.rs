@@ -51,6 +51,8 @@ pub struct RuleMeta {
     pub help_markdown: String,
     pub severity: Severity,
     pub tags: Vec<String>,
+    /// Public documentation of what the rule finds (SARIF `helpUri`).
+    pub help_uri: Option<String>,
 }
 
 const FALSE_POSITIVE_HELP: &str = "If this is not a real credential, mark the line with `leakgate:allow` or add the \
@@ -123,6 +125,7 @@ impl<'a> Entry<'a> {
                     remediation,
                     severity: rule.severity,
                     tags: rule.tags.clone(),
+                    help_uri: rule.reference.clone(),
                 }
             }
             Entry::Iac(check) => {
@@ -140,6 +143,7 @@ impl<'a> Entry<'a> {
                     ),
                     severity: check.severity,
                     tags,
+                    help_uri: None,
                 }
             }
             Entry::Policy(check) => RuleMeta {
@@ -153,6 +157,7 @@ impl<'a> Entry<'a> {
                 ),
                 severity: check.severity,
                 tags: vec!["config".to_string()],
+                help_uri: None,
             },
         }
     }

@@ -61,6 +61,9 @@ pub struct Report<'a> {
     pub strict_gaps: Option<String>,
     /// Findings past the per-file cap ([`cap::cap_per_file`]): counted in every summary, not listed.
     pub unlisted: cap::Unlisted,
+    /// Secrets under the confidence threshold: counted in every summary, not listed.
+    pub below_confidence: u64,
+    pub threshold: crate::confidence::Confidence,
 }
 
 impl Report<'_> {
@@ -143,6 +146,7 @@ pub fn meta_for(report: &Report<'_>, f: &Finding) -> RuleMeta {
             remediation,
             severity: f.severity,
             tags: f.tags.clone(),
+            help_uri: None,
         }
     })
 }
@@ -228,6 +232,8 @@ pub(crate) mod test_support {
             rules: &rules,
             strict_gaps: None,
             unlisted: Default::default(),
+            below_confidence: 0,
+            threshold: Default::default(),
         };
         f(&report)
     }

@@ -100,7 +100,7 @@ fn rule_descriptor(m: &RuleMeta) -> Value {
             tags.push(t.clone());
         }
     }
-    json!({
+    let mut descriptor = json!({
         "id": m.id,
         "name": pascal_case(&m.id),
         "shortDescription": { "text": m.title },
@@ -112,7 +112,11 @@ fn rule_descriptor(m: &RuleMeta) -> Value {
             "security-severity": security_severity(m.severity),
             "severity": m.severity.as_str(),
         },
-    })
+    });
+    if let Some(uri) = &m.help_uri {
+        descriptor["helpUri"] = json!(uri);
+    }
+    descriptor
 }
 
 fn result(f: &Finding, rule_index: usize, show_secrets: bool) -> Value {
@@ -144,6 +148,10 @@ fn result(f: &Finding, rule_index: usize, show_secrets: bool) -> Value {
     properties.insert("severity".into(), json!(f.severity.as_str()));
     if let Detail::Secret(m) = &f.detail {
         properties.insert("validated".into(), json!(m.validated));
+        properties.insert("confidence".into(), json!(m.confidence));
+        if !m.evidence.is_empty() {
+            properties.insert("evidence".into(), json!(m.evidence));
+        }
     }
     if let Some(r) = f.resource() {
         properties.insert("resource".into(), json!(r));
@@ -166,6 +174,8 @@ fn result(f: &Finding, rule_index: usize, show_secrets: bool) -> Value {
         "ruleId": f.rule_id,
         "ruleIndex": rule_index,
         "level": level(f.severity),
+        // SARIF's rank (0-100) orders results by how sure the tool is.
+        "rank": rank(f.confidence()),
         "message": { "text": finding_message(&shown) },
         "locations": [{
             "physicalLocation": {
@@ -176,6 +186,14 @@ fn result(f: &Finding, rule_index: usize, show_secrets: bool) -> Value {
         "partialFingerprints": { FINGERPRINT_KEY: f.fingerprint.0 },
         "properties": properties,
     })
+}
+
+fn rank(c: crate::confidence::Confidence) -> f64 {
+    match c {
+        crate::confidence::Confidence::High => 90.0,
+        crate::confidence::Confidence::Medium => 60.0,
+        crate::confidence::Confidence::Low => 30.0,
+    }
 }
 
 fn notification(level: &str, text: &str) -> Value {

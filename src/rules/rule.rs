@@ -7,6 +7,7 @@ use regex::bytes::Regex;
 use super::allowlist::{ascii_regex, one_line, Allowlist};
 use super::rule_regex::RuleRegex;
 use super::schema::{Example, NegativeExample, RuleSpec, Severity, ValidatorKind};
+use crate::confidence::Confidence;
 use crate::error::{Error, Result};
 
 #[derive(Debug)]
@@ -14,6 +15,10 @@ pub struct Rule {
     pub id: String,
     pub description: String,
     pub remediation: Option<String>,
+    /// Public documentation of the credential's format.
+    pub reference: Option<String>,
+    /// What the format earns on its own (see [`crate::confidence`]).
+    pub confidence: Confidence,
     pub severity: Severity,
     pub tags: Vec<String>,
     pub keywords: Vec<String>,
@@ -68,11 +73,23 @@ impl Rule {
             }
         }
         let generic = spec.tags.iter().any(|t| t == "generic");
+        if let Some(r) = &spec.reference {
+            if !(r.starts_with("https://") || r.starts_with("http://")) || r.contains(char::is_whitespace) {
+                return Err(fail(format!("reference `{r}` is not a URL")));
+            }
+        }
+        let confidence = spec.confidence.unwrap_or(if generic && spec.validator.is_none() {
+            Confidence::Medium
+        } else {
+            Confidence::High
+        });
         Ok(Rule {
             keywords: spec.keywords.iter().map(|k| k.to_lowercase()).collect(),
             id: spec.id,
             description: spec.description,
             remediation: spec.remediation,
+            reference: spec.reference,
+            confidence,
             severity: spec.severity,
             tags: spec.tags,
             entropy: spec.entropy,

@@ -17,6 +17,13 @@ pub struct RuleSpec {
     pub description: String,
     #[serde(default)]
     pub remediation: Option<String>,
+    /// Public documentation that states the credential's format (a URL).
+    #[serde(default)]
+    pub reference: Option<String>,
+    /// The confidence the format earns on its own, before evidence about one match raises or lowers it.
+    /// Unset: `high` for a rule with a validator or a specific rule, `medium` for a generic one.
+    #[serde(default)]
+    pub confidence: Option<crate::confidence::Confidence>,
     pub regex: String,
     #[serde(default)]
     pub keywords: Vec<String>,
