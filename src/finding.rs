@@ -3,6 +3,7 @@
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
+use crate::confidence::{Confidence, Evidence};
 use crate::engine::Candidate;
 use crate::rules::{RuleSet, Severity};
 pub use crate::source::commits::CommitInfo;
@@ -63,6 +64,10 @@ pub struct SecretMatch {
     pub entropy: f64,
     /// The rule's offline validator accepted the secret (checksum, structure).
     pub validated: bool,
+    /// How sure the scan is that this is a live credential (set by [`crate::confidence::score_all`]).
+    pub confidence: Confidence,
+    /// Why it has that confidence.
+    pub evidence: Vec<Evidence>,
 }
 
 /// An infrastructure setting an IaC check flagged.
@@ -97,6 +102,14 @@ impl Finding {
         match &self.detail {
             Detail::Secret(m) => &m.secret,
             _ => "",
+        }
+    }
+
+    /// A secret's confidence; infrastructure and policy checks are exact, so `high`.
+    pub fn confidence(&self) -> Confidence {
+        match &self.detail {
+            Detail::Secret(m) => m.confidence,
+            _ => Confidence::High,
         }
     }
 
@@ -141,6 +154,9 @@ impl Serialize for Finding {
             secret: &'a str,
             entropy: f64,
             validated: bool,
+            confidence: Confidence,
+            #[serde(skip_serializing_if = "<[Evidence]>::is_empty")]
+            evidence: &'a [Evidence],
             fingerprint: &'a Fingerprint,
             #[serde(skip_serializing_if = "Option::is_none")]
             resource: Option<&'a str>,
@@ -149,9 +165,9 @@ impl Serialize for Finding {
             #[serde(skip_serializing_if = "Option::is_none")]
             commit: Option<&'a CommitInfo>,
         }
-        let (entropy, validated) = match &self.detail {
-            Detail::Secret(m) => (m.entropy, m.validated),
-            _ => (0.0, false),
+        let (entropy, validated, evidence) = match &self.detail {
+            Detail::Secret(m) => (m.entropy, m.validated, m.evidence.as_slice()),
+            _ => (0.0, false, &[][..]),
         };
         Flat {
             kind: self.kind(),
@@ -169,6 +185,8 @@ impl Serialize for Finding {
             secret: self.secret(),
             entropy,
             validated,
+            confidence: self.confidence(),
+            evidence,
             fingerprint: &self.fingerprint,
             resource: self.resource(),
             message: self.message(),
@@ -240,6 +258,8 @@ pub fn locate(rules: &RuleSet, content: &[u8], path: &str, candidates: &[Candida
                 secret: String::from_utf8_lossy(secret).into_owned(),
                 entropy: (c.entropy * 100.0).round() / 100.0,
                 validated: c.validated,
+                confidence: rule.confidence,
+                evidence: Vec::new(),
             }),
         });
     }
@@ -328,7 +348,13 @@ pub(crate) mod test_support {
             line: format!("token = {SECRET}"),
             fingerprint: Fingerprint::new("github-pat", path, SECRET.as_bytes()),
             commit: None,
-            detail: Detail::Secret(SecretMatch { secret: SECRET.into(), entropy: 4.8, validated: true }),
+            detail: Detail::Secret(SecretMatch {
+                secret: SECRET.into(),
+                entropy: 4.8,
+                validated: true,
+                confidence: crate::confidence::Confidence::High,
+                evidence: Vec::new(),
+            }),
         }
     }
 

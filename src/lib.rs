@@ -9,6 +9,7 @@
 //!
 //! Library code never prints and never picks an exit code; that is the CLI's job ([`cli`]).
 pub mod cli;
+pub mod confidence;
 pub mod config;
 pub mod engine;
 pub mod error;

@@ -159,6 +159,6 @@ pub fn finding(path: &str, start_line: usize, secret: &str) -> Finding {
         line: secret.into(),
         fingerprint: Fingerprint::new("generic-api-key", path, secret.as_bytes()),
         commit: None,
-        detail: Detail::Secret(SecretMatch { secret: secret.into(), entropy: 4.0, validated: false }),
+        detail: Detail::Secret(SecretMatch { secret: secret.into(), entropy: 4.0, validated: false, confidence: Default::default(), evidence: Vec::new() }),
     }
 }

@@ -86,7 +86,7 @@ impl Crowd {
                     line: line[from..to].to_string(),
                     fingerprint: Fingerprint::new(&rule.id, &self.path, secret.as_bytes()),
                     commit: self.commit.as_ref().map(|c| c.to_commit()),
-                    detail: Detail::Secret(SecretMatch { secret: secret.clone(), entropy: 4.0, validated: false }),
+                    detail: Detail::Secret(SecretMatch { secret: secret.clone(), entropy: 4.0, validated: false, confidence: Default::default(), evidence: Vec::new() }),
                 });
                 at += secret.len() + self.glue.len();
             }
@@ -253,6 +253,8 @@ pub fn write_and_check(input: &Input, findings: &[Finding], rules: &RuleSet, unl
         // What `--strict` would hold against these fuzzed stats (their skips and IaC warnings).
         strict_gaps: stats.strict_gaps(input.quiet),
         unlisted,
+        below_confidence: input.elapsed_ms.into(),
+        threshold: Default::default(),
     };
     let opts = ReportOptions { show_secrets: input.show_secrets, color: input.color, quiet: input.quiet };
     for format in [Format::Text, Format::Json, Format::Sarif, Format::Junit, Format::Csv, Format::Gitlab] {

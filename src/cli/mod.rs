@@ -184,6 +184,11 @@ pub struct SharedScanArgs {
     #[arg(long, value_name = "N", default_value_t = 0)]
     pub threads: usize,
 
+    /// Report secrets at this confidence and above: low, medium or high. Default: the config's `confidence`,
+    /// else medium. The summary counts what was left out.
+    #[arg(long, value_name = "LEVEL", value_parser = parse_confidence)]
+    pub confidence: Option<crate::confidence::Confidence>,
+
     /// Exit 2 if any input was skipped (too large, symlink, FIFO/socket/device, submodule, an infrastructure
     /// file that could not be linted), not only if some could not be read. Binary files do not count.
     #[arg(long)]
@@ -376,4 +381,8 @@ mod tests {
         assert!(parse_size("10X").is_err());
         assert!(parse_size("ten").is_err());
     }
+}
+
+fn parse_confidence(s: &str) -> Result<crate::confidence::Confidence, String> {
+    s.parse()
 }

@@ -97,6 +97,7 @@ pub(crate) fn git_request(
     };
     request.max_file_size = shared.max_file_size;
     request.threads = shared.threads;
+    request.min_confidence = shared.confidence;
     request.mask_lines = !output.show_secrets;
     // A diagnostic switch, not a flag: it only makes an audit slower, for comparing the two readers.
     request.pack_reader = std::env::var_os("LEAKGATE_PACK_READER").is_none_or(|v| v != "0");
@@ -126,6 +127,8 @@ pub(crate) fn report_outcome(
         elapsed: started.elapsed(),
         rules: result.rules(),
         strict_gaps: strict.then(|| result.strict_gaps()).flatten(),
+        below_confidence: result.below_confidence,
+        threshold: result.threshold,
     };
     write_report(out, &report)?;
     if let Some(m) = &result.gate_error {

@@ -24,6 +24,9 @@ pub struct ConfigFile {
     /// Files larger than this many bytes are skipped (and counted).
     #[serde(default)]
     pub max_file_size: Option<u64>,
+    /// Report secrets at this confidence and above (`low`, `medium`, `high`; default `medium`).
+    #[serde(default)]
+    pub confidence: Option<crate::confidence::Confidence>,
     /// Built-in rule ids to turn off.
     #[serde(default)]
     pub disable: Vec<String>,

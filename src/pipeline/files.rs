@@ -71,7 +71,17 @@ pub(super) fn collect(request: &ScanRequest, input: Input<'_>) -> Result<Collect
         }
     };
     let markers = InlineMarkers::Honoured;
-    Ok(Collected { output: with_notes(output, &config.notes), scanner, ignore, baseline, markers, root, in_git: false })
+    let config_confidence = config.file.confidence;
+    Ok(Collected {
+        output: with_notes(output, &config.notes),
+        scanner,
+        ignore,
+        baseline,
+        markers,
+        root,
+        in_git: false,
+        config_confidence,
+    })
 }
 
 /// Where config discovery starts: the first scanned folder, or the folder of the first scanned file.

@@ -34,7 +34,16 @@ pub(super) fn collect_staged(request: &ScanRequest) -> Result<Collected> {
     let max = request.max_file_size.unwrap_or(policy.config.max_file_size());
     let output = with_notes(scan_staged(&scanner, &source, files?, stats, max)?, &policy.config.notes);
     let Policy { ignore, baseline, markers, .. } = policy;
-    Ok(Collected { output, scanner, ignore, baseline, markers, root, in_git: true })
+    Ok(Collected {
+        output,
+        scanner,
+        ignore,
+        baseline,
+        markers,
+        root,
+        in_git: true,
+        config_confidence: policy.config.file.confidence,
+    })
 }
 
 pub(super) fn collect_history(request: &ScanRequest, spec: HistorySpec) -> Result<Collected> {
@@ -81,5 +90,14 @@ pub(super) fn collect_history(request: &ScanRequest, spec: HistorySpec) -> Resul
     }
     let output = with_notes(output.sorted(), &policy.config.notes);
     let Policy { ignore, baseline, markers, .. } = policy;
-    Ok(Collected { output, scanner, ignore, baseline, markers, root, in_git: true })
+    Ok(Collected {
+        output,
+        scanner,
+        ignore,
+        baseline,
+        markers,
+        root,
+        in_git: true,
+        config_confidence: policy.config.file.confidence,
+    })
 }

@@ -6,7 +6,9 @@
 //! 2. **source** — files, stdin, the staged change or history blobs (`crate::source`);
 //! 3. **matcher** — the scanner built from the rules, with the IaC lint beside it (`crate::scan`, `crate::engine`,
 //!    `crate::iac`), giving findings (`crate::finding`);
-//! 4. **suppression** — inline markers, ignore files, baseline (`crate::suppress`), each counting what it hides.
+//! 4. **scoring** — each secret's confidence from named evidence (`crate::confidence`); those under the
+//!    threshold are counted, not reported;
+//! 5. **suppression** — inline markers, ignore files, baseline (`crate::suppress`), each counting what it hides.
 //!
 //! Reporting is the caller's: `crate::report` writes a result in any format. Nothing here prints, reads flags or
 //! picks an exit code.
@@ -25,6 +27,7 @@ mod git;
 
 use std::path::PathBuf;
 
+use crate::confidence::{self, Confidence};
 use crate::engine::Scanner;
 use crate::error::Result;
 use crate::finding::Finding;
@@ -87,6 +90,9 @@ pub struct ScanRequest {
     pub gate: bool,
     /// Told how a history scan advances.
     pub progress: Option<Box<dyn Progress>>,
+    /// Report secrets at this confidence and above (default: the config's `confidence`, else `medium`); the
+    /// rest are counted in [`ScanResult::below_confidence`].
+    pub min_confidence: Option<Confidence>,
 }
 
 impl ScanRequest {
@@ -107,6 +113,7 @@ impl ScanRequest {
             allow_empty_range: false,
             gate: false,
             progress: None,
+            min_confidence: None,
         }
     }
 
@@ -119,7 +126,12 @@ impl ScanRequest {
             Target::Staged => git::collect_staged(&self)?,
             Target::History(spec) => git::collect_history(&self, spec.clone())?,
         };
-        let mut result = collected.suppress(self.mask_lines);
+        let threshold = self.min_confidence.or(collected.config_confidence).unwrap_or_default();
+        let targets: Vec<String> = match &self.target {
+            Target::Paths(paths) => paths.iter().map(|p| crate::source::fs::display_path(p)).collect(),
+            _ => Vec::new(),
+        };
+        let mut result = collected.suppress(self.mask_lines, threshold, &targets);
         if self.gate {
             result.gate_error = result.stats.fail_gate_on_too_large();
         }
@@ -136,22 +148,61 @@ struct Collected {
     markers: InlineMarkers,
     root: PathBuf,
     in_git: bool,
+    /// The config's `confidence`, if it sets one.
+    config_confidence: Option<Confidence>,
 }
 
 impl Collected {
-    fn suppress(self, mask_lines: bool) -> ScanResult {
-        let Collected { mut output, scanner, ignore, baseline, markers, root, in_git } = self;
+    /// Scores every finding, sets aside those under `threshold`, then applies suppression. `targets` are the
+    /// scanned paths, so a finding's path is judged (tests, docs) below the folder the user scanned.
+    fn suppress(self, mask_lines: bool, threshold: Confidence, targets: &[String]) -> ScanResult {
+        let Collected { mut output, scanner, ignore, baseline, markers, root, in_git, .. } = self;
         // A secret that suppression drops can share a line with one that is reported: mask each quoted line
         // against every finding while they are all still here.
-        let all = if mask_lines { mask_shared_lines(&output.findings) } else { output.findings };
+        // Scored on the raw lines: the evidence reads the text around each secret.
+        confidence::score_all(scanner.rules(), &mut output.findings, |path| relative_to(path, targets));
+        let mut all = if mask_lines { mask_shared_lines(&output.findings) } else { output.findings };
+        let before = all.len();
+        all.retain(|f| f.confidence() >= threshold);
+        let below_confidence = (before - all.len()) as u64;
         let (findings, mut suppressed) = suppress::apply_with(all, &ignore, baseline.as_ref(), markers);
         // Markers the IaC lint resolved itself (on a block or resource) are inline suppressions too.
         suppressed.inline += output.stats.iac_suppressed;
         if markers == InlineMarkers::NotHonoured {
             output.stats.notes.extend(crate::policy::unhonoured_markers_note(&findings));
         }
-        ScanResult { findings, suppressed, stats: output.stats, scanner, root, in_git, gate_error: None }
+        ScanResult {
+            findings,
+            suppressed,
+            below_confidence,
+            threshold,
+            stats: output.stats,
+            scanner,
+            root,
+            in_git,
+            gate_error: None,
+        }
     }
+}
+
+/// `path` below the scanned path it was found under (`tests/x.py` when `repo/` was scanned as `repo`).
+fn relative_to(path: &str, targets: &[String]) -> String {
+    for t in targets {
+        let t = t.trim_end_matches('/');
+        if t.is_empty() || t == "." {
+            continue;
+        }
+        if let Some(rest) = path.strip_prefix(t) {
+            if let Some(rest) = rest.strip_prefix('/') {
+                return rest.to_string();
+            }
+            if rest.is_empty() {
+                // The target is the file itself: only its name says anything.
+                return path.rsplit('/').next().unwrap_or(path).to_string();
+            }
+        }
+    }
+    path.to_string()
 }
 
 /// What a scan found after suppression, and what it looked at.
@@ -160,6 +211,10 @@ pub struct ScanResult {
     pub findings: Vec<Finding>,
     /// How many findings each suppressor hid.
     pub suppressed: Suppressed,
+    /// Secret findings under the confidence threshold, not reported (`--confidence low` shows them).
+    pub below_confidence: u64,
+    /// The confidence threshold the findings were reported at.
+    pub threshold: Confidence,
     /// What was scanned, skipped and could not be read, and notes for the reader.
     pub stats: ScanStats,
     /// The folder holding `.leakgateignore`: the repository root in git modes.

@@ -303,8 +303,13 @@ mod tests {
             let mut f = crate::finding::test_support::secret_finding(["a.env", "b.env"][rng.below(2)]);
             let secrets = random_secrets(rng);
             let secret = if rng.below(5) == 0 { String::new() } else { secrets[0].clone() };
-            f.detail =
-                crate::finding::Detail::Secret(crate::finding::SecretMatch { secret, entropy: 4.8, validated: true });
+            f.detail = crate::finding::Detail::Secret(crate::finding::SecretMatch {
+                secret,
+                entropy: 4.8,
+                validated: true,
+                confidence: Default::default(),
+                evidence: Vec::new(),
+            });
             f.line = random_line(rng, &secrets);
             f.start_line = 1 + rng.below(4);
             f.end_line = f.start_line + rng.below(2) * rng.below(3);

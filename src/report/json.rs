@@ -36,6 +36,9 @@ struct Summary<'a> {
     unlisted: u64,
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     unlisted_by_path: BTreeMap<&'a str, u64>,
+    /// Secrets under the confidence threshold, not listed.
+    below_confidence: u64,
+    confidence_threshold: crate::confidence::Confidence,
     /// Present only when `--strict` failed the scan: what was skipped.
     #[serde(skip_serializing_if = "Option::is_none")]
     strict_gaps: Option<&'a str>,
@@ -54,6 +57,8 @@ pub fn write(report: &Report<'_>, opts: &ReportOptions, w: &mut dyn Write) -> st
             unlisted: report.unlisted.total(),
             unlisted_by_path: report.unlisted.by_path.iter().map(|(p, n)| (p.as_str(), *n)).collect(),
             strict_gaps: report.strict_gaps.as_deref(),
+            below_confidence: report.below_confidence,
+            confidence_threshold: report.threshold,
         },
     };
     serde_json::to_writer_pretty(&mut *w, &doc)?;

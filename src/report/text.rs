@@ -87,6 +87,12 @@ pub fn summary_line(report: &Report<'_>) -> String {
     if report.suppressed.total() > 0 {
         line.push_str(&format!(" ({} suppressed)", report.suppressed.total()));
     }
+    if report.below_confidence > 0 {
+        line.push_str(&format!(
+            " ({} more below {} confidence: `--confidence low` shows them)",
+            report.below_confidence, report.threshold
+        ));
+    }
     line.push_str(&format!(
         " in {} file{} ({}) in {:.2}s",
         s.files_scanned,

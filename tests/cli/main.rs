@@ -4,6 +4,7 @@ mod support;
 
 mod baseline;
 mod commit_text;
+mod confidence;
 mod config;
 mod git;
 mod git_gate;

@@ -1,0 +1,116 @@
+//! How sure leakgate is that a finding is a live credential, and why.
+//!
+//! A rule states the confidence its format earns on its own (a unique prefix with a checksum is `high`; a bare
+//! 32-hex key that needs the provider's name nearby is `medium` at best). The scoring step then raises or
+//! lowers it from named evidence about the one match, and a finding carries both the level and the evidence,
+//! so a user can see why it was reported or hidden.
+use serde::{Deserialize, Serialize};
+
+/// Ordered: `Low < Medium < High`. Reports show findings at or above a threshold (default `medium`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Confidence {
+    Low,
+    #[default]
+    Medium,
+    High,
+}
+
+impl Confidence {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Confidence::Low => "low",
+            Confidence::Medium => "medium",
+            Confidence::High => "high",
+        }
+    }
+
+    /// One level up, saturating at `high`.
+    pub fn raised(self) -> Confidence {
+        match self {
+            Confidence::Low => Confidence::Medium,
+            _ => Confidence::High,
+        }
+    }
+
+    /// One level down, saturating at `low`.
+    pub fn lowered(self) -> Confidence {
+        match self {
+            Confidence::High => Confidence::Medium,
+            _ => Confidence::Low,
+        }
+    }
+}
+
+impl std::fmt::Display for Confidence {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl std::str::FromStr for Confidence {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Confidence, String> {
+        match s.to_ascii_lowercase().as_str() {
+            "low" => Ok(Confidence::Low),
+            "medium" => Ok(Confidence::Medium),
+            "high" => Ok(Confidence::High),
+            other => Err(format!("unknown confidence `{other}` (expected low, medium or high)")),
+        }
+    }
+}
+
+mod evidence;
+mod paths;
+mod words;
+
+pub use evidence::Evidence;
+
+use crate::finding::{Detail, Finding};
+use crate::rules::RuleSet;
+
+/// A finding's confidence and the evidence that set it.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Scored {
+    pub level: Confidence,
+    pub evidence: Vec<Evidence>,
+}
+
+/// Scores one secret finding: the rule's own confidence, then each piece of evidence about this match.
+/// `path` is the finding's path relative to what was scanned, so the folder a user scans from does not count
+/// as evidence about the files in it.
+pub fn score(rules: &RuleSet, finding: &Finding, path: &str) -> Scored {
+    let Detail::Secret(m) = &finding.detail else { return Scored { level: Confidence::High, evidence: Vec::new() } };
+    let secret = m.secret.as_str();
+    let Some(rule) = rules.get(&finding.rule_id) else {
+        return Scored { level: Confidence::Medium, evidence: Vec::new() };
+    };
+    let (validated, entropy) = (m.validated, m.entropy);
+    let found = evidence::gather(&evidence::Facts {
+        line: &finding.line,
+        secret,
+        path,
+        generic: rule.generic,
+        validated,
+        // A generic rule's floor only keeps out the obvious; clearing it by a bit says nothing about a password.
+        strong_entropy: !rule.generic && rule.entropy.is_some_and(|floor| entropy >= floor + 1.0),
+    });
+    let mut level = rule.confidence;
+    for e in &found {
+        level = e.apply(level);
+    }
+    Scored { level, evidence: found }
+}
+
+/// Scores every finding in place (secret findings get their level and evidence; other kinds are `high`).
+pub fn score_all(rules: &RuleSet, findings: &mut [Finding], relative: impl Fn(&str) -> String) {
+    for f in findings.iter_mut() {
+        let path = relative(&f.path);
+        let scored = score(rules, f, &path);
+        if let Detail::Secret(m) = &mut f.detail {
+            m.confidence = scored.level;
+            m.evidence = scored.evidence;
+        }
+    }
+}

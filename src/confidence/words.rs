@@ -1,0 +1,122 @@
+//! Telling a chosen word from a generated secret. A generic password rule sees `mysecret`, `other`,
+//! `ChangePassword` as often as real passwords; real hard-coded credentials mix digits or symbols into the
+//! letters (`t7#Kq2!vR9`, `S3cr3t-Prod-2024`) or are long random strings.
+
+/// `true` for a word or a few words: letters in pronounceable chunks (split at case changes and `_ - . space`),
+/// with at most four digits at the very end (`secret1`, `Summer2024` stays a word; `Passw0rd` does not).
+pub fn looks_like_words(value: &str) -> bool {
+    let letters_end = value.trim_end_matches(|c: char| c.is_ascii_digit());
+    if value.len() - letters_end.len() > 4 || letters_end.len() < 3 || value.len() > 40 {
+        return false;
+    }
+    if !letters_end.chars().all(|c| c.is_ascii_alphabetic() || matches!(c, '_' | '-' | '.' | ' ')) {
+        return false;
+    }
+    let chunks = chunks(letters_end);
+    // Short chunks pass on their own (`I`, `Am`), so the whole value must read as English too: `QmZtRkWpLx`
+    // is five two-letter chunks and no vowel.
+    let letters: String = chunks.concat();
+    !chunks.is_empty()
+        && is_pronounceable(&letters.chars().take(20).collect::<String>())
+        && chunks.len() <= 5
+        && chunks.iter().all(|c| is_pronounceable(c))
+}
+
+/// Whether `value` is the key's name or a part of it: `password: password`, `"changepassword":"ChangePassword"`,
+/// `db_pass = "dbpass"`.
+pub fn named_after(key: &str, value: &str) -> bool {
+    let norm = |s: &str| s.chars().filter(|c| c.is_ascii_alphanumeric()).collect::<String>().to_ascii_lowercase();
+    let (k, v) = (norm(key), norm(value));
+    if v.len() < 3 || k.is_empty() {
+        return false;
+    }
+    let last = key.rsplit(['_', '-', '.']).next().map(norm).unwrap_or_default();
+    k == v || k.ends_with(&v) || (last.len() >= 4 && v.contains(&last))
+}
+
+/// Splits at separators and at lower-to-upper case changes: `IAmSensitive` → `I`, `Am`, `Sensitive`.
+fn chunks(s: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let mut cur = String::new();
+    let mut prev_lower = false;
+    for c in s.chars() {
+        if matches!(c, '_' | '-' | '.' | ' ') {
+            out.extend((!cur.is_empty()).then(|| std::mem::take(&mut cur)));
+            prev_lower = false;
+            continue;
+        }
+        if c.is_ascii_uppercase() && prev_lower {
+            out.push(std::mem::take(&mut cur));
+        }
+        prev_lower = c.is_ascii_lowercase();
+        cur.push(c.to_ascii_lowercase());
+    }
+    out.extend((!cur.is_empty()).then_some(cur));
+    out
+}
+
+/// English-like: a vowel in every chunk longer than two letters, vowels at least a fifth of the letters, and no
+/// run of more than three consonants (`strength` has `ngth`, random letters have many).
+fn is_pronounceable(chunk: &str) -> bool {
+    if chunk.len() <= 2 {
+        return true;
+    }
+    let vowel = |c: char| matches!(c, 'a' | 'e' | 'i' | 'o' | 'u' | 'y');
+    let vowels = chunk.chars().filter(|&c| vowel(c)).count();
+    if vowels == 0 || vowels * 5 < chunk.len() {
+        return false;
+    }
+    let mut run = 0;
+    for c in chunk.chars() {
+        run = if vowel(c) { 0 } else { run + 1 };
+        if run > 4 {
+            return false;
+        }
+    }
+    // A long chunk with no repeated structure is more likely random than one word: cap word length.
+    chunk.len() <= 20
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn words_and_not_words() {
+        for w in [
+            "mysecret",
+            "other",
+            "test",
+            "MyPassword",
+            "IAmSensitive",
+            "ChangePassword",
+            "secret1",
+            "always",
+            "Summer2024",
+            "correct horse battery",
+        ] {
+            assert!(looks_like_words(w), "{w}");
+        }
+        for w in [
+            "t7#Kq2!vR9",
+            "S3cr3t-Prod-2024",
+            "Passw0rd",
+            "QmZtRkWpLx",
+            "kfjqwpzmtrbx",
+            "a8Fj2kLq9ZxPw3",
+            "wJalrXUtnFEMIK7MDENGbPxRfiCY",
+            "hunter2!",
+        ] {
+            assert!(!looks_like_words(w), "{w}");
+        }
+    }
+
+    #[test]
+    fn values_named_after_their_key() {
+        assert!(named_after("password", "password"));
+        assert!(named_after("changepassword", "ChangePassword"));
+        assert!(named_after("db_password", "mypassword"));
+        assert!(!named_after("db_password", "t7#Kq2!vR9"));
+        assert!(!named_after("ansible_password", "other"));
+    }
+}

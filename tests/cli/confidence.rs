@@ -1,0 +1,105 @@
+//! Confidence levels on the real binary: what the default shows, what it counts but hides, and the flag and
+//! config key that change the threshold.
+use crate::support::*;
+
+fn rules_and_levels(json: &serde_json::Value) -> Vec<(String, String, String)> {
+    let mut v: Vec<_> = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["path"].as_str().unwrap().to_string(),
+                f["secret"].as_str().unwrap().to_string(),
+                f["confidence"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    v.sort();
+    v
+}
+
+fn tree() -> Tree {
+    let t = Tree::new();
+    t.write("app/settings.py", "DB_PASSWORD = \"t7#Kq2!vR9\"\n");
+    t.write("app/github.env", format!("GITHUB_TOKEN={GITHUB_PAT}\n"));
+    // Word-like values, a comparison, and example-host URL credentials: lower-confidence candidates.
+    t.write("app/modes.py", "if self.update_password == 'always' and self.password is not None:\n    pass\n");
+    t.write("app/parse.py", "URL = 'https://mary:Kx9#mQ2zW@www.example.com:9000/dir/index.html'\n");
+    t.write("tests/test_login.py", "client.login(username='joe', password='pygmalion')\n");
+    t
+}
+
+#[test]
+fn default_reports_medium_and_above_and_counts_the_rest() {
+    let t = tree();
+    let run = t.run(&["scan", "--format", "json", "--show-secrets", "."]);
+    run.assert_code(1);
+    let json = run.json();
+    let found = rules_and_levels(&json);
+    assert_eq!(
+        found,
+        vec![
+            ("app/github.env".to_string(), GITHUB_PAT.to_string(), "high".to_string()),
+            ("app/settings.py".to_string(), "t7#Kq2!vR9".to_string(), "medium".to_string()),
+        ],
+        "{json:#}"
+    );
+    assert_eq!(json["summary"]["confidence_threshold"], "medium");
+    let hidden = json["summary"]["below_confidence"].as_u64().unwrap();
+    assert!(hidden >= 3, "{json:#}");
+    // The text summary says how many were left out and how to see them.
+    let text = t.run(&["scan", "."]);
+    text.assert_code(1);
+    assert!(
+        text.stdout().contains(&format!("{hidden} more below medium confidence: `--confidence low`")),
+        "{}",
+        text.stdout()
+    );
+}
+
+#[test]
+fn confidence_low_shows_every_candidate_with_its_evidence() {
+    let t = tree();
+    let run = t.run(&["scan", "--format", "json", "--show-secrets", "--confidence", "low", "."]);
+    run.assert_code(1);
+    let json = run.json();
+    let findings = json["findings"].as_array().unwrap();
+    let by_secret = |s: &str| findings.iter().find(|f| f["secret"] == s).unwrap_or_else(|| panic!("{s}: {json:#}"));
+    let evidence = |s: &str| -> Vec<String> {
+        by_secret(s)["evidence"].as_array().unwrap().iter().map(|e| e.as_str().unwrap().to_string()).collect()
+    };
+    assert_eq!(by_secret("Kx9#mQ2zW")["confidence"], "low");
+    assert!(evidence("Kx9#mQ2zW").contains(&"example-host".to_string()));
+    assert_eq!(by_secret("pygmalion")["confidence"], "low");
+    assert!(evidence("pygmalion").contains(&"test-or-doc-path".to_string()), "{json:#}");
+    assert_eq!(json["summary"]["below_confidence"], 0);
+    // `high` keeps only the token with a valid checksum.
+    let high = t.run(&["scan", "--format", "json", "--show-secrets", "--confidence", "high", "."]);
+    high.assert_code(1);
+    assert_eq!(rules_and_levels(&high.json()).len(), 1);
+}
+
+#[test]
+fn the_config_sets_the_threshold_and_the_flag_overrides_it() {
+    let t = tree();
+    t.write(".leakgate.toml", "confidence = \"high\"\n");
+    let run = t.run(&["scan", "--format", "json", "."]);
+    run.assert_code(1);
+    assert_eq!(run.json()["findings"].as_array().unwrap().len(), 1);
+    let run = t.run(&["scan", "--format", "json", "--confidence", "medium", "."]);
+    assert_eq!(run.json()["findings"].as_array().unwrap().len(), 2);
+    let bad = t.run(&["scan", "--confidence", "sure", "."]);
+    bad.assert_code(2);
+    assert!(bad.stderr().contains("unknown confidence `sure`"), "{}", bad.stderr());
+}
+
+#[test]
+fn a_hidden_secret_stays_masked_in_a_shown_line() {
+    let t = Tree::new();
+    // One line, two candidates: the word-like one is hidden, the real one shown; neither value is printed.
+    t.write("app/cfg.py", "opts = {'password': 'mysecret', 'token': 'Zq8#vL2!pW9xK4'}\n");
+    let run = t.run(&["scan", "--format", "json", "."]);
+    let out = run.stdout();
+    assert!(!out.contains("mysecret"), "{out}");
+}
