@@ -369,6 +369,10 @@ pub fn run(cli: Cli) -> anyhow::Result<exit::Outcome> {
     }
 }
 
+fn parse_confidence(s: &str) -> Result<crate::confidence::Confidence, String> {
+    s.parse()
+}
+
 #[cfg(test)]
 mod tests {
     use super::parse_size;
@@ -381,8 +385,4 @@ mod tests {
         assert!(parse_size("10X").is_err());
         assert!(parse_size("ten").is_err());
     }
-}
-
-fn parse_confidence(s: &str) -> Result<crate::confidence::Confidence, String> {
-    s.parse()
 }

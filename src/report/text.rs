@@ -30,13 +30,17 @@ pub fn write(report: &Report<'_>, opts: &ReportOptions, w: &mut dyn Write) -> st
         let column = if f.start_column > 0 { format!(":{}", f.start_column) } else { String::new() };
         writeln!(
             w,
-            "{}{}:{}{column}{reset}  {sev_color}{}{reset}  {}{}",
+            "{}{}:{}{column}{reset}  {sev_color}{}{reset}  {}{}{}",
             paint(BOLD),
             for_terminal(&f.path),
             f.start_line,
             f.rule_id,
             f.severity.as_str(),
             if matches!(&f.detail, Detail::Secret(m) if m.validated) { ", validated" } else { "" },
+            match &f.detail {
+                Detail::Secret(m) => format!(", {} confidence", m.confidence),
+                _ => String::new(),
+            },
         )?;
         // Descriptions and fixes of custom rules come from a config file, which may be the scanned repository's.
         writeln!(w, "  {}", for_terminal(&f.description))?;
