@@ -25,13 +25,13 @@ pub enum Evidence {
     Validated,
     /// Raises: the value's entropy is well above the rule's floor, as random keys are.
     StrongEntropy,
-    /// Lowers: the value is compared with something (`== 'always'`), not assigned.
+    /// Lowers: the value is compared with something (`== 'always'`), not assigned, and does not look generated.
     Comparison,
     /// Lowers: the value is the key's own name or part of it (`password: password`).
     NamedAfterKey,
     /// Lowers: the value is a word or a few words (`mysecret`, `ChangePassword`), not a generated secret.
     WordLike,
-    /// Lowers: the credentials are for a documentation host (`user:pass@example.com`, `localhost`).
+    /// Lowers: the credentials are for a documentation host (`user:pass@example.com`).
     ExampleHost,
     /// Lowers: the file is a test, fixture, example, mock or documentation file.
     TestOrDocPath,
@@ -63,7 +63,7 @@ impl Evidence {
             }
             Evidence::NamedAfterKey => "the value is the key's own name or part of it (low)",
             Evidence::WordLike => "a generic rule's value is a word or a few words (low)",
-            Evidence::ExampleHost => "URL credentials for a documentation or local host (low)",
+            Evidence::ExampleHost => "URL credentials for a documentation host such as example.com (low)",
             Evidence::TestOrDocPath => {
                 "the file is a test, fixture, example, mock or documentation file (one level down)"
             }
@@ -106,7 +106,9 @@ pub fn gather(f: &Facts<'_>) -> Vec<Evidence> {
     // Context on the line only where the secret is on it (a private key spans lines).
     if let Some(at) = f.line.find(f.secret) {
         let (before, after) = (&f.line[..at], &f.line[at + f.secret.len()..]);
-        if is_comparison(before, after) {
+        // `password == "Wka8xZeu^NKW"` is a hard-coded credential check, not a mode name: only a value that does
+        // not look generated counts as compared.
+        if is_comparison(before, after) && !words::looks_generated(f.secret) {
             out.push(Evidence::Comparison);
         }
         if f.generic {
@@ -116,8 +118,13 @@ pub fn gather(f: &Facts<'_>) -> Vec<Evidence> {
                 out.push(Evidence::WordLike);
             }
         }
-        if after.starts_with('@') && paths::is_example_host(after[1..].split(is_host_end).next().unwrap_or("")) {
-            out.push(Evidence::ExampleHost);
+        // Only for credentials in a URL or DSN (`user:pass@host`): a provider token that happens to sit before an
+        // `@` (an author e-mail made of a token) keeps its confidence.
+        if f.generic && after.starts_with('@') {
+            let host = after[1..].split(is_host_end).next().unwrap_or("");
+            if paths::is_example_host(host) {
+                out.push(Evidence::ExampleHost);
+            }
         }
         if f.generic && paths::is_source_code(f.path) && is_comment_line(f.line) {
             out.push(Evidence::DocComment);

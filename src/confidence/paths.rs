@@ -42,6 +42,11 @@ pub fn is_test_or_doc(path: &str) -> bool {
     if matches!(ext, "md" | "rst" | "adoc" | "asciidoc") {
         return true;
     }
+    // API example files (`iam-2010-05-08.examples.json`, `examples-1.json`); the plural only: a file named
+    // `example.txt` says little.
+    if stem.split(['.', '-', '_']).any(|part| part == "examples") {
+        return true;
+    }
     // Test file naming conventions: test_x.py, x_test.go, x.test.ts, x.spec.js, XTest.java, XTests.cs, conftest.py.
     stem.starts_with("test_")
         || stem.ends_with("_test")
@@ -104,10 +109,6 @@ pub fn is_example_host(host: &str) -> bool {
     let h = host.trim().trim_end_matches('.').to_ascii_lowercase();
     let h = h.strip_prefix("www.").unwrap_or(&h);
     const EXACT: &[&str] = &[
-        "localhost",
-        "127.0.0.1",
-        "0.0.0.0",
-        "[::1]",
         "host",
         "hostname",
         "myhost",
@@ -127,7 +128,7 @@ pub fn is_example_host(host: &str) -> bool {
         "test.com",
         "testserver",
     ];
-    const SUFFIX: &[&str] = &[".example", ".test", ".invalid", ".localhost", ".local"];
+    const SUFFIX: &[&str] = &[".example", ".test", ".invalid"];
     EXACT.contains(&h)
         || ["example.com", "example.org", "example.net", "example.edu"]
             .iter()
@@ -169,10 +170,10 @@ mod tests {
 
     #[test]
     fn example_hosts() {
-        for h in ["example.com", "www.acme.com", "api.example.org", "localhost", "db.test"] {
+        for h in ["example.com", "www.acme.com", "api.example.org", "db.test"] {
             assert!(is_example_host(h), "{h}");
         }
-        for h in ["db.internal.corp", "prod-db.mycorp.io", "examples.io"] {
+        for h in ["db.internal.corp", "prod-db.mycorp.io", "examples.io", "dc01.corp.local"] {
             assert!(!is_example_host(h), "{h}");
         }
     }

@@ -5,6 +5,8 @@
 /// `true` for a word or a few words: letters in pronounceable chunks (split at case changes and `_ - . space`),
 /// with at most four digits at the very end (`secret1`, `Summer2024` stays a word; `Passw0rd` does not).
 pub fn looks_like_words(value: &str) -> bool {
+    // A reference to a named thing (`@brackets`, `$default`, `:symbol`) is a word too.
+    let value = value.strip_prefix(['@', '$', ':', '%']).unwrap_or(value);
     let letters_end = value.trim_end_matches(|c: char| c.is_ascii_digit());
     if value.len() - letters_end.len() > 4 || letters_end.len() < 3 || value.len() > 40 {
         return false;
@@ -20,6 +22,18 @@ pub fn looks_like_words(value: &str) -> bool {
         && is_pronounceable(&letters.chars().take(20).collect::<String>())
         && chunks.len() <= 5
         && chunks.iter().all(|c| is_pronounceable(c))
+}
+
+/// Mixed character classes (two of lower, upper, digit, symbol among at least 8 characters, with both letters
+/// and something else): how a generated or chosen-to-be-strong secret looks, and a mode name does not.
+pub fn looks_generated(value: &str) -> bool {
+    let has = |f: fn(&char) -> bool| value.chars().any(|c| f(&c));
+    let lower = has(char::is_ascii_lowercase);
+    let upper = has(char::is_ascii_uppercase);
+    let digit = has(char::is_ascii_digit);
+    let symbol = has(|c| c.is_ascii_punctuation());
+    let classes = [lower, upper, digit, symbol].iter().filter(|&&b| b).count();
+    value.len() >= 8 && classes >= 3 && !looks_like_words(value)
 }
 
 /// Whether `value` is the key's name or a part of it: `password: password`, `"changepassword":"ChangePassword"`,
@@ -108,6 +122,16 @@ mod tests {
             "hunter2!",
         ] {
             assert!(!looks_like_words(w), "{w}");
+        }
+    }
+
+    #[test]
+    fn generated_and_chosen_values() {
+        for v in ["Wka8xZeu^NKW", "t7#Kq2!vR9", "S3cr3t-Prod-2024"] {
+            assert!(looks_generated(v), "{v}");
+        }
+        for v in ["always", "ChangePassword", "secret1", "bbbb"] {
+            assert!(!looks_generated(v), "{v}");
         }
     }
 
