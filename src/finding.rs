@@ -3,8 +3,8 @@
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-use crate::confidence::{Confidence, Evidence};
 use crate::engine::Candidate;
+use crate::evidence::{Confidence, Evidence};
 use crate::rules::{RuleSet, Severity};
 pub use crate::source::commits::CommitInfo;
 
@@ -64,7 +64,7 @@ pub struct SecretMatch {
     pub entropy: f64,
     /// The rule's offline validator accepted the secret (checksum, structure).
     pub validated: bool,
-    /// How sure the scan is that this is a live credential (set by [`crate::confidence::score_all`]).
+    /// How sure the scan is that this is a live credential (set by `crate::confidence::score_all`).
     pub confidence: Confidence,
     /// Why it has that confidence.
     pub evidence: Vec<Evidence>,
@@ -352,7 +352,7 @@ pub(crate) mod test_support {
                 secret: SECRET.into(),
                 entropy: 4.8,
                 validated: true,
-                confidence: crate::confidence::Confidence::High,
+                confidence: crate::evidence::Confidence::High,
                 evidence: Vec::new(),
             }),
         }

@@ -13,6 +13,7 @@ pub mod confidence;
 pub mod config;
 pub mod engine;
 pub mod error;
+pub mod evidence;
 pub mod finding;
 pub mod iac;
 pub mod pipeline;

@@ -187,7 +187,7 @@ pub struct SharedScanArgs {
     /// Report secrets at this confidence and above: low, medium or high. Default: the config's `confidence`,
     /// else medium. The summary counts what was left out.
     #[arg(long, value_name = "LEVEL", value_parser = parse_confidence)]
-    pub confidence: Option<crate::confidence::Confidence>,
+    pub confidence: Option<crate::evidence::Confidence>,
 
     /// Exit 2 if any input was skipped (too large, symlink, FIFO/socket/device, submodule, an infrastructure
     /// file that could not be linted), not only if some could not be read. Binary files do not count.
@@ -369,7 +369,7 @@ pub fn run(cli: Cli) -> anyhow::Result<exit::Outcome> {
     }
 }
 
-fn parse_confidence(s: &str) -> Result<crate::confidence::Confidence, String> {
+fn parse_confidence(s: &str) -> Result<crate::evidence::Confidence, String> {
     s.parse()
 }
 

@@ -4,68 +4,11 @@
 //! 32-hex key that needs the provider's name nearby is `medium` at best). The scoring step then raises or
 //! lowers it from named evidence about the one match, and a finding carries both the level and the evidence,
 //! so a user can see why it was reported or hidden.
-use serde::{Deserialize, Serialize};
+pub use crate::evidence::{Confidence, Evidence};
 
-/// Ordered: `Low < Medium < High`. Reports show findings at or above a threshold (default `medium`).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Confidence {
-    Low,
-    #[default]
-    Medium,
-    High,
-}
-
-impl Confidence {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Confidence::Low => "low",
-            Confidence::Medium => "medium",
-            Confidence::High => "high",
-        }
-    }
-
-    /// One level up, saturating at `high`.
-    pub fn raised(self) -> Confidence {
-        match self {
-            Confidence::Low => Confidence::Medium,
-            _ => Confidence::High,
-        }
-    }
-
-    /// One level down, saturating at `low`.
-    pub fn lowered(self) -> Confidence {
-        match self {
-            Confidence::High => Confidence::Medium,
-            _ => Confidence::Low,
-        }
-    }
-}
-
-impl std::fmt::Display for Confidence {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl std::str::FromStr for Confidence {
-    type Err = String;
-
-    fn from_str(s: &str) -> Result<Confidence, String> {
-        match s.to_ascii_lowercase().as_str() {
-            "low" => Ok(Confidence::Low),
-            "medium" => Ok(Confidence::Medium),
-            "high" => Ok(Confidence::High),
-            other => Err(format!("unknown confidence `{other}` (expected low, medium or high)")),
-        }
-    }
-}
-
-mod evidence;
+mod gather;
 mod paths;
 mod words;
-
-pub use evidence::Evidence;
 
 use crate::finding::{Detail, Finding};
 use crate::rules::RuleSet;
@@ -87,7 +30,7 @@ pub fn score(rules: &RuleSet, finding: &Finding, path: &str) -> Scored {
         return Scored { level: Confidence::Medium, evidence: Vec::new() };
     };
     let (validated, entropy) = (m.validated, m.entropy);
-    let found = evidence::gather(&evidence::Facts {
+    let found = gather::gather(&gather::Facts {
         line: &finding.line,
         secret,
         path,

@@ -26,7 +26,7 @@ pub struct ConfigFile {
     pub max_file_size: Option<u64>,
     /// Report secrets at this confidence and above (`low`, `medium`, `high`; default `medium`).
     #[serde(default)]
-    pub confidence: Option<crate::confidence::Confidence>,
+    pub confidence: Option<crate::evidence::Confidence>,
     /// Built-in rule ids to turn off.
     #[serde(default)]
     pub disable: Vec<String>,

@@ -27,9 +27,10 @@ mod git;
 
 use std::path::PathBuf;
 
-use crate::confidence::{self, Confidence};
+use crate::confidence;
 use crate::engine::Scanner;
 use crate::error::Result;
+use crate::evidence::Confidence;
 use crate::finding::Finding;
 use crate::policy::PolicyInputs;
 use crate::redact::mask_shared_lines;

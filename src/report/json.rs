@@ -38,7 +38,7 @@ struct Summary<'a> {
     unlisted_by_path: BTreeMap<&'a str, u64>,
     /// Secrets under the confidence threshold, not listed.
     below_confidence: u64,
-    confidence_threshold: crate::confidence::Confidence,
+    confidence_threshold: crate::evidence::Confidence,
     /// Present only when `--strict` failed the scan: what was skipped.
     #[serde(skip_serializing_if = "Option::is_none")]
     strict_gaps: Option<&'a str>,

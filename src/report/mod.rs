@@ -63,7 +63,7 @@ pub struct Report<'a> {
     pub unlisted: cap::Unlisted,
     /// Secrets under the confidence threshold: counted in every summary, not listed.
     pub below_confidence: u64,
-    pub threshold: crate::confidence::Confidence,
+    pub threshold: crate::evidence::Confidence,
 }
 
 impl Report<'_> {

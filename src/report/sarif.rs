@@ -188,11 +188,11 @@ fn result(f: &Finding, rule_index: usize, show_secrets: bool) -> Value {
     })
 }
 
-fn rank(c: crate::confidence::Confidence) -> f64 {
+fn rank(c: crate::evidence::Confidence) -> f64 {
     match c {
-        crate::confidence::Confidence::High => 90.0,
-        crate::confidence::Confidence::Medium => 60.0,
-        crate::confidence::Confidence::Low => 30.0,
+        crate::evidence::Confidence::High => 90.0,
+        crate::evidence::Confidence::Medium => 60.0,
+        crate::evidence::Confidence::Low => 30.0,
     }
 }
 

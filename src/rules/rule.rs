@@ -7,8 +7,8 @@ use regex::bytes::Regex;
 use super::allowlist::{ascii_regex, one_line, Allowlist};
 use super::rule_regex::RuleRegex;
 use super::schema::{Example, NegativeExample, RuleSpec, Severity, ValidatorKind};
-use crate::confidence::Confidence;
 use crate::error::{Error, Result};
+use crate::evidence::Confidence;
 
 #[derive(Debug)]
 pub struct Rule {
@@ -17,7 +17,7 @@ pub struct Rule {
     pub remediation: Option<String>,
     /// Public documentation of the credential's format.
     pub reference: Option<String>,
-    /// What the format earns on its own (see [`crate::confidence`]).
+    /// What the format earns on its own (see `crate::confidence`).
     pub confidence: Confidence,
     pub severity: Severity,
     pub tags: Vec<String>,

@@ -23,7 +23,7 @@ pub struct RuleSpec {
     /// The confidence the format earns on its own, before evidence about one match raises or lowers it.
     /// Unset: `high` for a rule with a validator or a specific rule, `medium` for a generic one.
     #[serde(default)]
-    pub confidence: Option<crate::confidence::Confidence>,
+    pub confidence: Option<crate::evidence::Confidence>,
     pub regex: String,
     #[serde(default)]
     pub keywords: Vec<String>,

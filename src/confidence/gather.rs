@@ -1,8 +1,5 @@
-//! The named facts about one match that move its confidence. Each is small, documented where it lives, and
-//! listed in a finding's JSON, so a user can see why a finding was reported at its level or hidden.
-use serde::Serialize;
-
-use super::{paths, words, Confidence};
+//! Reading the named evidence (`crate::evidence::Evidence`) off one match: its line, its value, its path.
+use super::{paths, words, Evidence};
 
 /// What the scoring step knows about one match.
 pub struct Facts<'a> {
@@ -16,82 +13,6 @@ pub struct Facts<'a> {
     pub validated: bool,
     /// Entropy at least a bit per character above the rule's floor.
     pub strong_entropy: bool,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Evidence {
-    /// Raises: the rule's offline validator (a checksum, a decodable structure) accepted the value.
-    Validated,
-    /// Raises: the value's entropy is well above the rule's floor, as random keys are.
-    StrongEntropy,
-    /// Lowers: the value is compared with something (`== 'always'`), not assigned, and does not look generated.
-    Comparison,
-    /// Lowers: the value is the key's own name or part of it (`password: password`).
-    NamedAfterKey,
-    /// Lowers: the value is a word or a few words (`mysecret`, `ChangePassword`), not a generated secret.
-    WordLike,
-    /// Lowers: the credentials are for a documentation host (`user:pass@example.com`).
-    ExampleHost,
-    /// Lowers: the file is a test, fixture, example, mock or documentation file.
-    TestOrDocPath,
-    /// Lowers: the line is a comment or a doctest in source code.
-    DocComment,
-}
-
-impl Evidence {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Evidence::Validated => "validated",
-            Evidence::StrongEntropy => "strong-entropy",
-            Evidence::Comparison => "comparison",
-            Evidence::NamedAfterKey => "named-after-key",
-            Evidence::WordLike => "word-like",
-            Evidence::ExampleHost => "example-host",
-            Evidence::TestOrDocPath => "test-or-doc-path",
-            Evidence::DocComment => "doc-comment",
-        }
-    }
-
-    /// One sentence for the README and `--help`.
-    pub fn describe(self) -> &'static str {
-        match self {
-            Evidence::Validated => "a checksum or structural validator accepted the value (raises one level)",
-            Evidence::StrongEntropy => "entropy at least 1 bit per character above the rule's floor (raises one level)",
-            Evidence::Comparison => {
-                "the value is a comparison operand, not an assignment (generic rules: low; others: one level down)"
-            }
-            Evidence::NamedAfterKey => "the value is the key's own name or part of it (low)",
-            Evidence::WordLike => "a generic rule's value is a word or a few words (low)",
-            Evidence::ExampleHost => "URL credentials for a documentation host such as example.com (low)",
-            Evidence::TestOrDocPath => {
-                "the file is a test, fixture, example, mock or documentation file (one level down)"
-            }
-            Evidence::DocComment => {
-                "a generic rule's value is on a comment or doctest line of source code (one level down)"
-            }
-        }
-    }
-
-    pub const ALL: [Evidence; 8] = [
-        Evidence::Validated,
-        Evidence::StrongEntropy,
-        Evidence::Comparison,
-        Evidence::NamedAfterKey,
-        Evidence::WordLike,
-        Evidence::ExampleHost,
-        Evidence::TestOrDocPath,
-        Evidence::DocComment,
-    ];
-
-    /// Evidence is applied raises first (see [`gather`]), so a lowering always has the last word.
-    pub fn apply(self, level: Confidence) -> Confidence {
-        match self {
-            Evidence::Validated | Evidence::StrongEntropy => level.raised(),
-            Evidence::NamedAfterKey | Evidence::WordLike | Evidence::ExampleHost => Confidence::Low,
-            Evidence::Comparison | Evidence::TestOrDocPath | Evidence::DocComment => level.lowered(),
-        }
-    }
 }
 
 /// The evidence that applies to one match, raises first.
@@ -175,6 +96,7 @@ fn is_comment_line(line: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::evidence::Confidence;
 
     fn facts<'a>(line: &'a str, secret: &'a str, path: &'a str) -> Facts<'a> {
         Facts { line, secret, path, generic: true, validated: false, strong_entropy: false }

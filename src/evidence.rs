@@ -1,0 +1,134 @@
+//! Confidence levels and the named evidence that moves them: plain types that findings and rules carry. The
+//! scoring step that decides them is `crate::confidence`.
+use serde::{Deserialize, Serialize};
+
+/// Ordered: `Low < Medium < High`. Reports show findings at or above a threshold (default `medium`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Confidence {
+    Low,
+    #[default]
+    Medium,
+    High,
+}
+
+impl Confidence {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Confidence::Low => "low",
+            Confidence::Medium => "medium",
+            Confidence::High => "high",
+        }
+    }
+
+    /// One level up, saturating at `high`.
+    pub fn raised(self) -> Confidence {
+        match self {
+            Confidence::Low => Confidence::Medium,
+            _ => Confidence::High,
+        }
+    }
+
+    /// One level down, saturating at `low`.
+    pub fn lowered(self) -> Confidence {
+        match self {
+            Confidence::High => Confidence::Medium,
+            _ => Confidence::Low,
+        }
+    }
+}
+
+impl std::fmt::Display for Confidence {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl std::str::FromStr for Confidence {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Confidence, String> {
+        match s.to_ascii_lowercase().as_str() {
+            "low" => Ok(Confidence::Low),
+            "medium" => Ok(Confidence::Medium),
+            "high" => Ok(Confidence::High),
+            other => Err(format!("unknown confidence `{other}` (expected low, medium or high)")),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Evidence {
+    /// Raises: the rule's offline validator (a checksum, a decodable structure) accepted the value.
+    Validated,
+    /// Raises: the value's entropy is well above the rule's floor, as random keys are.
+    StrongEntropy,
+    /// Lowers: the value is compared with something (`== 'always'`), not assigned, and does not look generated.
+    Comparison,
+    /// Lowers: the value is the key's own name or part of it (`password: password`).
+    NamedAfterKey,
+    /// Lowers: the value is a word or a few words (`mysecret`, `ChangePassword`), not a generated secret.
+    WordLike,
+    /// Lowers: the credentials are for a documentation host (`user:pass@example.com`).
+    ExampleHost,
+    /// Lowers: the file is a test, fixture, example, mock or documentation file.
+    TestOrDocPath,
+    /// Lowers: the line is a comment or a doctest in source code.
+    DocComment,
+}
+
+impl Evidence {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Evidence::Validated => "validated",
+            Evidence::StrongEntropy => "strong-entropy",
+            Evidence::Comparison => "comparison",
+            Evidence::NamedAfterKey => "named-after-key",
+            Evidence::WordLike => "word-like",
+            Evidence::ExampleHost => "example-host",
+            Evidence::TestOrDocPath => "test-or-doc-path",
+            Evidence::DocComment => "doc-comment",
+        }
+    }
+
+    /// One sentence for the README and `--help`.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Evidence::Validated => "a checksum or structural validator accepted the value (raises one level)",
+            Evidence::StrongEntropy => "entropy at least 1 bit per character above the rule's floor (raises one level)",
+            Evidence::Comparison => {
+                "the value is a comparison operand, not an assignment (generic rules: low; others: one level down)"
+            }
+            Evidence::NamedAfterKey => "the value is the key's own name or part of it (low)",
+            Evidence::WordLike => "a generic rule's value is a word or a few words (low)",
+            Evidence::ExampleHost => "URL credentials for a documentation host such as example.com (low)",
+            Evidence::TestOrDocPath => {
+                "the file is a test, fixture, example, mock or documentation file (one level down)"
+            }
+            Evidence::DocComment => {
+                "a generic rule's value is on a comment or doctest line of source code (one level down)"
+            }
+        }
+    }
+
+    pub const ALL: [Evidence; 8] = [
+        Evidence::Validated,
+        Evidence::StrongEntropy,
+        Evidence::Comparison,
+        Evidence::NamedAfterKey,
+        Evidence::WordLike,
+        Evidence::ExampleHost,
+        Evidence::TestOrDocPath,
+        Evidence::DocComment,
+    ];
+
+    /// Evidence is applied raises first (see `crate::confidence`), so a lowering always has the last word.
+    pub fn apply(self, level: Confidence) -> Confidence {
+        match self {
+            Evidence::Validated | Evidence::StrongEntropy => level.raised(),
+            Evidence::NamedAfterKey | Evidence::WordLike | Evidence::ExampleHost => Confidence::Low,
+            Evidence::Comparison | Evidence::TestOrDocPath | Evidence::DocComment => level.lowered(),
+        }
+    }
+}
