@@ -56,7 +56,12 @@ pub fn check_scan(content: &[u8], path: &str, out: &ScanOutput, whole_chars: boo
                 assert!(!f.secret().is_empty(), "empty secret from {}", f.rule_id);
                 assert!(f.start_column >= 1, "column {}", f.start_column);
                 if let Some(text) = text.filter(|_| whole_chars || !f.secret().contains('\u{fffd}')) {
-                    assert!(text.contains(f.secret()), "secret {:?} from {} is not in the content", f.secret(), f.rule_id);
+                    assert!(
+                        text.contains(f.secret()),
+                        "secret {:?} from {} is not in the content",
+                        f.secret(),
+                        f.rule_id
+                    );
                 }
             }
             FindingKind::Iac => assert!(iac::check_info(&f.rule_id).is_some(), "unknown check {}", f.rule_id),
@@ -159,6 +164,12 @@ pub fn finding(path: &str, start_line: usize, secret: &str) -> Finding {
         line: secret.into(),
         fingerprint: Fingerprint::new("generic-api-key", path, secret.as_bytes()),
         commit: None,
-        detail: Detail::Secret(SecretMatch { secret: secret.into(), entropy: 4.0, validated: false, confidence: Default::default(), evidence: Vec::new() }),
+        detail: Detail::Secret(SecretMatch {
+            secret: secret.into(),
+            entropy: 4.0,
+            validated: false,
+            confidence: Default::default(),
+            evidence: Vec::new(),
+        }),
     }
 }

@@ -86,7 +86,13 @@ impl Crowd {
                     line: line[from..to].to_string(),
                     fingerprint: Fingerprint::new(&rule.id, &self.path, secret.as_bytes()),
                     commit: self.commit.as_ref().map(|c| c.to_commit()),
-                    detail: Detail::Secret(SecretMatch { secret: secret.clone(), entropy: 4.0, validated: false, confidence: Default::default(), evidence: Vec::new() }),
+                    detail: Detail::Secret(SecretMatch {
+                        secret: secret.clone(),
+                        entropy: 4.0,
+                        validated: false,
+                        confidence: Default::default(),
+                        evidence: Vec::new(),
+                    }),
                 });
                 at += secret.len() + self.glue.len();
             }
@@ -176,7 +182,13 @@ impl FuzzFinding {
                     message: self.message.unwrap_or_default(),
                 })
             } else {
-                Detail::Secret(SecretMatch { secret: self.secret, entropy: self.entropy, validated: self.validated })
+                Detail::Secret(SecretMatch {
+                    secret: self.secret,
+                    entropy: self.entropy,
+                    validated: self.validated,
+                    confidence: Default::default(),
+                    evidence: Vec::new(),
+                })
             },
             commit: self.commit.map(|c| c.to_commit()),
         }

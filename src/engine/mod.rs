@@ -167,7 +167,12 @@ impl Scanner {
                 // its token must still see a second token that starts right there.
                 at = secret.map_or(whole.end, |m| m.end).max(whole.start + 1);
                 let Some(secret) = secret else { continue };
-                let bytes = &content[secret.range()];
+                let secret =
+                    if rule.generic { without_trailing_escapes(content, secret.range()) } else { secret.range() };
+                if secret.is_empty() {
+                    continue;
+                }
+                let bytes = &content[secret.clone()];
                 let text = String::from_utf8_lossy(bytes);
                 // A broken allowlist was reported when the rules were checked; here it allows nothing.
                 let own = rule.allowlist().ok();
@@ -235,6 +240,19 @@ fn rank(rules: &RuleSet, c: &Candidate) -> (u8, usize, bool, Severity, std::cmp:
         (true, _) => 0,
     };
     (class, c.secret_end - c.secret_start, c.validated, r.severity, std::cmp::Reverse(c.rule))
+}
+
+/// A generic rule's match that runs into a string escape (`password bbbb\n` inside `f.write("…\n")`) ends
+/// where the language's string ends: the `\n`, `\r`, `\t` written at the end of a literal are not part of it.
+fn without_trailing_escapes(content: &[u8], mut range: std::ops::Range<usize>) -> std::ops::Range<usize> {
+    while range.len() > 2
+        && content[range.end - 2] == b'\\'
+        && matches!(content[range.end - 1], b'n' | b'r' | b't')
+        && (range.end < 3 || content[range.end - 3] != b'\\')
+    {
+        range.end -= 2;
+    }
+    range
 }
 
 /// Keeps one candidate per secret: where spans overlap, a specific (non-generic) rule wins over a generic one,

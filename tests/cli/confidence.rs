@@ -103,3 +103,16 @@ fn a_hidden_secret_stays_masked_in_a_shown_line() {
     let out = run.stdout();
     assert!(!out.contains("mysecret"), "{out}");
 }
+
+#[test]
+fn a_string_escape_ends_a_generic_match() {
+    let t = Tree::new();
+    // requests' test suite writes a .netrc line with `\n` inside the string: `bbbb` is a placeholder, not `bbbb\n`.
+    t.write("app/netrc_writer.py", "f.write(\"machine example.com login aaaa password bbbb\\n\")\n");
+    t.run(&["scan", "--confidence", "low", "."]).assert_code(0);
+    t.write("app/deploy.py", "f.write(\"machine api.corp.io login deploy password Kx9#mQ2zWv\\n\")\n");
+    let run = t.run(&["scan", "--format", "json", "--show-secrets", "--confidence", "low", "."]);
+    run.assert_code(1);
+    let found = findings(&run.json());
+    assert_eq!(found, vec![("netrc-credentials".to_string(), "Kx9#mQ2zWv".to_string())]);
+}
