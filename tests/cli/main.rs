@@ -10,6 +10,7 @@ mod git;
 mod git_gate;
 mod git_hostile;
 mod git_packs;
+mod git_probe;
 mod gitleaks;
 mod hook_gates;
 mod hook_setups;
