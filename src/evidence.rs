@@ -79,50 +79,6 @@ pub enum Evidence {
 }
 
 impl Evidence {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Evidence::Validated => "validated",
-            Evidence::StrongEntropy => "strong-entropy",
-            Evidence::Comparison => "comparison",
-            Evidence::NamedAfterKey => "named-after-key",
-            Evidence::WordLike => "word-like",
-            Evidence::ExampleHost => "example-host",
-            Evidence::TestOrDocPath => "test-or-doc-path",
-            Evidence::DocComment => "doc-comment",
-        }
-    }
-
-    /// One sentence for the README and `--help`.
-    pub fn describe(self) -> &'static str {
-        match self {
-            Evidence::Validated => "a checksum or structural validator accepted the value (raises one level)",
-            Evidence::StrongEntropy => "entropy at least 1 bit per character above the rule's floor (raises one level)",
-            Evidence::Comparison => {
-                "the value is a comparison operand, not an assignment (generic rules: low; others: one level down)"
-            }
-            Evidence::NamedAfterKey => "the value is the key's own name or part of it (low)",
-            Evidence::WordLike => "a generic rule's value is a word or a few words (low)",
-            Evidence::ExampleHost => "URL credentials for a documentation host such as example.com (low)",
-            Evidence::TestOrDocPath => {
-                "the file is a test, fixture, example, mock or documentation file (one level down)"
-            }
-            Evidence::DocComment => {
-                "a generic rule's value is on a comment or doctest line of source code (one level down)"
-            }
-        }
-    }
-
-    pub const ALL: [Evidence; 8] = [
-        Evidence::Validated,
-        Evidence::StrongEntropy,
-        Evidence::Comparison,
-        Evidence::NamedAfterKey,
-        Evidence::WordLike,
-        Evidence::ExampleHost,
-        Evidence::TestOrDocPath,
-        Evidence::DocComment,
-    ];
-
     /// Evidence is applied raises first (see `crate::confidence`), so a lowering always has the last word.
     pub fn apply(self, level: Confidence) -> Confidence {
         match self {

@@ -66,9 +66,10 @@ fn is_comparison(before: &str, after: &str) -> bool {
     let quotes: &[char] = &['"', '\'', '`', ' ', '\t', '('];
     let b = before.trim_end_matches(quotes);
     let a = after.trim_start_matches(['"', '\'', '`', ' ', '\t', ')']);
+    let b = b.to_ascii_lowercase();
     ["==", "!=", "<>", ".equals", "equalsignorecase", " eq", " ne", "-eq", "-ne", " is", " is not"]
         .iter()
-        .any(|op| b.to_ascii_lowercase().ends_with(op))
+        .any(|op| b.ends_with(op))
         || a.starts_with("==")
         || a.starts_with("!=")
 }

@@ -3,10 +3,12 @@
 use std::path::PathBuf;
 
 use super::{with_notes, Collected, ScanRequest};
+use crate::engine::Scanner;
 use crate::error::Result;
 use crate::policy::Policy;
 use crate::scan::history_blobs::scan_history;
 use crate::scan::staged_change::scan_staged;
+use crate::scan::ScanOutput;
 use crate::source::history::{HistorySource, HistorySpec};
 use crate::source::staged::StagedSource;
 use crate::stats::ScanStats;
@@ -33,17 +35,7 @@ pub(super) fn collect_staged(request: &ScanRequest) -> Result<Collected> {
     scanner.set_iac_enabled(request.iac.unwrap_or(true));
     let max = request.max_file_size.unwrap_or(policy.config.max_file_size());
     let output = with_notes(scan_staged(&scanner, &source, files?, stats, max)?, &policy.config.notes);
-    let Policy { ignore, baseline, markers, .. } = policy;
-    Ok(Collected {
-        output,
-        scanner,
-        ignore,
-        baseline,
-        markers,
-        root,
-        in_git: true,
-        config_confidence: policy.config.file.confidence,
-    })
+    Ok(collected(output, scanner, policy, root))
 }
 
 pub(super) fn collect_history(request: &ScanRequest, spec: HistorySpec) -> Result<Collected> {
@@ -89,8 +81,13 @@ pub(super) fn collect_history(request: &ScanRequest, spec: HistorySpec) -> Resul
         }
     }
     let output = with_notes(output.sorted(), &policy.config.notes);
+    Ok(collected(output, scanner, policy, root))
+}
+
+/// A git scan's output with what its policy suppresses it with.
+fn collected(output: ScanOutput, scanner: Scanner, policy: Policy, root: PathBuf) -> Collected {
     let Policy { ignore, baseline, markers, .. } = policy;
-    Ok(Collected {
+    Collected {
         output,
         scanner,
         ignore,
@@ -99,5 +96,5 @@ pub(super) fn collect_history(request: &ScanRequest, spec: HistorySpec) -> Resul
         root,
         in_git: true,
         config_confidence: policy.config.file.confidence,
-    })
+    }
 }

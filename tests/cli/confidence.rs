@@ -97,9 +97,13 @@ fn the_config_sets_the_threshold_and_the_flag_overrides_it() {
 #[test]
 fn a_hidden_secret_stays_masked_in_a_shown_line() {
     let t = Tree::new();
-    // One line, two candidates: the word-like one is hidden, the real one shown; neither value is printed.
-    t.write("app/cfg.py", "opts = {'password': 'mysecret', 'token': 'Zq8#vL2!pW9xK4'}\n");
+    // One line, two candidates: the word-like password is hidden, the key shown; the line it quotes masks both.
+    t.write("app/cfg.py", "opts = {'password': 'mysecret', 'aws_access_key_id': 'AKIAZ3MSJV4WWNKWW5FG'}\n");
     let run = t.run(&["scan", "--format", "json", "."]);
+    run.assert_code(1);
+    let json = run.json();
+    assert_eq!(json["findings"][0]["rule_id"], "aws-access-key-id", "{json:#}");
+    assert_eq!(json["summary"]["below_confidence"], 1);
     let out = run.stdout();
     assert!(!out.contains("mysecret"), "{out}");
 }
