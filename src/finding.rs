@@ -68,6 +68,9 @@ pub struct SecretMatch {
     pub confidence: Confidence,
     /// Why it has that confidence.
     pub evidence: Vec<Evidence>,
+    /// How the scanned text was got from the stored bytes, outermost first (`["base64"]`, `["utf-16le"]`);
+    /// empty for plain text. The finding's position is that of the encoded span in the stored content.
+    pub decoded: Vec<String>,
 }
 
 /// An infrastructure setting an IaC check flagged.
@@ -157,6 +160,8 @@ impl Serialize for Finding {
             confidence: Confidence,
             #[serde(skip_serializing_if = "<[Evidence]>::is_empty")]
             evidence: &'a [Evidence],
+            #[serde(skip_serializing_if = "<[String]>::is_empty")]
+            decoded: &'a [String],
             fingerprint: &'a Fingerprint,
             #[serde(skip_serializing_if = "Option::is_none")]
             resource: Option<&'a str>,
@@ -165,9 +170,9 @@ impl Serialize for Finding {
             #[serde(skip_serializing_if = "Option::is_none")]
             commit: Option<&'a CommitInfo>,
         }
-        let (entropy, validated, evidence) = match &self.detail {
-            Detail::Secret(m) => (m.entropy, m.validated, m.evidence.as_slice()),
-            _ => (0.0, false, &[][..]),
+        let (entropy, validated, evidence, decoded) = match &self.detail {
+            Detail::Secret(m) => (m.entropy, m.validated, m.evidence.as_slice(), m.decoded.as_slice()),
+            _ => (0.0, false, &[][..], &[][..]),
         };
         Flat {
             kind: self.kind(),
@@ -187,6 +192,7 @@ impl Serialize for Finding {
             validated,
             confidence: self.confidence(),
             evidence,
+            decoded,
             fingerprint: &self.fingerprint,
             resource: self.resource(),
             message: self.message(),
@@ -260,6 +266,7 @@ pub fn locate(rules: &RuleSet, content: &[u8], path: &str, candidates: &[Candida
                 validated: c.validated,
                 confidence: rule.confidence,
                 evidence: Vec::new(),
+                decoded: Vec::new(),
             }),
         });
     }
@@ -354,6 +361,7 @@ pub(crate) mod test_support {
                 validated: true,
                 confidence: crate::evidence::Confidence::High,
                 evidence: Vec::new(),
+                decoded: Vec::new(),
             }),
         }
     }

@@ -92,6 +92,7 @@ impl Crowd {
                         validated: false,
                         confidence: Default::default(),
                         evidence: Vec::new(),
+                        decoded: Vec::new(),
                     }),
                 });
                 at += secret.len() + self.glue.len();
@@ -188,6 +189,7 @@ impl FuzzFinding {
                     validated: self.validated,
                     confidence: Default::default(),
                     evidence: Vec::new(),
+                    decoded: Vec::new(),
                 })
             },
             commit: self.commit.map(|c| c.to_commit()),

@@ -309,6 +309,7 @@ mod tests {
                 validated: true,
                 confidence: Default::default(),
                 evidence: Vec::new(),
+                decoded: Vec::new(),
             });
             f.line = random_line(rng, &secrets);
             f.start_line = 1 + rng.below(4);

@@ -152,6 +152,9 @@ fn result(f: &Finding, rule_index: usize, show_secrets: bool) -> Value {
         if !m.evidence.is_empty() {
             properties.insert("evidence".into(), json!(m.evidence));
         }
+        if !m.decoded.is_empty() {
+            properties.insert("decoded".into(), json!(m.decoded));
+        }
     }
     if let Some(r) = f.resource() {
         properties.insert("resource".into(), json!(r));

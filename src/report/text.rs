@@ -38,7 +38,9 @@ pub fn write(report: &Report<'_>, opts: &ReportOptions, w: &mut dyn Write) -> st
             f.severity.as_str(),
             if matches!(&f.detail, Detail::Secret(m) if m.validated) { ", validated" } else { "" },
             match &f.detail {
-                Detail::Secret(m) => format!(", {} confidence", m.confidence),
+                Detail::Secret(m) if m.decoded.is_empty() => format!(", {} confidence", m.confidence),
+                Detail::Secret(m) =>
+                    format!(", {} confidence, decoded: {}", m.confidence, for_terminal(&m.decoded.join(" → "))),
                 _ => String::new(),
             },
         )?;
