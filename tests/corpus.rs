@@ -1,6 +1,9 @@
 //! Scores the engine on the labelled development corpus in `../shared/corpus/secrets-dev.jsonl`: recall on the
 //! positives and false alarms on the negatives, overall and per kind. CORPUS_KIND=substring prints each miss
 //! and false alarm of the matching kinds. The thresholds below are a floor that guards against regressions.
+//! Each sample is scanned as the binary scans stdin (`scan::scan_bytes`), scored, and judged at the default
+//! threshold (`medium`), where a secret the report would not show counts as missed, and at `low` (what the engine
+//! finds at all). CORPUS_CONFIDENCE (`low`, `medium`, `high`) picks the threshold whose table and misses print.
 //! LEAKGATE_CORPUS names another corpus file. Where the corpus is absent the test says so on stderr, past the
 //! test harness's output capture, and passes; under CI (which always has `../shared` beside the clone) it fails.
 use std::collections::BTreeMap;
@@ -9,11 +12,17 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use leakgate::engine::Scanner;
+use leakgate::evidence::Confidence;
 use leakgate::rules::{parse_rule_file, RuleSet};
 
-/// Recall and false-alarm floors/ceilings: raise them as the rules improve, never lower them to pass.
-const MIN_RECALL: f64 = 0.85;
+/// Recall and false-alarm floors/ceilings: raise them as the rules improve, never lower them to pass. What the
+/// engine finds at all (`low`) and what a default report shows (`medium`: the generic rules' example-looking
+/// passwords, such as `postgresql://user:secret@localhost`, score `low` on purpose) are held separately.
+const MIN_RECALL: [(Confidence, f64); 2] = [(Confidence::Low, 0.85), (Confidence::Medium, 0.76)];
 const MAX_FALSE_ALARM_RATE: f64 = 0.20;
+
+/// A secret the scan reported: rule id, secret, confidence.
+type Found = (String, String, Confidence);
 
 #[derive(serde::Deserialize)]
 struct Sample {
@@ -74,67 +83,89 @@ fn corpus_recall_and_false_alarms() {
     };
     let filter = std::env::var("CORPUS_KIND").ok().map(|s| s.to_lowercase());
     let scanner = scanner_from_disk();
-    // kind -> (positives, found, negatives, false alarms)
-    let mut per_kind: BTreeMap<String, [usize; 4]> = BTreeMap::new();
-    for line in text.lines().filter(|l| !l.trim().is_empty()) {
-        let s: Sample = serde_json::from_str(line).unwrap();
-        let found = scanner.scan(s.input.as_bytes(), "sample.txt");
-        let secrets: Vec<(String, String)> = found
-            .iter()
-            .map(|c| {
-                let secret = String::from_utf8_lossy(&s.input.as_bytes()[c.secret_start..c.secret_end]).into_owned();
-                (scanner.rules().rules()[c.rule].id.clone(), secret)
-            })
-            .collect();
-        let verbose = filter.as_ref().is_some_and(|f| s.kind.to_lowercase().contains(f.as_str()));
-        let entry = per_kind.entry(s.kind.clone()).or_default();
-        if s.positive {
-            entry[0] += 1;
-            let hit = secrets.iter().any(|(_, got)| {
-                s.expected.is_empty()
-                    || s.expected.iter().any(|e| got == e || e.contains(got.as_str()) || got.contains(e.as_str()))
-            });
-            if hit {
-                entry[1] += 1;
-            } else if verbose {
-                eprintln!(
-                    "MISS  {} [{}] expected {:?} got {:?}\n      {:?}",
-                    s.id, s.kind, s.expected, secrets, s.input
-                );
-            }
-        } else {
-            entry[2] += 1;
-            if !secrets.is_empty() {
-                entry[3] += 1;
-                if verbose {
-                    eprintln!("FALSE {} [{}] got {:?}\n      {:?}", s.id, s.kind, secrets, s.input);
+    let shown: Confidence =
+        std::env::var("CORPUS_CONFIDENCE").map_or(Confidence::Medium, |c| c.parse().expect("low, medium or high"));
+    // Each sample scanned once, with every secret found.
+    let scanned: Vec<(Sample, Vec<Found>)> = text
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|line| {
+            let s: Sample = serde_json::from_str(line).unwrap();
+            let mut found = leakgate::scan::scan_bytes(&scanner, s.input.as_bytes(), "sample.txt").findings;
+            leakgate::confidence::score_all(scanner.rules(), &mut found, |p| p.to_string());
+            let secrets = found
+                .iter()
+                .filter(|f| !f.secret().is_empty())
+                .map(|f| (f.rule_id.clone(), f.secret().to_string(), f.confidence()))
+                .collect();
+            (s, secrets)
+        })
+        .collect();
+    let mut thresholds: Vec<Confidence> = MIN_RECALL.iter().map(|&(c, _)| c).collect();
+    thresholds.extend((!thresholds.contains(&shown)).then_some(shown));
+    for threshold in thresholds {
+        let verbose_kind = |kind: &str| {
+            threshold == shown && filter.as_ref().is_some_and(|f| kind.to_lowercase().contains(f.as_str()))
+        };
+        // kind -> (positives, found, negatives, false alarms)
+        let mut per_kind: BTreeMap<String, [usize; 4]> = BTreeMap::new();
+        for (s, all) in &scanned {
+            let secrets: Vec<(&str, &str)> =
+                all.iter().filter(|f| f.2 >= threshold).map(|f| (f.0.as_str(), f.1.as_str())).collect();
+            let verbose = verbose_kind(&s.kind);
+            let entry = per_kind.entry(s.kind.clone()).or_default();
+            if s.positive {
+                entry[0] += 1;
+                let hit = secrets.iter().any(|(_, got)| {
+                    s.expected.is_empty()
+                        || s.expected.iter().any(|e| got == e || e.contains(got) || got.contains(e.as_str()))
+                });
+                if hit {
+                    entry[1] += 1;
+                } else if verbose {
+                    eprintln!(
+                        "MISS  {} [{}] expected {:?} got {:?}\n      {:?}",
+                        s.id, s.kind, s.expected, secrets, s.input
+                    );
+                }
+            } else {
+                entry[2] += 1;
+                if !secrets.is_empty() {
+                    entry[3] += 1;
+                    if verbose {
+                        eprintln!("FALSE {} [{}] got {:?}\n      {:?}", s.id, s.kind, secrets, s.input);
+                    }
                 }
             }
         }
-    }
-    let total = per_kind.values().fold([0usize; 4], |mut acc, v| {
-        (0..4).for_each(|i| acc[i] += v[i]);
-        acc
-    });
-    eprintln!("{:<60} {:>9} {:>9}", "kind", "found", "false");
-    for (kind, [p, f, n, fa]) in &per_kind {
-        if filter.as_ref().is_none_or(|flt| kind.to_lowercase().contains(flt.as_str())) {
-            eprintln!("{kind:<60} {f:>4}/{p:<4} {fa:>4}/{n:<4}");
+        let total = per_kind.values().fold([0usize; 4], |mut acc, v| {
+            (0..4).for_each(|i| acc[i] += v[i]);
+            acc
+        });
+        if threshold == shown {
+            eprintln!("{:<60} {:>9} {:>9}", "kind", "found", "false");
+            for (kind, [p, f, n, fa]) in &per_kind {
+                if filter.as_ref().is_none_or(|flt| kind.to_lowercase().contains(flt.as_str())) {
+                    eprintln!("{kind:<60} {f:>4}/{p:<4} {fa:>4}/{n:<4}");
+                }
+            }
+        }
+        let recall = total[1] as f64 / total[0].max(1) as f64;
+        let fa_rate = total[3] as f64 / total[2].max(1) as f64;
+        eprintln!(
+            "corpus at {threshold} confidence: recall {}/{} = {:.1}%, false alarms {}/{} = {:.1}%",
+            total[1],
+            total[0],
+            recall * 100.0,
+            total[3],
+            total[2],
+            fa_rate * 100.0
+        );
+        if let Some(&(_, floor)) = MIN_RECALL.iter().find(|(c, _)| *c == threshold) {
+            assert!(recall >= floor, "recall {recall:.3} at {threshold} confidence fell below {floor}");
+            assert!(fa_rate <= MAX_FALSE_ALARM_RATE, "false-alarm rate {fa_rate:.3} rose above {MAX_FALSE_ALARM_RATE}");
         }
     }
-    let recall = total[1] as f64 / total[0].max(1) as f64;
-    let fa_rate = total[3] as f64 / total[2].max(1) as f64;
-    eprintln!(
-        "corpus: recall {}/{} = {:.1}%, false alarms {}/{} = {:.1}%",
-        total[1],
-        total[0],
-        recall * 100.0,
-        total[3],
-        total[2],
-        fa_rate * 100.0
-    );
-    assert!(recall >= MIN_RECALL, "recall {recall:.3} fell below {MIN_RECALL}");
-    assert!(fa_rate <= MAX_FALSE_ALARM_RATE, "false-alarm rate {fa_rate:.3} rose above {MAX_FALSE_ALARM_RATE}");
 }
 
 /// Runs this test binary's corpus test alone with the corpus pointed at a file that does not exist.

@@ -5,7 +5,7 @@
 //! it waiting on memory, not computing. The library's table for ~670 case-insensitive keywords is 1.4 MB (u32
 //! state ids, 64+ byte classes rounded up to a stride of 128), bigger than this machine's L2, and every step of the
 //! walk depends on the load before it, so each cache miss stalls the whole scan. Here the same automaton is stored
-//! with u16 state ids and one class per keyword byte (0.34 MB), and the content is cut into `STREAMS` parts walked
+//! with u16 state ids and one class per keyword byte (0.34 MB for 670 keywords), and the content is cut into `STREAMS` parts walked
 //! in lockstep, so several independent loads are in flight at once. Both together took the keyword stage from
 //! ~122 ms to ~70 ms over 20 MB of crate sources (`find_overlapping_iter` on the library DFA vs this).
 //!
@@ -29,9 +29,13 @@ const CLASS_BITS: u32 = 6;
 const SPLIT_AFTER: usize = 4096;
 
 /// Keywords longer than this are cut to their first bytes in the automaton. The rule's regex still decides, so
-/// a shorter literal only means a few more windows tried; in exchange the automaton stays small enough to sit in
-/// cache (700 full keywords made a 2 MB DFA that spent most of the scan on cache misses).
-pub const MAX_AUTOMATON_KEYWORD: usize = 8;
+/// a shorter literal only means a few more windows tried. With ~700 keywords, 8 bytes kept the table in cache
+/// (700 full keywords made a 2 MB DFA that spent most of the scan on cache misses). With ~1,500 keywords the
+/// balance moved: cut at 8, long keywords turned into common words (`registry login` into `registry`,
+/// `DirectoryEntry` into `director`) whose windows cost more than the bigger table; 14 bytes (a 0.96 MB table)
+/// took a single-threaded scan of 150 MB of crate and npm sources from 2.7-2.9 s to 2.3-2.4 s of CPU, the same
+/// as 10 bytes, and cutting to 6 made it 4.5 s.
+pub const MAX_AUTOMATON_KEYWORD: usize = 14;
 
 /// The automaton pattern for a (lower-cased) keyword. `build.rs` uses this too, to build the built-in rules'
 /// DFA ahead of time from the same patterns.
@@ -57,7 +61,7 @@ pub struct KeywordDfa {
     class: [u8; 256],
     /// `trans[state << CLASS_BITS | class]` is the next state. Match states are numbered first (below `matching`).
     /// Invariant the hot loop relies on: every entry is a state below `trans.len() >> CLASS_BITS`. The built-in
-    /// table is used where the binary holds it (copying its 350 KB cost a pre-commit run 90 page faults).
+    /// table is used where the binary holds it (copying it cost a pre-commit run 90 page faults when it was 350 KB).
     trans: Cow<'static, [u16]>,
     start: u16,
     matching: u16,
