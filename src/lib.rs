@@ -11,6 +11,7 @@
 pub mod cli;
 pub mod confidence;
 pub mod config;
+pub mod content;
 pub mod engine;
 pub mod error;
 pub mod evidence;

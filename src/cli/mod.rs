@@ -184,6 +184,11 @@ pub struct SharedScanArgs {
     #[arg(long, value_name = "N", default_value_t = 0)]
     pub threads: usize,
 
+    /// Skip binary files (counted as `binary`) instead of scanning their printable strings for the specific
+    /// high-confidence rules. Config: `binary_strings = false`.
+    #[arg(long)]
+    pub no_binary_strings: bool,
+
     /// Report secrets at this confidence and above: low, medium or high. Default: the config's `confidence`,
     /// else medium. The summary counts what was left out.
     #[arg(long, value_name = "LEVEL", value_parser = parse_confidence)]
