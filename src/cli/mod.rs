@@ -195,7 +195,8 @@ pub struct SharedScanArgs {
     pub confidence: Option<crate::evidence::Confidence>,
 
     /// Exit 2 if any input was skipped (too large, symlink, FIFO/socket/device, submodule, an infrastructure
-    /// file that could not be linted), not only if some could not be read. Binary files do not count.
+    /// file that could not be linted), not only if some could not be read. Binary files skipped with
+    /// --no-binary-strings do not count.
     #[arg(long)]
     pub strict: bool,
 }
