@@ -5,8 +5,8 @@
 //! - binary strings (`strings`, plus `utf-16le` for a UTF-16 run): the line is the file's (newline bytes before
 //!   the secret, plus one) and columns count bytes; only [`Rule::strings_safe`] rules run;
 //! - notebook cells (`notebook cell 3 output 1, line 2`): the line and column of the JSON string in the file that
-//!   holds the secret. The same secret found in the notebook's raw JSON on that line is reported once, from the
-//!   cell.
+//!   holds the secret. What the notebook's raw JSON text gave on that line, by the same rule or with the same
+//!   secret, is reported once, from the cell (a key across a cell's lines reads differently in the raw JSON).
 use crate::content::lines::LineCursor;
 use crate::content::{notebook, strings, utf16};
 use crate::engine::{Candidate, Scanner};
@@ -81,7 +81,9 @@ pub(super) fn notebook_cells(scanner: &Scanner, path: &str, content: &[u8], foun
         raw.kind() != FindingKind::Secret
             || !cells.iter().any(|cell| {
                 cell.start_line == raw.start_line
-                    && (raw.secret().contains(cell.secret()) || cell.secret().contains(raw.secret()))
+                    && (cell.rule_id == raw.rule_id
+                        || raw.secret().contains(cell.secret())
+                        || cell.secret().contains(raw.secret()))
             })
     });
     found.extend(cells);

@@ -260,6 +260,36 @@ fn a_notebook_finding_names_the_cell_and_points_at_the_file_line() {
     assert_eq!(found(&run.json()).len(), 3);
 }
 
+/// A private key split over a cell's source lines: one finding, from the cell, spanning the key's file lines.
+#[test]
+fn a_private_key_across_a_cells_lines_is_one_finding() {
+    // The built-in rule's own example key.
+    let pem = "-----BEGIN RSA PRIVATE KEY-----\n\
+        MIIBOwIBAAJBALtW4UWtaQvwxCGPfQa/iYJcVCINxXnCfT33aMJzWpPWvtDfbEfb\n\
+        8jYVnO25FiFioDEgM4dx//8qlH04i6eNcxECAwEAAQJBALpuLEKN3sL+OAB57d8A\n\
+        T1TGkwdMkx+nl8FJ7BvOde42CZQuNVT9gGldiJ5AwohWzosRqUvXtU1MCiBIJNRU\n\
+        y20CIQDyWJ8Gu1ZblJLsXlNZGRFhWYkxaU3A8uxLNkd3qom93wIhAMXk5CLKqLK0\n\
+        aCS0bje/LFVAdqq0ZUx013eI5nvCCQ0PAiBMYQ/lwD9MZ7wSkPv11ce7hcuObiDa\n\
+        UfWVEstddLsqwwIgIx+tHj+6EX3TvjAIH/zecYMvjLzX/en/FEhIIE8gLCECIQDC\n\
+        khoJ5Uvrj/cEvX8mm5tWhjB9IgzJLg5zyAgihJq10Q==\n\
+        -----END RSA PRIVATE KEY-----\n";
+    let lines: Vec<String> = pem.lines().map(|l| format!("    {:?}", format!("{l}\n"))).collect();
+    let nb = format!(
+        "{{\n \"cells\": [\n  {{\"cell_type\": \"code\", \"metadata\": {{}}, \"outputs\": [],\n   \"source\": [\n{}\n   ]}}\n ],\n \"metadata\": {{}}, \"nbformat\": 4, \"nbformat_minor\": 5\n}}\n",
+        lines.join(",\n")
+    );
+    let tree = Tree::new();
+    tree.write("keys.ipynb", nb);
+    let run = tree.run(&["scan", "--format", "json"]);
+    run.assert_code(1);
+    let json = run.json();
+    let f = json["findings"].as_array().unwrap();
+    assert_eq!(f.len(), 1, "{f:#?}");
+    assert_eq!(f[0]["rule_id"], "pem-rsa-private-key");
+    assert_eq!((f[0]["start_line"].as_u64(), f[0]["end_line"].as_u64()), (Some(5), Some(13)));
+    assert_eq!(f[0]["decoded"], serde_json::json!(["notebook cell 1 source, line 1"]));
+}
+
 #[test]
 fn a_malformed_notebook_is_scanned_as_text() {
     let tree = Tree::new();
