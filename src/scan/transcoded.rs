@@ -7,6 +7,8 @@
 //! - notebook cells (`notebook cell 3 output 1, line 2`): the line and column of the JSON string in the file that
 //!   holds the secret. What the notebook's raw JSON text gave on that line, by the same rule or with the same
 //!   secret, is reported once, from the cell (a key across a cell's lines reads differently in the raw JSON).
+use std::collections::HashMap;
+
 use crate::content::lines::LineCursor;
 use crate::content::{notebook, strings, utf16};
 use crate::engine::{Candidate, Scanner};
@@ -62,7 +64,8 @@ pub(super) fn binary_strings(scanner: &Scanner, path: &str, content: &[u8]) -> V
 }
 
 /// Adds the secrets in a notebook's cells to `found` (the findings in its raw JSON), each placed at the JSON
-/// string that holds it; a raw finding of the same secret on the same line gives way to the cell's. A file that
+/// string that holds it; a raw finding on the same line by the same rule or of the same secret gives way to the
+/// cell's. A file that
 /// is not a notebook's JSON adds nothing: its text was scanned as it is.
 pub(super) fn notebook_cells(scanner: &Scanner, path: &str, content: &[u8], found: &mut Vec<Finding>) {
     let Some(nb) = notebook::extract(content) else { return };
@@ -77,13 +80,19 @@ pub(super) fn notebook_cells(scanner: &Scanner, path: &str, content: &[u8], foun
         (f.end_line, f.end_column) = ends.line_column(nb.source(content, c.secret_end - 1));
         set_decoded(f, vec![nb.place(c.secret_start)]);
     }
+    // By line, so that a notebook with thousands of findings is not compared all with all.
+    let mut by_line: HashMap<usize, Vec<&Finding>> = HashMap::new();
+    for cell in &cells {
+        by_line.entry(cell.start_line).or_default().push(cell);
+    }
     found.retain(|raw| {
         raw.kind() != FindingKind::Secret
-            || !cells.iter().any(|cell| {
-                cell.start_line == raw.start_line
-                    && (cell.rule_id == raw.rule_id
+            || !by_line.get(&raw.start_line).is_some_and(|on_line| {
+                on_line.iter().any(|cell| {
+                    cell.rule_id == raw.rule_id
                         || raw.secret().contains(cell.secret())
-                        || cell.secret().contains(raw.secret()))
+                        || cell.secret().contains(raw.secret())
+                })
             })
     });
     found.extend(cells);
