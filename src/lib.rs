@@ -2,15 +2,17 @@
 //!
 //! Data flows one way, and [`pipeline::ScanRequest::run`] carries it through every stage:
 //! policy ([`policy`]: config, ignore files, baseline) → source ([`source`]: files, stdin, staged blobs, history
-//! blobs) → matcher ([`scan`] over [`engine::Scanner`]: keyword prefilter → regex → secret → entropy, placeholder
-//! and validator filters; [`iac`] lint beside it) → [`finding::Finding`] → suppression ([`suppress`]: inline
-//! allow, ignore file, baseline) → report ([`report`]). Skip counts and non-fatal errors travel alongside in
+//! blobs) → content pieces ([`content`]: text, UTF-16, a binary's strings, a notebook's cells) → matcher ([`scan`]
+//! over [`engine::Scanner`]: keyword prefilter → regex → secret → entropy, placeholder and validator filters;
+//! [`iac`] lint beside it) → [`finding::Finding`] → suppression ([`suppress`]: inline allow, ignore file,
+//! baseline) → report ([`report`]). Skip counts and non-fatal errors travel alongside in
 //! [`stats::ScanStats`]. Everything a scan can report is documented in one [`registry`].
 //!
 //! Library code never prints and never picks an exit code; that is the CLI's job ([`cli`]).
 pub mod cli;
 pub mod confidence;
 pub mod config;
+pub mod content;
 pub mod engine;
 pub mod error;
 pub mod evidence;

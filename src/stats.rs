@@ -8,7 +8,7 @@ use serde::Serialize;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum SkipReason {
-    /// Contains NUL bytes near the start.
+    /// Not text (`crate::content::classify`), and its strings were not scanned (`--no-binary-strings`).
     Binary,
     /// Larger than the size limit.
     TooLarge,
@@ -42,9 +42,10 @@ impl SkipReason {
         }
     }
 
-    /// Whether `--strict` holds a skip of this kind against the scan. Binary files are exempt: they were read
-    /// and judged not to be text, which is a verdict on the content, not a gap in what was looked at; and since
-    /// nearly every repository has images or archives, counting them would make `--strict` fail everywhere.
+    /// Whether `--strict` holds a skip of this kind against the scan. Binary files are exempt: by default their
+    /// strings are scanned and they are not skipped at all; skipped, it is because the user turned that off
+    /// (`--no-binary-strings`), and since nearly every repository has images, counting them would make
+    /// `--strict` fail everywhere for a choice the user made.
     /// Symlinks are exempt in git modes (`in_git`), which scan a committed link's blob like a file's.
     pub fn fails_strict(self, in_git: bool) -> bool {
         match self {
@@ -62,6 +63,9 @@ const MAX_KEPT_ERRORS: usize = 100;
 pub struct ScanStats {
     pub files_scanned: u64,
     pub bytes_scanned: u64,
+    /// Of `files_scanned`, the binary files (and blobs) whose printable strings were scanned
+    /// (`crate::content::strings`) rather than their text.
+    pub binary_strings_scanned: u64,
     pub skipped: BTreeMap<SkipReason, u64>,
     /// One line per unread input (path and reason), at most `MAX_KEPT_ERRORS`.
     pub errors: Vec<String>,
@@ -85,6 +89,12 @@ impl ScanStats {
     pub fn scanned(&mut self, bytes: usize) {
         self.files_scanned += 1;
         self.bytes_scanned += bytes as u64;
+    }
+
+    /// Counts binary content of `bytes` bytes whose printable strings were scanned.
+    pub fn strings_scanned(&mut self, bytes: usize) {
+        self.scanned(bytes);
+        self.binary_strings_scanned += 1;
     }
 
     pub fn skip(&mut self, reason: SkipReason) {
@@ -116,6 +126,7 @@ impl ScanStats {
     pub fn merge(&mut self, other: ScanStats) {
         self.files_scanned += other.files_scanned;
         self.bytes_scanned += other.bytes_scanned;
+        self.binary_strings_scanned += other.binary_strings_scanned;
         for (k, v) in other.skipped {
             *self.skipped.entry(k).or_default() += v;
         }

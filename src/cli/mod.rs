@@ -184,13 +184,19 @@ pub struct SharedScanArgs {
     #[arg(long, value_name = "N", default_value_t = 0)]
     pub threads: usize,
 
+    /// Skip binary files (counted as `binary`) instead of scanning their printable strings for the specific
+    /// high-confidence rules. Config: `binary_strings = false`.
+    #[arg(long)]
+    pub no_binary_strings: bool,
+
     /// Report secrets at this confidence and above: low, medium or high. Default: the config's `confidence`,
     /// else medium. The summary counts what was left out.
     #[arg(long, value_name = "LEVEL", value_parser = parse_confidence)]
     pub confidence: Option<crate::evidence::Confidence>,
 
     /// Exit 2 if any input was skipped (too large, symlink, FIFO/socket/device, submodule, an infrastructure
-    /// file that could not be linted), not only if some could not be read. Binary files do not count.
+    /// file that could not be linted), not only if some could not be read. Binary files skipped with
+    /// --no-binary-strings do not count.
     #[arg(long)]
     pub strict: bool,
 }

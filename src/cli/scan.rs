@@ -97,6 +97,9 @@ pub(crate) fn git_request(
     };
     request.max_file_size = shared.max_file_size;
     request.threads = shared.threads;
+    if shared.no_binary_strings {
+        request.binary_strings = Some(false);
+    }
     request.min_confidence = shared.confidence;
     request.mask_lines = !output.show_secrets;
     // A diagnostic switch, not a flag: it only makes an audit slower, for comparing the two readers.

@@ -27,6 +27,10 @@ pub struct ConfigFile {
     /// Report secrets at this confidence and above (`low`, `medium`, `high`; default `medium`).
     #[serde(default)]
     pub confidence: Option<crate::evidence::Confidence>,
+    /// Scan the printable strings of binary files with the specific high-confidence rules (default `true`);
+    /// `false` skips binary files (counted as `binary`).
+    #[serde(default)]
+    pub binary_strings: Option<bool>,
     /// Built-in rule ids to turn off.
     #[serde(default)]
     pub disable: Vec<String>,
@@ -160,6 +164,8 @@ impl Config {
             enabled: true,
             disabled: self.file.disable.iter().filter(|id| crate::iac::check_info(id).is_some()).cloned().collect(),
         };
-        Ok(Scanner::new(Arc::new(self.rule_set()?), Arc::new(self.global_allowlist()?)).with_iac(iac))
+        let mut scanner = Scanner::new(Arc::new(self.rule_set()?), Arc::new(self.global_allowlist()?)).with_iac(iac);
+        scanner.set_binary_strings(self.file.binary_strings.unwrap_or(true));
+        Ok(scanner)
     }
 }

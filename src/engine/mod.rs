@@ -12,7 +12,7 @@ use std::sync::Arc;
 
 use regex_automata::Input;
 
-use crate::rules::{Allowlist, KeywordHit, RuleSet, Severity};
+use crate::rules::{Allowlist, KeywordHit, Rule, RuleSet, Severity};
 
 /// Fills a vector with the keyword occurrences of some content (see [`Scanner::scan_with`]).
 pub type FindKeywords<'a> = dyn FnMut(&[u8], &mut Vec<KeywordHit>) + 'a;
@@ -45,6 +45,8 @@ pub struct Scanner {
     rules: Arc<RuleSet>,
     global_allow: Arc<Allowlist>,
     iac: IacPolicy,
+    /// Binary content has its printable strings scanned (`crate::content::strings`); off, it is skipped.
+    binary_strings: bool,
 }
 
 /// Whether scans also lint infrastructure files (`crate::iac`), and which checks are turned off.
@@ -63,7 +65,7 @@ impl IacPolicy {
 impl Scanner {
     /// A secret scanner; IaC lint is off until `with_iac`.
     pub fn new(rules: Arc<RuleSet>, global_allow: Arc<Allowlist>) -> Scanner {
-        Scanner { rules, global_allow, iac: IacPolicy::default() }
+        Scanner { rules, global_allow, iac: IacPolicy::default(), binary_strings: true }
     }
 
     pub fn with_iac(mut self, iac: IacPolicy) -> Scanner {
@@ -77,6 +79,15 @@ impl Scanner {
 
     pub fn iac(&self) -> &IacPolicy {
         &self.iac
+    }
+
+    /// Scan the printable strings of binary content (on by default) rather than skip it.
+    pub fn set_binary_strings(&mut self, on: bool) {
+        self.binary_strings = on;
+    }
+
+    pub fn binary_strings(&self) -> bool {
+        self.binary_strings
     }
 
     pub fn rules(&self) -> &RuleSet {
@@ -94,6 +105,18 @@ impl Scanner {
     /// what [`RuleSet::keyword_hits`] would: a caller that knows them from similar content supplies them for
     /// less. It is not called for content that is not scanned.
     pub fn scan_with(&self, content: &[u8], path: &str, find_keywords: &mut FindKeywords<'_>) -> Vec<Candidate> {
+        self.scan_rules(content, path, find_keywords, &|_| true)
+    }
+
+    /// [`scan_with`](Self::scan_with) with only the rules `runs` accepts (the strings of a binary file are
+    /// scanned with the specific high-confidence rules alone, see [`Rule::strings_safe`]).
+    pub fn scan_rules(
+        &self,
+        content: &[u8],
+        path: &str,
+        find_keywords: &mut FindKeywords<'_>,
+        runs: &dyn Fn(&Rule) -> bool,
+    ) -> Vec<Candidate> {
         if self.global_allow.allows_path(path) {
             return Vec::new();
         }
@@ -101,11 +124,12 @@ impl Scanner {
         find_keywords(content, &mut hits);
         let windows = self.keyword_windows(content, &hits);
         let mut found = Vec::new();
-        for run in windows.chunk_by(|a, b| a.0 == b.0) {
+        let rules = self.rules.rules();
+        for run in windows.chunk_by(|a, b| a.0 == b.0).filter(|run| runs(&rules[run[0].0 as usize])) {
             let spans = run.iter().map(|&(_, start, end)| (start, end));
             self.run_rule(run[0].0 as usize, content, path, spans, &mut found);
         }
-        for &r in self.rules.unkeyed() {
+        for &r in self.rules.unkeyed().iter().filter(|&&r| runs(&rules[r as usize])) {
             self.run_rule(r as usize, content, path, std::iter::once((0, content.len())), &mut found);
         }
         resolve_overlaps(&self.rules, found)

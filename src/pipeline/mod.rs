@@ -74,6 +74,8 @@ pub struct ScanRequest {
     pub follow_symlinks: bool,
     /// Lint infrastructure files; `None`: on for files and the staged change, off for history and ranges.
     pub iac: Option<bool>,
+    /// Scan the printable strings of binary content (`None`: the config's `binary_strings`, else on).
+    pub binary_strings: Option<bool>,
     /// The index the staged change is read from, instead of the repository's (`GIT_INDEX_FILE` in a hook).
     pub index_file: Option<PathBuf>,
     /// What the staged change is compared with: HEAD, or HEAD's parent for a commit that replaces HEAD
@@ -107,6 +109,7 @@ impl ScanRequest {
             respect_ignore_files: true,
             follow_symlinks: false,
             iac: None,
+            binary_strings: None,
             index_file: None,
             staged_base: StagedBase::Head,
             pack_reader: true,

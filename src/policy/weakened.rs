@@ -5,9 +5,9 @@
 //!
 //! - config: a rule or check turned off (`disable` grew), built-in rules dropped (a gitleaks config without
 //!   `useDefault`), global or per-rule allowlist entries added (paths, regexes, stopwords), `max_file_size`
-//!   lowered (more files skipped), a custom rule removed, or changed so it can match less (regex, path, fewer
-//!   keywords, higher entropy minimum, a validator, no longer multi-line), a built-in rule replaced by a custom
-//!   one; and a HEAD config leakgate cannot use, since what it changes cannot be checked;
+//!   lowered (more files skipped), `binary_strings` turned off, a custom rule removed, or changed so it can
+//!   match less (regex, path, fewer keywords, higher entropy minimum, a validator, no longer multi-line), a
+//!   built-in rule replaced by a custom one; and a HEAD config leakgate cannot use, since what it changes cannot be checked;
 //! - `.leakgateignore` / `.gitleaksignore`: entries added;
 //! - the baseline: fingerprints added, or a HEAD baseline that cannot be read.
 //!
@@ -251,6 +251,15 @@ fn compare_configs(out: &mut Out<'_>, path: &str, b: &Config, a: &Config, max_si
             &["max_file_size"],
         );
     }
+    if b.file.binary_strings != Some(false) && a.file.binary_strings == Some(false) {
+        out.push(
+            path,
+            "binary_strings",
+            "turns off binary_strings: binary files are skipped instead of having their strings scanned".into(),
+            "binary_strings:false".into(),
+            &["binary_strings"],
+        );
+    }
     widened(out, path, "allowlist", "the global allowlist", &b.file.allowlist, &a.file.allowlist, &["[allowlist]"]);
 
     let before: HashMap<&str, &RuleSpec> = b.file.rules.iter().map(|r| (r.id.as_str(), r)).collect();
@@ -439,6 +448,15 @@ mod tests {
     }
 
     const RULE: &str = "[[rules]]\nid = \"acme-token\"\ndescription = \"ACME\"\nregex = '''acme_[a-z0-9]{24}'''\nkeywords = [\"acme_\"]\n";
+
+    #[test]
+    fn turning_off_binary_strings_is_a_weakening() {
+        let w = whats(files(Some("confidence = \"low\"\n"), None), files(Some("binary_strings = false\n"), None));
+        assert_eq!(w.len(), 1, "{w:?}");
+        assert!(w[0].0.contains("binary_strings") && w[0].1 == 1, "{w:?}");
+        let w = whats(files(Some("binary_strings = false\n"), None), files(Some("binary_strings = false\n"), None));
+        assert!(w.is_empty(), "{w:?}");
+    }
 
     #[test]
     fn weakenings_are_found_at_their_line() {

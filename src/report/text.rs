@@ -78,7 +78,7 @@ pub fn write(report: &Report<'_>, opts: &ReportOptions, w: &mut dyn Write) -> st
     Ok(())
 }
 
-/// `leakgate: 2 findings (1 suppressed) in 120 files (4.1 MB) in 0.21s; skipped: 3 binary, 1 too large`
+/// `leakgate: 2 findings (1 suppressed) in 120 files (4.1 MB) in 0.21s; 3 binary, strings scanned; skipped: 1 too large`
 pub fn summary_line(report: &Report<'_>) -> String {
     let s = report.stats;
     let n = report.findings.len() as u64 + report.unlisted.total();
@@ -106,6 +106,9 @@ pub fn summary_line(report: &Report<'_>) -> String {
         human_bytes(s.bytes_scanned),
         report.elapsed.as_secs_f64()
     ));
+    if s.binary_strings_scanned > 0 {
+        line.push_str(&format!("; {} binary, strings scanned", s.binary_strings_scanned));
+    }
     if s.total_skipped() > 0 {
         let parts: Vec<String> = s.skipped.iter().map(|(r, c)| format!("{c} {}", r.as_str())).collect();
         line.push_str(&format!("; skipped: {}", parts.join(", ")));

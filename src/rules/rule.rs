@@ -111,6 +111,14 @@ impl Rule {
         self.remediation.as_deref().unwrap_or(DEFAULT_REMEDIATION)
     }
 
+    /// Whether the rule runs on the printable strings of binary files: a specific format (not tagged `generic`)
+    /// whose confidence is `high` (a unique prefix, a checksum, a key block). In a binary's strings the words a
+    /// generic rule keys on (`password`, `token`) sit beside random bytes all the time; a specific format
+    /// there is still a leak.
+    pub fn strings_safe(&self) -> bool {
+        self.confidence == Confidence::High && !self.generic
+    }
+
     /// The compiled regexes, built on first call. Errors are kept so every caller sees the same message.
     pub fn compiled(&self) -> Result<&Compiled> {
         self.compiled

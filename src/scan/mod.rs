@@ -7,14 +7,16 @@ pub mod history_blobs;
 pub mod iac_lint;
 mod packed;
 pub mod staged_change;
+mod transcoded;
 
 use std::path::PathBuf;
 use std::sync::Mutex;
 
+use crate::content::{self, notebook, Form};
 use crate::engine::{FindKeywords, Scanner};
 use crate::finding::{locate, Finding};
 use crate::source::fs::{walk, WalkOptions};
-use crate::source::{looks_binary, BlobEntry, FragmentSink, Origin, Piece};
+use crate::source::{BlobEntry, FragmentSink, Origin, Piece};
 use crate::stats::{ScanStats, SkipReason};
 
 /// Receives progress of a history scan (blobs found by the plan, blobs and bytes done). Implemented by the CLI's
@@ -96,8 +98,10 @@ impl Drop for ScanSink<'_> {
     }
 }
 
-/// Scans one piece of content: binary content is counted and skipped, text is scanned for secrets, its findings
-/// located, and infrastructure files are linted (Terraform is deferred to `terraform` when given). What the
+/// Scans one piece of content as `crate::content` reads it: text is scanned for secrets, its findings located,
+/// and infrastructure files are linted (Terraform is deferred to `terraform` when given); a notebook's cells are
+/// scanned as well, UTF-16 is decoded first, and binary content has its printable strings scanned with the
+/// specific rules (or is counted and skipped when the scanner says so; see `transcoded`). What the
 /// piece's origin says is kept: a history blob's findings only where they touch the lines its commits add, a
 /// file's exact name where it is not UTF-8. The keyword search is left to `find_keywords` (see
 /// [`Scanner::scan_with`]): a history blob's can be rebuilt from its delta base's.
@@ -109,15 +113,33 @@ pub fn scan_piece(
     find_keywords: &mut FindKeywords<'_>,
 ) -> Vec<Finding> {
     let Piece { path, content, origin } = *piece;
-    if looks_binary(content) {
-        stats.skip(SkipReason::Binary);
-        return Vec::new();
-    }
-    stats.scanned(content.len());
-    let candidates = scanner.scan_with(content, path, find_keywords);
-    let mut found =
-        if candidates.is_empty() { Vec::new() } else { locate(scanner.rules(), content, path, &candidates) };
-    found.extend(iac_lint::lint_file(scanner, path, content, terraform, stats));
+    let mut found = match content::classify(content) {
+        Form::Text => {
+            stats.scanned(content.len());
+            let candidates = scanner.scan_with(content, path, find_keywords);
+            let mut found =
+                if candidates.is_empty() { Vec::new() } else { locate(scanner.rules(), content, path, &candidates) };
+            if notebook::is_notebook(path) {
+                transcoded::notebook_cells(scanner, path, content, &mut found);
+            }
+            found.extend(iac_lint::lint_file(scanner, path, content, terraform, stats));
+            found
+        }
+        Form::Utf16 { endian, bom } => {
+            stats.scanned(content.len());
+            let (text, mut found) = transcoded::utf16_text(scanner, path, content, endian, bom);
+            found.extend(iac_lint::lint_file(scanner, path, text.as_bytes(), terraform, stats));
+            found
+        }
+        Form::Binary if scanner.binary_strings() => {
+            stats.strings_scanned(content.len());
+            transcoded::binary_strings(scanner, path, content)
+        }
+        Form::Binary => {
+            stats.skip(SkipReason::Binary);
+            return Vec::new();
+        }
+    };
     match origin {
         Origin::History { added: Some(added), .. } => found.retain(|f| added.intersects(f.start_line, f.end_line)),
         Origin::File { raw_name: Some(raw) } => {

@@ -12,6 +12,7 @@ mod git_hostile;
 mod git_packs;
 mod git_probe;
 mod gitleaks;
+mod hidden_text;
 mod hook_gates;
 mod hook_setups;
 mod hooks;

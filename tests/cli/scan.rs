@@ -191,18 +191,18 @@ fn failed_checksum_placeholders_and_inline_allows_are_not_reported() {
 }
 
 #[test]
-fn binary_and_oversized_files_are_skipped_and_counted() {
+fn binary_files_when_told_and_oversized_files_are_skipped_and_counted() {
     let tree = Tree::new();
-    tree.write("image.bin", [b"PNG\0\0".as_slice(), GITHUB_PAT.as_bytes()].concat());
+    tree.write("image.bin", [b"PNG\0\0".as_slice(), &[0; 64], GITHUB_PAT.as_bytes()].concat());
     tree.write("big.txt", format!("{}\n{GITHUB_PAT}\n", "a".repeat(2000)));
     tree.write("small.txt", "nothing here\n");
-    let run = tree.run(&["scan", "--format", "json", "--max-file-size", "1K"]);
+    let run = tree.run(&["scan", "--format", "json", "--max-file-size", "1K", "--no-binary-strings"]);
     run.assert_code(0);
     let json = run.json();
     assert_eq!(json["summary"]["skipped"]["binary"], 1);
     assert_eq!(json["summary"]["skipped"]["too_large"], 1);
     assert_eq!(json["summary"]["files_scanned"], 1);
-    let text = tree.run(&["scan", "--max-file-size", "1K"]);
+    let text = tree.run(&["scan", "--max-file-size", "1K", "--no-binary-strings"]);
     assert!(text.assert_code(0).stdout().contains("skipped: 1 binary, 1 too large"), "{}", text.stdout());
 }
 

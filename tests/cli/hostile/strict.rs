@@ -1,5 +1,5 @@
 //! `--strict`: any input that was skipped (not only input that could not be read) ends the run with exit 2 and a
-//! one-line reason after the report; binary files are the one exception.
+//! one-line reason after the report; binary files skipped with `--no-binary-strings` are the one exception.
 use std::os::unix::fs::symlink;
 
 use super::{last_stderr_line, run_in};
@@ -10,7 +10,7 @@ fn tree_with_gaps() -> Tree {
     let t = Tree::new();
     t.write("a.env", format!("T={GITHUB_PAT}\n"));
     t.write("big.txt", "x".repeat(2048));
-    t.write("logo.png", b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR");
+    t.write("logo.png", [b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR".as_slice(), &[0; 64]].concat());
     symlink("a.env", t.path().join("link.env")).unwrap();
     assert!(std::process::Command::new("mkfifo").arg(t.path().join("pipe")).status().unwrap().success());
     t
@@ -19,7 +19,8 @@ fn tree_with_gaps() -> Tree {
 #[test]
 fn strict_turns_every_skip_but_binary_into_exit_2_and_still_reports() {
     let t = tree_with_gaps();
-    let args = ["scan", "--max-file-size", "1K", "--format", "json"];
+    // With binary files skipped rather than strings-scanned (the default, after which they are not skipped).
+    let args = ["scan", "--max-file-size", "1K", "--format", "json", "--no-binary-strings"];
     let run = run_in(t.path(), &args);
     run.assert_code(1);
     let skipped = serde_json::json!({ "binary": 1, "too_large": 1, "symlink": 1, "special": 1 });
@@ -39,10 +40,15 @@ fn strict_turns_every_skip_but_binary_into_exit_2_and_still_reports() {
     for gap in ["big.txt", "link.env", "pipe"] {
         std::fs::remove_file(t.path().join(gap)).unwrap();
     }
-    let run = run_in(t.path(), &["scan", "--strict", "--format", "json"]);
+    let run = run_in(t.path(), &["scan", "--strict", "--format", "json", "--no-binary-strings"]);
     run.assert_code(1);
     assert_eq!(run.json()["summary"]["skipped"], serde_json::json!({ "binary": 1 }));
     assert_eq!(run.stderr(), "");
+    // By default the binary file's strings are scanned: nothing is skipped.
+    let run = run_in(t.path(), &["scan", "--strict", "--format", "json"]);
+    run.assert_code(1);
+    assert_eq!(run.json()["summary"]["skipped"], serde_json::json!({}));
+    assert_eq!(run.json()["summary"]["binary_strings_scanned"], 1);
 }
 
 #[test]
