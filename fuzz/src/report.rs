@@ -204,6 +204,7 @@ impl FuzzCommit {
             date: self.date.clone(),
             subject: self.subject.clone(),
             further_occurrences: self.further_occurrences as usize,
+            order: 0,
         }
     }
 }
@@ -267,6 +268,7 @@ pub fn write_and_check(input: &Input, findings: &[Finding], rules: &RuleSet, unl
         unlisted,
         below_confidence: input.elapsed_ms.into(),
         threshold: Default::default(),
+        scope: Default::default(),
     };
     let opts = ReportOptions { show_secrets: input.show_secrets, color: input.color, quiet: input.quiet };
     for format in [Format::Text, Format::Json, Format::Sarif, Format::Junit, Format::Csv, Format::Gitlab] {

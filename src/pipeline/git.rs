@@ -6,11 +6,13 @@ use super::{with_notes, Collected, ScanRequest};
 use crate::engine::Scanner;
 use crate::error::Result;
 use crate::policy::Policy;
-use crate::scan::history_blobs::scan_history;
+use crate::scan::history_blobs::{scan_history, Selection};
 use crate::scan::staged_change::scan_staged;
 use crate::scan::ScanOutput;
+use crate::source::git::repository_name;
 use crate::source::history::{HistorySource, HistorySpec};
 use crate::source::staged::StagedSource;
+use crate::source::BlobEntry;
 use crate::stats::ScanStats;
 
 fn repo_dir(request: &ScanRequest) -> PathBuf {
@@ -35,7 +37,8 @@ pub(super) fn collect_staged(request: &ScanRequest) -> Result<Collected> {
     scanner.set_iac_enabled(request.iac.unwrap_or(true));
     let max = request.max_file_size.unwrap_or(policy.config.max_file_size());
     let output = with_notes(scan_staged(&scanner, &source, files?, stats, max)?, &policy.config.notes);
-    Ok(collected(output, scanner, policy, root))
+    let name = request.repository_name.clone().unwrap_or_else(|| repository_name(source.repo()));
+    Ok(collected(output, scanner, policy, root, name))
 }
 
 pub(super) fn collect_history(request: &ScanRequest, spec: HistorySpec) -> Result<Collected> {
@@ -66,13 +69,31 @@ pub(super) fn collect_history(request: &ScanRequest, spec: HistorySpec) -> Resul
     scanner.set_iac_enabled(request.iac.unwrap_or(false));
     let max = request.max_file_size.unwrap_or(policy.config.max_file_size());
     let progress = request.progress.as_deref();
-    let mut output = scan_history(&scanner, &source, max, request.threads, progress, |on_blob| match planned {
-        Some(plan) => {
-            plan.blobs.into_iter().for_each(on_blob);
-            Ok(plan.commits)
+    let shard = request.shard;
+    let take = |oid| shard.is_none_or(|s| s.takes(oid));
+    let selection = Selection { commit: &take, order_offset: 0 };
+    let (mut walked, mut taken) = (0u64, 0u64);
+    let mut output = scan_history(&scanner, &source, max, request.threads, progress, &selection, |on_blob| {
+        let on_blob = &mut |entry: BlobEntry| {
+            walked += 1;
+            if take(entry.oid) {
+                taken += 1;
+                on_blob(entry);
+            }
+        };
+        match planned {
+            Some(plan) => {
+                plan.blobs.into_iter().for_each(on_blob);
+                Ok(plan.commits)
+            }
+            None => source.plan_streaming(&spec, plan_max, &mut plan_stats, on_blob),
         }
-        None => source.plan_streaming(&spec, plan_max, &mut plan_stats, on_blob),
     })?;
+    if let Some(shard) = shard {
+        output.stats.notes.push(format!(
+            "shard {shard}: {taken} of the {walked} distinct blobs, and its share of the commit messages"
+        ));
+    }
     output.stats.merge(plan_stats);
     output.findings.append(&mut policy.findings);
     for n in policy.notes.drain(..) {
@@ -81,11 +102,12 @@ pub(super) fn collect_history(request: &ScanRequest, spec: HistorySpec) -> Resul
         }
     }
     let output = with_notes(output.sorted(), &policy.config.notes);
-    Ok(collected(output, scanner, policy, root))
+    let name = request.repository_name.clone().unwrap_or_else(|| repository_name(source.repo()));
+    Ok(collected(output, scanner, policy, root, name))
 }
 
 /// A git scan's output with what its policy suppresses it with.
-fn collected(output: ScanOutput, scanner: Scanner, policy: Policy, root: PathBuf) -> Collected {
+fn collected(output: ScanOutput, scanner: Scanner, policy: Policy, root: PathBuf, repository: String) -> Collected {
     let Policy { ignore, baseline, markers, .. } = policy;
     Collected {
         output,
@@ -96,5 +118,6 @@ fn collected(output: ScanOutput, scanner: Scanner, policy: Policy, root: PathBuf
         root,
         in_git: true,
         config_confidence: policy.config.file.confidence,
+        repository: Some(repository),
     }
 }

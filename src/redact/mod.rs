@@ -321,6 +321,7 @@ mod tests {
                     date: "2024-01-02T03:04:05Z".into(),
                     subject: "add".into(),
                     further_occurrences: 0,
+                    order: 0,
                 });
             }
             findings.push(f);
@@ -364,6 +365,7 @@ mod tests {
             date: "2024-01-02T03:04:05Z".into(),
             subject: format!("add {stripe}"),
             further_occurrences: 0,
+            order: 0,
         });
         let shown = super::for_display(&[f]).remove(0);
         let c = shown.commit.as_ref().unwrap();

@@ -14,8 +14,23 @@ use crate::suppress::Suppressed;
 struct JsonReport<'a> {
     version: u32,
     tool: Tool,
-    findings: Vec<Finding>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    repository: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    shard: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    secret_hash_key_id: Option<String>,
+    findings: Vec<Hashed>,
     summary: Summary<'a>,
+}
+
+/// A finding with its secret's keyed hash, when the report has a key.
+#[derive(Serialize)]
+struct Hashed {
+    #[serde(flatten)]
+    finding: Finding,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    secret_hash: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -48,7 +63,21 @@ pub fn write(report: &Report<'_>, opts: &ReportOptions, w: &mut dyn Write) -> st
     let doc = JsonReport {
         version: JSON_VERSION,
         tool: Tool { name: "leakgate", version: env!("CARGO_PKG_VERSION") },
-        findings: report.findings.iter().map(|f| presented(f, opts.show_secrets)).collect(),
+        repository: report.scope.repository,
+        shard: report.scope.shard.map(|s| s.to_string()),
+        secret_hash_key_id: report.scope.secret_hash_key.map(|k| k.id()),
+        findings: report
+            .findings
+            .iter()
+            .map(|f| Hashed {
+                finding: presented(f, opts.show_secrets),
+                secret_hash: report
+                    .scope
+                    .secret_hash_key
+                    .filter(|_| !f.secret().is_empty())
+                    .map(|k| k.hash(f.secret())),
+            })
+            .collect(),
         summary: Summary {
             findings: report.findings.len(),
             suppressed: report.suppressed,

@@ -398,6 +398,7 @@ impl HistorySource {
             date: rfc3339(author.when()),
             subject: c.summary_bytes().map(|s| String::from_utf8_lossy(s).into_owned()).unwrap_or_default(),
             further_occurrences: 0,
+            order: 0,
         })
     }
 }
