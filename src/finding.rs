@@ -68,6 +68,9 @@ pub struct SecretMatch {
     pub confidence: Confidence,
     /// Why it has that confidence.
     pub evidence: Vec<Evidence>,
+    /// The secret's keyed hash, carried by a finding read back (from a report or the audit state) whose secret is
+    /// redacted; a report otherwise computes it from the secret (`crate::report::secret_hash`).
+    pub secret_hash: Option<String>,
 }
 
 /// An infrastructure setting an IaC check flagged.
@@ -229,6 +232,7 @@ impl<'de> Deserialize<'de> for Finding {
             resource: Option<String>,
             message: Option<String>,
             commit: Option<CommitInfo>,
+            secret_hash: Option<String>,
         }
         let f = Flat::deserialize(deserializer)?;
         let detail = match f.kind {
@@ -238,6 +242,7 @@ impl<'de> Deserialize<'de> for Finding {
                 validated: f.validated,
                 confidence: f.confidence,
                 evidence: f.evidence,
+                secret_hash: f.secret_hash,
             }),
             FindingKind::Iac => Detail::Iac(Misconfiguration {
                 resource: f.resource.unwrap_or_default(),
@@ -331,6 +336,7 @@ pub fn locate(rules: &RuleSet, content: &[u8], path: &str, candidates: &[Candida
                 validated: c.validated,
                 confidence: rule.confidence,
                 evidence: Vec::new(),
+                secret_hash: None,
             }),
         });
     }
@@ -424,6 +430,7 @@ pub(crate) mod test_support {
                 entropy: 4.8,
                 validated: true,
                 confidence: crate::evidence::Confidence::High,
+                secret_hash: None,
                 evidence: Vec::new(),
             }),
         }

@@ -170,6 +170,7 @@ pub fn finding(path: &str, start_line: usize, secret: &str) -> Finding {
             validated: false,
             confidence: Default::default(),
             evidence: Vec::new(),
+            secret_hash: None,
         }),
     }
 }

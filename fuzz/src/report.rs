@@ -92,6 +92,7 @@ impl Crowd {
                         validated: false,
                         confidence: Default::default(),
                         evidence: Vec::new(),
+                        secret_hash: None,
                     }),
                 });
                 at += secret.len() + self.glue.len();
@@ -187,6 +188,7 @@ impl FuzzFinding {
                     entropy: self.entropy,
                     validated: self.validated,
                     confidence: Default::default(),
+                    secret_hash: None,
                     evidence: Vec::new(),
                 })
             },

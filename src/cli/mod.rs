@@ -234,6 +234,16 @@ pub struct ScanArgs {
     #[arg(long, value_name = "K/N", requires = "history", value_parser = parse_shard)]
     pub shard: Option<crate::source::shard::Shard>,
 
+    /// With --history: an incremental audit. FILE records what was scanned (commits, blob ids, findings; never a
+    /// secret); the next run scans only new commits and blobs and reports findings in new content. A missing,
+    /// damaged or outdated FILE (other rules or settings) means a full audit, said in one line.
+    #[arg(long, value_name = "FILE", requires = "history")]
+    pub state: Option<PathBuf>,
+
+    /// With --state: also report the findings of earlier runs, kept in the state.
+    #[arg(long, requires = "state")]
+    pub all_findings: bool,
+
     /// With --history or --range: the repository's name in reports (default: its `origin` remote's URL without
     /// credentials, else its folder). `leakgate report merge` groups findings by it.
     #[arg(long, value_name = "NAME")]

@@ -9,6 +9,7 @@ use super::exit::{outcome, Outcome};
 use super::gate::Gate;
 use super::progress::ProgressBar;
 use super::{CommonArgs, OutputArgs, ScanArgs, SharedScanArgs};
+use crate::pipeline::incremental::StateRequest;
 use crate::pipeline::{ScanRequest, ScanResult, Target};
 use crate::policy::PolicyInputs;
 use crate::report::secret_hash::SecretHashKey;
@@ -52,6 +53,16 @@ fn request(args: &ScanArgs) -> anyhow::Result<ScanRequest> {
     request.allow_empty_range = args.allow_empty_range;
     request.shard = args.shard;
     request.repository_name = args.repo_name.clone();
+    if let Some(path) = &args.state {
+        if !args.paths.is_empty() {
+            bail!("--state audits all refs: it takes no revisions");
+        }
+        request.state = Some(StateRequest {
+            path: path.clone(),
+            all_findings: args.all_findings,
+            secret_hash_key: secret_hash_key(),
+        });
+    }
     // A commit and a pull request are gated: what is not scanned must not pass.
     request.gate = args.staged || args.range.is_some();
     request.respect_ignore_files = !args.no_ignore;

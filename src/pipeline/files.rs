@@ -82,6 +82,7 @@ pub(super) fn collect(request: &ScanRequest, input: Input<'_>) -> Result<Collect
         in_git: false,
         config_confidence,
         repository: None,
+        state: None,
     })
 }
 

@@ -24,6 +24,7 @@
 //! ```
 mod files;
 mod git;
+pub mod incremental;
 
 use std::path::PathBuf;
 
@@ -89,6 +90,9 @@ pub struct ScanRequest {
     /// The scan gates a change (a commit, a push, a pull request): content it did not scan for its size is unread
     /// input, so the change cannot pass unscanned ([`ScanResult::gate_error`]).
     pub gate: bool,
+    /// An incremental audit (`--state`): with a history audit of all refs, scan only what the state's earlier
+    /// runs did not, and bring the state up to date.
+    pub state: Option<incremental::StateRequest>,
     /// How reports name the repository (default: its `origin` remote's URL without credentials, else its folder).
     pub repository_name: Option<String>,
     /// Scan only this share of a history's distinct blobs and commit messages (`--shard K/N`).
@@ -119,6 +123,7 @@ impl ScanRequest {
             gate: false,
             shard: None,
             repository_name: None,
+            state: None,
             progress: None,
             min_confidence: None,
         }
@@ -138,8 +143,13 @@ impl ScanRequest {
             Target::Paths(paths) => paths.iter().map(|p| crate::source::fs::display_path(p)).collect(),
             _ => Vec::new(),
         };
+        let mut collected = collected;
+        let state = collected.state.take();
         let mut result = collected.suppress(self.mask_lines, threshold, &targets);
         result.shard = self.shard;
+        if let Some(state) = state {
+            state.finish(&mut result)?;
+        }
         if self.gate {
             result.gate_error = result.stats.fail_gate_on_too_large();
         }
@@ -160,6 +170,8 @@ struct Collected {
     config_confidence: Option<Confidence>,
     /// How reports name the repository (git modes).
     repository: Option<String>,
+    /// An incremental audit's state, to finish once the findings are known.
+    state: Option<incremental::Pending>,
 }
 
 impl Collected {

@@ -6,7 +6,7 @@ use std::io::Write;
 use serde::Serialize;
 
 use super::{presented, Report, ReportOptions, JSON_VERSION};
-use crate::finding::Finding;
+use crate::finding::{Detail, Finding};
 use crate::stats::ScanStats;
 use crate::suppress::Suppressed;
 
@@ -69,14 +69,7 @@ pub fn write(report: &Report<'_>, opts: &ReportOptions, w: &mut dyn Write) -> st
         findings: report
             .findings
             .iter()
-            .map(|f| Hashed {
-                finding: presented(f, opts.show_secrets),
-                secret_hash: report
-                    .scope
-                    .secret_hash_key
-                    .filter(|_| !f.secret().is_empty())
-                    .map(|k| k.hash(f.secret())),
-            })
+            .map(|f| Hashed { finding: presented(f, opts.show_secrets), secret_hash: secret_hash(f, report) })
             .collect(),
         summary: Summary {
             findings: report.findings.len(),
@@ -96,4 +89,14 @@ pub fn write(report: &Report<'_>, opts: &ReportOptions, w: &mut dyn Write) -> st
 
 fn is_zero(n: &u64) -> bool {
     *n == 0
+}
+
+/// The secret's keyed hash: carried by a finding read back with its secret redacted (which has none if it was
+/// made without the key: a hash of the redacted text would name no secret), else made with the report's key.
+fn secret_hash(f: &Finding, report: &Report<'_>) -> Option<String> {
+    let Detail::Secret(m) = &f.detail else { return None };
+    if m.secret_hash.is_some() || crate::redact::is_redacted(&m.secret) {
+        return m.secret_hash.clone();
+    }
+    report.scope.secret_hash_key.map(|k| k.hash(&m.secret))
 }

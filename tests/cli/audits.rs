@@ -194,3 +194,87 @@ fn a_report_of_an_incomplete_scan_makes_the_merge_incomplete() {
     run.assert_code(2);
     assert_eq!(run.json()["summary"]["error_count"], 1);
 }
+
+fn notes(doc: &Value) -> Vec<String> {
+    doc["summary"]["notes"].as_array().map_or(Vec::new(), |n| n.iter().map(|n| n.as_str().unwrap().into()).collect())
+}
+
+#[test]
+fn an_incremental_audit_scans_only_new_content_and_keeps_the_rest_in_the_state() {
+    let repo = busy_history();
+    let dir = tempfile::tempdir().unwrap();
+    let state = dir.path().join("audit.state");
+    let state = state.to_str().unwrap();
+    let first = run_keyed(repo.path(), &["scan", "--history", "--state", state, "--format", "json"]);
+    first.assert_code(1);
+    let first = first.json();
+    assert!(notes(&first).iter().any(|n| n.contains("no state yet; this run is a full audit")), "{first}");
+    let bytes = std::fs::read(state).unwrap();
+    assert!(!String::from_utf8_lossy(&bytes).contains(GITHUB_PAT), "the state never holds a secret");
+
+    // Nothing new: nothing scanned, nothing reported, and a clean exit.
+    let again = run_keyed(repo.path(), &["scan", "--history", "--state", state, "--format", "json"]);
+    again.assert_code(0);
+    assert!(notes(&again.json()).iter().any(|n| n.contains("0 new commits, 0 new blobs")), "{}", again.stdout());
+
+    // New commits: only their new content is reported; a known secret in a new version of a file is not new.
+    repo.commit_file("new/deploy.env", "aws_access_key_id = AKIAZ3MSJV4WWNKWW5FZ\n", "deploy");
+    repo.commit_file("conf/f0.env", format!("GITHUB_TOKEN={GITHUB_PAT}\nchanged\n"), "edit");
+    let next = run_keyed(repo.path(), &["scan", "--history", "--state", state, "--format", "json"]);
+    next.assert_code(1);
+    let next = next.json();
+    let paths: Vec<&str> = next["findings"].as_array().unwrap().iter().map(|f| f["path"].as_str().unwrap()).collect();
+    assert_eq!(paths, ["new/deploy.env"], "{next}");
+    assert!(notes(&next).iter().any(|n| n.contains("2 new commits")), "{next}");
+
+    // --all-findings: what a full audit reports (commit numbers aside: the state numbers new commits after
+    // the old ones).
+    let all = run_keyed(repo.path(), &["scan", "--history", "--state", state, "--all-findings", "--format", "json"]);
+    let full = run_keyed(repo.path(), &["scan", "--history", "--format", "json"]).json();
+    let without_order = |doc: &Value| {
+        let mut findings = plain_findings(doc);
+        for f in &mut findings {
+            f["commit"].as_object_mut().unwrap().remove("order");
+            f["commit"].as_object_mut().unwrap().remove("further_occurrences");
+        }
+        findings
+    };
+    assert_eq!(without_order(&all.json()), without_order(&full));
+}
+
+#[test]
+fn a_lost_damaged_or_outdated_state_means_a_full_audit_said_in_one_line() {
+    let repo = busy_history();
+    let dir = tempfile::tempdir().unwrap();
+    let state = dir.path().join("s");
+    let state_arg = state.to_str().unwrap();
+    let full = repo.run(&["scan", "--history", "--format", "json"]).json();
+    let expected = full["findings"].as_array().unwrap().len();
+    repo.run(&["scan", "--history", "--state", state_arg, "-q"]).assert_code(1);
+    let good = std::fs::read(&state).unwrap();
+    let mut flipped = good.clone();
+    let mid = flipped.len() / 2;
+    flipped[mid] ^= 0x20;
+    repo.write("strict.toml", "confidence = \"high\"\n");
+    let cases: [(&str, &[u8], &[&str]); 4] = [
+        ("damaged", &flipped, &[]),
+        ("cut short", &good[..good.len() / 3], &[]),
+        ("not a leakgate audit state", b"hello", &[]),
+        ("settings changed", &good, &["--config", "strict.toml"]),
+    ];
+    for (why, bytes, extra) in cases {
+        std::fs::write(&state, bytes).unwrap();
+        let mut args = vec!["scan", "--history", "--state", state_arg, "--format", "json"];
+        args.extend(extra);
+        let run = repo.run(&args);
+        assert!(matches!(run.code(), 0 | 1), "{why}: not an error: {}", run.stderr());
+        let doc = run.json();
+        let said: Vec<String> = notes(&doc).into_iter().filter(|n| n.contains("this run is a full audit")).collect();
+        assert_eq!(said.len(), 1, "{why}: {doc}");
+        if extra.is_empty() {
+            assert_eq!(doc["findings"].as_array().unwrap().len(), expected, "{why}: a full audit");
+        }
+    }
+    // A state given with revisions is refused: it records audits of all refs.
+    repo.run(&["scan", "--history", "--state", state_arg, "main"]).assert_code(2);
+}
