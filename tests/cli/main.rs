@@ -7,6 +7,7 @@ mod baseline;
 mod commit_text;
 mod confidence;
 mod config;
+mod fleet_examples;
 mod git;
 mod git_gate;
 mod git_hostile;
