@@ -209,7 +209,11 @@ pub fn merge(inputs: Vec<Input>) -> Result<Merged, MergeError> {
             best
         })
         .collect();
-    findings.par_sort_unstable_by(|a, b| sort_key(a).cmp(&sort_key(b)));
+    // Keys looked up once per finding, not once per comparison.
+    findings.par_sort_by_cached_key(|f| {
+        let (repository, path, line, column, rule, fingerprint) = sort_key(f);
+        (repository.to_string(), path.to_string(), line, column, rule.to_string(), fingerprint.to_string())
+    });
     let (incidents, unhashed) = incidents(&findings);
     Ok(Merged {
         findings,
