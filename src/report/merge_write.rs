@@ -1,4 +1,4 @@
-//! The merged report ([`merge::Merged`]) in JSON, SARIF or CSV. JSON is the scan report's shape (`version`,
+//! The merged report ([`Merged`]) in JSON, SARIF or CSV. JSON is the scan report's shape (`version`,
 //! `tool`, `findings`, `summary`) with each finding's `repository` and an `incidents` list beside the findings.
 //! SARIF has one run per repository, named in `versionControlProvenance` when the repository is a URL. CSV is the
 //! scan report's columns after a `repository` column. Findings are written as the reports held them: redacted

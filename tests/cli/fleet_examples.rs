@@ -64,7 +64,7 @@ fn yaml_docs(path: &Path) -> Vec<Value> {
         Seq(Vec<Value>),
         Map(Map<String, Value>, Option<String>),
     }
-    fn complete(stack: &mut Vec<Frame>, docs: &mut Vec<Value>, v: Value) {
+    fn complete(stack: &mut [Frame], docs: &mut Vec<Value>, v: Value) {
         match stack.last_mut() {
             Some(Frame::Seq(items)) => items.push(v),
             Some(Frame::Map(map, key)) => match key.take() {
