@@ -57,7 +57,7 @@ impl std::str::FromStr for Confidence {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Evidence {
     /// Raises: the rule's offline validator (a checksum, a decodable structure) accepted the value.

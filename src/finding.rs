@@ -1,6 +1,6 @@
 //! What the engine reports: `Finding`, its location in the content, and its `Fingerprint` — rule id + path +
 //! a hash of the secret, never the line number, so a finding keeps its identity when code above it moves.
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::engine::Candidate;
@@ -12,7 +12,7 @@ pub use crate::source::commits::CommitInfo;
 const MAX_LINE_LEN: usize = 512;
 
 /// What kind of problem a finding is.
-#[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
 #[serde(rename_all = "lowercase")]
 pub enum FindingKind {
     /// A credential in the content ([`Detail::Secret`]).
@@ -71,6 +71,9 @@ pub struct SecretMatch {
     /// How the scanned text was got from the stored bytes, outermost first (`["base64"]`, `["utf-16le"]`);
     /// empty for plain text. The finding's position is that of the encoded span in the stored content.
     pub decoded: Vec<String>,
+    /// The secret's keyed hash, carried by a finding read back (from a report or the audit state) whose secret is
+    /// redacted; a report otherwise computes it from the secret (`crate::report::secret_hash`).
+    pub secret_hash: Option<String>,
 }
 
 /// An infrastructure setting an IaC check flagged.
@@ -202,8 +205,84 @@ impl Serialize for Finding {
     }
 }
 
+/// A finding read back from a JSON report (`leakgate report merge`): the shape [`Finding`]'s `Serialize` writes.
+/// The secret is what the report held (redacted unless it was written with `--show-secrets`).
+impl<'de> Deserialize<'de> for Finding {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        struct Flat {
+            kind: FindingKind,
+            rule_id: String,
+            description: String,
+            severity: Severity,
+            #[serde(default)]
+            tags: Vec<String>,
+            path: String,
+            path_bytes: Option<String>,
+            start_line: usize,
+            end_line: usize,
+            start_column: usize,
+            end_column: usize,
+            line: String,
+            #[serde(default)]
+            secret: String,
+            #[serde(default)]
+            entropy: f64,
+            #[serde(default)]
+            validated: bool,
+            #[serde(default)]
+            confidence: Confidence,
+            #[serde(default)]
+            evidence: Vec<Evidence>,
+            #[serde(default)]
+            decoded: Vec<String>,
+            fingerprint: Fingerprint,
+            resource: Option<String>,
+            message: Option<String>,
+            commit: Option<CommitInfo>,
+            secret_hash: Option<String>,
+        }
+        let f = Flat::deserialize(deserializer)?;
+        let detail = match f.kind {
+            FindingKind::Secret => Detail::Secret(SecretMatch {
+                secret: f.secret,
+                entropy: f.entropy,
+                validated: f.validated,
+                confidence: f.confidence,
+                evidence: f.evidence,
+                decoded: f.decoded,
+                secret_hash: f.secret_hash,
+            }),
+            FindingKind::Iac => Detail::Iac(Misconfiguration {
+                resource: f.resource.unwrap_or_default(),
+                message: f.message.unwrap_or_default(),
+            }),
+            FindingKind::Config => Detail::Policy(PolicyChange {
+                setting: f.resource.unwrap_or_default(),
+                message: f.message.unwrap_or_default(),
+            }),
+        };
+        Ok(Finding {
+            rule_id: f.rule_id,
+            description: f.description,
+            severity: f.severity,
+            tags: f.tags,
+            path: f.path,
+            path_bytes: f.path_bytes,
+            start_line: f.start_line,
+            end_line: f.end_line,
+            start_column: f.start_column,
+            end_column: f.end_column,
+            line: f.line,
+            fingerprint: f.fingerprint,
+            commit: f.commit,
+            detail,
+        })
+    }
+}
+
 /// `rule-id:path:hash`, where hash is the first 16 hex digits of SHA-256 over rule id, path and secret.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct Fingerprint(pub String);
 
@@ -267,6 +346,7 @@ pub fn locate(rules: &RuleSet, content: &[u8], path: &str, candidates: &[Candida
                 confidence: rule.confidence,
                 evidence: Vec::new(),
                 decoded: Vec::new(),
+                secret_hash: None,
             }),
         });
     }
@@ -360,6 +440,7 @@ pub(crate) mod test_support {
                 entropy: 4.8,
                 validated: true,
                 confidence: crate::evidence::Confidence::High,
+                secret_hash: None,
                 evidence: Vec::new(),
                 decoded: Vec::new(),
             }),

@@ -174,6 +174,7 @@ pub fn finding(path: &str, start_line: usize, secret: &str) -> Finding {
             confidence: Default::default(),
             evidence: Vec::new(),
             decoded: Vec::new(),
+            secret_hash: None,
         }),
     }
 }

@@ -93,6 +93,7 @@ impl Crowd {
                         confidence: Default::default(),
                         evidence: Vec::new(),
                         decoded: Vec::new(),
+                        secret_hash: None,
                     }),
                 });
                 at += secret.len() + self.glue.len();
@@ -188,6 +189,7 @@ impl FuzzFinding {
                     entropy: self.entropy,
                     validated: self.validated,
                     confidence: Default::default(),
+                    secret_hash: None,
                     evidence: Vec::new(),
                     decoded: Vec::new(),
                 })
@@ -206,6 +208,7 @@ impl FuzzCommit {
             date: self.date.clone(),
             subject: self.subject.clone(),
             further_occurrences: self.further_occurrences as usize,
+            order: 0,
         }
     }
 }
@@ -269,6 +272,7 @@ pub fn write_and_check(input: &Input, findings: &[Finding], rules: &RuleSet, unl
         unlisted,
         below_confidence: input.elapsed_ms.into(),
         threshold: Default::default(),
+        scope: Default::default(),
     };
     let opts = ReportOptions { show_secrets: input.show_secrets, color: input.color, quiet: input.quiet };
     for format in [Format::Text, Format::Json, Format::Sarif, Format::Junit, Format::Csv, Format::Gitlab] {

@@ -6,6 +6,7 @@ pub mod gate;
 pub mod hook;
 pub mod install;
 pub mod progress;
+pub mod report;
 pub mod rules;
 pub mod scan;
 
@@ -67,6 +68,8 @@ pub enum Command {
     Rules(RulesArgs),
     /// Record the current findings as accepted, so that `scan --baseline` reports only new ones.
     Baseline(BaselineArgs),
+    /// Work with JSON reports: `merge` combines reports from many repositories and shards into one.
+    Report(ReportArgs),
     /// Install leakgate's git hooks (pre-commit, pre-merge-commit; --pre-push adds pre-push), or --check them.
     Install(InstallArgs),
     /// Remove leakgate's git hooks and put back the hooks they chained.
@@ -231,6 +234,27 @@ pub struct ScanArgs {
     #[arg(long, requires = "range", conflicts_with_all = ["staged", "history"])]
     pub trust_head_config: bool,
 
+    /// With --history: scan only share K of N (1 <= K <= N) of the distinct blobs and commit messages, chosen by
+    /// object id, so N machines audit one repository together; `leakgate report merge` joins their reports into
+    /// what one run reports.
+    #[arg(long, value_name = "K/N", requires = "history", value_parser = parse_shard)]
+    pub shard: Option<crate::source::shard::Shard>,
+
+    /// With --history: an incremental audit. FILE records what was scanned (commits, blob ids, findings; never a
+    /// secret); the next run scans only new commits and blobs and reports findings in new content. A missing,
+    /// damaged or outdated FILE (other rules or settings) means a full audit, said in one line.
+    #[arg(long, value_name = "FILE", requires = "history")]
+    pub state: Option<PathBuf>,
+
+    /// With --state: also report the findings of earlier runs, kept in the state.
+    #[arg(long, requires = "state")]
+    pub all_findings: bool,
+
+    /// With --history or --range: the repository's name in reports (default: its `origin` remote's URL without
+    /// credentials, else its folder). `leakgate report merge` groups findings by it.
+    #[arg(long, value_name = "NAME")]
+    pub repo_name: Option<String>,
+
     /// The repository for --staged, --history and --range (default: the current folder or a parent).
     #[arg(long, value_name = "DIR")]
     pub repo: Option<PathBuf>,
@@ -332,6 +356,47 @@ pub struct BaselineCreateArgs {
 }
 
 #[derive(Debug, Args)]
+pub struct ReportArgs {
+    #[command(subcommand)]
+    pub command: ReportCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ReportCommand {
+    /// Combine JSON reports (`scan --format json`, from many repositories and from the shards of an audit) into
+    /// one: each finding once per repository (shards of one audit merge into what one run reports), and each
+    /// secret found in several places one incident (by `secret_hash`, see LEAKGATE_SECRET_HASH_KEY). Exit 1 if
+    /// there are findings, 2 if a report's scan did not read all its input.
+    Merge(MergeArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct MergeArgs {
+    /// The JSON reports.
+    #[arg(value_name = "FILE", required = true)]
+    pub files: Vec<PathBuf>,
+
+    /// Format of the merged report.
+    #[arg(long, value_enum, default_value_t = MergeFormat::Json)]
+    pub format: MergeFormat,
+
+    /// Write the merged report to FILE instead of stdout.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+/// The formats a merged report is written in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum MergeFormat {
+    /// The JSON report, each finding with its `repository`, and `incidents`.
+    Json,
+    /// SARIF 2.1.0, one run per repository.
+    Sarif,
+    /// CSV: the scan report's columns after a `repository` column.
+    Csv,
+}
+
+#[derive(Debug, Args)]
 pub struct RulesArgs {
     /// Run the examples and negative examples of the rules in FILE (a rule file or a .leakgate.toml).
     #[arg(long, value_name = "FILE")]
@@ -369,10 +434,15 @@ pub fn run(cli: Cli) -> anyhow::Result<exit::Outcome> {
         Command::Scan(args) => scan::run(args),
         Command::Rules(args) => rules::run(args),
         Command::Baseline(args) => baseline::run(args),
+        Command::Report(args) => report::run(args),
         Command::Install(args) => install::install(args),
         Command::Uninstall(args) => install::uninstall(args),
         Command::Hook(args) => hook::run(args),
     }
+}
+
+fn parse_shard(s: &str) -> Result<crate::source::shard::Shard, String> {
+    crate::source::shard::Shard::parse(s)
 }
 
 fn parse_confidence(s: &str) -> Result<crate::evidence::Confidence, String> {

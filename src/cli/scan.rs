@@ -9,9 +9,11 @@ use super::exit::{outcome, Outcome};
 use super::gate::Gate;
 use super::progress::ProgressBar;
 use super::{CommonArgs, OutputArgs, ScanArgs, SharedScanArgs};
+use crate::pipeline::incremental::StateRequest;
 use crate::pipeline::{ScanRequest, ScanResult, Target};
 use crate::policy::PolicyInputs;
-use crate::report::{self, Report, ReportOptions};
+use crate::report::secret_hash::SecretHashKey;
+use crate::report::{self, Report, ReportOptions, Scope};
 use crate::source::history::HistorySpec;
 
 pub fn run(args: ScanArgs) -> anyhow::Result<Outcome> {
@@ -49,6 +51,18 @@ fn request(args: &ScanArgs) -> anyhow::Result<ScanRequest> {
     let mut request = git_request(target, args.repo.clone(), &args.common, &args.output, &args.shared);
     request.policy.trust_head_config = args.trust_head_config;
     request.allow_empty_range = args.allow_empty_range;
+    request.shard = args.shard;
+    request.repository_name = args.repo_name.clone();
+    if let Some(path) = &args.state {
+        if !args.paths.is_empty() {
+            bail!("--state audits all refs: it takes no revisions");
+        }
+        request.state = Some(StateRequest {
+            path: path.clone(),
+            all_findings: args.all_findings,
+            secret_hash_key: secret_hash_key(),
+        });
+    }
     // A commit and a pull request are gated: what is not scanned must not pass.
     request.gate = args.staged || args.range.is_some();
     request.respect_ignore_files = !args.no_ignore;
@@ -120,6 +134,7 @@ pub(crate) fn report_outcome(
     gate: Option<Gate>,
 ) -> anyhow::Result<Outcome> {
     // A file crowded with findings must not stall the report: the first ones are listed, the rest counted.
+    let key = secret_hash_key();
     let all = std::mem::take(&mut result.findings);
     let (findings, unlisted) = report::cap::cap_per_file(all, report::cap::DEFAULT_MAX_FINDINGS_PER_FILE);
     let report = Report {
@@ -132,6 +147,7 @@ pub(crate) fn report_outcome(
         strict_gaps: strict.then(|| result.strict_gaps()).flatten(),
         below_confidence: result.below_confidence,
         threshold: result.threshold,
+        scope: Scope { repository: result.repository.as_deref(), shard: result.shard, secret_hash_key: key.as_ref() },
     };
     write_report(out, &report)?;
     if let Some(m) = &result.gate_error {
@@ -175,4 +191,12 @@ pub(crate) fn write_report(out: &OutputArgs, report: &Report<'_>) -> anyhow::Res
         }
     }
     Ok(())
+}
+
+/// The environment variable holding the key of the secrets' keyed hash (`secret_hash` in JSON reports).
+pub const SECRET_HASH_KEY_VAR: &str = "LEAKGATE_SECRET_HASH_KEY";
+
+/// The key of `secret_hash`, from the environment (where CI systems put their secrets), if set.
+pub(crate) fn secret_hash_key() -> Option<SecretHashKey> {
+    SecretHashKey::new(&std::env::var_os(SECRET_HASH_KEY_VAR)?.into_encoded_bytes())
 }

@@ -84,6 +84,8 @@ pub(super) fn collect(request: &ScanRequest, input: Input<'_>) -> Result<Collect
         root,
         in_git: false,
         config_confidence,
+        repository: None,
+        state: None,
     })
 }
 

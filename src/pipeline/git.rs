@@ -2,15 +2,19 @@
 //! repository's root, or for a range from its base commit (`crate::policy`).
 use std::path::PathBuf;
 
+use super::incremental::Pending;
 use super::{with_notes, Collected, ScanRequest};
+use crate::audit_state::{settings_digest, Header, STATE_VERSION};
 use crate::engine::Scanner;
 use crate::error::Result;
 use crate::policy::Policy;
-use crate::scan::history_blobs::scan_history;
+use crate::scan::history_blobs::{scan_history, Selection};
 use crate::scan::staged_change::scan_staged;
 use crate::scan::ScanOutput;
+use crate::source::git::repository_name;
 use crate::source::history::{HistorySource, HistorySpec};
 use crate::source::staged::StagedSource;
+use crate::source::BlobEntry;
 use crate::stats::ScanStats;
 
 fn repo_dir(request: &ScanRequest) -> PathBuf {
@@ -38,7 +42,8 @@ pub(super) fn collect_staged(request: &ScanRequest) -> Result<Collected> {
     }
     let max = request.max_file_size.unwrap_or(policy.config.max_file_size());
     let output = with_notes(scan_staged(&scanner, &source, files?, stats, max)?, &policy.config.notes);
-    Ok(collected(output, scanner, policy, root))
+    let name = request.repository_name.clone().unwrap_or_else(|| repository_name(source.repo()));
+    Ok(collected(output, scanner, policy, root, name))
 }
 
 pub(super) fn collect_history(request: &ScanRequest, spec: HistorySpec) -> Result<Collected> {
@@ -72,13 +77,58 @@ pub(super) fn collect_history(request: &ScanRequest, spec: HistorySpec) -> Resul
     }
     let max = request.max_file_size.unwrap_or(policy.config.max_file_size());
     let progress = request.progress.as_deref();
-    let mut output = scan_history(&scanner, &source, max, request.threads, progress, |on_blob| match planned {
-        Some(plan) => {
-            plan.blobs.into_iter().for_each(on_blob);
-            Ok(plan.commits)
+    let shard = request.shard;
+    let name = request.repository_name.clone().unwrap_or_else(|| repository_name(source.repo()));
+    let mut state_notes = Vec::new();
+    let mut pending = match (&request.state, &spec) {
+        (Some(state), HistorySpec::AllRefs) => {
+            let header = state_header(request, &policy, &scanner, max, &name);
+            Some(Pending::open(state.clone(), header, &mut state_notes))
         }
-        None => source.plan_streaming(&spec, plan_max, &mut plan_stats, on_blob),
+        _ => None,
+    };
+    let spec = match pending.as_ref().and_then(|p| p.prior.as_ref()) {
+        Some(prior) => HistorySpec::Since { audited: prior.tips.clone() },
+        None => spec,
+    };
+    let take = |oid| shard.is_none_or(|s| s.takes(oid));
+    let order_offset = pending.as_ref().map_or(0, Pending::order_offset);
+    let selection = Selection { commit: &take, order_offset };
+    let (mut walked, mut taken) = (0u64, 0u64);
+    let mut scanned = Vec::new();
+    let mut walked_commits = 0;
+    let mut output = scan_history(&scanner, &source, max, request.threads, progress, &selection, |on_blob| {
+        let on_blob = &mut |entry: BlobEntry| {
+            walked += 1;
+            if take(entry.oid) && !pending.as_ref().is_some_and(|p| p.scanned_before(entry.oid)) {
+                taken += 1;
+                if pending.is_some() {
+                    scanned.push(entry.oid);
+                }
+                on_blob(entry);
+            }
+        };
+        let commits = match planned {
+            Some(plan) => {
+                plan.blobs.into_iter().for_each(on_blob);
+                Ok(plan.commits)
+            }
+            None => source.plan_streaming(&spec, plan_max, &mut plan_stats, on_blob),
+        };
+        walked_commits = commits.as_ref().map_or(0, Vec::len);
+        commits
     })?;
+    if let Some(shard) = shard {
+        output.stats.notes.push(format!(
+            "shard {shard}: {taken} of the {walked} distinct blobs, and its share of the commit messages"
+        ));
+    }
+    if let Some(p) = pending.as_mut() {
+        p.scanned = scanned;
+        p.commits = walked_commits as u64;
+        p.tips = source.walked_tips().map(<[_]>::to_vec).unwrap_or_default();
+    }
+    output.stats.notes.extend(state_notes);
     output.stats.merge(plan_stats);
     output.findings.append(&mut policy.findings);
     for n in policy.notes.drain(..) {
@@ -87,11 +137,13 @@ pub(super) fn collect_history(request: &ScanRequest, spec: HistorySpec) -> Resul
         }
     }
     let output = with_notes(output.sorted(), &policy.config.notes);
-    Ok(collected(output, scanner, policy, root))
+    let mut collected = collected(output, scanner, policy, root, name);
+    collected.state = pending;
+    Ok(collected)
 }
 
 /// A git scan's output with what its policy suppresses it with.
-fn collected(output: ScanOutput, scanner: Scanner, policy: Policy, root: PathBuf) -> Collected {
+fn collected(output: ScanOutput, scanner: Scanner, policy: Policy, root: PathBuf, repository: String) -> Collected {
     let Policy { ignore, baseline, markers, .. } = policy;
     Collected {
         output,
@@ -102,5 +154,28 @@ fn collected(output: ScanOutput, scanner: Scanner, policy: Policy, root: PathBuf
         root,
         in_git: true,
         config_confidence: policy.config.file.confidence,
+        repository: Some(repository),
+        state: None,
+    }
+}
+
+/// What an incremental audit's state must have been made with: these rules, these settings, this repository.
+fn state_header(request: &ScanRequest, policy: &Policy, scanner: &Scanner, max: u64, name: &str) -> Header {
+    let threshold = request.min_confidence.or(policy.config.file.confidence).unwrap_or_default();
+    let settings = settings_digest(&[
+        ("config", format!("{:?}", policy.config.file)),
+        ("exclude_builtins", policy.config.exclude_builtins.to_string()),
+        ("max_file_size", max.to_string()),
+        ("iac", request.iac.unwrap_or(false).to_string()),
+        ("shard", request.shard.map(|s| s.to_string()).unwrap_or_default()),
+        ("confidence", format!("{threshold:?}")),
+    ]);
+    Header {
+        version: STATE_VERSION,
+        rules: scanner.rules().digest(),
+        settings,
+        repository: name.to_string(),
+        commits: 0,
+        secret_hash_key_id: None,
     }
 }

@@ -24,6 +24,7 @@
 //! ```
 mod files;
 mod git;
+pub mod incremental;
 
 use std::path::PathBuf;
 
@@ -91,6 +92,13 @@ pub struct ScanRequest {
     /// The scan gates a change (a commit, a push, a pull request): content it did not scan for its size is unread
     /// input, so the change cannot pass unscanned ([`ScanResult::gate_error`]).
     pub gate: bool,
+    /// An incremental audit (`--state`): with a history audit of all refs, scan only what the state's earlier
+    /// runs did not, and bring the state up to date.
+    pub state: Option<incremental::StateRequest>,
+    /// How reports name the repository (default: its `origin` remote's URL without credentials, else its folder).
+    pub repository_name: Option<String>,
+    /// Scan only this share of a history's distinct blobs and commit messages (`--shard K/N`).
+    pub shard: Option<crate::source::shard::Shard>,
     /// Told how a history scan advances.
     pub progress: Option<Box<dyn Progress>>,
     /// Report secrets at this confidence and above (default: the config's `confidence`, else `medium`); the
@@ -116,6 +124,9 @@ impl ScanRequest {
             mask_lines: true,
             allow_empty_range: false,
             gate: false,
+            shard: None,
+            repository_name: None,
+            state: None,
             progress: None,
             min_confidence: None,
         }
@@ -135,7 +146,13 @@ impl ScanRequest {
             Target::Paths(paths) => paths.iter().map(|p| crate::source::fs::display_path(p)).collect(),
             _ => Vec::new(),
         };
+        let mut collected = collected;
+        let state = collected.state.take();
         let mut result = collected.suppress(self.mask_lines, threshold, &targets);
+        result.shard = self.shard;
+        if let Some(state) = state {
+            state.finish(&mut result)?;
+        }
         if self.gate {
             result.gate_error = result.stats.fail_gate_on_too_large();
         }
@@ -154,13 +171,17 @@ struct Collected {
     in_git: bool,
     /// The config's `confidence`, if it sets one.
     config_confidence: Option<Confidence>,
+    /// How reports name the repository (git modes).
+    repository: Option<String>,
+    /// An incremental audit's state, to finish once the findings are known.
+    state: Option<incremental::Pending>,
 }
 
 impl Collected {
     /// Scores every finding, sets aside those under `threshold`, then applies suppression. `targets` are the
     /// scanned paths, so a finding's path is judged (tests, docs) below the folder the user scanned.
     fn suppress(self, mask_lines: bool, threshold: Confidence, targets: &[String]) -> ScanResult {
-        let Collected { mut output, scanner, ignore, baseline, markers, root, in_git, .. } = self;
+        let Collected { mut output, scanner, ignore, baseline, markers, root, in_git, repository, .. } = self;
         // A secret that suppression drops can share a line with one that is reported: mask each quoted line
         // against every finding while they are all still here.
         // Scored on the raw lines: the evidence reads the text around each secret.
@@ -184,6 +205,8 @@ impl Collected {
             scanner,
             root,
             in_git,
+            repository,
+            shard: None,
             gate_error: None,
         }
     }
@@ -225,6 +248,11 @@ pub struct ScanResult {
     pub root: PathBuf,
     /// Scanned from git objects rather than files.
     pub in_git: bool,
+    /// How reports name the scanned repository (git modes): [`ScanRequest::repository_name`], else its `origin`
+    /// remote's URL without credentials, else its folder.
+    pub repository: Option<String>,
+    /// The share of a history audit scanned (`--shard`).
+    pub shard: Option<crate::source::shard::Shard>,
     /// For a gate: why it cannot pass although nothing was found (files it skipped for their size, named);
     /// also counted as unread input in `stats`.
     pub gate_error: Option<String>,

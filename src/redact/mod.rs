@@ -19,11 +19,23 @@ use crate::source::commit_message_path;
 /// Shows the first characters of a secret and hides the rest: at most 4, and at most a quarter of it, so a
 /// short password is not given away by its "prefix".
 pub fn redact(secret: &str) -> String {
+    // Already redacted (a finding read back from a report or the audit state): shown as it is, not cut again.
+    if is_redacted(secret) {
+        return secret.to_string();
+    }
     let n = secret.chars().count();
     let shown = (n / 4).min(4);
     let prefix: String = secret.chars().take(shown).collect();
-    format!("{prefix}*****")
+    format!("{prefix}{REDACTED}")
 }
+
+/// Whether `secret` is what [`redact`] makes of a secret: a finding read back from a report or the audit state.
+pub fn is_redacted(secret: &str) -> bool {
+    secret.ends_with(REDACTED) && secret.chars().count() <= 4 + REDACTED.len()
+}
+
+/// What stands for the hidden part of a redacted secret.
+const REDACTED: &str = "*****";
 
 /// Masks, in the commit metadata every finding carries (author, e-mail, subject), the secrets found in that
 /// commit's own text: a token used as an author's e-mail is shown with every finding of that commit.
@@ -310,6 +322,7 @@ mod tests {
                 confidence: Default::default(),
                 evidence: Vec::new(),
                 decoded: Vec::new(),
+                secret_hash: None,
             });
             f.line = random_line(rng, &secrets);
             f.start_line = 1 + rng.below(4);
@@ -322,6 +335,7 @@ mod tests {
                     date: "2024-01-02T03:04:05Z".into(),
                     subject: "add".into(),
                     further_occurrences: 0,
+                    order: 0,
                 });
             }
             findings.push(f);
@@ -365,6 +379,7 @@ mod tests {
             date: "2024-01-02T03:04:05Z".into(),
             subject: format!("add {stripe}"),
             further_occurrences: 0,
+            order: 0,
         });
         let shown = super::for_display(&[f]).remove(0);
         let c = shown.commit.as_ref().unwrap();

@@ -6,7 +6,7 @@
 use std::io::Write;
 
 use super::{finding_message, presented, scrub, Report, ReportOptions};
-use crate::finding::FindingKind;
+use crate::finding::{Finding, FindingKind};
 
 pub const HEADER: &[&str] = &[
     "kind",
@@ -28,40 +28,42 @@ pub const HEADER: &[&str] = &[
 pub fn write(report: &Report<'_>, opts: &ReportOptions, w: &mut dyn Write) -> std::io::Result<()> {
     record(w, HEADER.iter().map(|h| h.to_string()))?;
     for f in report.findings {
-        let shown = presented(f, opts.show_secrets);
-        let (commit, author, date) = match &f.commit {
-            Some(c) => (c.id.clone(), format!("{} <{}>", c.author_name, c.author_email), c.date.clone()),
-            None => Default::default(),
-        };
-        let mut message = finding_message(&shown);
-        if let Some(c) = &f.commit {
-            message.push_str(&format!(" [commit: {}]", scrub(&c.subject, f, opts.show_secrets)));
-        }
-        record(
-            w,
-            [
-                match f.kind() {
-                    FindingKind::Secret => "secret".to_string(),
-                    FindingKind::Iac => "iac".to_string(),
-                    FindingKind::Config => "config".to_string(),
-                },
-                cell(&f.rule_id),
-                f.severity.as_str().to_string(),
-                cell(&f.path),
-                f.start_line.to_string(),
-                f.start_column.to_string(),
-                f.end_line.to_string(),
-                f.end_column.to_string(),
-                cell(shown.secret()),
-                cell(&f.fingerprint.0),
-                cell(&commit),
-                cell(&author),
-                cell(&date),
-                cell(&message),
-            ],
-        )?;
+        record(w, row(f, opts))?;
     }
     Ok(())
+}
+
+/// One finding's cells, in [`HEADER`]'s order.
+pub(super) fn row(f: &Finding, opts: &ReportOptions) -> [String; 14] {
+    let shown = presented(f, opts.show_secrets);
+    let (commit, author, date) = match &f.commit {
+        Some(c) => (c.id.clone(), format!("{} <{}>", c.author_name, c.author_email), c.date.clone()),
+        None => Default::default(),
+    };
+    let mut message = finding_message(&shown);
+    if let Some(c) = &f.commit {
+        message.push_str(&format!(" [commit: {}]", scrub(&c.subject, f, opts.show_secrets)));
+    }
+    [
+        match f.kind() {
+            FindingKind::Secret => "secret".to_string(),
+            FindingKind::Iac => "iac".to_string(),
+            FindingKind::Config => "config".to_string(),
+        },
+        cell(&f.rule_id),
+        f.severity.as_str().to_string(),
+        cell(&f.path),
+        f.start_line.to_string(),
+        f.start_column.to_string(),
+        f.end_line.to_string(),
+        f.end_column.to_string(),
+        cell(shown.secret()),
+        cell(&f.fingerprint.0),
+        cell(&commit),
+        cell(&author),
+        cell(&date),
+        cell(&message),
+    ]
 }
 
 /// Neutralises a text cell a spreadsheet would evaluate as a formula.
@@ -74,7 +76,7 @@ pub fn cell(s: &str) -> String {
 }
 
 /// Writes one RFC 4180 record.
-fn record(w: &mut dyn Write, fields: impl IntoIterator<Item = String>) -> std::io::Result<()> {
+pub(super) fn record(w: &mut dyn Write, fields: impl IntoIterator<Item = String>) -> std::io::Result<()> {
     let mut line = String::new();
     for (i, field) in fields.into_iter().enumerate() {
         if i > 0 {
@@ -130,6 +132,7 @@ mod tests {
             date: "2024-01-02T03:04:05Z".into(),
             subject: format!("oops, {SECRET}"),
             further_occurrences: 0,
+            order: 0,
         });
         let out = render(Format::Csv, &[f, iac_finding()], &ScanStats::default(), false);
         assert!(!out.contains(SECRET));

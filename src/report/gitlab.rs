@@ -252,6 +252,7 @@ mod tests {
             date: "2024-01-02T03:04:05Z".into(),
             subject: format!("add {SECRET}"),
             further_occurrences: 2,
+            order: 0,
         });
         let findings = [secret_finding("a.env"), iac_finding(), hist];
         let d = doc(&findings, &ScanStats::default(), false);

@@ -6,7 +6,7 @@ use std::io::Write;
 use serde::Serialize;
 
 use super::{presented, Report, ReportOptions, JSON_VERSION};
-use crate::finding::Finding;
+use crate::finding::{Detail, Finding};
 use crate::stats::ScanStats;
 use crate::suppress::Suppressed;
 
@@ -14,8 +14,23 @@ use crate::suppress::Suppressed;
 struct JsonReport<'a> {
     version: u32,
     tool: Tool,
-    findings: Vec<Finding>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    repository: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    shard: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    secret_hash_key_id: Option<String>,
+    findings: Vec<Hashed>,
     summary: Summary<'a>,
+}
+
+/// A finding with its secret's keyed hash, when the report has a key.
+#[derive(Serialize)]
+struct Hashed {
+    #[serde(flatten)]
+    finding: Finding,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    secret_hash: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -48,7 +63,14 @@ pub fn write(report: &Report<'_>, opts: &ReportOptions, w: &mut dyn Write) -> st
     let doc = JsonReport {
         version: JSON_VERSION,
         tool: Tool { name: "leakgate", version: env!("CARGO_PKG_VERSION") },
-        findings: report.findings.iter().map(|f| presented(f, opts.show_secrets)).collect(),
+        repository: report.scope.repository,
+        shard: report.scope.shard.map(|s| s.to_string()),
+        secret_hash_key_id: report.scope.secret_hash_key.map(|k| k.id()),
+        findings: report
+            .findings
+            .iter()
+            .map(|f| Hashed { finding: presented(f, opts.show_secrets), secret_hash: secret_hash(f, report) })
+            .collect(),
         summary: Summary {
             findings: report.findings.len(),
             suppressed: report.suppressed,
@@ -67,4 +89,14 @@ pub fn write(report: &Report<'_>, opts: &ReportOptions, w: &mut dyn Write) -> st
 
 fn is_zero(n: &u64) -> bool {
     *n == 0
+}
+
+/// The secret's keyed hash: carried by a finding read back with its secret redacted (which has none if it was
+/// made without the key: a hash of the redacted text would name no secret), else made with the report's key.
+fn secret_hash(f: &Finding, report: &Report<'_>) -> Option<String> {
+    let Detail::Secret(m) = &f.detail else { return None };
+    if m.secret_hash.is_some() || crate::redact::is_redacted(&m.secret) {
+        return m.secret_hash.clone();
+    }
+    report.scope.secret_hash_key.map(|k| k.hash(&m.secret))
 }

@@ -6,8 +6,11 @@ pub mod csv;
 pub mod gitlab;
 pub mod json;
 pub mod junit;
+pub mod merge;
+pub mod merge_write;
 pub mod sanitize;
 pub mod sarif;
+pub mod secret_hash;
 pub mod text;
 
 use std::io::Write;
@@ -64,6 +67,21 @@ pub struct Report<'a> {
     /// Secrets under the confidence threshold: counted in every summary, not listed.
     pub below_confidence: u64,
     pub threshold: crate::evidence::Confidence,
+    /// What the report is about, for reports merged later (`report merge`).
+    pub scope: Scope<'a>,
+}
+
+/// Which repository, and which share of its audit, a report covers; and the key that names its secrets across
+/// reports. Shown in the JSON report, read back by [`merge`].
+#[derive(Clone, Copy, Default)]
+pub struct Scope<'a> {
+    /// The repository audited (git modes): `--repo-name`, else its `origin` URL without credentials, else its
+    /// folder.
+    pub repository: Option<&'a str>,
+    /// The share of the audit this run took (`--shard`).
+    pub shard: Option<crate::source::shard::Shard>,
+    /// Gives each secret finding a `secret_hash` ([`secret_hash`]).
+    pub secret_hash_key: Option<&'a secret_hash::SecretHashKey>,
 }
 
 impl Report<'_> {
@@ -234,6 +252,7 @@ pub(crate) mod test_support {
             unlisted: Default::default(),
             below_confidence: 0,
             threshold: Default::default(),
+            scope: Default::default(),
         };
         f(&report)
     }
@@ -278,6 +297,7 @@ mod tests {
             date: "2024-01-02T03:04:05Z".into(),
             subject: format!("rotate {SECRET} later"),
             further_occurrences: 0,
+            order: 0,
         });
         for format in [Format::Text, Format::Json, Format::Sarif, Format::Junit, Format::Csv, Format::Gitlab] {
             let hidden = render(format, std::slice::from_ref(&f), &ScanStats::default(), false);

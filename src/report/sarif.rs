@@ -13,7 +13,7 @@ use crate::finding::{Detail, Finding, FindingKind};
 use crate::rules::Severity;
 
 /// The schema's own identifier (an identifier, not a download: no viewer needs to fetch it).
-const SCHEMA: &str = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json";
+pub const SCHEMA: &str = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json";
 /// Key of our fingerprint in `partialFingerprints`; the version is bumped if the fingerprint ever changes.
 pub const FINGERPRINT_KEY: &str = "leakgate/v1";
 
@@ -270,6 +270,7 @@ mod tests {
             date: "2024-01-02T03:04:05Z".into(),
             subject: format!("add {SECRET}"),
             further_occurrences: 0,
+            order: 0,
         });
         let findings = vec![iac_finding(), history];
         let d = doc(&findings, &ScanStats::default(), false);
@@ -319,6 +320,7 @@ mod tests {
             date: "2024-01-02T03:04:05Z".into(),
             subject: "add".into(),
             further_occurrences: 1,
+            order: 0,
         });
         let mut stats = ScanStats::default();
         stats.error("x: unreadable".into());

@@ -150,6 +150,7 @@ mod tests {
             date: "2024-01-02T03:04:05Z".into(),
             subject: "add config".into(),
             further_occurrences: 0,
+            order: 0,
         });
         let out = render(Format::Text, &[f], &ScanStats::default(), false);
         assert!(out.contains("  commit 0123456789aé by dev <dev@example.com>"), "{out}");

@@ -49,6 +49,26 @@ const DEFAULT_REMEDIATION: &str =
     "Revoke or rotate the credential at its provider, remove it from the code, and load it at run time from the environment or a secret manager.";
 
 impl Rule {
+    /// Feeds into `h` everything about the rule that decides what it finds (not its documentation).
+    pub fn digest_into(&self, h: &mut sha2::Sha256) {
+        use sha2::Digest;
+        let text = format!(
+            "{}\0{}\0{:?}\0{:?}\0{:?}\0{:?}\0{}\0{:?}\0{:?}\0{:?}\0{}\0",
+            self.id,
+            self.regex_source,
+            self.path_source,
+            self.keywords,
+            self.entropy,
+            self.validator,
+            self.multiline,
+            self.spec_allowlist,
+            self.confidence,
+            self.severity,
+            self.generic,
+        );
+        h.update(text.as_bytes());
+    }
+
     /// Checks the fields that need no compilation; the error names the rule and the problem.
     pub fn from_spec(spec: RuleSpec, origin: &str) -> Result<Rule> {
         let fail = |m: String| Error::rule(origin, &spec.id, m);

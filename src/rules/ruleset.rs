@@ -37,6 +37,18 @@ pub struct RuleSet {
 }
 
 impl RuleSet {
+    /// A hash of what decides what the rules find (each rule's patterns, keywords, filters), with leakgate's
+    /// version: an incremental audit's state is only good for the rules it was made with.
+    pub fn digest(&self) -> String {
+        use sha2::Digest;
+        let mut h = sha2::Sha256::new();
+        h.update(env!("CARGO_PKG_VERSION").as_bytes());
+        for rule in &self.rules {
+            rule.digest_into(&mut h);
+        }
+        h.finalize()[..16].iter().map(|b| format!("{b:02x}")).collect()
+    }
+
     pub fn new(rules: Vec<Rule>) -> Result<RuleSet> {
         let mut seen = std::collections::HashMap::new();
         for r in &rules {

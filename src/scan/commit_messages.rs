@@ -14,12 +14,13 @@ use crate::source::history::HistorySource;
 use crate::source::{commit_message_path, Origin, Piece};
 use crate::stats::ScanStats;
 
-/// The findings in the text of `commits`, each with its commit's index. A commit that cannot be read is counted
+/// The findings in the text of `commits` (those `take` takes), each with its commit's index. A commit that cannot be read is counted
 /// as an error in `stats` (its files were scanned or counted already; its text would otherwise go unread).
 pub fn scan_commit_messages(
     scanner: &Scanner,
     git_dir: &Path,
     commits: &[Oid],
+    take: &(dyn Fn(Oid) -> bool + Sync),
     stats: &mut ScanStats,
 ) -> Vec<(Finding, usize)> {
     // Per commit: its findings with the commit's index, or why its text could not be read.
@@ -30,6 +31,9 @@ pub fn scan_commit_messages(
         .map_init(
             || Repository::open(git_dir).ok(),
             |repo, (i, oid)| {
+                if !take(*oid) {
+                    return (Vec::new(), None);
+                }
                 let Some(text) = repo.as_ref().and_then(|r| HistorySource::commit_text(r, *oid)) else {
                     return (Vec::new(), Some(format!("commit {oid}: cannot read its message")));
                 };

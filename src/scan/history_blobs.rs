@@ -30,6 +30,7 @@ pub fn scan_history(
     max_size: u64,
     threads: usize,
     progress: Option<&dyn Progress>,
+    selection: &Selection<'_>,
     plan: impl FnOnce(&mut dyn FnMut(BlobEntry)) -> Result<Vec<git2::Oid>>,
 ) -> Result<ScanOutput> {
     let threads = match threads {
@@ -89,8 +90,8 @@ pub fn scan_history(
     if let Some(p) = progress {
         p.finish();
     }
-    found.extend(scan_commit_messages(scanner, git_dir, &commits, &mut stats));
-    let mut out = ScanOutput { findings: attribute(source, &commits, found), stats };
+    found.extend(scan_commit_messages(scanner, git_dir, &commits, selection.commit, &mut stats));
+    let mut out = ScanOutput { findings: attribute(source, &commits, selection.order_offset, found), stats };
     let commits = commits.len();
     let plural = |n: usize| if n == 1 { "" } else { "s" };
     out.stats.notes.push(format!("{commits} commit{}, {blobs} distinct blob{}", plural(commits), plural(blobs)));
@@ -100,6 +101,23 @@ pub fn scan_history(
         out.stats.notes.push(format!("{not_present} blobs not present locally (partial clone): not scanned"));
     }
     Ok(out.sorted())
+}
+
+/// Which of the walked commits this run scans the messages of, and where they stand in the whole audit. The blobs
+/// it scans are chosen by the plan it is given.
+pub struct Selection<'a> {
+    /// Whether a commit's message is scanned (a shard's share of them; all of them by default).
+    pub commit: &'a (dyn Fn(git2::Oid) -> bool + Sync),
+    /// Added to each commit's place in this run's walk ([`CommitInfo::order`](crate::finding::CommitInfo)): an
+    /// incremental audit's commits come after those of the runs before it.
+    pub order_offset: usize,
+}
+
+impl Selection<'_> {
+    /// Every commit, numbered from 0.
+    pub fn all() -> Selection<'static> {
+        Selection { commit: &|_| true, order_offset: 0 }
+    }
 }
 
 /// Blobs handed to the workers at a time: enough to make the queue's locking negligible, few enough that the
@@ -192,15 +210,22 @@ fn scan_blob(
     size
 }
 
-/// One finding per fingerprint: the earliest commit's, with the number of further blob versions that carry the
-/// same secret at the same path.
-fn attribute(source: &HistorySource, commits: &[git2::Oid], found: Vec<(Finding, usize)>) -> Vec<Finding> {
+/// One finding per fingerprint: the earliest commit's (then the first in the blob, so the choice does not depend on
+/// which thread scanned what), with the number of further blob versions that carry the same secret at the same
+/// path. `report merge` makes the same choice, by `order`, when shards of one audit found the same finding.
+fn attribute(
+    source: &HistorySource,
+    commits: &[git2::Oid],
+    order_offset: usize,
+    found: Vec<(Finding, usize)>,
+) -> Vec<Finding> {
+    let place = |f: &Finding, commit: usize| (commit, f.start_line, f.start_column, f.end_line, f.end_column);
     let mut groups: HashMap<String, (Finding, usize, usize)> = HashMap::new();
     for (f, commit) in found {
         match groups.get_mut(&f.fingerprint.0) {
             Some((best, best_commit, count)) => {
                 *count += 1;
-                if commit < *best_commit {
+                if place(&f, commit) < place(best, *best_commit) {
                     *best = f;
                     *best_commit = commit;
                 }
@@ -215,6 +240,7 @@ fn attribute(source: &HistorySource, commits: &[git2::Oid], found: Vec<(Finding,
         .map(|(mut f, commit, further)| {
             if let Some(mut info) = commits.get(commit).and_then(|oid| source.commit_info(*oid)) {
                 info.further_occurrences = further;
+                info.order = order_offset + commit;
                 f.commit = Some(info);
             }
             f

@@ -41,12 +41,15 @@ impl ScanOutput {
     }
 
     pub(crate) fn sorted(mut self) -> Self {
+        // The fingerprint last: findings at one place by one rule (versions of a file in history) come in the
+        // same order every run, and in the order `report merge` gives shards of the run.
         self.findings.sort_by(|a, b| {
-            (&a.path, a.start_line, a.start_column, &a.rule_id).cmp(&(
+            (&a.path, a.start_line, a.start_column, &a.rule_id, &a.fingerprint).cmp(&(
                 &b.path,
                 b.start_line,
                 b.start_column,
                 &b.rule_id,
+                &b.fingerprint,
             ))
         });
         self

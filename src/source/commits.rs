@@ -12,7 +12,7 @@ use crate::error::{Error, Result};
 use crate::stats::ScanStats;
 
 /// A commit as reports show it: where a finding in history or a range was introduced.
-#[derive(Debug, Clone, serde::Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize, PartialEq, Eq)]
 pub struct CommitInfo {
     pub id: String,
     pub author_name: String,
@@ -22,6 +22,10 @@ pub struct CommitInfo {
     pub subject: String,
     /// Further commits that carry the same secret at the same path.
     pub further_occurrences: usize,
+    /// The commit's place in the audit's walk, parents before children (0 for the first). When shards of one
+    /// audit found the same finding, `leakgate report merge` keeps the earliest, as one run would.
+    #[serde(default)]
+    pub order: usize,
 }
 
 /// The commits to read: reachable from `include`, not from `exclude`.

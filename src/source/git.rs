@@ -263,3 +263,42 @@ mod tests {
         assert_eq!(super::lines_added(b"s\na\nb\n", b"a\nb\ns\n"), LineSet::Ranges(vec![(3, 3)]));
     }
 }
+
+/// How reports name a repository, so that reports from many repositories can be merged: its `origin` remote's URL
+/// with any credentials (`https://user:token@host/...`) and query taken out, else its folder's absolute path.
+pub fn repository_name(repo: &Repository) -> String {
+    let url = repo.find_remote("origin").ok().and_then(|r| r.url_bytes().to_vec().into());
+    match url.map(|u| String::from_utf8_lossy(&u).into_owned()).filter(|u| !u.trim().is_empty()) {
+        Some(url) => without_credentials(url.trim()),
+        None => {
+            let dir = repo.workdir().unwrap_or_else(|| repo.path());
+            std::fs::canonicalize(dir).unwrap_or_else(|_| dir.to_path_buf()).to_string_lossy().into_owned()
+        }
+    }
+}
+
+/// A URL without its user information and query: those are where tokens go.
+fn without_credentials(url: &str) -> String {
+    let url = url.split(['?', '#']).next().unwrap_or(url);
+    let Some((scheme, rest)) = url.split_once("://") else { return url.to_string() };
+    let host_end = rest.find('/').unwrap_or(rest.len());
+    match rest[..host_end].rfind('@') {
+        Some(at) => format!("{scheme}://{}", &rest[at + 1..]),
+        None => url.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod naming_tests {
+    #[test]
+    fn credentials_never_reach_a_report() {
+        let clean = super::without_credentials;
+        assert_eq!(
+            clean("https://x-access-token:ghs_abc@github.example/org/repo.git"),
+            "https://github.example/org/repo.git"
+        );
+        assert_eq!(clean("https://github.example/org/repo?token=abc"), "https://github.example/org/repo");
+        assert_eq!(clean("git@github.example:org/repo.git"), "git@github.example:org/repo.git");
+        assert_eq!(clean("ssh://git@host:22/org/a@b.git"), "ssh://host:22/org/a@b.git");
+    }
+}

@@ -23,6 +23,9 @@ pub enum HistorySpec {
     AllRefs,
     /// Everything reachable from these revisions.
     Revs(Vec<String>),
+    /// Everything reachable from any ref (and HEAD) but not from `audited` (the tips an earlier audit read, those
+    /// that still exist): an incremental audit. Planned like a full audit, each new commit's whole tree walked.
+    Since { audited: Vec<Oid> },
     /// Only the commits in `BASE..HEAD`, and only the lines they add.
     Range(String),
     /// The commits reachable from `include` but from none of `exclude` and none of the refs matching
@@ -43,6 +46,8 @@ pub struct HistorySource {
     repo: Repository,
     read_packs: bool,
     packs: OnceCell<Option<PackSet>>,
+    /// The refs' commits a walk of all refs started from, for an incremental audit's state.
+    tips: OnceCell<Vec<Oid>>,
     /// A range that selects no commits is a note rather than an error.
     allow_empty_range: bool,
 }
@@ -50,7 +55,13 @@ pub struct HistorySource {
 impl HistorySource {
     pub fn open(dir: &Path) -> Result<HistorySource> {
         tune_libgit2_for_bulk_reads();
-        Ok(HistorySource { repo: discover(dir)?, read_packs: true, packs: OnceCell::new(), allow_empty_range: false })
+        Ok(HistorySource {
+            repo: discover(dir)?,
+            read_packs: true,
+            packs: OnceCell::new(),
+            tips: OnceCell::new(),
+            allow_empty_range: false,
+        })
     }
 
     /// Lets a range (`HistorySpec::Range`) select no commits: by default that is an error
@@ -70,6 +81,11 @@ impl HistorySource {
     /// The packs, once a full audit's walk has opened them: the scan decodes the blobs they hold.
     pub fn packs(&self) -> Option<&PackSet> {
         self.packs.get().and_then(Option::as_ref)
+    }
+
+    /// The commits the refs pointed at when an audit of all refs (or an incremental one) walked them.
+    pub fn walked_tips(&self) -> Option<&[Oid]> {
+        self.tips.get().map(Vec::as_slice)
     }
 
     pub fn repo(&self) -> &Repository {
@@ -161,7 +177,18 @@ impl HistorySource {
     fn commits(&self, spec: &HistorySpec, stats: &mut ScanStats) -> Result<Vec<Oid>> {
         let repo = &self.repo;
         let tips = match spec {
-            HistorySpec::AllRefs => Tips { include: Tips::refs(repo, None, stats)?, exclude: Vec::new() },
+            HistorySpec::AllRefs => {
+                let include = Tips::refs(repo, None, stats)?;
+                let _ = self.tips.set(include.clone());
+                Tips { include, exclude: Vec::new() }
+            }
+            HistorySpec::Since { audited } => {
+                let include = Tips::refs(repo, None, stats)?;
+                let _ = self.tips.set(include.clone());
+                // A tip that is gone (a deleted branch, collected) hides nothing.
+                let exclude = audited.iter().copied().filter(|t| repo.find_commit(*t).is_ok()).collect();
+                Tips { include, exclude }
+            }
             HistorySpec::Revs(revs) => {
                 let mut include = Vec::new();
                 for rev in revs {
@@ -398,6 +425,7 @@ impl HistorySource {
             date: rfc3339(author.when()),
             subject: c.summary_bytes().map(|s| String::from_utf8_lossy(s).into_owned()).unwrap_or_default(),
             further_occurrences: 0,
+            order: 0,
         })
     }
 }

@@ -15,6 +15,7 @@ mod index_file;
 mod mapped_file;
 pub mod pack;
 mod packed_trees;
+pub mod shard;
 pub mod staged;
 mod tagged_objects;
 mod tree_walk;

@@ -170,6 +170,7 @@ mod tests {
             date: String::new(),
             subject: String::new(),
             further_occurrences: 0,
+            order: 0,
         });
         assert!(!list.matches(&b), "another commit");
         b.commit.as_mut().unwrap().id = sha.into();

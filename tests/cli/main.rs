@@ -2,10 +2,12 @@
 //! every run.
 mod support;
 
+mod audits;
 mod baseline;
 mod commit_text;
 mod confidence;
 mod config;
+mod fleet_examples;
 mod git;
 mod git_gate;
 mod git_hostile;
