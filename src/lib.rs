@@ -8,6 +8,7 @@
 //! [`stats::ScanStats`]. Everything a scan can report is documented in one [`registry`].
 //!
 //! Library code never prints and never picks an exit code; that is the CLI's job ([`cli`]).
+pub mod archive;
 pub mod cli;
 pub mod confidence;
 pub mod config;

@@ -96,6 +96,7 @@ pub(crate) fn git_request(
         trust_head_config: false,
     };
     request.max_file_size = shared.max_file_size;
+    request.archives = shared.archives.settings();
     request.threads = shared.threads;
     request.min_confidence = shared.confidence;
     request.mask_lines = !output.show_secrets;

@@ -12,6 +12,7 @@ use std::sync::Arc;
 
 use regex_automata::Input;
 
+use crate::archive::ArchiveLimits;
 use crate::rules::{Allowlist, KeywordHit, RuleSet, Severity};
 
 /// Fills a vector with the keyword occurrences of some content (see [`Scanner::scan_with`]).
@@ -45,6 +46,8 @@ pub struct Scanner {
     rules: Arc<RuleSet>,
     global_allow: Arc<Allowlist>,
     iac: IacPolicy,
+    /// How archives are opened (`crate::archive`); `None`: they are not, and count as binary files.
+    archives: Option<ArchiveLimits>,
 }
 
 /// Whether scans also lint infrastructure files (`crate::iac`), and which checks are turned off.
@@ -63,7 +66,7 @@ impl IacPolicy {
 impl Scanner {
     /// A secret scanner; IaC lint is off until `with_iac`.
     pub fn new(rules: Arc<RuleSet>, global_allow: Arc<Allowlist>) -> Scanner {
-        Scanner { rules, global_allow, iac: IacPolicy::default() }
+        Scanner { rules, global_allow, iac: IacPolicy::default(), archives: Some(ArchiveLimits::default()) }
     }
 
     pub fn with_iac(mut self, iac: IacPolicy) -> Scanner {
@@ -73,6 +76,16 @@ impl Scanner {
 
     pub fn set_iac_enabled(&mut self, enabled: bool) {
         self.iac.enabled = enabled;
+    }
+
+    /// Opens archives within `limits`, or not at all (`None`).
+    pub fn set_archives(&mut self, limits: Option<ArchiveLimits>) {
+        self.archives = limits;
+    }
+
+    /// The limits archives are opened within; `None` when they are not opened.
+    pub fn archives(&self) -> Option<&ArchiveLimits> {
+        self.archives.as_ref()
     }
 
     pub fn iac(&self) -> &IacPolicy {

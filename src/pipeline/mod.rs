@@ -28,6 +28,7 @@ mod git;
 use std::path::PathBuf;
 
 use crate::confidence;
+use crate::config::ArchiveSettings;
 use crate::engine::Scanner;
 use crate::error::Result;
 use crate::evidence::Confidence;
@@ -94,6 +95,8 @@ pub struct ScanRequest {
     /// Report secrets at this confidence and above (default: the config's `confidence`, else `medium`); the
     /// rest are counted in [`ScanResult::below_confidence`].
     pub min_confidence: Option<Confidence>,
+    /// Whether archives are opened, and their limits, over the config's `[archives]`.
+    pub archives: ArchiveSettings,
 }
 
 impl ScanRequest {
@@ -115,6 +118,7 @@ impl ScanRequest {
             gate: false,
             progress: None,
             min_confidence: None,
+            archives: ArchiveSettings::default(),
         }
     }
 
@@ -134,7 +138,12 @@ impl ScanRequest {
         };
         let mut result = collected.suppress(self.mask_lines, threshold, &targets);
         if self.gate {
-            result.gate_error = result.stats.fail_gate_on_too_large();
+            let too_large = result.stats.fail_gate_on_too_large();
+            let archives = result.stats.fail_gate_on_archive_skips();
+            result.gate_error = match (too_large, archives) {
+                (Some(a), Some(b)) => Some(format!("{a}\n{b}")),
+                (a, b) => a.or(b),
+            };
         }
         Ok(result)
     }
