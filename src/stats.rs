@@ -63,6 +63,13 @@ impl SkipReason {
     }
 }
 
+/// Archive content not scanned: the member (or the archive, for the rest of it) and why.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct ArchiveSkip {
+    pub path: String,
+    pub why: String,
+}
+
 /// Errors kept verbatim; beyond this many only the count grows.
 const MAX_KEPT_ERRORS: usize = 100;
 
@@ -84,10 +91,10 @@ pub struct ScanStats {
     /// them names them.
     #[serde(skip)]
     pub too_large: Vec<(String, u64)>,
-    /// The archive members skipped for a limit or as unreadable (display path, why), at most `MAX_KEPT_ERRORS`:
-    /// a gate that fails on them names them.
-    #[serde(skip)]
-    pub archive_skips: Vec<(String, String)>,
+    /// The archive members skipped for a limit or as unreadable, at most `MAX_KEPT_ERRORS`: the reports list
+    /// them and a gate that fails on them names them.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub archive_skips: Vec<ArchiveSkip>,
     /// Facts about the input the reader should know (a shallow clone's history is incomplete, ...).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub notes: Vec<String>,
@@ -116,7 +123,7 @@ impl ScanStats {
     pub fn skip_archive_members(&mut self, path: &str, count: u64, reason: SkipReason, why: String) {
         *self.skipped.entry(reason).or_default() += count;
         if self.archive_skips.len() < MAX_KEPT_ERRORS {
-            self.archive_skips.push((path.to_string(), why));
+            self.archive_skips.push(ArchiveSkip { path: path.to_string(), why });
         }
     }
 
@@ -220,7 +227,7 @@ impl ScanStats {
             return None;
         }
         let mut named: Vec<String> =
-            self.archive_skips.iter().take(GATE_NAMED_FILES).map(|(path, why)| format!("{path} ({why})")).collect();
+            self.archive_skips.iter().take(GATE_NAMED_FILES).map(|s| format!("{} ({})", s.path, s.why)).collect();
         let rest = self.archive_skips.len().saturating_sub(named.len());
         if rest > 0 {
             named.push(format!("{rest} more"));

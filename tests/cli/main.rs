@@ -2,6 +2,7 @@
 //! every run.
 mod support;
 
+mod archives;
 mod baseline;
 mod commit_text;
 mod confidence;
