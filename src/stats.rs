@@ -219,10 +219,8 @@ impl ScanStats {
     /// a key in a member is as much in the change as one in a file, so a gate passes no archive it could not
     /// read through. `None` when every member was scanned.
     pub fn fail_gate_on_archive_skips(&mut self) -> Option<String> {
-        let count: u64 = [SkipReason::ArchiveLimit, SkipReason::ArchiveUnreadable]
-            .iter()
-            .filter_map(|r| self.skipped.get(r))
-            .sum();
+        let count: u64 =
+            [SkipReason::ArchiveLimit, SkipReason::ArchiveUnreadable].iter().filter_map(|r| self.skipped.get(r)).sum();
         if count == 0 {
             return None;
         }

@@ -146,7 +146,10 @@ mod tests {
         let budget = Budget::new(&limits(10, 1000));
         let consumed = Cell::new(1);
         let zeros = io::repeat(0).take(100);
-        assert_eq!(read_member(Metered::new(zeros, &budget, &consumed), &budget, 0), Err(Skip::Limit(Limit::TotalBytes)));
+        assert_eq!(
+            read_member(Metered::new(zeros, &budget, &consumed), &budget, 0),
+            Err(Skip::Limit(Limit::TotalBytes))
+        );
         assert!(budget.exhausted());
         let more = Metered::new(&b"x"[..], &budget, &consumed);
         assert_eq!(read_member(more, &budget, 0), Err(Skip::Limit(Limit::TotalBytes)));
@@ -157,7 +160,10 @@ mod tests {
         let budget = Budget::new(&limits(u64::MAX, 10));
         let consumed = Cell::new(1);
         let small = io::repeat(0).take(RATIO_FLOOR);
-        assert_eq!(read_member(Metered::new(small, &budget, &consumed), &budget, 0).map(|b| b.len() as u64), Ok(RATIO_FLOOR));
+        assert_eq!(
+            read_member(Metered::new(small, &budget, &consumed), &budget, 0).map(|b| b.len() as u64),
+            Ok(RATIO_FLOOR)
+        );
         let big = io::repeat(0).take(RATIO_FLOOR + 1);
         assert_eq!(read_member(Metered::new(big, &budget, &consumed), &budget, 0), Err(Skip::Limit(Limit::Ratio)));
         assert!(!budget.exhausted(), "a ratio stops one stream, not the tree");

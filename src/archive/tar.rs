@@ -31,7 +31,8 @@ pub(super) fn is_header(content: &[u8]) -> bool {
     if count == 0 || count > 7 || !tail_ok {
         return false;
     }
-    let sum: u32 = header.iter().enumerate().map(|(i, b)| if (148..156).contains(&i) { 32 } else { u32::from(*b) }).sum();
+    let sum: u32 =
+        header.iter().enumerate().map(|(i, b)| if (148..156).contains(&i) { 32 } else { u32::from(*b) }).sum();
     stored == sum
 }
 

@@ -141,7 +141,7 @@ impl ScanRequest {
             let too_large = result.stats.fail_gate_on_too_large();
             let archives = result.stats.fail_gate_on_archive_skips();
             result.gate_error = match (too_large, archives) {
-                (Some(a), Some(b)) => Some(format!("{a}\n{b}")),
+                (Some(a), Some(b)) => Some(format!("{a}; {b}")),
                 (a, b) => a.or(b),
             };
         }

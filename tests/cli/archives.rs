@@ -47,7 +47,10 @@ fn gzip(content: &[u8]) -> Vec<u8> {
 
 /// `dist/outer.zip` holding `app.jar` holding `config/app.properties` with the key on line 3.
 fn jar_in_zip() -> Vec<u8> {
-    let jar = zip_of(&[("META-INF/MANIFEST.MF", b"Manifest-Version: 1.0\n"), ("config/app.properties", properties().as_bytes())]);
+    let jar = zip_of(&[
+        ("META-INF/MANIFEST.MF", b"Manifest-Version: 1.0\n"),
+        ("config/app.properties", properties().as_bytes()),
+    ]);
     zip_of(&[("README.txt", b"release\n"), ("app.jar", &jar)])
 }
 
@@ -194,6 +197,15 @@ fn a_nested_zip_bomb_ends_with_a_count() {
     run.assert_code(1);
     assert_eq!(located(&run.json()), vec![("release.zip!/config/app.properties".to_string(), 3)]);
     assert!(skipped(&run.json(), "archive_limit") > 0, "{}", run.stdout());
+    // Depth stops it by default (a fifth level); opened all the way, the ratio and the total do.
+    let deep = timed(
+        &tree,
+        &["scan", ".", "--archive-max-depth", "10", "--archive-max-total-size", "16M", "--format", "json"],
+    );
+    deep.assert_code(1);
+    let whys = deep.json()["summary"]["archive_skips"].to_string();
+    assert!(whys.contains("compression ratio") && whys.contains("decompresses to more than"), "{whys}");
+    assert!(!whys.contains("nested deeper"), "{whys}");
     let text = timed(&tree, &["scan", "."]);
     assert!(text.stdout().contains("over an archive limit"), "{}", text.stdout());
     // --strict holds the skipped members against the scan.
@@ -244,7 +256,18 @@ fn a_gzip_of_ten_gigabytes_of_zeros_ends_with_a_count() {
     assert!(run.stdout().contains("member larger than"), "{}", run.stdout());
     let run = timed(
         &tree,
-        &["scan", ".", "--archive-max-ratio", "100000", "--archive-max-member-size", "20G", "--archive-max-total-size", "64M", "--format", "json"],
+        &[
+            "scan",
+            ".",
+            "--archive-max-ratio",
+            "100000",
+            "--archive-max-member-size",
+            "20G",
+            "--archive-max-total-size",
+            "64M",
+            "--format",
+            "json",
+        ],
     );
     assert!(run.stdout().contains("decompresses to more than"), "{}", run.stdout());
     assert_eq!(skipped(&run.json(), "archive_limit"), 1);
