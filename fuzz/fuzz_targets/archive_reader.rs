@@ -17,7 +17,10 @@ fuzz_target!(|data: &[u8]| {
         max_members: 200,
     };
     let (mut members, mut bytes) = (0u64, 0u64);
-    expand("fuzz", data, kind, &limits, &mut |entry| match entry {
+    let mut handed = false;
+    let opened = expand("fuzz", data, kind, &limits, &mut |entry| {
+        handed = true;
+        match entry {
         Entry::Member { path, content } => {
             members += 1;
             bytes += content.len() as u64;
@@ -29,7 +32,9 @@ fuzz_target!(|data: &[u8]| {
             assert!(count > 0);
             check_path(path);
         }
+        }
     });
+    assert!(opened || !handed, "an archive that could not be opened hands nothing on");
     assert!(members <= limits.max_members, "{members} members");
     assert!(bytes <= limits.max_total_bytes, "{bytes} bytes");
 });

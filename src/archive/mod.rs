@@ -128,10 +128,20 @@ impl Limit {
 
 /// Hands every member of the archive `content` (a [`Kind`] by [`detect`]), shown as `path`, to `visit`, opening
 /// nested archives, within `limits`. Members come in archive order; nothing is kept after `visit` returns.
-pub fn expand(path: &str, content: &[u8], kind: Kind, limits: &ArchiveLimits, visit: &mut dyn FnMut(Entry<'_>)) {
+/// Returns false, having handed nothing on, when `content` has the magic bytes but cannot be opened as that format
+/// at all (no zip directory, no valid stream header): it is then ordinary content for the caller to scan, as it
+/// was before it was taken for an archive. A member a nested archive cannot be opened is counted as unreadable.
+pub fn expand(
+    path: &str,
+    content: &[u8],
+    kind: Kind,
+    limits: &ArchiveLimits,
+    visit: &mut dyn FnMut(Entry<'_>),
+) -> bool {
     let budget = Budget::new(limits);
-    let mut walker = Walker { limits, budget: &budget, visit };
+    let mut walker = Walker { limits, budget: &budget, visit, unopened: false };
     walker.open(path, content, kind, 0);
+    !walker.unopened
 }
 
 /// One archive tree's walk: the limits, what is left of its budget, and where members go.
@@ -139,6 +149,8 @@ struct Walker<'w> {
     limits: &'w ArchiveLimits,
     budget: &'w Budget,
     visit: &'w mut dyn FnMut(Entry<'_>),
+    /// The scanned file itself could not be opened (see [`expand`]).
+    unopened: bool,
 }
 
 impl Walker<'_> {
@@ -163,6 +175,16 @@ impl Walker<'_> {
 
     fn skipped(&mut self, path: &str, count: u64, why: Skip) {
         (self.visit)(Entry::Skipped { path, count, why });
+    }
+
+    /// An archive at `depth` that cannot be opened at all: the scanned file is left to the caller, a member is
+    /// counted as unreadable.
+    fn unopenable(&mut self, path: &str, depth: u32, why: String) {
+        if depth == 0 {
+            self.unopened = true;
+        } else {
+            self.skipped(path, 1, Skip::Unreadable(why));
+        }
     }
 
     /// Counts one member against [`ArchiveLimits::max_members`]; false when it is over.

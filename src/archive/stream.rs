@@ -34,7 +34,10 @@ pub(super) fn read(w: &mut Walker<'_>, path: &str, content: &[u8], kind: Kind, d
     let mut stream = Metered::new(decoder, w.budget, &consumed);
     let mut head = Vec::with_capacity(BLOCK);
     if let Err(e) = (&mut stream).take(BLOCK as u64).read_to_end(&mut head) {
-        return w.skipped(path, 1, w.budget.failure(e));
+        return match w.budget.failure(e) {
+            Skip::Unreadable(why) => w.unopenable(path, depth, why),
+            limit => w.skipped(path, 1, limit),
+        };
     }
     let rest = Cursor::new(head).chain(stream);
     if tar::is_header(rest.get_ref().0.get_ref()) {

@@ -13,7 +13,7 @@ use super::{join, Limit, Skip, Walker};
 pub(super) fn read(w: &mut Walker<'_>, path: &str, content: &[u8], depth: u32) {
     let mut archive = match ZipArchive::new(Cursor::new(content)) {
         Ok(a) => a,
-        Err(e) => return w.skipped(path, 1, Skip::Unreadable(format!("not a readable zip: {e}"))),
+        Err(e) => return w.unopenable(path, depth, format!("not a readable zip: {e}")),
     };
     let len = archive.len();
     for i in 0..len {

@@ -12,13 +12,14 @@ use crate::source::{Origin, Piece};
 use crate::stats::{ScanStats, SkipReason};
 
 /// The findings in the members of `piece` when it is an archive and archives are opened; `None` when it is not
-/// one, so the caller scans it as content.
+/// one (or only looks like one: magic bytes, then nothing that format can read), so the caller scans it as
+/// content.
 pub(super) fn scan(scanner: &Scanner, piece: &Piece<'_>, stats: &mut ScanStats) -> Option<Vec<Finding>> {
     let limits = scanner.archives()?;
     let kind = archive::detect(piece.content)?;
     let mut found = Vec::new();
     let find_keywords = &mut |content: &[u8], hits: &mut Vec<_>| scanner.rules().keyword_hits(content, hits);
-    archive::expand(piece.path, piece.content, kind, limits, &mut |entry| match entry {
+    let opened = archive::expand(piece.path, piece.content, kind, limits, &mut |entry| match entry {
         Entry::Member { path, content } => {
             let member = Piece { path, content, origin: Origin::ArchiveMember };
             found.extend(super::scan_content(scanner, &member, None, stats, find_keywords));
@@ -30,5 +31,5 @@ pub(super) fn scan(scanner: &Scanner, piece: &Piece<'_>, stats: &mut ScanStats) 
             stats.skip_archive_members(path, count, SkipReason::ArchiveUnreadable, e)
         }
     });
-    Some(found)
+    opened.then_some(found)
 }

@@ -296,9 +296,9 @@ fn a_gate_fails_on_archive_content_it_could_not_scan() {
     let repo = Repo::new();
     repo.commit_file("README.md", "hello\n", "init");
     repo.git(&["tag", "v1"]);
-    // A member over the limit, and an archive that is not readable past its magic bytes.
+    // A member over the limit, and a member that is a zip only by its magic bytes.
     repo.write("dist/big.zip", zip_of(&[("big.txt", &vec![b'a'; 4096])]));
-    repo.write("dist/broken.zip", b"PK\x03\x04 this is not a zip at all");
+    repo.write("dist/broken.zip", zip_of(&[("inner.zip", b"PK\x03\x04 this is not a zip at all")]));
     repo.git(&["add", "."]);
     let limit = ["--archive-max-member-size", "1K", "--format", "json"];
     let staged = repo.run(&[&["scan", "--staged"][..], &limit].concat());
@@ -307,9 +307,22 @@ fn a_gate_fails_on_archive_content_it_could_not_scan() {
     assert_eq!(skipped(&json, "archive_limit"), 1);
     assert_eq!(skipped(&json, "archive_unreadable"), 1);
     let errors = json["summary"]["errors"].to_string();
-    assert!(errors.contains("dist/big.zip!/big.txt") && errors.contains("dist/broken.zip"), "{errors}");
+    assert!(errors.contains("dist/big.zip!/big.txt") && errors.contains("dist/broken.zip!/inner.zip"), "{errors}");
     repo.git(&["commit", "-q", "-m", "archives"]);
     repo.run(&[&["scan", "--range", "v1..HEAD"][..], &limit].concat()).assert_code(2);
     // An audit only counts them.
     repo.run(&[&["scan", "--history"][..], &limit].concat()).assert_code(0);
+}
+
+#[test]
+fn a_file_that_only_starts_like_an_archive_is_scanned_as_what_it_is() {
+    let tree = Tree::new();
+    tree.write("notes.txt", format!("PK\x03\x04 not a zip\n{}", properties()));
+    tree.write("fake.gz", [&b"\x1f\x8b\x08 not gzip\n"[..], properties().as_bytes()].concat());
+    let run = tree.run(&["scan", ".", "--format", "json", "--strict"]);
+    run.assert_code(1);
+    let mut got = located(&run.json());
+    got.sort();
+    assert_eq!(got, vec![("fake.gz".to_string(), 4), ("notes.txt".to_string(), 4)]);
+    assert_eq!(run.json()["summary"]["skipped"], serde_json::json!({}));
 }
