@@ -9,6 +9,7 @@
 //! [`stats::ScanStats`]. Everything a scan can report is documented in one [`registry`].
 //!
 //! Library code never prints and never picks an exit code; that is the CLI's job ([`cli`]).
+pub mod archive;
 pub mod audit_state;
 pub mod cli;
 pub mod confidence;

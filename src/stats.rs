@@ -23,6 +23,12 @@ pub enum SkipReason {
     IacNotLinted,
     /// Could not be read: permission denied, I/O error, missing object. Makes the run exit 2.
     Unreadable,
+    /// An archive member a limit of `crate::archive::ArchiveLimits` stopped (too large, too deep, too many, too
+    /// compressed, or past the archive's total): a bomb, or an archive larger than the limits allow.
+    ArchiveLimit,
+    /// Archive content that could not be read: a corrupt or truncated archive, an encrypted member, a
+    /// compression method leakgate does not read.
+    ArchiveUnreadable,
     /// A git object a partial clone never fetched (leakgate never fetches). Unread input, like `Unreadable`: the
     /// run exits 2.
     NotPresent,
@@ -39,6 +45,8 @@ impl SkipReason {
             SkipReason::IacNotLinted => "not IaC-linted",
             SkipReason::Unreadable => "unreadable",
             SkipReason::NotPresent => "not present locally",
+            SkipReason::ArchiveLimit => "over an archive limit",
+            SkipReason::ArchiveUnreadable => "unreadable in an archive",
         }
     }
 
@@ -54,6 +62,13 @@ impl SkipReason {
             _ => true,
         }
     }
+}
+
+/// Archive content not scanned: the member (or the archive, for the rest of it) and why.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct ArchiveSkip {
+    pub path: String,
+    pub why: String,
 }
 
 /// Errors kept verbatim; beyond this many only the count grows.
@@ -80,6 +95,10 @@ pub struct ScanStats {
     /// them names them.
     #[serde(skip)]
     pub too_large: Vec<(String, u64)>,
+    /// The archive members skipped for a limit or as unreadable, at most `MAX_KEPT_ERRORS`: the reports list
+    /// them and a gate that fails on them names them.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub archive_skips: Vec<ArchiveSkip>,
     /// Facts about the input the reader should know (a shallow clone's history is incomplete, ...).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub notes: Vec<String>,
@@ -106,6 +125,15 @@ impl ScanStats {
         self.skip(SkipReason::TooLarge);
         if self.too_large.len() < MAX_KEPT_ERRORS {
             self.too_large.push((path.to_string(), size));
+        }
+    }
+
+    /// Counts `count` archive members not scanned, for `reason` ([`SkipReason::ArchiveLimit`] or
+    /// [`SkipReason::ArchiveUnreadable`]); `why` says which limit or what was wrong.
+    pub fn skip_archive_members(&mut self, path: &str, count: u64, reason: SkipReason, why: String) {
+        *self.skipped.entry(reason).or_default() += count;
+        if self.archive_skips.len() < MAX_KEPT_ERRORS {
+            self.archive_skips.push(ArchiveSkip { path: path.to_string(), why });
         }
     }
 
@@ -136,6 +164,8 @@ impl ScanStats {
         self.iac_suppressed += other.iac_suppressed;
         let room = MAX_KEPT_ERRORS.saturating_sub(self.too_large.len());
         self.too_large.extend(other.too_large.into_iter().take(room));
+        let room = MAX_KEPT_ERRORS.saturating_sub(self.archive_skips.len());
+        self.archive_skips.extend(other.archive_skips.into_iter().take(room));
         let room = MAX_KEPT_ERRORS.saturating_sub(self.warnings.len());
         self.warnings.extend(other.warnings.into_iter().take(room));
         for n in other.notes {
@@ -189,6 +219,31 @@ impl ScanStats {
         let why = "over the size limit, and a gate passes only what it scanned: raise the limit with \
                    --max-file-size or max_file_size in the config";
         let named = named.join(", ");
+        self.error_count += 1;
+        if self.errors.len() < MAX_KEPT_ERRORS {
+            self.errors.push(format!("{named}: {why}"));
+        }
+        Some(format!("not scanned: {named}: {why}"))
+    }
+
+    /// Like [`ScanStats::fail_gate_on_too_large`], for archive members a limit stopped or that could not be read:
+    /// a key in a member is as much in the change as one in a file, so a gate passes no archive it could not
+    /// read through. `None` when every member was scanned.
+    pub fn fail_gate_on_archive_skips(&mut self) -> Option<String> {
+        let count: u64 =
+            [SkipReason::ArchiveLimit, SkipReason::ArchiveUnreadable].iter().filter_map(|r| self.skipped.get(r)).sum();
+        if count == 0 {
+            return None;
+        }
+        let mut named: Vec<String> =
+            self.archive_skips.iter().take(GATE_NAMED_FILES).map(|s| format!("{} ({})", s.path, s.why)).collect();
+        let rest = self.archive_skips.len().saturating_sub(named.len());
+        if rest > 0 {
+            named.push(format!("{rest} more"));
+        }
+        let named = named.join(", ");
+        let why = "archive content not scanned, and a gate passes only what it scanned: raise the archive limits \
+                   (see `leakgate scan --help`) or remove the archive from the change";
         self.error_count += 1;
         if self.errors.len() < MAX_KEPT_ERRORS {
             self.errors.push(format!("{named}: {why}"));

@@ -198,10 +198,55 @@ pub struct SharedScanArgs {
     pub confidence: Option<crate::evidence::Confidence>,
 
     /// Exit 2 if any input was skipped (too large, symlink, FIFO/socket/device, submodule, an infrastructure
-    /// file that could not be linted), not only if some could not be read. Binary files skipped with
-    /// --no-binary-strings do not count.
+    /// file that could not be linted, an archive member over a limit or unreadable), not only if some could not
+    /// be read. Binary files skipped with --no-binary-strings do not count.
     #[arg(long)]
     pub strict: bool,
+
+    #[command(flatten)]
+    pub archives: ArchiveArgs,
+}
+
+/// How archives (zip, jar, tar, gzip, ...) are opened; each flag overrides the config's `[archives]`.
+#[derive(Debug, Args)]
+#[command(next_help_heading = "Archives")]
+pub struct ArchiveArgs {
+    /// Do not open archives: count them as binary files.
+    #[arg(long)]
+    pub no_archives: bool,
+
+    /// Archive levels opened, the scanned file being the first (default 3: `a.zip!/b.jar!/c.tgz!/member`).
+    #[arg(long, value_name = "N")]
+    pub archive_max_depth: Option<u32>,
+
+    /// Bytes one archive may decompress to in all, nested archives included (default 512M).
+    #[arg(long, value_name = "SIZE", value_parser = parse_size)]
+    pub archive_max_total_size: Option<u64>,
+
+    /// Largest archive member scanned (default: the file size limit).
+    #[arg(long, value_name = "SIZE", value_parser = parse_size)]
+    pub archive_max_member_size: Option<u64>,
+
+    /// Highest compression ratio allowed once a member passes 1 MiB (default 200).
+    #[arg(long, value_name = "N")]
+    pub archive_max_ratio: Option<u64>,
+
+    /// Members read from one archive, nested ones included (default 100000).
+    #[arg(long, value_name = "N")]
+    pub archive_max_members: Option<u64>,
+}
+
+impl ArchiveArgs {
+    pub fn settings(&self) -> crate::config::ArchiveSettings {
+        crate::config::ArchiveSettings {
+            enabled: self.no_archives.then_some(false),
+            max_depth: self.archive_max_depth,
+            max_total_size: self.archive_max_total_size,
+            max_member_size: self.archive_max_member_size,
+            max_ratio: self.archive_max_ratio,
+            max_members: self.archive_max_members,
+        }
+    }
 }
 
 #[derive(Debug, Args)]

@@ -110,6 +110,7 @@ pub(crate) fn git_request(
         trust_head_config: false,
     };
     request.max_file_size = shared.max_file_size;
+    request.archives = shared.archives.settings();
     request.threads = shared.threads;
     if shared.no_binary_strings {
         request.binary_strings = Some(false);

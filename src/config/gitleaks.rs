@@ -234,6 +234,7 @@ pub fn load(path: &Path, text: &str) -> Result<Config> {
             disable,
             allowlist: global,
             rules: specs,
+            archives: Default::default(),
         },
         exclude_builtins,
         notes: import.notes.into_lines(&origin),

@@ -10,6 +10,7 @@ use std::sync::Arc;
 
 use serde::Deserialize;
 
+use crate::archive::ArchiveLimits;
 use crate::engine::examples::check_rules;
 use crate::engine::{IacPolicy, Scanner};
 use crate::error::{Error, Result};
@@ -40,6 +41,42 @@ pub struct ConfigFile {
     /// Custom rules, same shape as the built-in rule files.
     #[serde(default)]
     pub rules: Vec<RuleSpec>,
+    /// Whether archives are opened and their limits (`[archives]`).
+    #[serde(default)]
+    pub archives: ArchiveSettings,
+}
+
+/// `[archives]` in the config, and the CLI's overrides of it: each field unset keeps the default (see
+/// [`ArchiveLimits`]); sizes are in bytes.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ArchiveSettings {
+    /// Open archives and scan their members (default true).
+    pub enabled: Option<bool>,
+    pub max_depth: Option<u32>,
+    pub max_total_size: Option<u64>,
+    /// Default: the effective `max_file_size`.
+    pub max_member_size: Option<u64>,
+    pub max_ratio: Option<u64>,
+    pub max_members: Option<u64>,
+}
+
+impl ArchiveSettings {
+    /// The limits archives are opened within (`None`: not opened), `self` over `config`; a member may be as large
+    /// as a file (`max_file_size`) unless a member size is set.
+    pub fn limits(&self, config: &ArchiveSettings, max_file_size: u64) -> Option<ArchiveLimits> {
+        if !self.enabled.or(config.enabled).unwrap_or(true) {
+            return None;
+        }
+        let d = ArchiveLimits::default();
+        Some(ArchiveLimits {
+            max_depth: self.max_depth.or(config.max_depth).unwrap_or(d.max_depth),
+            max_total_bytes: self.max_total_size.or(config.max_total_size).unwrap_or(d.max_total_bytes),
+            max_member_size: self.max_member_size.or(config.max_member_size).unwrap_or(max_file_size),
+            max_ratio: self.max_ratio.or(config.max_ratio).unwrap_or(d.max_ratio),
+            max_members: self.max_members.or(config.max_members).unwrap_or(d.max_members),
+        })
+    }
 }
 
 /// The effective configuration.

@@ -12,6 +12,7 @@ use std::sync::Arc;
 
 use regex_automata::Input;
 
+use crate::archive::ArchiveLimits;
 use crate::rules::{Allowlist, KeywordHit, Rule, RuleSet, Severity};
 
 /// Fills a vector with the keyword occurrences of some content (see [`Scanner::scan_with`]).
@@ -47,6 +48,8 @@ pub struct Scanner {
     iac: IacPolicy,
     /// Binary content has its printable strings scanned (`crate::content::strings`); off, it is skipped.
     binary_strings: bool,
+    /// How archives are opened (`crate::archive`); `None`: they are not, and count as binary files.
+    archives: Option<ArchiveLimits>,
 }
 
 /// Whether scans also lint infrastructure files (`crate::iac`), and which checks are turned off.
@@ -65,7 +68,13 @@ impl IacPolicy {
 impl Scanner {
     /// A secret scanner; IaC lint is off until `with_iac`.
     pub fn new(rules: Arc<RuleSet>, global_allow: Arc<Allowlist>) -> Scanner {
-        Scanner { rules, global_allow, iac: IacPolicy::default(), binary_strings: true }
+        Scanner {
+            rules,
+            global_allow,
+            iac: IacPolicy::default(),
+            binary_strings: true,
+            archives: Some(ArchiveLimits::default()),
+        }
     }
 
     pub fn with_iac(mut self, iac: IacPolicy) -> Scanner {
@@ -75,6 +84,16 @@ impl Scanner {
 
     pub fn set_iac_enabled(&mut self, enabled: bool) {
         self.iac.enabled = enabled;
+    }
+
+    /// Opens archives within `limits`, or not at all (`None`).
+    pub fn set_archives(&mut self, limits: Option<ArchiveLimits>) {
+        self.archives = limits;
+    }
+
+    /// The limits archives are opened within; `None` when they are not opened.
+    pub fn archives(&self) -> Option<&ArchiveLimits> {
+        self.archives.as_ref()
     }
 
     pub fn iac(&self) -> &IacPolicy {

@@ -42,6 +42,7 @@ pub(super) fn collect(request: &ScanRequest, input: Input<'_>) -> Result<Collect
     let ignore = IgnoreList::load(&root.join(IGNORE_FILE_NAME))?;
 
     let max_file_size = request.max_file_size.unwrap_or(config.max_file_size());
+    scanner.set_archives(request.archives.limits(&config.file.archives, max_file_size));
     let too_large = || {
         let mut output = ScanOutput::default();
         output.stats.skip(SkipReason::TooLarge);

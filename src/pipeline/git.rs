@@ -41,6 +41,7 @@ pub(super) fn collect_staged(request: &ScanRequest) -> Result<Collected> {
         scanner.set_binary_strings(on);
     }
     let max = request.max_file_size.unwrap_or(policy.config.max_file_size());
+    scanner.set_archives(request.archives.limits(&policy.config.file.archives, max));
     let output = with_notes(scan_staged(&scanner, &source, files?, stats, max)?, &policy.config.notes);
     let name = request.repository_name.clone().unwrap_or_else(|| repository_name(source.repo()));
     Ok(collected(output, scanner, policy, root, name))
@@ -76,6 +77,7 @@ pub(super) fn collect_history(request: &ScanRequest, spec: HistorySpec) -> Resul
         scanner.set_binary_strings(on);
     }
     let max = request.max_file_size.unwrap_or(policy.config.max_file_size());
+    scanner.set_archives(request.archives.limits(&policy.config.file.archives, max));
     let progress = request.progress.as_deref();
     let shard = request.shard;
     let name = request.repository_name.clone().unwrap_or_else(|| repository_name(source.repo()));

@@ -29,6 +29,7 @@ pub mod incremental;
 use std::path::PathBuf;
 
 use crate::confidence;
+use crate::config::ArchiveSettings;
 use crate::engine::Scanner;
 use crate::error::Result;
 use crate::evidence::Confidence;
@@ -104,6 +105,8 @@ pub struct ScanRequest {
     /// Report secrets at this confidence and above (default: the config's `confidence`, else `medium`); the
     /// rest are counted in [`ScanResult::below_confidence`].
     pub min_confidence: Option<Confidence>,
+    /// Whether archives are opened, and their limits, over the config's `[archives]`.
+    pub archives: ArchiveSettings,
 }
 
 impl ScanRequest {
@@ -129,6 +132,7 @@ impl ScanRequest {
             state: None,
             progress: None,
             min_confidence: None,
+            archives: ArchiveSettings::default(),
         }
     }
 
@@ -154,7 +158,12 @@ impl ScanRequest {
             state.finish(&mut result)?;
         }
         if self.gate {
-            result.gate_error = result.stats.fail_gate_on_too_large();
+            let too_large = result.stats.fail_gate_on_too_large();
+            let archives = result.stats.fail_gate_on_archive_skips();
+            result.gate_error = match (too_large, archives) {
+                (Some(a), Some(b)) => Some(format!("{a}; {b}")),
+                (a, b) => a.or(b),
+            };
         }
         Ok(result)
     }

@@ -260,6 +260,18 @@ fn compare_configs(out: &mut Out<'_>, path: &str, b: &Config, a: &Config, max_si
             &["binary_strings"],
         );
     }
+    // Lowered archive limits need no check of their own: what a limit stops fails the gate. Turned off, an archive
+    // is a binary file, which passes it.
+    let archives_on = |c: &Config| c.file.archives.enabled.unwrap_or(true);
+    if archives_on(b) && !archives_on(a) {
+        out.push(
+            path,
+            "archives.enabled",
+            "stops opening archives: keys in zip, jar or tar members pass unscanned".into(),
+            "archives-off".into(),
+            &["enabled", "[archives]"],
+        );
+    }
     widened(out, path, "allowlist", "the global allowlist", &b.file.allowlist, &a.file.allowlist, &["[allowlist]"]);
 
     let before: HashMap<&str, &RuleSpec> = b.file.rules.iter().map(|r| (r.id.as_str(), r)).collect();
@@ -467,6 +479,16 @@ mod tests {
         assert!(w[1].0.contains("max_file_size") && w[1].1 == 1, "{w:?}");
         assert!(w[2].0.contains("^src/") && w[2].1 == 4, "{w:?}");
         assert!(w[3].0.contains("r:a.env:0123") && w[3].1 == 2, "{w:?}");
+    }
+
+    #[test]
+    fn turning_archives_off_is_a_weakening_and_lowering_their_limits_is_not() {
+        let off = "# build\n[archives]\nenabled = false\n";
+        let w = whats(files(None, None), files(Some(off), None));
+        assert_eq!(w.len(), 1, "{w:?}");
+        assert!(w[0].0.contains("archives") && w[0].1 == 3, "{w:?}");
+        let lowered = "[archives]\nmax_depth = 1\nmax_members = 10\n";
+        assert_eq!(whats(files(None, None), files(Some(lowered), None)), vec![]);
     }
 
     #[test]

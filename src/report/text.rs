@@ -78,6 +78,9 @@ pub fn write(report: &Report<'_>, opts: &ReportOptions, w: &mut dyn Write) -> st
     Ok(())
 }
 
+/// Archive members named under the summary when a limit or a broken archive kept them from being scanned.
+const ARCHIVE_SKIPS_NAMED: usize = 3;
+
 /// `leakgate: 2 findings (1 suppressed) in 120 files (4.1 MB) in 0.21s; 3 binary, strings scanned; skipped: 1 too large`
 pub fn summary_line(report: &Report<'_>) -> String {
     let s = report.stats;
@@ -112,6 +115,16 @@ pub fn summary_line(report: &Report<'_>) -> String {
     if s.total_skipped() > 0 {
         let parts: Vec<String> = s.skipped.iter().map(|(r, c)| format!("{c} {}", r.as_str())).collect();
         line.push_str(&format!("; skipped: {}", parts.join(", ")));
+    }
+    for a in s.archive_skips.iter().take(ARCHIVE_SKIPS_NAMED) {
+        line.push_str(&format!(
+            "\nleakgate: archive content skipped: {} ({})",
+            for_terminal(&a.path),
+            for_terminal(&a.why)
+        ));
+    }
+    if s.archive_skips.len() > ARCHIVE_SKIPS_NAMED {
+        line.push_str("\nleakgate: … and more archive content skipped (`--format json` lists up to 100)");
     }
     for n in report.unlisted.lines(UNLISTED_FILES_NAMED) {
         line.push_str(&format!("\nleakgate: not listed: {}", for_terminal(&n)));

@@ -2,6 +2,7 @@
 //! counts skips, then merges into the shared output when the thread finishes. The staged change is scanned by
 //! `staged_change`, history and ranges by `history_blobs` (with the packs decoded in bulk by `packed`); infrastructure files
 //! are linted by `iac_lint` alongside the secret scan.
+mod archive_members;
 pub mod commit_messages;
 pub mod history_blobs;
 pub mod iac_lint;
@@ -101,14 +102,29 @@ impl Drop for ScanSink<'_> {
     }
 }
 
-/// Scans one piece of content as `crate::content` reads it: text is scanned for secrets, its findings located,
-/// and infrastructure files are linted (Terraform is deferred to `terraform` when given); a notebook's cells are
-/// scanned as well, UTF-16 is decoded first, and binary content has its printable strings scanned with the
-/// specific rules (or is counted and skipped when the scanner says so; see `transcoded`). What the
+/// Scans one piece of content: an archive's members are scanned each as a piece (`archive_members`); anything
+/// else as `crate::content` reads it: text is scanned for secrets, its findings located, and infrastructure files
+/// are linted (Terraform is deferred to `terraform` when given); a notebook's cells are scanned as well, UTF-16 is
+/// decoded first, and binary content has its printable strings scanned with the specific rules (or is counted and
+/// skipped when the scanner says so; see `transcoded`). What the
 /// piece's origin says is kept: a history blob's findings only where they touch the lines its commits add, a
 /// file's exact name where it is not UTF-8. The keyword search is left to `find_keywords` (see
 /// [`Scanner::scan_with`]): a history blob's can be rebuilt from its delta base's.
 pub fn scan_piece(
+    scanner: &Scanner,
+    piece: &Piece<'_>,
+    terraform: Option<&iac_lint::TerraformModules>,
+    stats: &mut ScanStats,
+    find_keywords: &mut FindKeywords<'_>,
+) -> Vec<Finding> {
+    if let Some(found) = archive_members::scan(scanner, piece, stats) {
+        return found;
+    }
+    scan_content(scanner, piece, terraform, stats, find_keywords)
+}
+
+/// [`scan_piece`] past the archive layer: for content that is not an archive, and for archive members.
+fn scan_content(
     scanner: &Scanner,
     piece: &Piece<'_>,
     terraform: Option<&iac_lint::TerraformModules>,

@@ -77,7 +77,9 @@ pub fn scan_staged(
                 continue;
             }
         };
-        out.findings.extend(found.into_iter().filter(|f| added.intersects(f.start_line, f.end_line)));
+        // An archive's members are judged whole (see `archive_members`): their findings name the member.
+        out.findings
+            .extend(found.into_iter().filter(|f| f.path != file.path || added.intersects(f.start_line, f.end_line)));
     }
     Ok(out.sorted())
 }

@@ -65,6 +65,9 @@ pub enum Origin<'a> {
     /// A commit's message with its author and committer ([`history::HistorySource::commit_text`]); `commit` is an
     /// index into the plan's commits.
     CommitMessage { commit: usize },
+    /// A member of an archive (`crate::archive`), its path `outer.zip!/member`. An archive is judged whole: where
+    /// the archive counts (a file, or a blob a change adds or changes), every member's findings count.
+    ArchiveMember,
 }
 
 /// The display path of a commit's message: where its findings are.

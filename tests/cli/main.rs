@@ -2,6 +2,7 @@
 //! every run.
 mod support;
 
+mod archives;
 mod audits;
 mod baseline;
 mod commit_text;
