@@ -10,6 +10,7 @@ use std::sync::Arc;
 
 use serde::Deserialize;
 
+use crate::engine::decode::{DecodePolicy, MAX_DEPTH};
 use crate::engine::examples::check_rules;
 use crate::engine::{IacPolicy, Scanner};
 use crate::error::{Error, Result};
@@ -27,6 +28,16 @@ pub struct ConfigFile {
     /// Report secrets at this confidence and above (`low`, `medium`, `high`; default `medium`).
     #[serde(default)]
     pub confidence: Option<crate::evidence::Confidence>,
+    /// Decode encoded spans (base64, hex, percent, string escapes) and scan their text with the specific rules
+    /// (default true).
+    #[serde(default)]
+    pub decode: Option<bool>,
+    /// How many decoding layers deep to look (default 2, at most 4): base64 of hex of a key is two.
+    #[serde(default)]
+    pub decode_depth: Option<u8>,
+    /// Bytes decoded at most from one file or blob, all layers together (default 1 MiB).
+    #[serde(default)]
+    pub decode_max_bytes: Option<usize>,
     /// Built-in rule ids to turn off.
     #[serde(default)]
     pub disable: Vec<String>,
@@ -67,6 +78,12 @@ impl Config {
         }
         let file: ConfigFile = toml::from_str(text)
             .map_err(|e| Error::config(path.display().to_string(), rules::allowlist::one_line(&e.to_string())))?;
+        if let Some(d) = file.decode_depth.filter(|&d| d == 0 || d > MAX_DEPTH) {
+            return Err(Error::config(
+                path.display().to_string(),
+                format!("decode_depth = {d}: must be 1 to {MAX_DEPTH} (turn decoding off with `decode = false`)"),
+            ));
+        }
         let mut notes = Vec::new();
         // Allowed with a `no_keywords_reason`, but the cost lands on every scan: say so once per run.
         let unkeyed: Vec<&str> = file.rules.iter().filter(|r| r.keywords.is_empty()).map(|r| r.id.as_str()).collect();
@@ -109,6 +126,18 @@ impl Config {
 
     pub fn max_file_size(&self) -> u64 {
         self.file.max_file_size.unwrap_or(DEFAULT_MAX_FILE_SIZE)
+    }
+
+    /// How encoded spans are decoded: the config's `decode`, `decode_depth` and `decode_max_bytes`.
+    pub fn decode_policy(&self) -> DecodePolicy {
+        let default = DecodePolicy::default();
+        if self.file.decode == Some(false) {
+            return DecodePolicy::off();
+        }
+        DecodePolicy {
+            depth: self.file.decode_depth.unwrap_or(default.depth),
+            max_bytes: self.file.decode_max_bytes.unwrap_or(default.max_bytes),
+        }
     }
 
     fn origin(&self) -> String {
@@ -154,12 +183,15 @@ impl Config {
         Allowlist::compile(&self.file.allowlist).map_err(|m| Error::config(self.origin(), format!("allowlist: {m}")))
     }
 
-    /// The secret rules and global allowlist, with IaC lint on and the IaC checks in `disable` turned off.
+    /// The secret rules and global allowlist, with IaC lint on and the IaC checks in `disable` turned off, and
+    /// decoding as the config sets it.
     pub fn scanner(&self) -> Result<Scanner> {
         let iac = IacPolicy {
             enabled: true,
             disabled: self.file.disable.iter().filter(|id| crate::iac::check_info(id).is_some()).cloned().collect(),
         };
-        Ok(Scanner::new(Arc::new(self.rule_set()?), Arc::new(self.global_allowlist()?)).with_iac(iac))
+        let mut scanner = Scanner::new(Arc::new(self.rule_set()?), Arc::new(self.global_allowlist()?)).with_iac(iac);
+        scanner.set_decode(self.decode_policy());
+        Ok(scanner)
     }
 }

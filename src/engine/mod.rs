@@ -2,6 +2,7 @@
 //! validator filters → one candidate per secret (a specific rule wins over a generic one).
 //!
 //! The scanner is built once and shared by all threads (`&Scanner` is `Sync`); it keeps no per-scan state.
+pub mod decode;
 pub mod entropy;
 pub mod examples;
 pub mod placeholder;
@@ -38,6 +39,16 @@ pub struct Candidate {
     /// The rule's validator rejected it (a checksum that does not add up): never reported, but it keeps generic
     /// rules off the same text, which would otherwise report the fake token that the specific rule saw through.
     pub rejected: bool,
+    /// Found in decoded text: the offsets above are then those of the encoded span in the scanned content.
+    pub decoded: Option<Box<decode::Decoded>>,
+}
+
+/// What a scan of one piece of content found.
+#[derive(Debug, Default)]
+pub struct Scanned {
+    pub candidates: Vec<Candidate>,
+    /// The decoded-size cap stopped decoding before every encoded span was looked at.
+    pub decode_limit_hit: bool,
 }
 
 #[derive(Debug)]
@@ -45,6 +56,7 @@ pub struct Scanner {
     rules: Arc<RuleSet>,
     global_allow: Arc<Allowlist>,
     iac: IacPolicy,
+    decode: decode::DecodePolicy,
 }
 
 /// Whether scans also lint infrastructure files (`crate::iac`), and which checks are turned off.
@@ -63,7 +75,7 @@ impl IacPolicy {
 impl Scanner {
     /// A secret scanner; IaC lint is off until `with_iac`.
     pub fn new(rules: Arc<RuleSet>, global_allow: Arc<Allowlist>) -> Scanner {
-        Scanner { rules, global_allow, iac: IacPolicy::default() }
+        Scanner { rules, global_allow, iac: IacPolicy::default(), decode: decode::DecodePolicy::default() }
     }
 
     pub fn with_iac(mut self, iac: IacPolicy) -> Scanner {
@@ -73,6 +85,15 @@ impl Scanner {
 
     pub fn set_iac_enabled(&mut self, enabled: bool) {
         self.iac.enabled = enabled;
+    }
+
+    /// How encoded spans are decoded (on, two layers deep, by default).
+    pub fn set_decode(&mut self, decode: decode::DecodePolicy) {
+        self.decode = decode;
+    }
+
+    pub fn decode(&self) -> decode::DecodePolicy {
+        self.decode
     }
 
     pub fn iac(&self) -> &IacPolicy {
@@ -94,18 +115,49 @@ impl Scanner {
     /// what [`RuleSet::keyword_hits`] would: a caller that knows them from similar content supplies them for
     /// less. It is not called for content that is not scanned.
     pub fn scan_with(&self, content: &[u8], path: &str, find_keywords: &mut FindKeywords<'_>) -> Vec<Candidate> {
+        self.scan_detailed(content, path, find_keywords).candidates
+    }
+
+    /// [`scan_with`](Self::scan_with), also telling whether decoding stopped at its size cap.
+    pub fn scan_detailed(&self, content: &[u8], path: &str, find_keywords: &mut FindKeywords<'_>) -> Scanned {
         if self.global_allow.allows_path(path) {
-            return Vec::new();
+            return Scanned::default();
         }
         let mut hits = Vec::new();
         find_keywords(content, &mut hits);
-        let windows = self.keyword_windows(content, &hits);
+        let plain = self.scan_hits(content, path, &hits, false);
+        if !self.decode.enabled() {
+            return Scanned { candidates: plain, decode_limit_hit: false };
+        }
+        let mut run = decode::DecodeRun::new(self, path, self.decode);
+        run.layer(content, self.decode.depth, &mut Vec::new(), None);
+        let decode_limit_hit = run.limit_hit;
+        Scanned { candidates: decode::merge(&self.rules, content, plain, run.found), decode_limit_hit }
+    }
+
+    /// Decoded text: its keywords, and only the specific rules (see [`decode`]).
+    fn scan_decoded(&self, text: &[u8], path: &str) -> Vec<Candidate> {
+        let mut hits = Vec::new();
+        self.rules.keyword_hits(text, &mut hits);
+        self.scan_hits(text, path, &hits, true)
+    }
+
+    /// Runs the rules whose keywords occur (and the rules without keywords) around their keywords, and keeps
+    /// one candidate per secret. `specific_only` leaves generic rules out.
+    fn scan_hits(&self, content: &[u8], path: &str, hits: &[KeywordHit], specific_only: bool) -> Vec<Candidate> {
+        let mut windows = self.keyword_windows(content, hits);
+        if specific_only {
+            windows.retain(|w| !self.rules.rules()[w.0 as usize].generic);
+        }
         let mut found = Vec::new();
         for run in windows.chunk_by(|a, b| a.0 == b.0) {
             let spans = run.iter().map(|&(_, start, end)| (start, end));
             self.run_rule(run[0].0 as usize, content, path, spans, &mut found);
         }
         for &r in self.rules.unkeyed() {
+            if specific_only && self.rules.rules()[r as usize].generic {
+                continue;
+            }
             self.run_rule(r as usize, content, path, std::iter::once((0, content.len())), &mut found);
         }
         resolve_overlaps(&self.rules, found)
@@ -202,6 +254,7 @@ impl Scanner {
                     entropy,
                     validated,
                     rejected,
+                    decoded: None,
                 });
             }
         }
@@ -308,6 +361,7 @@ mod tests {
                         entropy: 3.0,
                         validated: next(2) == 0,
                         rejected: next(4) == 0,
+                        decoded: None,
                     }
                 })
                 .collect();

@@ -35,6 +35,7 @@ pub(super) fn collect(request: &ScanRequest, input: Input<'_>) -> Result<Collect
     let config = Config::discover_or_default(request.policy.config.as_deref(), &start_dir)?;
     let mut scanner = config.scanner()?;
     scanner.set_iac_enabled(request.iac.unwrap_or(true));
+    request.apply_decode(&mut scanner);
     let root = project_root(&config, &start_dir);
     let ignore = IgnoreList::load(&root.join(IGNORE_FILE_NAME))?;
 

@@ -33,6 +33,7 @@ pub(super) fn collect_staged(request: &ScanRequest) -> Result<Collected> {
     });
     let mut scanner = scanner?;
     scanner.set_iac_enabled(request.iac.unwrap_or(true));
+    request.apply_decode(&mut scanner);
     let max = request.max_file_size.unwrap_or(policy.config.max_file_size());
     let output = with_notes(scan_staged(&scanner, &source, files?, stats, max)?, &policy.config.notes);
     Ok(collected(output, scanner, policy, root))
@@ -64,6 +65,7 @@ pub(super) fn collect_history(request: &ScanRequest, spec: HistorySpec) -> Resul
     let mut scanner = policy.scanner()?;
     // History is audited for secrets; IaC lint of old blobs is asked for.
     scanner.set_iac_enabled(request.iac.unwrap_or(false));
+    request.apply_decode(&mut scanner);
     let max = request.max_file_size.unwrap_or(policy.config.max_file_size());
     let progress = request.progress.as_deref();
     let mut output = scan_history(&scanner, &source, max, request.threads, progress, |on_blob| match planned {

@@ -74,6 +74,9 @@ pub struct ScanRequest {
     pub follow_symlinks: bool,
     /// Lint infrastructure files; `None`: on for files and the staged change, off for history and ranges.
     pub iac: Option<bool>,
+    /// Decoding layers: `Some(0)` turns decoding off, `Some(n)` looks `n` layers deep; `None`: the config's
+    /// setting (default 2).
+    pub decode_depth: Option<u8>,
     /// The index the staged change is read from, instead of the repository's (`GIT_INDEX_FILE` in a hook).
     pub index_file: Option<PathBuf>,
     /// What the staged change is compared with: HEAD, or HEAD's parent for a commit that replaces HEAD
@@ -107,6 +110,7 @@ impl ScanRequest {
             respect_ignore_files: true,
             follow_symlinks: false,
             iac: None,
+            decode_depth: None,
             index_file: None,
             staged_base: StagedBase::Head,
             pack_reader: true,
@@ -115,6 +119,15 @@ impl ScanRequest {
             gate: false,
             progress: None,
             min_confidence: None,
+        }
+    }
+
+    /// Applies [`decode_depth`](Self::decode_depth) over what the config set.
+    fn apply_decode(&self, scanner: &mut crate::engine::Scanner) {
+        match self.decode_depth {
+            Some(0) => scanner.set_decode(crate::engine::decode::DecodePolicy::off()),
+            Some(depth) => scanner.set_decode(crate::engine::decode::DecodePolicy { depth, ..scanner.decode() }),
+            None => {}
         }
     }
 

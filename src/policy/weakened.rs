@@ -212,6 +212,14 @@ impl Out<'_> {
     }
 }
 
+fn describe_decode(p: crate::engine::decode::DecodePolicy) -> String {
+    if p.enabled() {
+        format!("depth {} ({} bytes per file)", p.depth, p.max_bytes)
+    } else {
+        "off".into()
+    }
+}
+
 /// The first line containing a needle (as written, or as a TOML basic string would escape it).
 fn locate(text: &str, needles: &[&str]) -> (usize, String) {
     for needle in needles.iter().filter(|n| !n.is_empty()) {
@@ -249,6 +257,20 @@ fn compare_configs(out: &mut Out<'_>, path: &str, b: &Config, a: &Config, max_si
             ),
             format!("max_file_size:{}", a.max_file_size()),
             &["max_file_size"],
+        );
+    }
+    let (was, now) = (b.decode_policy(), a.decode_policy());
+    if now.depth < was.depth || now.max_bytes < was.max_bytes {
+        out.push(
+            path,
+            "decode",
+            format!(
+                "lowers decoding from {} to {}: secrets hidden in base64, hex or escapes go unseen",
+                describe_decode(was),
+                describe_decode(now)
+            ),
+            format!("decode:{}:{}", now.depth, now.max_bytes),
+            &["decode"],
         );
     }
     widened(out, path, "allowlist", "the global allowlist", &b.file.allowlist, &a.file.allowlist, &["[allowlist]"]);

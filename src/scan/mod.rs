@@ -114,7 +114,11 @@ pub fn scan_piece(
         return Vec::new();
     }
     stats.scanned(content.len());
-    let candidates = scanner.scan_with(content, path, find_keywords);
+    let scanned = scanner.scan_detailed(content, path, find_keywords);
+    if scanned.decode_limit_hit {
+        stats.skip(SkipReason::DecodeLimit);
+    }
+    let candidates = scanned.candidates;
     let mut found =
         if candidates.is_empty() { Vec::new() } else { locate(scanner.rules(), content, path, &candidates) };
     found.extend(iac_lint::lint_file(scanner, path, content, terraform, stats));
