@@ -30,54 +30,41 @@ pub fn is_base64_digit(b: u8) -> bool {
     B64[b as usize] != 0xFF
 }
 
-/// Accumulates decoded bytes and gives up at the first one that cannot belong to text, so that spans that
-/// decode to binary cost only a few bytes of work.
+/// Accumulates decoded bytes and gives up at the first one that cannot belong to text (a control character,
+/// or a byte out of place in UTF-8), so that spans that decode to binary cost only a few bytes of work.
 struct TextOut {
     bytes: Vec<u8>,
-    /// Bytes already known to be valid UTF-8 (checked every `CHECK_EVERY` bytes).
-    checked: usize,
+    /// Continuation bytes the current UTF-8 sequence still needs.
+    pending: u8,
 }
-
-const CHECK_EVERY: usize = 64;
 
 impl TextOut {
     fn with_capacity(n: usize) -> TextOut {
-        TextOut { bytes: Vec::with_capacity(n), checked: 0 }
+        TextOut { bytes: Vec::with_capacity(n), pending: 0 }
     }
 
-    /// Appends a byte; false when it cannot be part of text.
+    /// Appends a byte; false when it cannot be part of text. Only the shape of UTF-8 sequences is followed
+    /// here; `finish` checks the rest (overlong forms, surrogates).
     #[inline]
     fn push(&mut self, b: u8) -> bool {
-        // Controls other than tab, LF and CR, DEL, and bytes that never occur in UTF-8.
-        let bad = (b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r')) || b == 0x7F || b == 0xC0 || b == 0xC1 || b >= 0xF5;
-        if bad {
-            return false;
-        }
+        let ok = match b {
+            b'\t' | b'\n' | b'\r' | 0x20..=0x7E => self.pending == 0,
+            0x80..=0xBF if self.pending > 0 => {
+                self.pending -= 1;
+                true
+            }
+            0xC2..=0xDF | 0xE0..=0xEF | 0xF0..=0xF4 if self.pending == 0 => {
+                self.pending = 1 + u8::from(b >= 0xE0) + u8::from(b >= 0xF0);
+                true
+            }
+            _ => false,
+        };
         self.bytes.push(b);
-        if self.bytes.len() - self.checked >= CHECK_EVERY {
-            return self.check(false);
-        }
-        true
+        ok
     }
 
-    /// Checks the bytes added since the last check are UTF-8; an incomplete character at the end is fine
-    /// unless `complete`.
-    fn check(&mut self, complete: bool) -> bool {
-        match std::str::from_utf8(&self.bytes[self.checked..]) {
-            Ok(_) => {
-                self.checked = self.bytes.len();
-                true
-            }
-            Err(e) if e.error_len().is_none() && !complete => {
-                self.checked += e.valid_up_to();
-                true
-            }
-            Err(_) => false,
-        }
-    }
-
-    fn finish(mut self) -> Option<Vec<u8>> {
-        (self.check(true) && !self.bytes.is_empty()).then_some(self.bytes)
+    fn finish(self) -> Option<Vec<u8>> {
+        (self.pending == 0 && !self.bytes.is_empty() && std::str::from_utf8(&self.bytes).is_ok()).then_some(self.bytes)
     }
 }
 
