@@ -6,6 +6,7 @@ mod baseline;
 mod commit_text;
 mod confidence;
 mod config;
+mod decode;
 mod git;
 mod git_gate;
 mod git_hostile;

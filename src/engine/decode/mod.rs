@@ -1,6 +1,6 @@
 //! Secrets inside encoded spans of text: base64 (a Kubernetes Secret's `data:`, a Docker `auth`, an
 //! `Authorization: Basic` header), hex, percent-encoding and string escapes (`\u0067hp_…` in JSON or
-//! JavaScript). One linear pass finds the spans that could be encoded (runs of at least `MIN_BASE64` base64
+//! JavaScript). One linear pass finds the spans that could be encoded (runs of at least 20 base64
 //! digits, `MIN_HEX` hex digits, or `MIN_ESCAPED` bytes around a `%XX` or a `\u`/`\x`/`\/` escape); each is
 //! decoded, kept only if it decodes to text, and that text goes through the keyword prefilter and the
 //! *specific* rules (provider formats, private keys) — generic password and entropy rules do not run on decoded
@@ -11,6 +11,7 @@
 //! A secret found this way is reported at the encoded span in the original content, with the decodings that
 //! led to it (outermost first, `["base64", "hex"]`). A secret the plain scan found too is reported once, plain.
 pub mod codecs;
+mod runs;
 
 use std::ops::Range;
 
@@ -23,8 +24,6 @@ pub const DEFAULT_DEPTH: u8 = 2;
 pub const MAX_DEPTH: u8 = 4;
 /// Default cap on the bytes decoded from one piece of content (all layers together).
 pub const DEFAULT_MAX_BYTES: usize = 1 << 20;
-/// Shortest base64 run tried: 20 digits are 15 bytes, shorter than any provider token worth decoding for.
-const MIN_BASE64: usize = 20;
 /// Shortest hex run tried (16 bytes decoded); hex runs shorter than this are ids and colours.
 const MIN_HEX: usize = 32;
 /// Shortest span around a `%XX` or `\u` escape.
@@ -100,51 +99,23 @@ pub struct Decoded {
 pub fn encoded_spans(content: &[u8]) -> Vec<(Range<usize>, Encoding)> {
     let mut spans = Vec::new();
     digit_runs(content, &mut spans);
-    escaped_spans(content, b'%', &mut spans);
-    escaped_spans(content, b'\\', &mut spans);
+    escaped_spans(content, &mut spans);
     spans
 }
 
-/// Runs of base64 digits (with up to two `=` after them) long enough to try. Any `MIN_BASE64` consecutive
-/// offsets hold one multiple of `MIN_BASE64`, so only the bytes at those offsets are looked at until one is a
-/// digit; the run around it is then measured. Most text is letters, but its runs are short: this reads about a
-/// third of the bytes a byte-by-byte pass reads.
+/// Runs of base64 digits (with up to two `=` after them) long enough to try.
 fn digit_runs(content: &[u8], out: &mut Vec<(Range<usize>, Encoding)>) {
-    let n = content.len();
-    // No run is measured twice: `done` is where the last one ended.
-    let (mut probe, mut done) = (MIN_BASE64 - 1, 0);
-    while probe < n {
-        if !codecs::is_base64_digit(content[probe]) {
-            probe += MIN_BASE64;
-            continue;
-        }
-        let mut start = probe;
-        while start > done && codecs::is_base64_digit(content[start - 1]) {
-            start -= 1;
-        }
-        let mut end = probe + 1;
-        while end < n && codecs::is_base64_digit(content[end]) {
-            end += 1;
-        }
-        let digits = end - start;
-        let mut padded = end;
-        while padded < n && padded - end < 2 && content[padded] == b'=' {
-            padded += 1;
-        }
-        if digits >= MIN_BASE64 {
-            let all_hex = content[start..end].iter().all(u8::is_ascii_hexdigit);
-            if all_hex && padded == end {
-                if digits >= MIN_HEX {
-                    out.push((start..end, Encoding::Hex));
-                }
-            } else {
-                out.push((start..padded, Encoding::Base64));
+    runs::long_runs(content, |start, end| {
+        let digits = &content[start..end];
+        let padded = end + content[end..].iter().take(2).take_while(|&&b| b == b'=').count();
+        if padded == end && digits.iter().all(u8::is_ascii_hexdigit) {
+            if digits.len() >= MIN_HEX {
+                out.push((start..end, Encoding::Hex));
             }
+        } else {
+            out.push((start..padded, Encoding::Base64));
         }
-        done = padded;
-        // The next run starts after `padded`; its first `MIN_BASE64` offsets hold a probe.
-        probe = padded + MIN_BASE64 - 1;
-    }
+    });
 }
 
 /// Ends a percent- or escape-encoded span: whitespace and what delimits strings and arguments in code.
@@ -153,28 +124,27 @@ fn ends_span(b: u8) -> bool {
         || matches!(b, b'"' | b'\'' | b'`' | b',' | b';' | b'(' | b')' | b'<' | b'>' | b'[' | b']' | b'{' | b'}')
 }
 
-/// Spans around `%XX` sequences (`marker` `%`) or `\u`, `\x`, `\/` escapes (`marker` `\`): from the first
-/// escape back to the start of the string or word, and on to its end, stepping over escaped quotes.
-fn escaped_spans(content: &[u8], marker: u8, out: &mut Vec<(Range<usize>, Encoding)>) {
-    let starts_escape = |at: usize| match marker {
+/// Spans around `%XX` sequences or `\u`, `\x`, `\/` escapes: from the first escape back to the start of the
+/// string or word, and on to its end, stepping over escaped quotes. One pass looks for both markers.
+fn escaped_spans(content: &[u8], out: &mut Vec<(Range<usize>, Encoding)>) {
+    let starts_escape = |at: usize| match content[at] {
         b'%' => content.get(at + 1..at + 3).is_some_and(|d| d.iter().all(u8::is_ascii_hexdigit)),
         _ => matches!(content.get(at + 1), Some(b'u' | b'x' | b'/')),
     };
-    let encoding = if marker == b'%' { Encoding::Percent } else { Encoding::Escapes };
     // Where the search goes on, and where the last span ended (no span starts before it).
     let (mut from, mut last_end) = (0, 0);
-    while let Some(i) = memchr::memchr(marker, &content[from..]).map(|i| from + i) {
+    while let Some(i) = memchr::memchr2(b'%', b'\\', &content[from..]).map(|i| from + i) {
         if !starts_escape(i) {
             from = i + 1;
             continue;
         }
+        let escapes = content[i] == b'\\';
         let floor = i.saturating_sub(MAX_ESCAPED_REACH).max(last_end);
         let mut start = i;
         while start > floor {
-            let b = content[start - 1];
-            if marker == b'\\' && start - 1 > floor && content[start - 2] == b'\\' {
+            if escapes && start - 1 > floor && content[start - 2] == b'\\' {
                 start -= 2;
-            } else if ends_span(b) {
+            } else if ends_span(content[start - 1]) {
                 break;
             } else {
                 start -= 1;
@@ -185,14 +155,14 @@ fn escaped_spans(content: &[u8], marker: u8, out: &mut Vec<(Range<usize>, Encodi
         while end < ceiling {
             match content[end] {
                 // An escaped character (a quote, a backslash) belongs to the string.
-                b'\\' if marker == b'\\' && end + 1 < ceiling => end += 2,
+                b'\\' if escapes && end + 1 < ceiling => end += 2,
                 b if ends_span(b) => break,
                 _ => end += 1,
             }
         }
         let end = end.min(ceiling);
         if end - start >= MIN_ESCAPED {
-            out.push((start..end, encoding));
+            out.push((start..end, if escapes { Encoding::Escapes } else { Encoding::Percent }));
         }
         from = end.max(i + 1);
         last_end = end;
@@ -268,28 +238,34 @@ pub(super) fn merge(
         return plain;
     }
     let overlaps = |a: &Candidate, b: &Candidate| a.secret_start < b.secret_end && b.secret_start < a.secret_end;
-    let secret_of = |d: &Candidate| d.decoded.as_ref().map(|d| d.secret.clone()).unwrap_or_default();
+    // Plain candidates that only stand for an encoded span whose secret decoding found (its own rule's plain
+    // finding of that secret aside), judged against every decoded candidate, duplicates of plain ones included:
+    // the base64 of a key reported on another line is no second finding.
+    let explained = |p: &Candidate| {
+        decoded.iter().any(|d| {
+            let inside = d.secret_start <= p.secret_start && p.secret_end <= d.secret_end;
+            let whole = p.secret_start == d.secret_start && p.secret_end == d.secret_end;
+            p.rule != d.rule && inside && (whole || rules.rules()[p.rule].generic)
+        })
+    };
+    let (dropped, mut kept): (Vec<Candidate>, Vec<Candidate>) = plain.into_iter().partition(explained);
     decoded.retain(|d| {
-        let secret = secret_of(d);
-        !plain
+        let secret = decoded_secret(d);
+        !kept
             .iter()
+            .chain(&dropped)
             .any(|p| p.rule == d.rule && (overlaps(p, d) || content[p.secret_start..p.secret_end] == secret[..]))
     });
-    decoded.sort_by(|a, b| (a.secret_start, a.rule, secret_of(a)).cmp(&(b.secret_start, b.rule, secret_of(b))));
+    decoded
+        .sort_by(|a, b| (a.secret_start, a.rule, decoded_secret(a)).cmp(&(b.secret_start, b.rule, decoded_secret(b))));
     decoded.dedup_by(|a, b| a.secret_start == b.secret_start && a.rule == b.rule && a.decoded == b.decoded);
-    let mut kept: Vec<Candidate> = plain
-        .into_iter()
-        .filter(|p| {
-            !decoded.iter().any(|d| {
-                let inside = d.secret_start <= p.secret_start && p.secret_end <= d.secret_end;
-                let whole = p.secret_start == d.secret_start && p.secret_end == d.secret_end;
-                inside && (whole || rules.rules()[p.rule].generic)
-            })
-        })
-        .collect();
     kept.extend(decoded);
     kept.sort_by_key(|c| (c.secret_start, c.rule));
     kept
+}
+
+fn decoded_secret(c: &Candidate) -> &[u8] {
+    c.decoded.as_ref().map_or(&[][..], |d| &d.secret[..])
 }
 
 #[cfg(test)]
@@ -322,47 +298,6 @@ mod tests {
         assert!(spans("token=abcdEFGH1234 id: 0123456789abcdef 50% off\\n").is_empty());
         // `key=` does not join the base64 after it.
         assert_eq!(spans("key=QUtJQVFZTE5ENlBKM0xNVUhI")[0].0, "QUtJQVFZTE5ENlBKM0xNVUhI");
-    }
-
-    /// `digit_runs` probes every `MIN_BASE64`-th byte; it must find what a byte-by-byte pass finds.
-    #[test]
-    fn probing_finds_every_run_a_full_pass_finds() {
-        let mut rng = crate::test_rng::TestRng::new(0x51_7cc1_b727_220a);
-        let alphabet = b"aF0=_ :\n";
-        for round in 0..300 {
-            let len = 1 + rng.below(200);
-            let content: Vec<u8> = (0..len)
-                .map(
-                    |_| if rng.below(8) == 0 { alphabet[rng.below(alphabet.len())] } else { b'A' + rng.below(6) as u8 },
-                )
-                .collect();
-            let mut want = Vec::new();
-            let mut i = 0;
-            while i < content.len() {
-                let start = i;
-                while i < content.len() && codecs::is_base64_digit(content[i]) {
-                    i += 1;
-                }
-                let end = i;
-                while i < content.len() && i - end < 2 && content[i] == b'=' {
-                    i += 1;
-                }
-                if end - start >= MIN_BASE64 {
-                    let hex = content[start..end].iter().all(u8::is_ascii_hexdigit) && i == end;
-                    if !hex {
-                        want.push((start..i, Encoding::Base64));
-                    } else if end - start >= MIN_HEX {
-                        want.push((start..end, Encoding::Hex));
-                    }
-                }
-                if i == start {
-                    i += 1;
-                }
-            }
-            let mut got = Vec::new();
-            digit_runs(&content, &mut got);
-            assert_eq!(got, want, "round {round}: {:?}", String::from_utf8_lossy(&content));
-        }
     }
 
     #[test]
