@@ -474,6 +474,18 @@ mod tests {
     }
 
     #[test]
+    fn turning_decoding_off_or_shallower_is_a_weakening() {
+        let w = whats(files(None, None), files(Some("# ok\ndecode = false\n"), None));
+        assert!(
+            w.len() == 1 && w[0].0.contains("from depth 2 (1048576 bytes per file) to off") && w[0].1 == 2,
+            "{w:?}"
+        );
+        let w = whats(files(Some("decode_depth = 3\n"), None), files(Some("decode_max_bytes = 100\n"), None));
+        assert!(w.len() == 1 && w[0].0.contains("to depth 2 (100 bytes per file)"), "{w:?}");
+        assert_eq!(whats(files(Some("decode_depth = 1\n"), None), files(None, None)), vec![]);
+    }
+
+    #[test]
     fn tightening_is_not_a_weakening() {
         let before = "disable = [\"github-classic-pat\"]\nmax_file_size = 1000\n[allowlist]\nstopwords = [\"x\"]\n";
         let after = format!("max_file_size = 2000\n{RULE}");
