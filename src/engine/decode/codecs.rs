@@ -53,7 +53,7 @@ impl TextOut {
                 self.pending -= 1;
                 true
             }
-            0xC2..=0xDF | 0xE0..=0xEF | 0xF0..=0xF4 if self.pending == 0 => {
+            0xC2..=0xF4 if self.pending == 0 => {
                 self.pending = 1 + u8::from(b >= 0xE0) + u8::from(b >= 0xF0);
                 true
             }
@@ -112,7 +112,7 @@ fn hex_pair(hi: u8, lo: u8) -> Option<u8> {
 
 /// Decodes an even number of hex digits.
 pub fn hex(span: &[u8]) -> Option<Vec<u8>> {
-    if span.len() % 2 != 0 {
+    if !span.len().is_multiple_of(2) {
         return None;
     }
     let mut out = TextOut::with_capacity(span.len() / 2);

@@ -1,7 +1,7 @@
 //! Finding runs of base64 digits (`A-Za-z0-9+/-_`) at least `MIN_RUN` long, fast: every byte of every file goes
 //! through here. 64 bytes are classified at once into a bit mask (SSE2 on x86-64, which every x86-64 processor
 //! has; a byte loop elsewhere), and shifts of the mask tell whether `MIN_RUN` consecutive digits start in the
-//! block, without a branch per byte. Source code is mostly letters in short runs, so only blocks that hold a
+//! block, without a branch per byte (AVX2, where the processor has it, classifies 32 bytes per instruction). Source code is mostly letters in short runs, so only blocks that hold a
 //! long run are looked at byte by byte.
 use super::codecs::is_base64_digit;
 
@@ -12,11 +12,35 @@ pub const MIN_RUN: usize = 20;
 const STEP: usize = 64 - MIN_RUN + 1;
 
 /// Calls `each(start, end)` for every maximal run of at least `MIN_RUN` base64 digits, in order.
-pub fn long_runs(content: &[u8], mut each: impl FnMut(usize, usize)) {
+pub fn long_runs(content: &[u8], each: impl FnMut(usize, usize)) {
+    #[cfg(target_arch = "x86_64")]
+    if std::is_x86_feature_detected!("avx2") {
+        // SAFETY: the processor has AVX2 (checked just above).
+        return unsafe { long_runs_avx2(content, each) };
+    }
+    runs_with(content, each, mask64)
+}
+
+/// [`long_runs`] with AVX2 masks: half the instructions of SSE2 for the same 64 bytes.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+unsafe fn long_runs_avx2(content: &[u8], each: impl FnMut(usize, usize)) {
+    runs_with(content, each, |block| {
+        // SAFETY: this function only runs where AVX2 is present.
+        unsafe { mask64_avx2(block) }
+    })
+}
+
+#[inline(always)]
+fn runs_with(content: &[u8], mut each: impl FnMut(usize, usize), mask64: impl Fn(&[u8; 64]) -> u64) {
+    let block_mask = |at: usize| match content.get(at..at + 64) {
+        Some(block) => mask64(block.try_into().expect("64 bytes")),
+        None => tail_mask(&content[at..]),
+    };
     let n = content.len();
     let mut at = 0;
     while at < n {
-        let mask = block_mask(content, at);
+        let mask = block_mask(at);
         let starts = run_starts(mask);
         if starts == 0 {
             at += STEP;
@@ -31,7 +55,7 @@ pub fn long_runs(content: &[u8], mut each: impl FnMut(usize, usize)) {
         let mut end = at + off + (!(mask >> off)).trailing_zeros() as usize;
         if end == at + 64 {
             while end < content.len() {
-                let ones = (!block_mask(content, end)).trailing_zeros() as usize;
+                let ones = (!block_mask(end)).trailing_zeros() as usize;
                 end += ones;
                 if ones < 64 {
                     break;
@@ -40,14 +64,6 @@ pub fn long_runs(content: &[u8], mut each: impl FnMut(usize, usize)) {
         }
         each(start, end);
         at = end;
-    }
-}
-
-/// The digit mask of the 64 bytes from `at` (fewer at the end of the content).
-fn block_mask(content: &[u8], at: usize) -> u64 {
-    match content.get(at..at + 64) {
-        Some(block) => mask64(block.try_into().expect("64 bytes")),
-        None => tail_mask(&content[at..]),
     }
 }
 
@@ -85,6 +101,33 @@ fn mask64(block: &[u8; 64]) -> u64 {
             _mm_movemask_epi8(_mm_or_si128(_mm_or_si128(digit, letter), sign)) as u32 as u64
         };
         mask |= bits << (16 * k);
+    }
+    mask
+}
+
+/// [`mask64`] 32 bytes at a time.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+#[inline]
+unsafe fn mask64_avx2(block: &[u8; 64]) -> u64 {
+    use std::arch::x86_64::*;
+    let mut mask = 0u64;
+    for k in 0..2 {
+        // SAFETY: the caller has AVX2, and the load reads 32 bytes inside `block`.
+        let bits = unsafe {
+            let x = _mm256_loadu_si256(block.as_ptr().add(32 * k).cast::<__m256i>());
+            let set = |b: u8| _mm256_set1_epi8(b as i8);
+            let digit = _mm256_and_si256(_mm256_cmpgt_epi8(x, set(b'0' - 1)), _mm256_cmpgt_epi8(set(b'9' + 1), x));
+            let folded = _mm256_or_si256(x, set(0x20));
+            let letter =
+                _mm256_and_si256(_mm256_cmpgt_epi8(folded, set(b'a' - 1)), _mm256_cmpgt_epi8(set(b'z' + 1), folded));
+            let sign = _mm256_or_si256(
+                _mm256_or_si256(_mm256_cmpeq_epi8(x, set(b'+')), _mm256_cmpeq_epi8(x, set(b'/'))),
+                _mm256_or_si256(_mm256_cmpeq_epi8(x, set(b'-')), _mm256_cmpeq_epi8(x, set(b'_'))),
+            );
+            _mm256_movemask_epi8(_mm256_or_si256(_mm256_or_si256(digit, letter), sign)) as u32 as u64
+        };
+        mask |= bits << (32 * k);
     }
     mask
 }
@@ -133,5 +176,17 @@ mod tests {
         }
         assert_eq!(mask64(&[b'A'; 64]), u64::MAX);
         assert_eq!(mask64(&[b'='; 64]), 0);
+        // Every byte value through both masks.
+        let all: Vec<u8> = (0..=255).collect();
+        for block in all.chunks_exact(64) {
+            let block: &[u8; 64] = block.try_into().unwrap();
+            let want = tail_mask(block);
+            assert_eq!(mask64(block), want);
+            #[cfg(target_arch = "x86_64")]
+            if std::is_x86_feature_detected!("avx2") {
+                // SAFETY: AVX2 is present.
+                assert_eq!(unsafe { mask64_avx2(block) }, want);
+            }
+        }
     }
 }
