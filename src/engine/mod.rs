@@ -1,5 +1,6 @@
 //! The matcher: keyword prefilter → rule regex near each keyword → secret → allowlist, placeholder, entropy and
-//! validator filters → one candidate per secret (a specific rule wins over a generic one).
+//! validator filters → one candidate per secret (a specific rule wins over a generic one); then the specific
+//! rules over the text of the content's encoded spans (`decode`), each secret reported once.
 //!
 //! The scanner is built once and shared by all threads (`&Scanner` is `Sync`); it keeps no per-scan state.
 pub mod decode;
