@@ -316,10 +316,12 @@ pub fn locate(rules: &RuleSet, content: &[u8], path: &str, candidates: &[Candida
     for c in candidates {
         let rule = &rules.rules()[c.rule];
         at.seek(content, c.secret_start);
-        let secret = &content[c.secret_start..c.secret_end];
-        let end_column = match memchr::memrchr(b'\n', secret) {
-            Some(i) => char_count(&secret[i + 1..]),
-            None if starts_char(content, c.secret_start) => at.column + char_count(secret),
+        // A secret found in decoded text is located at its encoded span, and shown and fingerprinted as decoded.
+        let span = &content[c.secret_start..c.secret_end];
+        let secret = c.decoded.as_ref().map_or(span, |d| &d.secret[..]);
+        let end_column = match memchr::memrchr(b'\n', span) {
+            Some(i) => char_count(&span[i + 1..]),
+            None if starts_char(content, c.secret_start) => at.column + char_count(span),
             None => char_count(&content[at.line_start..c.secret_end]),
         };
         // Far enough to tell whether the line is longer than an excerpt (see `excerpt`), and no further.
@@ -333,10 +335,13 @@ pub fn locate(rules: &RuleSet, content: &[u8], path: &str, candidates: &[Candida
             path: path.to_string(),
             path_bytes: None,
             start_line: at.line,
-            end_line: at.line + memchr::memchr_iter(b'\n', secret).count(),
+            end_line: at.line + memchr::memchr_iter(b'\n', span).count(),
             start_column: at.column + 1,
             end_column,
-            line: excerpt(content, at.line_start, line_end, c.secret_start),
+            line: match &c.decoded {
+                None => excerpt(content, at.line_start, line_end, c.secret_start),
+                Some(_) => masked_excerpt(content, at.line_start, line_end, c),
+            },
             fingerprint: Fingerprint::new(&rule.id, path, secret),
             commit: None,
             detail: Detail::Secret(SecretMatch {
@@ -345,12 +350,26 @@ pub fn locate(rules: &RuleSet, content: &[u8], path: &str, candidates: &[Candida
                 validated: c.validated,
                 confidence: rule.confidence,
                 evidence: Vec::new(),
-                decoded: Vec::new(),
+                decoded: c.decoded.as_ref().map_or_else(Vec::new, |d| d.chain.iter().map(|s| s.to_string()).collect()),
                 secret_hash: None,
             }),
         });
     }
     out
+}
+
+/// The excerpt of a secret found in decoded text, with its encoded span cut to its first characters: the
+/// report's masking looks for the decoded secret, which the line does not show, and base64 hides nothing.
+fn masked_excerpt(content: &[u8], line_start: usize, line_end: usize, c: &Candidate) -> String {
+    let line_end = line_end.max(c.secret_start);
+    let span_end = c.secret_end.min(line_end);
+    let encoded = String::from_utf8_lossy(&content[c.secret_start..span_end]);
+    let shown: String = encoded.chars().take((encoded.chars().count() / 4).min(4)).collect();
+    let mut line = content[line_start..c.secret_start].to_vec();
+    line.extend_from_slice(shown.as_bytes());
+    line.extend_from_slice(b"*****");
+    line.extend_from_slice(&content[span_end..line_end]);
+    excerpt(&line, 0, line.len(), c.secret_start - line_start)
 }
 
 /// A position in the content with its 1-based line, the offset where that line starts, and the characters
@@ -523,6 +542,7 @@ mod tests {
                     entropy: 3.0,
                     validated: false,
                     rejected: false,
+                    decoded: None,
                 }
             })
             .collect();

@@ -21,6 +21,9 @@ pub enum SkipReason {
     /// An infrastructure file the IaC lint cannot read as such (a Helm template, an oversized manifest); its
     /// text was still scanned for secrets.
     IacNotLinted,
+    /// Text whose encoded spans were not all decoded: decoding stopped at its size cap (`decode_max_bytes`).
+    /// The text itself was scanned.
+    DecodeLimit,
     /// Could not be read: permission denied, I/O error, missing object. Makes the run exit 2.
     Unreadable,
     /// An archive member a limit of `crate::archive::ArchiveLimits` stopped (too large, too deep, too many, too
@@ -43,6 +46,7 @@ impl SkipReason {
             SkipReason::Special => "special file",
             SkipReason::Submodule => "submodule",
             SkipReason::IacNotLinted => "not IaC-linted",
+            SkipReason::DecodeLimit => "not fully decoded",
             SkipReason::Unreadable => "unreadable",
             SkipReason::NotPresent => "not present locally",
             SkipReason::ArchiveLimit => "over an archive limit",

@@ -76,7 +76,8 @@ fn every_specific_rule_example_is_reported_by_its_own_rule_when_all_rules_run() 
     let set = std::sync::Arc::new(RuleSet::new(rules).expect("rule ids are unique"));
     let scanner = leakgate::engine::Scanner::new(set.clone(), Default::default());
     // Overlaps that are meant: the wider match carries the narrower one (a service-account JSON holds a PEM key,
-    // an htpasswd line holds a hash, a Kubernetes Secret manifest holds a token); each is (rule, reported as).
+    // an htpasswd line holds a hash, a Kubernetes Secret manifest holds a token, base64 holds a PEM key); each is
+    // (rule, reported as).
     const MEANT: &[(&str, &str)] = &[
         ("azure-cosmosdb-identifiable-key", "azure-account-key-assignment"),
         ("azure-storage-account-identifiable-key", "azure-account-key-assignment"),
@@ -85,6 +86,9 @@ fn every_specific_rule_example_is_reported_by_its_own_rule_when_all_rules_run() 
         ("gitlab-agent-token", "kubernetes-secret-manifest"),
         ("new-relic-agent-config-license-key", "new-relic-license-key-unsuffixed"),
         ("password-hash-bcrypt", "htpasswd-entry"),
+        // Decoding reads the key inside the base64 and names its kind (the base64 rule still serves --no-decode).
+        ("pem-private-key-base64", "pem-openssh-private-key"),
+        ("pem-private-key-base64", "pem-pkcs8-private-key"),
         ("password-hash-md5crypt", "htpasswd-entry"),
         ("truenas-websocket-api-key", "truenas-api-key"),
         ("yandex-cloud-static-access-key-secret", "aws-secret-access-key"),

@@ -197,6 +197,14 @@ pub struct SharedScanArgs {
     #[arg(long, value_name = "LEVEL", value_parser = parse_confidence)]
     pub confidence: Option<crate::evidence::Confidence>,
 
+    /// Do not decode encoded spans (base64, hex, percent-encoding, string escapes) to look for secrets in them.
+    #[arg(long, conflicts_with = "decode_depth")]
+    pub no_decode: bool,
+
+    /// How many layers of encoding to look through (1 to 4; default 2 or the config's decode_depth).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u8).range(1..=crate::engine::decode::MAX_DEPTH as i64))]
+    pub decode_depth: Option<u8>,
+
     /// Exit 2 if any input was skipped (too large, symlink, FIFO/socket/device, submodule, an infrastructure
     /// file that could not be linted, an archive member over a limit or unreadable), not only if some could not
     /// be read. Binary files skipped with --no-binary-strings do not count.

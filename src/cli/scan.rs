@@ -116,6 +116,7 @@ pub(crate) fn git_request(
         request.binary_strings = Some(false);
     }
     request.min_confidence = shared.confidence;
+    request.decode_depth = if shared.no_decode { Some(0) } else { shared.decode_depth };
     request.mask_lines = !output.show_secrets;
     // A diagnostic switch, not a flag: it only makes an audit slower, for comparing the two readers.
     request.pack_reader = std::env::var_os("LEAKGATE_PACK_READER").is_none_or(|v| v != "0");

@@ -11,6 +11,7 @@ use std::sync::Arc;
 use serde::Deserialize;
 
 use crate::archive::ArchiveLimits;
+use crate::engine::decode::{DecodePolicy, MAX_DEPTH};
 use crate::engine::examples::check_rules;
 use crate::engine::{IacPolicy, Scanner};
 use crate::error::{Error, Result};
@@ -32,6 +33,16 @@ pub struct ConfigFile {
     /// `false` skips binary files (counted as `binary`).
     #[serde(default)]
     pub binary_strings: Option<bool>,
+    /// Decode encoded spans (base64, hex, percent, string escapes) and scan their text with the specific rules
+    /// (default true).
+    #[serde(default)]
+    pub decode: Option<bool>,
+    /// How many decoding layers deep to look (default 2, at most 4): base64 of hex of a key is two.
+    #[serde(default)]
+    pub decode_depth: Option<u8>,
+    /// Bytes decoded at most from one file or blob, all layers together (default 1 MiB).
+    #[serde(default)]
+    pub decode_max_bytes: Option<usize>,
     /// Built-in rule ids to turn off.
     #[serde(default)]
     pub disable: Vec<String>,
@@ -108,6 +119,12 @@ impl Config {
         }
         let file: ConfigFile = toml::from_str(text)
             .map_err(|e| Error::config(path.display().to_string(), rules::allowlist::one_line(&e.to_string())))?;
+        if let Some(d) = file.decode_depth.filter(|&d| d == 0 || d > MAX_DEPTH) {
+            return Err(Error::config(
+                path.display().to_string(),
+                format!("decode_depth = {d}: must be 1 to {MAX_DEPTH} (turn decoding off with `decode = false`)"),
+            ));
+        }
         let mut notes = Vec::new();
         // Allowed with a `no_keywords_reason`, but the cost lands on every scan: say so once per run.
         let unkeyed: Vec<&str> = file.rules.iter().filter(|r| r.keywords.is_empty()).map(|r| r.id.as_str()).collect();
@@ -150,6 +167,18 @@ impl Config {
 
     pub fn max_file_size(&self) -> u64 {
         self.file.max_file_size.unwrap_or(DEFAULT_MAX_FILE_SIZE)
+    }
+
+    /// How encoded spans are decoded: the config's `decode`, `decode_depth` and `decode_max_bytes`.
+    pub fn decode_policy(&self) -> DecodePolicy {
+        let default = DecodePolicy::default();
+        if self.file.decode == Some(false) {
+            return DecodePolicy::off();
+        }
+        DecodePolicy {
+            depth: self.file.decode_depth.unwrap_or(default.depth),
+            max_bytes: self.file.decode_max_bytes.unwrap_or(default.max_bytes),
+        }
     }
 
     fn origin(&self) -> String {
@@ -195,7 +224,8 @@ impl Config {
         Allowlist::compile(&self.file.allowlist).map_err(|m| Error::config(self.origin(), format!("allowlist: {m}")))
     }
 
-    /// The secret rules and global allowlist, with IaC lint on and the IaC checks in `disable` turned off.
+    /// The secret rules and global allowlist, with IaC lint on and the IaC checks in `disable` turned off, and
+    /// decoding as the config sets it.
     pub fn scanner(&self) -> Result<Scanner> {
         let iac = IacPolicy {
             enabled: true,
@@ -203,6 +233,7 @@ impl Config {
         };
         let mut scanner = Scanner::new(Arc::new(self.rule_set()?), Arc::new(self.global_allowlist()?)).with_iac(iac);
         scanner.set_binary_strings(self.file.binary_strings.unwrap_or(true));
+        scanner.set_decode(self.decode_policy());
         Ok(scanner)
     }
 }

@@ -60,7 +60,10 @@ pub fn check_rules(rules: Vec<Rule>, require_examples: bool) -> Vec<ExampleFailu
             let found: Vec<String> = scanner
                 .scan(ex.text.as_bytes(), path)
                 .iter()
-                .map(|c| String::from_utf8_lossy(&ex.text.as_bytes()[c.secret_start..c.secret_end]).into_owned())
+                .map(|c| {
+                    let span = &ex.text.as_bytes()[c.secret_start..c.secret_end];
+                    String::from_utf8_lossy(c.decoded.as_ref().map_or(span, |d| &d.secret[..])).into_owned()
+                })
                 .collect();
             if !found.iter().any(|s| s == &ex.secret) {
                 let got = if found.is_empty() { "nothing".to_string() } else { format!("{found:?}") };

@@ -1,7 +1,9 @@
 //! The matcher: keyword prefilter → rule regex near each keyword → secret → allowlist, placeholder, entropy and
-//! validator filters → one candidate per secret (a specific rule wins over a generic one).
+//! validator filters → one candidate per secret (a specific rule wins over a generic one); then the specific
+//! rules over the text of the content's encoded spans (`decode`), each secret reported once.
 //!
 //! The scanner is built once and shared by all threads (`&Scanner` is `Sync`); it keeps no per-scan state.
+pub mod decode;
 pub mod entropy;
 pub mod examples;
 pub mod placeholder;
@@ -39,6 +41,16 @@ pub struct Candidate {
     /// The rule's validator rejected it (a checksum that does not add up): never reported, but it keeps generic
     /// rules off the same text, which would otherwise report the fake token that the specific rule saw through.
     pub rejected: bool,
+    /// Found in decoded text: the offsets above are then those of the encoded span in the scanned content.
+    pub decoded: Option<Box<decode::Decoded>>,
+}
+
+/// What a scan of one piece of content found.
+#[derive(Debug, Default)]
+pub struct Scanned {
+    pub candidates: Vec<Candidate>,
+    /// The decoded-size cap stopped decoding before every encoded span was looked at.
+    pub decode_limit_hit: bool,
 }
 
 #[derive(Debug)]
@@ -50,6 +62,8 @@ pub struct Scanner {
     binary_strings: bool,
     /// How archives are opened (`crate::archive`); `None`: they are not, and count as binary files.
     archives: Option<ArchiveLimits>,
+    /// How encoded spans are decoded (`decode`).
+    decode: decode::DecodePolicy,
 }
 
 /// Whether scans also lint infrastructure files (`crate::iac`), and which checks are turned off.
@@ -74,6 +88,7 @@ impl Scanner {
             iac: IacPolicy::default(),
             binary_strings: true,
             archives: Some(ArchiveLimits::default()),
+            decode: decode::DecodePolicy::default(),
         }
     }
 
@@ -94,6 +109,15 @@ impl Scanner {
     /// The limits archives are opened within; `None` when they are not opened.
     pub fn archives(&self) -> Option<&ArchiveLimits> {
         self.archives.as_ref()
+    }
+
+    /// How encoded spans are decoded (on, two layers deep, by default).
+    pub fn set_decode(&mut self, decode: decode::DecodePolicy) {
+        self.decode = decode;
+    }
+
+    pub fn decode(&self) -> decode::DecodePolicy {
+        self.decode
     }
 
     pub fn iac(&self) -> &IacPolicy {
@@ -124,11 +148,11 @@ impl Scanner {
     /// what [`RuleSet::keyword_hits`] would: a caller that knows them from similar content supplies them for
     /// less. It is not called for content that is not scanned.
     pub fn scan_with(&self, content: &[u8], path: &str, find_keywords: &mut FindKeywords<'_>) -> Vec<Candidate> {
-        self.scan_rules(content, path, find_keywords, &|_| true)
+        self.scan_detailed(content, path, find_keywords).candidates
     }
 
-    /// [`scan_with`](Self::scan_with) with only the rules `runs` accepts (the strings of a binary file are
-    /// scanned with the specific high-confidence rules alone, see [`Rule::strings_safe`]).
+    /// [`scan_with`](Self::scan_with) with only the rules `runs` accepts and no decoding (the strings of a binary
+    /// file are scanned with the specific high-confidence rules alone, see [`Rule::strings_safe`]).
     pub fn scan_rules(
         &self,
         content: &[u8],
@@ -141,7 +165,43 @@ impl Scanner {
         }
         let mut hits = Vec::new();
         find_keywords(content, &mut hits);
-        let windows = self.keyword_windows(content, &hits);
+        self.scan_hits(content, path, &hits, runs)
+    }
+
+    /// [`scan_with`](Self::scan_with), also telling whether decoding stopped at its size cap.
+    pub fn scan_detailed(&self, content: &[u8], path: &str, find_keywords: &mut FindKeywords<'_>) -> Scanned {
+        if self.global_allow.allows_path(path) {
+            return Scanned::default();
+        }
+        let mut hits = Vec::new();
+        find_keywords(content, &mut hits);
+        let plain = self.scan_hits(content, path, &hits, &|_| true);
+        if !self.decode.enabled() {
+            return Scanned { candidates: plain, decode_limit_hit: false };
+        }
+        let mut run = decode::DecodeRun::new(self, path, self.decode);
+        run.layer(content, self.decode.depth, &mut Vec::new(), None);
+        let decode_limit_hit = run.limit_hit;
+        Scanned { candidates: decode::merge(&self.rules, content, plain, run.found), decode_limit_hit }
+    }
+
+    /// Decoded text: its keywords, and only the specific rules (see [`decode`]).
+    fn scan_decoded(&self, text: &[u8], path: &str) -> Vec<Candidate> {
+        let mut hits = Vec::new();
+        self.rules.keyword_hits(text, &mut hits);
+        self.scan_hits(text, path, &hits, &|rule| !rule.generic)
+    }
+
+    /// Runs the rules whose keywords occur (and the rules without keywords) around their keywords, and keeps
+    /// one candidate per secret; only the rules `runs` accepts.
+    fn scan_hits(
+        &self,
+        content: &[u8],
+        path: &str,
+        hits: &[KeywordHit],
+        runs: &dyn Fn(&Rule) -> bool,
+    ) -> Vec<Candidate> {
+        let windows = self.keyword_windows(content, hits);
         let mut found = Vec::new();
         let rules = self.rules.rules();
         for run in windows.chunk_by(|a, b| a.0 == b.0).filter(|run| runs(&rules[run[0].0 as usize])) {
@@ -245,6 +305,7 @@ impl Scanner {
                     entropy,
                     validated,
                     rejected,
+                    decoded: None,
                 });
             }
         }
@@ -351,6 +412,7 @@ mod tests {
                         entropy: 3.0,
                         validated: next(2) == 0,
                         rejected: next(4) == 0,
+                        decoded: None,
                     }
                 })
                 .collect();

@@ -10,7 +10,44 @@ pub fn validate(kind: ValidatorKind, secret: &[u8]) -> bool {
         ValidatorKind::GithubChecksum | ValidatorKind::NpmChecksum => crc32_base62_checksum(secret),
         ValidatorKind::Jwt => jwt(secret),
         ValidatorKind::Pem => pem(secret),
+        ValidatorKind::BasicAuth => basic_auth(secret),
     }
+}
+
+/// Credentials that documentation shows, base64-decoded: RFC 7617's own example and the usual stand-ins.
+const EXAMPLE_CREDENTIALS: &[&str] = &[
+    "aladdin:open sesame",
+    "user:pass",
+    "user:password",
+    "username:password",
+    "admin:admin",
+    "admin:password",
+    "login:password",
+    "foo:bar",
+    "test:test",
+];
+
+/// HTTP Basic credentials as Docker's `auth`, npm's `_auth` and an `Authorization: Basic` header carry them:
+/// base64 of `user-id:password` (RFC 7617 §2) that decodes to text. Either part may be empty (an API key sent
+/// as the user name), not both; a part that is a placeholder (`${PASSWORD}`, `<password>`) or a documentation
+/// pair (`Aladdin:open sesame`) is not a credential.
+/// <https://www.rfc-editor.org/rfc/rfc7617#section-2>
+fn basic_auth(encoded: &[u8]) -> bool {
+    let Some(text) = crate::engine::decode::codecs::base64(encoded) else {
+        return false;
+    };
+    let Ok(text) = String::from_utf8(text) else { return false };
+    let Some((user, password)) = text.split_once(':') else {
+        return false;
+    };
+    if text.contains(['\n', '\r']) || (user.is_empty() && password.is_empty()) {
+        return false;
+    }
+    let lower = text.to_ascii_lowercase();
+    if EXAMPLE_CREDENTIALS.contains(&lower.as_str()) {
+        return false;
+    }
+    [user, password].iter().filter(|p| !p.is_empty()).all(|p| super::placeholder::placeholder_reason(p).is_none())
 }
 
 const BASE62: &[u8; 62] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
@@ -124,6 +161,27 @@ mod tests {
         assert!(validate(ValidatorKind::Jwt, good));
         assert!(!validate(ValidatorKind::Jwt, b"eyJub3Rqc29u.eyJzdWIiOiIxIn0.sig"));
         assert!(!validate(ValidatorKind::Jwt, b"eyJ0eXAiOiJKV1QifQ.eyJzdWIiOiIxIn0.sig"), "no alg");
+    }
+
+    #[test]
+    fn basic_auth_credentials() {
+        let b64 = |s: &str| base64::engine::general_purpose::STANDARD.encode(s);
+        for good in ["deploy:Hn4rT8wQz2Lm6Kp9Vx3B", "sk_live_4eC39HqLyjWDarjtT1zdp7dc:", "ci-bot:zHDXu0mxYfNKTkluiO"] {
+            assert!(validate(ValidatorKind::BasicAuth, b64(good).as_bytes()), "{good}");
+        }
+        let no_pad = b64("deploy:Hn4rT8wQz2Lm6Kp9Vx3B").trim_end_matches('=').to_string();
+        assert!(validate(ValidatorKind::BasicAuth, no_pad.as_bytes()));
+        for bad in [
+            "Aladdin:open sesame",
+            "user:password",
+            "deploy:${REGISTRY_PASSWORD}",
+            "no colon here",
+            ":",
+            "a:<password>",
+        ] {
+            assert!(!validate(ValidatorKind::BasicAuth, b64(bad).as_bytes()), "{bad}");
+        }
+        assert!(!validate(ValidatorKind::BasicAuth, b"not base64!"));
     }
 
     #[test]

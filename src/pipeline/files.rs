@@ -38,6 +38,7 @@ pub(super) fn collect(request: &ScanRequest, input: Input<'_>) -> Result<Collect
     if let Some(on) = request.binary_strings {
         scanner.set_binary_strings(on);
     }
+    request.apply_decode(&mut scanner);
     let root = project_root(&config, &start_dir);
     let ignore = IgnoreList::load(&root.join(IGNORE_FILE_NAME))?;
 

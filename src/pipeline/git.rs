@@ -40,6 +40,7 @@ pub(super) fn collect_staged(request: &ScanRequest) -> Result<Collected> {
     if let Some(on) = request.binary_strings {
         scanner.set_binary_strings(on);
     }
+    request.apply_decode(&mut scanner);
     let max = request.max_file_size.unwrap_or(policy.config.max_file_size());
     scanner.set_archives(request.archives.limits(&policy.config.file.archives, max));
     let output = with_notes(scan_staged(&scanner, &source, files?, stats, max)?, &policy.config.notes);
@@ -76,6 +77,7 @@ pub(super) fn collect_history(request: &ScanRequest, spec: HistorySpec) -> Resul
     if let Some(on) = request.binary_strings {
         scanner.set_binary_strings(on);
     }
+    request.apply_decode(&mut scanner);
     let max = request.max_file_size.unwrap_or(policy.config.max_file_size());
     scanner.set_archives(request.archives.limits(&policy.config.file.archives, max));
     let progress = request.progress.as_deref();

@@ -78,6 +78,9 @@ pub struct ScanRequest {
     pub iac: Option<bool>,
     /// Scan the printable strings of binary content (`None`: the config's `binary_strings`, else on).
     pub binary_strings: Option<bool>,
+    /// Decoding layers: `Some(0)` turns decoding off, `Some(n)` looks `n` layers deep; `None`: the config's
+    /// setting (default 2).
+    pub decode_depth: Option<u8>,
     /// The index the staged change is read from, instead of the repository's (`GIT_INDEX_FILE` in a hook).
     pub index_file: Option<PathBuf>,
     /// What the staged change is compared with: HEAD, or HEAD's parent for a commit that replaces HEAD
@@ -121,6 +124,7 @@ impl ScanRequest {
             follow_symlinks: false,
             iac: None,
             binary_strings: None,
+            decode_depth: None,
             index_file: None,
             staged_base: StagedBase::Head,
             pack_reader: true,
@@ -133,6 +137,15 @@ impl ScanRequest {
             progress: None,
             min_confidence: None,
             archives: ArchiveSettings::default(),
+        }
+    }
+
+    /// Applies [`decode_depth`](Self::decode_depth) over what the config set.
+    fn apply_decode(&self, scanner: &mut crate::engine::Scanner) {
+        match self.decode_depth {
+            Some(0) => scanner.set_decode(crate::engine::decode::DecodePolicy::off()),
+            Some(depth) => scanner.set_decode(crate::engine::decode::DecodePolicy { depth, ..scanner.decode() }),
+            None => {}
         }
     }
 

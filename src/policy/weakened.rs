@@ -212,6 +212,14 @@ impl Out<'_> {
     }
 }
 
+fn describe_decode(p: crate::engine::decode::DecodePolicy) -> String {
+    if p.enabled() {
+        format!("depth {} ({} bytes per file)", p.depth, p.max_bytes)
+    } else {
+        "off".into()
+    }
+}
+
 /// The first line containing a needle (as written, or as a TOML basic string would escape it).
 fn locate(text: &str, needles: &[&str]) -> (usize, String) {
     for needle in needles.iter().filter(|n| !n.is_empty()) {
@@ -270,6 +278,20 @@ fn compare_configs(out: &mut Out<'_>, path: &str, b: &Config, a: &Config, max_si
             "stops opening archives: keys in zip, jar or tar members pass unscanned".into(),
             "archives-off".into(),
             &["enabled", "[archives]"],
+        );
+    }
+    let (was, now) = (b.decode_policy(), a.decode_policy());
+    if now.depth < was.depth || now.max_bytes < was.max_bytes {
+        out.push(
+            path,
+            "decode",
+            format!(
+                "lowers decoding from {} to {}: secrets hidden in base64, hex or escapes go unseen",
+                describe_decode(was),
+                describe_decode(now)
+            ),
+            format!("decode:{}:{}", now.depth, now.max_bytes),
+            &["decode"],
         );
     }
     widened(out, path, "allowlist", "the global allowlist", &b.file.allowlist, &a.file.allowlist, &["[allowlist]"]);
@@ -489,6 +511,18 @@ mod tests {
         assert!(w[0].0.contains("archives") && w[0].1 == 3, "{w:?}");
         let lowered = "[archives]\nmax_depth = 1\nmax_members = 10\n";
         assert_eq!(whats(files(None, None), files(Some(lowered), None)), vec![]);
+    }
+
+    #[test]
+    fn turning_decoding_off_or_shallower_is_a_weakening() {
+        let w = whats(files(None, None), files(Some("# ok\ndecode = false\n"), None));
+        assert!(
+            w.len() == 1 && w[0].0.contains("from depth 2 (1048576 bytes per file) to off") && w[0].1 == 2,
+            "{w:?}"
+        );
+        let w = whats(files(Some("decode_depth = 3\n"), None), files(Some("decode_max_bytes = 100\n"), None));
+        assert!(w.len() == 1 && w[0].0.contains("to depth 2 (100 bytes per file)"), "{w:?}");
+        assert_eq!(whats(files(Some("decode_depth = 1\n"), None), files(None, None)), vec![]);
     }
 
     #[test]

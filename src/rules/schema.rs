@@ -133,6 +133,7 @@ pub enum ValidatorKind {
     NpmChecksum,
     Jwt,
     Pem,
+    BasicAuth,
 }
 
 impl ValidatorKind {
@@ -142,6 +143,7 @@ impl ValidatorKind {
             ValidatorKind::NpmChecksum => "npm-checksum",
             ValidatorKind::Jwt => "jwt",
             ValidatorKind::Pem => "pem",
+            ValidatorKind::BasicAuth => "basic-auth",
         }
     }
 }

@@ -135,7 +135,11 @@ fn scan_content(
     let mut found = match content::classify(content) {
         Form::Text => {
             stats.scanned(content.len());
-            let candidates = scanner.scan_with(content, path, find_keywords);
+            let scanned = scanner.scan_detailed(content, path, find_keywords);
+            if scanned.decode_limit_hit {
+                stats.skip(SkipReason::DecodeLimit);
+            }
+            let candidates = scanned.candidates;
             let mut found =
                 if candidates.is_empty() { Vec::new() } else { locate(scanner.rules(), content, path, &candidates) };
             if notebook::is_notebook(path) {

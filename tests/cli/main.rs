@@ -8,6 +8,7 @@ mod baseline;
 mod commit_text;
 mod confidence;
 mod config;
+mod decode;
 mod fleet_examples;
 mod git;
 mod git_gate;
