@@ -22,7 +22,6 @@ pub const INFO: CheckInfo = CheckInfo {
 pub(crate) const CHECK: Check = Check {
     info: &INFO,
     order: 60,
-    templated: true,
     example_path: "main.tf",
     run: Run { terraform: Some(terraform), ..Run::NONE },
 };

@@ -25,7 +25,6 @@ pub const INFO: CheckInfo = CheckInfo {
 pub(crate) const CHECK: Check = Check {
     info: &INFO,
     order: 240,
-    templated: true,
     example_path: "compose.yaml",
     run: Run { compose: Some(check), ..Run::NONE },
 };

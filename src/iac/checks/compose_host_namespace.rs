@@ -21,7 +21,6 @@ pub const INFO: CheckInfo = CheckInfo {
 pub(crate) const CHECK: Check = Check {
     info: &INFO,
     order: 230,
-    templated: true,
     example_path: "compose.yaml",
     run: Run { compose: Some(check), ..Run::NONE },
 };

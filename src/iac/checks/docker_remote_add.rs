@@ -23,7 +23,6 @@ pub const INFO: CheckInfo = CheckInfo {
 pub(crate) const CHECK: Check = Check {
     info: &INFO,
     order: 190,
-    templated: true,
     example_path: "Dockerfile",
     run: Run { dockerfile: Some(check), ..Run::NONE },
 };

@@ -28,7 +28,6 @@ pub const INFO: CheckInfo = CheckInfo {
 pub(crate) const CHECK: Check = Check {
     info: &INFO,
     order: 200,
-    templated: true,
     example_path: "Dockerfile",
     run: Run { dockerfile: Some(check), ..Run::NONE },
 };

@@ -23,7 +23,6 @@ pub const INFO: CheckInfo = CheckInfo {
 pub(crate) const CHECK: Check = Check {
     info: &INFO,
     order: 160,
-    templated: true,
     example_path: "pod.yaml",
     run: Run { kubernetes: Some(check), ..Run::NONE },
 };

@@ -22,8 +22,6 @@ pub const INFO: CheckInfo = CheckInfo {
 pub(crate) const CHECK: Check = Check {
     info: &INFO,
     order: 140,
-    // Fires on an absent setting, which a template may fill in at render time.
-    templated: false,
     example_path: "pod.yaml",
     run: Run { kubernetes: Some(check), ..Run::NONE },
 };

@@ -22,7 +22,6 @@ pub const INFO: CheckInfo = CheckInfo {
 pub(crate) const CHECK: Check = Check {
     info: &INFO,
     order: 130,
-    templated: true,
     example_path: "pod.yaml",
     run: Run { kubernetes: Some(check), ..Run::NONE },
 };
