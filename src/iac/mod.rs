@@ -19,6 +19,7 @@ use serde::Serialize;
 use crate::rules::Severity;
 
 mod checks;
+mod cidr;
 mod cloudformation;
 mod compose;
 mod dockerfile;

@@ -1,6 +1,7 @@
 //! `iac-cloudsql-open-network`: a Cloud SQL instance that authorizes connections from the whole internet.
 use super::{Check, Hit, Run, TERRAFORM};
-use crate::iac::node::{is_world_cidr, Node};
+use crate::iac::cidr::is_world_cidr;
+use crate::iac::node::Node;
 use crate::iac::terraform::Module;
 use crate::iac::CheckInfo;
 use crate::rules::Severity;

@@ -6,7 +6,8 @@
 //! firewalls share one verdict. Only TCP and "all protocols" rules are judged; unknown ports are not guessed.
 use super::{Check, Hit, Run, AWS};
 use crate::iac::cloudformation::{CfnResource, Template};
-use crate::iac::node::{is_world_cidr, Node};
+use crate::iac::cidr::is_world_cidr;
+use crate::iac::node::Node;
 use crate::iac::terraform::{Module, TfBlock};
 use crate::iac::CheckInfo;
 use crate::rules::Severity;
