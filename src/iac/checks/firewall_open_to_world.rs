@@ -5,8 +5,8 @@
 //! `ingress`, `aws_security_group_rule`, `aws_vpc_security_group_ingress_rule`, CloudFormation) and GCP
 //! firewalls share one verdict. Only TCP and "all protocols" rules are judged; unknown ports are not guessed.
 use super::{Check, Hit, Run, AWS};
-use crate::iac::cloudformation::{CfnResource, Template};
 use crate::iac::cidr::is_world_cidr;
+use crate::iac::cloudformation::{CfnResource, Template};
 use crate::iac::node::Node;
 use crate::iac::terraform::{Module, TfBlock};
 use crate::iac::CheckInfo;

@@ -19,12 +19,8 @@ pub const INFO: CheckInfo = CheckInfo {
     good: "apiVersion: v1\nkind: Pod\nmetadata:\n  name: web\nspec:\n  containers:\n    - name: app\n      image: registry.example.com/app:1.4.2\n      securityContext:\n        privileged: false\n        capabilities:\n          drop: [\"ALL\"]",
 };
 
-pub(crate) const CHECK: Check = Check {
-    info: &INFO,
-    order: 130,
-    example_path: "pod.yaml",
-    run: Run { kubernetes: Some(check), ..Run::NONE },
-};
+pub(crate) const CHECK: Check =
+    Check { info: &INFO, order: 130, example_path: "pod.yaml", run: Run { kubernetes: Some(check), ..Run::NONE } };
 
 pub fn check(o: &Object, pod: &Node, out: &mut Vec<Hit>) {
     for c in containers(pod) {

@@ -27,12 +27,8 @@ pub const INFO: CheckInfo = CheckInfo {
     good: "apiVersion: v1\nkind: Pod\nmetadata:\n  name: web\nspec:\n  securityContext:\n    runAsNonRoot: true\n    runAsUser: 10001\n  containers:\n    - name: app\n      image: registry.example.com/app:1.4.2",
 };
 
-pub(crate) const CHECK: Check = Check {
-    info: &INFO,
-    order: 110,
-    example_path: "pod.yaml",
-    run: Run { kubernetes: Some(check), ..Run::NONE },
-};
+pub(crate) const CHECK: Check =
+    Check { info: &INFO, order: 110, example_path: "pod.yaml", run: Run { kubernetes: Some(check), ..Run::NONE } };
 
 /// A container's effective security setting: its own if set, else the pod's.
 pub fn effective<'a>(c: &Container<'a>, pod: &'a Node, field: &str) -> Option<&'a Node> {
