@@ -24,6 +24,7 @@ mod cloudformation;
 mod compose;
 mod dockerfile;
 mod examples;
+mod ingress;
 mod json;
 mod kubernetes;
 mod node;
