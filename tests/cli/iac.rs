@@ -6,6 +6,14 @@ const PUBLIC_BUCKET: &str = r#"resource "aws_s3_bucket" "site" {
   bucket = "acme-site"
   acl    = var.bucket_acl
 }
+
+resource "aws_s3_bucket_public_access_block" "site" {
+  bucket                  = aws_s3_bucket.site.id
+  block_public_acls       = true
+  block_public_policy     = true
+  ignore_public_acls      = true
+  restrict_public_buckets = true
+}
 "#;
 const VARIABLES: &str = r#"variable "bucket_acl" {
   default = "public-read"
@@ -108,11 +116,11 @@ fn a_reasoned_allow_marks_a_public_website_bucket() {
     let tree = Tree::new();
     tree.write(
         "site.tf",
-        "# leakgate:allow iac-s3-public-acl static website, public by design\nresource \"aws_s3_bucket\" \"site\" {\n  acl = \"public-read\"\n}\n",
+        "# leakgate:allow iac-s3-public-acl iac-s3-no-public-access-block static website, public by design\nresource \"aws_s3_bucket\" \"site\" {\n  acl = \"public-read\"\n}\n",
     );
     let run = tree.run(&["scan", "--format", "json"]);
     run.assert_code(0);
-    assert_eq!(run.json()["summary"]["suppressed"]["inline"], 1);
+    assert_eq!(run.json()["summary"]["suppressed"]["inline"], 2);
 }
 
 #[test]
