@@ -24,11 +24,17 @@ pub struct Object {
     /// annotations on the object or its pod template.
     pub allow: Vec<String>,
     pub pod: Option<Node>,
+    /// The Terraform address of a workload of the Kubernetes provider (`kubernetes_deployment.web`), which
+    /// names it in findings instead of `Kind/name`.
+    pub address: Option<String>,
 }
 
 impl Object {
     pub fn resource(&self) -> String {
-        format!("{}/{}", self.kind, self.name)
+        match &self.address {
+            Some(a) => a.clone(),
+            None => format!("{}/{}", self.kind, self.name),
+        }
     }
 }
 
@@ -133,7 +139,7 @@ fn collect(doc: &Node, lines: &SourceLines<'_>, depth: usize, out: &mut Vec<Obje
             allow.extend(metadata_marker(v));
         }
     }
-    out.push(Object { kind: kind.to_string(), name, allow, pod: pod.filter(|p| p.is_map()).cloned() });
+    out.push(Object { kind: kind.to_string(), name, allow, pod: pod.filter(|p| p.is_map()).cloned(), address: None });
 }
 
 /// The pod template (for its annotations) and the pod spec of an object, by kind.

@@ -30,6 +30,7 @@ mod kubernetes;
 mod node;
 mod suppress;
 mod terraform;
+mod tf_kubernetes;
 mod yaml;
 
 pub use examples::{check_examples, ExampleFailure};

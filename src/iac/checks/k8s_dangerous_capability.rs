@@ -1,7 +1,8 @@
 //! `iac-k8s-dangerous-capability`: a container that adds a capability amounting to root on the node.
-use super::{Check, Hit, Run, KUBERNETES};
+use super::{Check, Hit, Run, KUBERNETES_AND_TERRAFORM};
 use crate::iac::kubernetes::{containers, Object};
 use crate::iac::node::Node;
+use crate::iac::terraform::Module;
 use crate::iac::CheckInfo;
 use crate::rules::Severity;
 
@@ -9,7 +10,7 @@ pub const INFO: CheckInfo = CheckInfo {
     id: "iac-k8s-dangerous-capability",
     title: "Container adds a dangerous capability",
     severity: Severity::High,
-    formats: KUBERNETES,
+    formats: KUBERNETES_AND_TERRAFORM,
     what: "A container's `securityContext.capabilities.add` includes `ALL`, `SYS_ADMIN`, `SYS_MODULE`, \
            `SYS_PTRACE`, `SYS_RAWIO`, `SYS_BOOT`, `NET_ADMIN`, `DAC_READ_SEARCH` or `BPF` (with or without the \
            `CAP_` prefix, any case).",
@@ -23,8 +24,12 @@ pub const INFO: CheckInfo = CheckInfo {
     good: "apiVersion: v1\nkind: Pod\nmetadata:\n  name: web\nspec:\n  containers:\n    - name: app\n      image: registry.example.com/app:1.4.2\n      securityContext:\n        capabilities:\n          drop: [\"ALL\"]\n          add: [\"NET_BIND_SERVICE\"]",
 };
 
-pub(crate) const CHECK: Check =
-    Check { info: &INFO, order: 160, example_path: "pod.yaml", run: Run { kubernetes: Some(check), ..Run::NONE } };
+pub(crate) const CHECK: Check = Check {
+    info: &INFO,
+    order: 160,
+    example_path: "pod.yaml",
+    run: Run { kubernetes: Some(check), terraform: Some(terraform), ..Run::NONE },
+};
 
 /// Capabilities that amount to (or lead straight to) root on the host, bare names as capabilities(7) lists them.
 /// Shared with `iac-compose-dangerous-capability`.
@@ -58,4 +63,9 @@ pub fn check(o: &Object, pod: &Node, out: &mut Vec<Hit>) {
             }
         }
     }
+}
+
+/// The same check on the workloads of Terraform's Kubernetes provider.
+pub fn terraform(m: &Module, out: &mut Vec<Hit>) {
+    super::kubernetes_in_terraform(m, check, out);
 }

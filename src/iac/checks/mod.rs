@@ -22,7 +22,9 @@ use super::{CheckInfo, IacFormat};
 
 pub(crate) const TERRAFORM: &[IacFormat] = &[IacFormat::Terraform, IacFormat::TerraformJson];
 pub(crate) const AWS: &[IacFormat] = &[IacFormat::Terraform, IacFormat::TerraformJson, IacFormat::CloudFormation];
-pub(crate) const KUBERNETES: &[IacFormat] = &[IacFormat::Kubernetes];
+/// Kubernetes manifests and the workloads of Terraform's Kubernetes provider (see `tf_kubernetes`).
+pub(crate) const KUBERNETES_AND_TERRAFORM: &[IacFormat] =
+    &[IacFormat::Kubernetes, IacFormat::Terraform, IacFormat::TerraformJson];
 pub(crate) const DOCKERFILE: &[IacFormat] = &[IacFormat::Dockerfile];
 pub(crate) const COMPOSE: &[IacFormat] = &[IacFormat::Compose];
 
@@ -164,6 +166,19 @@ pub(crate) fn kubernetes(objects: &[Object], out: &mut Vec<Hit>) {
         let Some(pod) = &o.pod else { continue };
         for run in REGISTRY.iter().filter_map(|c| c.run.kubernetes) {
             run(o, pod, out);
+        }
+    }
+}
+
+/// Runs a Kubernetes check over the workloads of Terraform's Kubernetes provider in `m`: the Terraform entry
+/// point of every Kubernetes check.
+pub(crate) fn kubernetes_in_terraform(m: &Module, check: fn(&Object, &Node, &mut Vec<Hit>), out: &mut Vec<Hit>) {
+    for (file, o) in super::tf_kubernetes::objects(m) {
+        let Some(pod) = &o.pod else { continue };
+        let start = out.len();
+        check(&o, pod, out);
+        for hit in &mut out[start..] {
+            hit.file = file;
         }
     }
 }
