@@ -92,6 +92,10 @@ pub struct ScanStats {
     /// Files the IaC lint could not parse (file, line and the parser's message); the scan goes on.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub warnings: Vec<String>,
+    /// The files counted as `iac_not_linted`, as `path: reason`, at most `MAX_KEPT_ERRORS`: a count alone
+    /// does not say which manifests went unchecked.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub iac_not_linted: Vec<String>,
     /// IaC findings hidden by `leakgate:allow` markers the IaC lint resolved itself (blocks, resources).
     #[serde(skip)]
     pub iac_suppressed: u64,
@@ -141,6 +145,14 @@ impl ScanStats {
         }
     }
 
+    /// Counts an infrastructure file the IaC lint could not read as such (its text was still scanned).
+    pub fn skip_iac(&mut self, path: &str, reason: &str) {
+        self.skip(SkipReason::IacNotLinted);
+        if self.iac_not_linted.len() < MAX_KEPT_ERRORS {
+            self.iac_not_linted.push(format!("{path}: {reason}"));
+        }
+    }
+
     /// Counts unread input with its reason.
     pub fn error(&mut self, message: String) {
         self.unread(SkipReason::Unreadable, message);
@@ -172,6 +184,8 @@ impl ScanStats {
         self.archive_skips.extend(other.archive_skips.into_iter().take(room));
         let room = MAX_KEPT_ERRORS.saturating_sub(self.warnings.len());
         self.warnings.extend(other.warnings.into_iter().take(room));
+        let room = MAX_KEPT_ERRORS.saturating_sub(self.iac_not_linted.len());
+        self.iac_not_linted.extend(other.iac_not_linted.into_iter().take(room));
         for n in other.notes {
             if !self.notes.contains(&n) {
                 self.notes.push(n);

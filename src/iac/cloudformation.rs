@@ -17,6 +17,8 @@ const MAX_COPIED_NODES: usize = 1_000_000;
 
 pub struct CfnResource {
     pub id: String,
+    /// The line of the resource's logical id.
+    pub line: usize,
     pub rtype: String,
     pub props: Node,
     pub allow: Vec<String>,
@@ -89,7 +91,7 @@ pub fn parse(text: &str) -> Result<Option<Template>, (usize, String)> {
             .get("Properties")
             .map(|p| resolve(p, &params, &mut budget))
             .unwrap_or_else(|| Node::new(key.line, key.line, Val::Map(Vec::new())));
-        out.push(CfnResource { id: key.name.clone(), rtype: rtype.to_string(), props, allow });
+        out.push(CfnResource { id: key.name.clone(), line: key.line, rtype: rtype.to_string(), props, allow });
     }
     Ok(Some(Template { resources: out }))
 }

@@ -4,7 +4,13 @@
 //! DaemonSets, ReplicaSets, Jobs and any custom resource shaped like them (Argo Rollouts, …).
 //!
 //! Documents without `apiVersion` and `kind` are not Kubernetes and are dropped silently.
-use super::node::Node;
+//!
+//! A manifest holding Helm/Go template directives (`{{ … }}`) is linted in full when every directive sits
+//! inside a string (`image: "{{ .Values.image }}"`, a `command` line): rendering then only changes string
+//! values, never which settings exist. A directive anywhere else (a line of its own, a comment, an unquoted
+//! value that YAML reads as a flow mapping) may add or remove settings at render time, so such a file is
+//! [`Error::Template`], not linted, and the caller counts it with its path.
+use super::node::{Node, Val};
 use super::suppress::{metadata_marker, SourceLines, ANNOTATION};
 use super::{json, yaml};
 
@@ -18,11 +24,17 @@ pub struct Object {
     /// annotations on the object or its pod template.
     pub allow: Vec<String>,
     pub pod: Option<Node>,
+    /// The Terraform address of a workload of the Kubernetes provider (`kubernetes_deployment.web`), which
+    /// names it in findings instead of `Kind/name`.
+    pub address: Option<String>,
 }
 
 impl Object {
     pub fn resource(&self) -> String {
-        format!("{}/{}", self.kind, self.name)
+        match &self.address {
+            Some(a) => a.clone(),
+            None => format!("{}/{}", self.kind, self.name),
+        }
     }
 }
 
@@ -54,18 +66,52 @@ pub fn containers(pod: &Node) -> Vec<Container<'_>> {
     out
 }
 
-pub fn parse(text: &str) -> Result<Vec<Object>, (usize, String)> {
-    let docs = if text.trim_start_matches('\u{feff}').trim_start().starts_with('{') {
-        vec![json::parse(text, 1).map_err(|e| (e.line, e.message))?]
+/// Why a manifest was not lowered.
+#[derive(Debug, PartialEq)]
+pub enum Error {
+    /// Not valid YAML/JSON: the parser's line and message.
+    Syntax(usize, String),
+    /// A template whose directives are not all inside strings: what it means is decided when it is rendered.
+    Template,
+}
+
+pub fn parse(text: &str) -> Result<Vec<Object>, Error> {
+    let templated = text.contains("{{");
+    let parsed = if text.trim_start_matches('\u{feff}').trim_start().starts_with('{') {
+        json::parse(text, 1).map(|d| vec![d]).map_err(|e| (e.line, e.message))
     } else {
-        yaml::parse_stream(text).map_err(|e| (e.line, e.message))?
+        yaml::parse_stream(text).map_err(|e| (e.line, e.message))
     };
+    let docs = match parsed {
+        Ok(docs) => docs,
+        Err(_) if templated => return Err(Error::Template),
+        Err((line, message)) => return Err(Error::Syntax(line, message)),
+    };
+    if templated {
+        let in_text = memchr::memmem::find_iter(text.as_bytes(), "{{").count();
+        let in_strings: usize = docs.iter().map(directives_in_strings).sum();
+        // Aliases can repeat a string, so more in the tree than in the text is still "all inside strings".
+        if in_strings < in_text {
+            return Err(Error::Template);
+        }
+    }
     let lines = SourceLines::new(text);
     let mut out = Vec::new();
     for doc in &docs {
         collect(doc, &lines, 0, &mut out);
     }
     Ok(out)
+}
+
+/// `{{` occurrences inside the string keys and values of a tree, counted as in the text.
+fn directives_in_strings(n: &Node) -> usize {
+    let count = |s: &str| memchr::memmem::find_iter(s.as_bytes(), "{{").count();
+    match &n.val {
+        Val::Str(s) => count(s),
+        Val::Seq(items) => items.iter().map(directives_in_strings).sum(),
+        Val::Map(entries) => entries.iter().map(|(k, v)| count(&k.name) + directives_in_strings(v)).sum(),
+        _ => 0,
+    }
 }
 
 fn collect(doc: &Node, lines: &SourceLines<'_>, depth: usize, out: &mut Vec<Object>) {
@@ -93,7 +139,7 @@ fn collect(doc: &Node, lines: &SourceLines<'_>, depth: usize, out: &mut Vec<Obje
             allow.extend(metadata_marker(v));
         }
     }
-    out.push(Object { kind: kind.to_string(), name, allow, pod: pod.filter(|p| p.is_map()).cloned() });
+    out.push(Object { kind: kind.to_string(), name, allow, pod: pod.filter(|p| p.is_map()).cloned(), address: None });
 }
 
 /// The pod template (for its annotations) and the pod spec of an object, by kind.
@@ -134,5 +180,20 @@ mod tests {
         assert_eq!(names, ["i", "m"]);
         assert_eq!(objs[1].allow.len(), 1);
         assert!(objs[2].pod.is_none());
+    }
+
+    #[test]
+    fn templates_lint_only_when_every_directive_is_inside_a_string() {
+        let quoted = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: \"{{ .Release.Name }}\"\nspec:\n  containers:\n    - name: a\n      command: [sh, -c, 'echo {{ .Values.x }} {{ .Values.y }}']\n      args:\n        - |\n          run {{ .Values.z }}\n";
+        let objs = parse(quoted).unwrap();
+        assert_eq!(objs[0].resource(), "Pod/{{ .Release.Name }}");
+        for structural in [
+            "apiVersion: v1\nkind: Pod\nmetadata:\n  name: {{ .Release.Name }}\nspec:\n  containers: [{name: a}]\n",
+            "apiVersion: v1\nkind: Pod\nmetadata:\n  name: a\nspec:\n  # {{ toYaml .Values.sc }}\n  containers: [{name: a}]\n",
+            "apiVersion: v1\nkind: Pod\nspec:\n  {{- with .Values.sc }}\n  securityContext: {}\n  {{- end }}\n",
+        ] {
+            assert_eq!(parse(structural).err(), Some(Error::Template), "{structural}");
+        }
+        assert!(matches!(parse("apiVersion: v1\nkind: Pod\nspec: [\n"), Err(Error::Syntax(3, _))));
     }
 }

@@ -7,7 +7,7 @@
 //! numbers (`node`), runs every check registered for the format (`checks`) and applies allow markers
 //! (`suppress`). Terraform variables resolve across a directory with [`lint_terraform_module`]. Nothing here
 //! prints, reads flags or panics on bad input: a file that does not parse yields a [`ParseWarning`], a Helm
-//! template a `skipped_reason`.
+//! template whose directives are not all inside strings a `skipped_reason`.
 //!
 //! Adding a check is adding one file, `checks/<name>.rs`, plus its fixtures under `tests/fixtures/iac/`:
 //! `build.rs` registers every file in `checks/`, and the file declares the rest (see `checks`). Its `bad` and
@@ -19,15 +19,18 @@ use serde::Serialize;
 use crate::rules::Severity;
 
 mod checks;
+mod cidr;
 mod cloudformation;
 mod compose;
 mod dockerfile;
 mod examples;
+mod ingress;
 mod json;
 mod kubernetes;
 mod node;
 mod suppress;
 mod terraform;
+mod tf_kubernetes;
 mod yaml;
 
 pub use examples::{check_examples, ExampleFailure};
@@ -244,11 +247,12 @@ fn lint_one(path: &str, content: &[u8], format: IacFormat) -> IacOutcome {
             Err((line, msg)) => outcome.parse_warning = warning(path, line, &msg),
         },
         IacFormat::Kubernetes => match kubernetes::parse(&text) {
-            Ok(objects) => checks::kubernetes(&objects, text.contains("{{"), &mut hits),
-            Err(_) if text.contains("{{") => {
-                outcome.skipped_reason = Some("Helm/Go template: not valid YAML until rendered".to_string())
+            Ok(objects) => checks::kubernetes(&objects, &mut hits),
+            Err(kubernetes::Error::Template) => {
+                outcome.skipped_reason =
+                    Some("Helm/Go template with directives outside strings: not linted until rendered".to_string())
             }
-            Err((line, msg)) => outcome.parse_warning = warning(path, line, &msg),
+            Err(kubernetes::Error::Syntax(line, msg)) => outcome.parse_warning = warning(path, line, &msg),
         },
         IacFormat::Dockerfile => match dockerfile::parse(&text) {
             Ok(df) => checks::dockerfile(&df, &mut hits),

@@ -170,12 +170,6 @@ impl Node {
     }
 }
 
-/// `0.0.0.0/0` and `::/0` in the spellings people write. A CIDR narrower than the whole internet is not
-/// "open to the world", however wide.
-pub fn is_world_cidr(s: &str) -> bool {
-    matches!(s.trim(), "0.0.0.0/0" | "::/0" | "0::/0" | "::0/0" | "0:0:0:0:0:0:0:0/0")
-}
-
 /// Byte offset → 1-based line, for parsers that report byte spans.
 pub struct LineIndex {
     starts: Vec<usize>,

@@ -135,6 +135,9 @@ pub fn summary_line(report: &Report<'_>) -> String {
     for w in &s.warnings {
         line.push_str(&format!("\nleakgate: warning: cannot lint {}", for_terminal(w)));
     }
+    for p in &s.iac_not_linted {
+        line.push_str(&format!("\nleakgate: not IaC-linted: {}", for_terminal(p)));
+    }
     for e in &s.errors {
         line.push_str(&format!("\nleakgate: not scanned: {}", for_terminal(e)));
     }

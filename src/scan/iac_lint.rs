@@ -8,7 +8,7 @@ use std::sync::Mutex;
 use crate::engine::Scanner;
 use crate::finding::{Detail, Finding, Fingerprint, Misconfiguration};
 use crate::iac::{self, IacFormat, IacOutcome};
-use crate::stats::{ScanStats, SkipReason};
+use crate::stats::ScanStats;
 
 /// Terraform files held back until the walk is done.
 #[derive(Default)]
@@ -85,8 +85,8 @@ pub fn findings(
         let at = w.line.map_or(String::new(), |l| format!(":{l}"));
         stats.warnings.push(format!("{}{at}: {}", w.path, w.message));
     }
-    if outcome.skipped_reason.is_some() {
-        stats.skip(SkipReason::IacNotLinted);
+    if let Some(why) = &outcome.skipped_reason {
+        stats.skip_iac(path, why);
     }
     let lines: Vec<&[u8]> = content.split(|&b| b == b'\n').collect();
     outcome

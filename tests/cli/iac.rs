@@ -6,6 +6,14 @@ const PUBLIC_BUCKET: &str = r#"resource "aws_s3_bucket" "site" {
   bucket = "acme-site"
   acl    = var.bucket_acl
 }
+
+resource "aws_s3_bucket_public_access_block" "site" {
+  bucket                  = aws_s3_bucket.site.id
+  block_public_acls       = true
+  block_public_policy     = true
+  ignore_public_acls      = true
+  restrict_public_buckets = true
+}
 "#;
 const VARIABLES: &str = r#"variable "bucket_acl" {
   default = "public-read"
@@ -108,11 +116,11 @@ fn a_reasoned_allow_marks_a_public_website_bucket() {
     let tree = Tree::new();
     tree.write(
         "site.tf",
-        "# leakgate:allow iac-s3-public-acl static website, public by design\nresource \"aws_s3_bucket\" \"site\" {\n  acl = \"public-read\"\n}\n",
+        "# leakgate:allow iac-s3-public-acl iac-s3-no-public-access-block static website, public by design\nresource \"aws_s3_bucket\" \"site\" {\n  acl = \"public-read\"\n}\n",
     );
     let run = tree.run(&["scan", "--format", "json"]);
     run.assert_code(0);
-    assert_eq!(run.json()["summary"]["suppressed"]["inline"], 1);
+    assert_eq!(run.json()["summary"]["suppressed"]["inline"], 2);
 }
 
 #[test]
@@ -123,4 +131,32 @@ fn history_lints_infrastructure_only_with_iac() {
     let run = repo.run(&["scan", "--history", "--iac", "--format", "json"]);
     run.assert_code(1);
     assert!(ids(&run.json()).iter().any(|(id, _, _)| id == "iac-k8s-privileged"));
+}
+
+/// A manifest whose template directives are all inside strings is linted in full, absent settings included;
+/// one with a directive elsewhere is counted as not linted, and the JSON and text summaries name it.
+#[test]
+fn helm_templates_are_linted_or_named_as_not_linted() {
+    let tree = Tree::new();
+    tree.write(
+        "chart/templates/job.yaml",
+        "apiVersion: batch/v1\nkind: Job\nmetadata:\n  name: migrate\nspec:\n  template:\n    spec:\n      containers:\n        - name: m\n          image: registry.example.com/m:1.0.0\n          command: [\"sh\", \"-c\", \"migrate {{ .Values.v }}\"]\n",
+    );
+    tree.write(
+        "chart/templates/web.yaml",
+        "apiVersion: v1\nkind: Pod\nmetadata:\n  name: {{ .Release.Name }}\nspec:\n  containers:\n    - name: web\n      image: nginx:1.27\n",
+    );
+    let run = tree.run(&["scan", "--format", "json"]);
+    run.assert_code(1);
+    let json = run.json();
+    let got = ids(&json);
+    assert!(got.contains(&("iac-k8s-run-as-root".into(), "chart/templates/job.yaml".into(), 9)), "{got:?}");
+    assert!(got.contains(&("iac-k8s-privilege-escalation".into(), "chart/templates/job.yaml".into(), 9)), "{got:?}");
+    assert!(!got.iter().any(|(_, path, _)| path == "chart/templates/web.yaml"), "{got:?}");
+    assert_eq!(json["summary"]["skipped"]["iac_not_linted"], 1);
+    let named = json["summary"]["iac_not_linted"].as_array().unwrap();
+    assert_eq!(named.len(), 1);
+    assert!(named[0].as_str().unwrap().starts_with("chart/templates/web.yaml: "), "{named:?}");
+    let text = tree.run(&["scan"]).stdout();
+    assert!(text.contains("not IaC-linted: chart/templates/web.yaml: "), "{text}");
 }

@@ -21,13 +21,8 @@ pub const INFO: CheckInfo = CheckInfo {
     good: "resource \"azurerm_storage_account\" \"sa\" {\n  public_network_access_enabled = true\n  network_rules {\n    default_action = \"Deny\"\n    ip_rules       = [\"203.0.113.0/24\"]\n  }\n}",
 };
 
-pub(crate) const CHECK: Check = Check {
-    info: &INFO,
-    order: 70,
-    templated: true,
-    example_path: "main.tf",
-    run: Run { terraform: Some(terraform), ..Run::NONE },
-};
+pub(crate) const CHECK: Check =
+    Check { info: &INFO, order: 70, example_path: "main.tf", run: Run { terraform: Some(terraform), ..Run::NONE } };
 
 /// `Some(true)` denies by default, `Some(false)` allows, `None` unknown.
 fn denies(rules: &Node) -> Option<bool> {

@@ -19,13 +19,8 @@ pub const INFO: CheckInfo = CheckInfo {
     good: "resource \"azurerm_storage_account\" \"sa\" {\n  allow_nested_items_to_be_public = false\n}",
 };
 
-pub(crate) const CHECK: Check = Check {
-    info: &INFO,
-    order: 60,
-    templated: true,
-    example_path: "main.tf",
-    run: Run { terraform: Some(terraform), ..Run::NONE },
-};
+pub(crate) const CHECK: Check =
+    Check { info: &INFO, order: 60, example_path: "main.tf", run: Run { terraform: Some(terraform), ..Run::NONE } };
 
 pub fn terraform(m: &Module, out: &mut Vec<Hit>) {
     for r in m.resources("azurerm_storage_account") {

@@ -1,6 +1,7 @@
 //! `iac-cloudsql-open-network`: a Cloud SQL instance that authorizes connections from the whole internet.
 use super::{Check, Hit, Run, TERRAFORM};
-use crate::iac::node::{is_world_cidr, Node};
+use crate::iac::cidr::is_world_cidr;
+use crate::iac::node::Node;
 use crate::iac::terraform::Module;
 use crate::iac::CheckInfo;
 use crate::rules::Severity;
@@ -21,13 +22,8 @@ pub const INFO: CheckInfo = CheckInfo {
     good: "resource \"google_sql_database_instance\" \"db\" {\n  settings {\n    ip_configuration {\n      ipv4_enabled    = false\n      private_network = google_compute_network.vpc.id\n    }\n  }\n}",
 };
 
-pub(crate) const CHECK: Check = Check {
-    info: &INFO,
-    order: 50,
-    templated: true,
-    example_path: "main.tf",
-    run: Run { terraform: Some(terraform), ..Run::NONE },
-};
+pub(crate) const CHECK: Check =
+    Check { info: &INFO, order: 50, example_path: "main.tf", run: Run { terraform: Some(terraform), ..Run::NONE } };
 
 pub fn terraform(m: &Module, out: &mut Vec<Hit>) {
     for r in m.resources("google_sql_database_instance") {

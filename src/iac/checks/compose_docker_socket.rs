@@ -22,13 +22,8 @@ pub const INFO: CheckInfo = CheckInfo {
     good: "services:\n  app:\n    image: registry.example.com/app:1.4.2\n    volumes:\n      - ./data:/data",
 };
 
-pub(crate) const CHECK: Check = Check {
-    info: &INFO,
-    order: 240,
-    templated: true,
-    example_path: "compose.yaml",
-    run: Run { compose: Some(check), ..Run::NONE },
-};
+pub(crate) const CHECK: Check =
+    Check { info: &INFO, order: 240, example_path: "compose.yaml", run: Run { compose: Some(check), ..Run::NONE } };
 
 /// The host side of a short-syntax volume: the first `:`-separated part (kept whole if it is `${…}`).
 fn short_source(spec: &str) -> &str {

@@ -18,13 +18,8 @@ pub const INFO: CheckInfo = CheckInfo {
     good: "services:\n  app:\n    image: registry.example.com/app:1.4.2\n    ports: [\"127.0.0.1:8080:8080\"]",
 };
 
-pub(crate) const CHECK: Check = Check {
-    info: &INFO,
-    order: 230,
-    templated: true,
-    example_path: "compose.yaml",
-    run: Run { compose: Some(check), ..Run::NONE },
-};
+pub(crate) const CHECK: Check =
+    Check { info: &INFO, order: 230, example_path: "compose.yaml", run: Run { compose: Some(check), ..Run::NONE } };
 
 pub fn check(s: &Service, out: &mut Vec<Hit>) {
     for field in ["network_mode", "pid", "ipc"] {

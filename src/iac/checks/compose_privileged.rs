@@ -18,13 +18,8 @@ pub const INFO: CheckInfo = CheckInfo {
     good: "services:\n  app:\n    image: registry.example.com/app:1.4.2\n    cap_drop: [ALL]",
 };
 
-pub(crate) const CHECK: Check = Check {
-    info: &INFO,
-    order: 220,
-    templated: true,
-    example_path: "compose.yaml",
-    run: Run { compose: Some(check), ..Run::NONE },
-};
+pub(crate) const CHECK: Check =
+    Check { info: &INFO, order: 220, example_path: "compose.yaml", run: Run { compose: Some(check), ..Run::NONE } };
 
 pub fn check(s: &Service, out: &mut Vec<Hit>) {
     let Some((key, v)) = s.node.entry("privileged") else {

@@ -18,13 +18,8 @@ pub const INFO: CheckInfo = CheckInfo {
     good: "services:\n  app:\n    image: registry.example.com/app:1.4.2\n    user: \"10001:10001\"",
 };
 
-pub(crate) const CHECK: Check = Check {
-    info: &INFO,
-    order: 210,
-    templated: true,
-    example_path: "compose.yaml",
-    run: Run { compose: Some(check), ..Run::NONE },
-};
+pub(crate) const CHECK: Check =
+    Check { info: &INFO, order: 210, example_path: "compose.yaml", run: Run { compose: Some(check), ..Run::NONE } };
 
 pub fn check(s: &Service, out: &mut Vec<Hit>) {
     let Some((key, v)) = s.node.entry("user") else {

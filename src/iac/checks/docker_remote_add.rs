@@ -20,13 +20,8 @@ pub const INFO: CheckInfo = CheckInfo {
     good: "FROM alpine:3.19\nADD --checksum=sha256:24454f830cdb571e2c4ad15481119c43b3cafd48dd869a9b2945d1036d1dc68d https://example.com/tool.tar.gz /opt/",
 };
 
-pub(crate) const CHECK: Check = Check {
-    info: &INFO,
-    order: 190,
-    templated: true,
-    example_path: "Dockerfile",
-    run: Run { dockerfile: Some(check), ..Run::NONE },
-};
+pub(crate) const CHECK: Check =
+    Check { info: &INFO, order: 190, example_path: "Dockerfile", run: Run { dockerfile: Some(check), ..Run::NONE } };
 
 fn is_remote(src: &str) -> bool {
     let s = src.to_ascii_lowercase();

@@ -24,13 +24,8 @@ pub const INFO: CheckInfo = CheckInfo {
     good: "FROM node:20.11-alpine\nCOPY . /app\nUSER 10001\nCMD [\"node\", \"/app/server.js\"]",
 };
 
-pub(crate) const CHECK: Check = Check {
-    info: &INFO,
-    order: 170,
-    templated: true,
-    example_path: "Dockerfile",
-    run: Run { dockerfile: Some(check), ..Run::NONE },
-};
+pub(crate) const CHECK: Check =
+    Check { info: &INFO, order: 170, example_path: "Dockerfile", run: Run { dockerfile: Some(check), ..Run::NONE } };
 
 fn is_root(user: &str) -> bool {
     let name = user.split(':').next().unwrap_or("").trim();

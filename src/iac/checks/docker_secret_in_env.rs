@@ -25,13 +25,8 @@ pub const INFO: CheckInfo = CheckInfo {
         "FROM alpine:3.19\nRUN --mount=type=secret,id=db_password ./configure --password-file /run/secrets/db_password",
 };
 
-pub(crate) const CHECK: Check = Check {
-    info: &INFO,
-    order: 200,
-    templated: true,
-    example_path: "Dockerfile",
-    run: Run { dockerfile: Some(check), ..Run::NONE },
-};
+pub(crate) const CHECK: Check =
+    Check { info: &INFO, order: 200, example_path: "Dockerfile", run: Run { dockerfile: Some(check), ..Run::NONE } };
 
 const SECRET_WORDS: &[&str] = &["PASSWORD", "PASSWD", "PASSPHRASE", "SECRET", "TOKEN", "APIKEY", "CREDENTIALS"];
 const SECRET_PAIRS: &[(&str, &str)] = &[("API", "KEY"), ("PRIVATE", "KEY"), ("ACCESS", "KEY"), ("SECRET", "KEY")];

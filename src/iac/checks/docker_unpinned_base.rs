@@ -19,13 +19,8 @@ pub const INFO: CheckInfo = CheckInfo {
     good: "FROM python:3.12.2-slim@sha256:5f0192a4f58a6ce99f732fe05e3b3d00f12ae62e183886bca3ebe3d202686c7f",
 };
 
-pub(crate) const CHECK: Check = Check {
-    info: &INFO,
-    order: 180,
-    templated: true,
-    example_path: "Dockerfile",
-    run: Run { dockerfile: Some(check), ..Run::NONE },
-};
+pub(crate) const CHECK: Check =
+    Check { info: &INFO, order: 180, example_path: "Dockerfile", run: Run { dockerfile: Some(check), ..Run::NONE } };
 
 pub fn check(df: &Dockerfile, out: &mut Vec<Hit>) {
     for (i, stage) in df.stages.iter().enumerate() {

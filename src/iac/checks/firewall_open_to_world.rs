@@ -1,13 +1,14 @@
 //! `iac-firewall-open-to-world`: an ingress rule that lets the whole internet reach SSH, RDP, a database port
 //! or every port.
 //!
-//! Rules are normalised to (protocol, port ranges, world CIDR) before judging, so AWS security groups (inline
-//! `ingress`, `aws_security_group_rule`, `aws_vpc_security_group_ingress_rule`, CloudFormation) and GCP
-//! firewalls share one verdict. Only TCP and "all protocols" rules are judged; unknown ports are not guessed.
+//! Rules are normalised by `iac::ingress` to (world source, protocol, port ranges) before judging, so AWS
+//! security groups (inline `ingress`, `aws_security_group_rule`, `aws_vpc_security_group_ingress_rule`,
+//! CloudFormation) and GCP firewalls share one verdict. A range that merely contains a sensitive port counts
+//! (`0-65535`, `3000-4000` holds 3306 and 3389). 80 and 443 alone are `iac-firewall-web-open-to-world`'s.
 use super::{Check, Hit, Run, AWS};
-use crate::iac::cloudformation::{CfnResource, Template};
-use crate::iac::node::{is_world_cidr, Node};
-use crate::iac::terraform::{Module, TfBlock};
+use crate::iac::cloudformation::Template;
+use crate::iac::ingress::{self, Ingress, Ports};
+use crate::iac::terraform::Module;
 use crate::iac::CheckInfo;
 use crate::rules::Severity;
 
@@ -17,8 +18,10 @@ pub const INFO: CheckInfo = CheckInfo {
     severity: Severity::High,
     formats: AWS,
     what: "An ingress rule (AWS security group, security group rule or ingress rule, GCP `google_compute_firewall`, \
-           CloudFormation `SecurityGroupIngress`) allows `0.0.0.0/0` or `::/0` to SSH (22), RDP (3389), a database \
-           port (3306, 5432, 1433, 27017, 6379, 9200) or to all ports.",
+           CloudFormation `SecurityGroupIngress`) allows the whole internet (any `/0` block, IPv4 or IPv6) to all \
+           ports or protocols, or to a port range containing SSH (22), RDP (3389), a database port (3306, 5432, \
+           1433, 1521, 27017, 6379, 9200, 5984, 11211, …) or an admin port (Telnet, FTP, SMB, VNC, the Docker \
+           and Kubernetes APIs, kubelet, etcd, Kibana).",
     why: "Internet-wide scanners find an open SSH, RDP or database port within minutes and start brute-forcing \
           credentials or exploiting the service; an all-ports rule exposes everything the host listens on.",
     fix: "Restrict the source to known address ranges (office VPN, bastion security group), or remove the \
@@ -30,189 +33,99 @@ pub const INFO: CheckInfo = CheckInfo {
 pub(crate) const CHECK: Check = Check {
     info: &INFO,
     order: 100,
-    templated: true,
     example_path: "main.tf",
     run: Run { terraform: Some(terraform), cloudformation: Some(cloudformation), ..Run::NONE },
 };
 
-const SENSITIVE: &[(i64, &str)] = &[
+/// Ports that must never face the internet: remote administration, databases and caches, cluster control
+/// planes. From each service's documented default port.
+pub const SENSITIVE: &[(i64, &str)] = &[
+    (20, "FTP data"),
+    (21, "FTP"),
     (22, "SSH"),
+    (23, "Telnet"),
+    (135, "MS RPC"),
+    (139, "NetBIOS"),
+    (445, "SMB"),
     (1433, "SQL Server"),
+    (1521, "Oracle"),
+    (2375, "Docker API"),
+    (2376, "Docker API (TLS)"),
+    (2379, "etcd"),
     (3306, "MySQL"),
     (3389, "RDP"),
     (5432, "PostgreSQL"),
+    (5601, "Kibana"),
+    (5900, "VNC"),
+    (5984, "CouchDB"),
     (6379, "Redis"),
+    (6443, "Kubernetes API"),
+    (7000, "Cassandra"),
+    (9042, "Cassandra CQL"),
     (9200, "Elasticsearch"),
+    (9300, "Elasticsearch transport"),
+    (10250, "kubelet"),
+    (11211, "Memcached"),
     (27017, "MongoDB"),
 ];
 
-enum Proto {
-    All,
-    Tcp,
-}
-
-fn proto(n: Option<&Node>) -> Option<Proto> {
-    let p = n?.as_text()?.to_ascii_lowercase();
-    match p.as_str() {
-        "-1" | "all" => Some(Proto::All),
-        "tcp" | "6" => Some(Proto::Tcp),
-        _ => None,
+/// What a rule exposes, or `None` if nothing sensitive.
+pub fn exposure(ports: &Ports) -> Option<String> {
+    if let Ports::AllProtocols = ports {
+        return Some("all ports (all protocols)".to_string());
     }
-}
-
-/// What a set of TCP port ranges exposes, or `None` if nothing sensitive.
-fn exposure(ranges: &[(i64, i64)]) -> Option<String> {
-    if ranges.iter().any(|&(lo, hi)| lo <= 1 && hi >= 65535) {
+    if ports.is_every_port() {
         return Some("all ports".to_string());
     }
-    let hit: Vec<String> = SENSITIVE
-        .iter()
-        .filter(|(p, _)| ranges.iter().any(|&(lo, hi)| lo <= *p && *p <= hi))
-        .map(|(p, name)| format!("{p} ({name})"))
-        .collect();
+    let hit: Vec<String> =
+        SENSITIVE.iter().filter(|(p, _)| ports.contains(*p)).map(|(p, name)| format!("{p} ({name})")).collect();
     match hit.len() {
         0 => None,
         1 => Some(format!("port {}", hit.join(""))),
+        n if n > 4 => Some(format!("ports {}, and {} more sensitive ports", hit[..4].join(", "), n - 4)),
         _ => Some(format!("ports {}", hit.join(", "))),
     }
 }
 
-/// AWS-style rule: `protocol` -1/all means every port whatever from/to say.
-fn aws_exposure(protocol: Option<&Node>, from: Option<&Node>, to: Option<&Node>) -> Option<String> {
-    match proto(protocol)? {
-        Proto::All => Some("all ports (all protocols)".to_string()),
-        Proto::Tcp => {
-            let (lo, hi) = (from?.as_i64()?, to?.as_i64()?);
-            exposure(&[(lo, hi)])
-        }
-    }
-}
-
-fn world<'a>(cidrs: impl Iterator<Item = &'a Node>) -> Option<&'a Node> {
-    cidrs.into_iter().find(|c| c.as_str().is_some_and(is_world_cidr))
-}
-
-fn push_tf(r: &TfBlock, cidr: &Node, block: &Node, what: String, out: &mut Vec<Hit>) {
-    let source = cidr.as_str().unwrap_or_default();
-    out.push(
-        Hit::new(&INFO, cidr.line, r.address(), format!("ingress from {source} to {what}"))
+fn judge(rules: Vec<Ingress<'_>>, out: &mut Vec<Hit>) {
+    for r in rules {
+        let Some(what) = exposure(&r.ports) else { continue };
+        out.push(
+            Hit::new(
+                &INFO,
+                r.source.line,
+                r.resource.clone(),
+                format!("{} {} allows ingress to {what}", r.attribute, r.source_text()),
+            )
             .file(r.file)
-            .end(block.end_line)
-            .anchor(block.line)
-            .allow(&r.allow),
-    );
+            .end(r.block.end_line)
+            .anchor(r.block.line)
+            .allow(r.allow),
+        );
+    }
 }
 
 pub fn terraform(m: &Module, out: &mut Vec<Hit>) {
-    for r in m.resources("aws_security_group") {
-        for ing in r.body.all("ingress") {
-            let cidrs = ing.all("cidr_blocks").chain(ing.all("ipv6_cidr_blocks"));
-            if let Some(cidr) = world(cidrs) {
-                if let Some(what) = aws_exposure(ing.get("protocol"), ing.get("from_port"), ing.get("to_port")) {
-                    push_tf(r, cidr, ing, what, out);
-                }
-            }
-        }
-    }
-    for r in m.resources("aws_security_group_rule") {
-        let b = &r.body;
-        if b.get("type").and_then(Node::as_str) != Some("ingress") {
-            continue;
-        }
-        if let Some(cidr) = world(b.all("cidr_blocks").chain(b.all("ipv6_cidr_blocks"))) {
-            if let Some(what) = aws_exposure(b.get("protocol"), b.get("from_port"), b.get("to_port")) {
-                push_tf(r, cidr, b, what, out);
-            }
-        }
-    }
-    for r in m.resources("aws_vpc_security_group_ingress_rule") {
-        let b = &r.body;
-        if let Some(cidr) = world(b.all("cidr_ipv4").chain(b.all("cidr_ipv6"))) {
-            if let Some(what) = aws_exposure(b.get("ip_protocol"), b.get("from_port"), b.get("to_port")) {
-                push_tf(r, cidr, b, what, out);
-            }
-        }
-    }
-    for r in m.resources("google_compute_firewall") {
-        let b = &r.body;
-        let ingress = match b.get("direction") {
-            None => true,
-            Some(d) => d.as_str().is_some_and(|d| d.eq_ignore_ascii_case("INGRESS")),
-        };
-        if !ingress || b.get("disabled").and_then(Node::as_bool) == Some(true) {
-            continue;
-        }
-        let Some(cidr) = world(b.all("source_ranges")) else {
-            continue;
-        };
-        for allow in b.all("allow") {
-            if let Some(what) = gcp_exposure(allow) {
-                push_tf(r, cidr, allow, what, out);
-            }
-        }
-    }
-}
-
-/// GCP `allow { protocol, ports }`: no `ports` means every port; ports are strings like "22" or "8000-9000".
-fn gcp_exposure(allow: &Node) -> Option<String> {
-    match proto(allow.get("protocol"))? {
-        Proto::All => Some("all ports (all protocols)".to_string()),
-        Proto::Tcp => {
-            let ports: Vec<&Node> = allow.all("ports").collect();
-            if ports.is_empty() {
-                return Some("all ports".to_string());
-            }
-            let ranges: Vec<(i64, i64)> = ports
-                .iter()
-                .filter_map(|p| {
-                    let t = p.as_text()?;
-                    match t.split_once('-') {
-                        Some((lo, hi)) => Some((lo.trim().parse().ok()?, hi.trim().parse().ok()?)),
-                        None => t.trim().parse().ok().map(|n| (n, n)),
-                    }
-                })
-                .collect();
-            exposure(&ranges)
-        }
-    }
-}
-
-fn judge_cfn(r: &CfnResource, rule: &Node, out: &mut Vec<Hit>) {
-    let Some(cidr) = world(rule.all("CidrIp").chain(rule.all("CidrIpv6"))) else {
-        return;
-    };
-    let Some(what) = aws_exposure(rule.get("IpProtocol"), rule.get("FromPort"), rule.get("ToPort")) else {
-        return;
-    };
-    let source = cidr.as_str().unwrap_or_default();
-    out.push(
-        Hit::new(&INFO, cidr.line, r.resource(), format!("ingress from {source} to {what}"))
-            .end(rule.end_line)
-            .anchor(rule.line)
-            .allow(&r.allow),
-    );
+    judge(ingress::terraform(m), out);
 }
 
 pub fn cloudformation(t: &Template, out: &mut Vec<Hit>) {
-    for r in t.resources("AWS::EC2::SecurityGroup") {
-        for rule in r.props.all("SecurityGroupIngress") {
-            judge_cfn(r, rule, out);
-        }
-    }
-    for r in t.resources("AWS::EC2::SecurityGroupIngress") {
-        judge_cfn(r, &r.props, out);
-    }
+    judge(ingress::cloudformation(t), out);
 }
 
 #[cfg(test)]
 mod tests {
     use super::exposure;
+    use crate::iac::ingress::Ports;
 
     #[test]
     fn port_ranges() {
-        assert_eq!(exposure(&[(22, 22)]).as_deref(), Some("port 22 (SSH)"));
-        assert_eq!(exposure(&[(0, 65535)]).as_deref(), Some("all ports"));
-        assert_eq!(exposure(&[(3000, 6000)]).as_deref(), Some("ports 3306 (MySQL), 3389 (RDP), 5432 (PostgreSQL)"));
-        assert_eq!(exposure(&[(443, 443), (80, 80)]), None);
+        let tcp = |r: &[(i64, i64)]| exposure(&Ports::Tcp(r.to_vec()));
+        assert_eq!(tcp(&[(22, 22)]).as_deref(), Some("port 22 (SSH)"));
+        assert_eq!(tcp(&[(0, 65535)]).as_deref(), Some("all ports"));
+        assert_eq!(tcp(&[(3000, 5500)]).as_deref(), Some("ports 3306 (MySQL), 3389 (RDP), 5432 (PostgreSQL)"));
+        assert_eq!(tcp(&[(443, 443), (80, 80), (8080, 8080)]), None);
+        assert_eq!(exposure(&Ports::AllProtocols).as_deref(), Some("all ports (all protocols)"));
+        assert!(tcp(&[(1, 30000)]).unwrap().contains("more sensitive ports"));
     }
 }

@@ -23,13 +23,8 @@ pub const INFO: CheckInfo = CheckInfo {
     good: "resource \"google_storage_bucket_iam_member\" \"reader\" {\n  bucket = google_storage_bucket.b.name\n  role   = \"roles/storage.objectViewer\"\n  member = \"group:readers@example.com\"\n}",
 };
 
-pub(crate) const CHECK: Check = Check {
-    info: &INFO,
-    order: 40,
-    templated: true,
-    example_path: "main.tf",
-    run: Run { terraform: Some(terraform), ..Run::NONE },
-};
+pub(crate) const CHECK: Check =
+    Check { info: &INFO, order: 40, example_path: "main.tf", run: Run { terraform: Some(terraform), ..Run::NONE } };
 
 const PUBLIC: &[&str] = &["allUsers", "allAuthenticatedUsers"];
 

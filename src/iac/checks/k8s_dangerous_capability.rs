@@ -1,7 +1,8 @@
 //! `iac-k8s-dangerous-capability`: a container that adds a capability amounting to root on the node.
-use super::{Check, Hit, Run, KUBERNETES};
+use super::{Check, Hit, Run, KUBERNETES_AND_TERRAFORM};
 use crate::iac::kubernetes::{containers, Object};
 use crate::iac::node::Node;
+use crate::iac::terraform::Module;
 use crate::iac::CheckInfo;
 use crate::rules::Severity;
 
@@ -9,11 +10,14 @@ pub const INFO: CheckInfo = CheckInfo {
     id: "iac-k8s-dangerous-capability",
     title: "Container adds a dangerous capability",
     severity: Severity::High,
-    formats: KUBERNETES,
-    what: "A container's `securityContext.capabilities.add` includes `SYS_ADMIN`, `SYS_MODULE` or `ALL` (with or \
-           without the `CAP_` prefix).",
+    formats: KUBERNETES_AND_TERRAFORM,
+    what: "A container's `securityContext.capabilities.add` includes `ALL`, `SYS_ADMIN`, `SYS_MODULE`, \
+           `SYS_PTRACE`, `SYS_RAWIO`, `SYS_BOOT`, `NET_ADMIN`, `DAC_READ_SEARCH` or `BPF` (with or without the \
+           `CAP_` prefix, any case).",
     why: "`SYS_ADMIN` allows mounting filesystems and many other escape paths, `SYS_MODULE` loads kernel code, \
-          and `ALL` grants every capability: each is close to running privileged.",
+          `SYS_PTRACE` reads and injects into other processes, `SYS_RAWIO` and `BPF` reach kernel memory and \
+          devices, `DAC_READ_SEARCH` opens host files by handle, `NET_ADMIN` rewrites the network the node \
+          shares, and `ALL` grants every capability: each is close to running privileged.",
     fix: "Drop all capabilities (`drop: [\"ALL\"]`) and add back only narrow ones the workload needs, such as \
           `NET_BIND_SERVICE`.",
     bad: "apiVersion: v1\nkind: Pod\nmetadata:\n  name: web\nspec:\n  containers:\n    - name: app\n      image: registry.example.com/app:1.4.2\n      securityContext:\n        capabilities:\n          add: [\"SYS_ADMIN\"]",
@@ -23,12 +27,20 @@ pub const INFO: CheckInfo = CheckInfo {
 pub(crate) const CHECK: Check = Check {
     info: &INFO,
     order: 160,
-    templated: true,
     example_path: "pod.yaml",
-    run: Run { kubernetes: Some(check), ..Run::NONE },
+    run: Run { kubernetes: Some(check), terraform: Some(terraform), ..Run::NONE },
 };
 
-const DANGEROUS: &[&str] = &["SYS_ADMIN", "SYS_MODULE", "ALL"];
+/// Capabilities that amount to (or lead straight to) root on the host, bare names as capabilities(7) lists them.
+/// Shared with `iac-compose-dangerous-capability`.
+pub const DANGEROUS: &[&str] =
+    &["ALL", "SYS_ADMIN", "SYS_MODULE", "SYS_PTRACE", "SYS_RAWIO", "SYS_BOOT", "NET_ADMIN", "DAC_READ_SEARCH", "BPF"];
+
+/// Whether a capability as written (`SYS_ADMIN`, `cap_sys_admin`, ` ALL `) is one of [`DANGEROUS`].
+pub fn is_dangerous(name: &str) -> bool {
+    let upper = name.trim().to_ascii_uppercase();
+    DANGEROUS.contains(&upper.strip_prefix("CAP_").unwrap_or(&upper))
+}
 
 pub fn check(o: &Object, pod: &Node, out: &mut Vec<Hit>) {
     for c in containers(pod) {
@@ -37,9 +49,7 @@ pub fn check(o: &Object, pod: &Node, out: &mut Vec<Hit>) {
         };
         for cap in caps.all("add") {
             let Some(name) = cap.as_str() else { continue };
-            let upper = name.trim().to_ascii_uppercase();
-            let bare = upper.strip_prefix("CAP_").unwrap_or(&upper);
-            if DANGEROUS.contains(&bare) {
+            if is_dangerous(name) {
                 out.push(
                     Hit::new(
                         &INFO,
@@ -53,4 +63,9 @@ pub fn check(o: &Object, pod: &Node, out: &mut Vec<Hit>) {
             }
         }
     }
+}
+
+/// The same check on the workloads of Terraform's Kubernetes provider.
+pub fn terraform(m: &Module, out: &mut Vec<Hit>) {
+    super::kubernetes_in_terraform(m, check, out);
 }

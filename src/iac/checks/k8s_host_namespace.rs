@@ -1,7 +1,8 @@
 //! `iac-k8s-host-namespace`: a pod that shares the node's process, IPC or network namespace.
-use super::{Check, Hit, Run, KUBERNETES};
+use super::{Check, Hit, Run, KUBERNETES_AND_TERRAFORM};
 use crate::iac::kubernetes::Object;
 use crate::iac::node::Node;
+use crate::iac::terraform::Module;
 use crate::iac::CheckInfo;
 use crate::rules::Severity;
 
@@ -9,7 +10,7 @@ pub const INFO: CheckInfo = CheckInfo {
     id: "iac-k8s-host-namespace",
     title: "Pod shares a host namespace",
     severity: Severity::High,
-    formats: KUBERNETES,
+    formats: KUBERNETES_AND_TERRAFORM,
     what: "A pod spec sets `hostPID`, `hostIPC` or `hostNetwork` to true.",
     why: "`hostPID` lets the pod see and signal (and with ptrace, inspect) every process on the node; `hostIPC` \
           exposes the node's shared memory; `hostNetwork` binds to the node's interfaces, bypasses network \
@@ -23,9 +24,8 @@ pub const INFO: CheckInfo = CheckInfo {
 pub(crate) const CHECK: Check = Check {
     info: &INFO,
     order: 150,
-    templated: true,
     example_path: "pod.yaml",
-    run: Run { kubernetes: Some(check), ..Run::NONE },
+    run: Run { kubernetes: Some(check), terraform: Some(terraform), ..Run::NONE },
 };
 
 pub fn check(o: &Object, pod: &Node, out: &mut Vec<Hit>) {
@@ -37,4 +37,9 @@ pub fn check(o: &Object, pod: &Node, out: &mut Vec<Hit>) {
             out.push(Hit::new(&INFO, key.line, o.resource(), format!("{field} is true")).allow(&o.allow));
         }
     }
+}
+
+/// The same check on the workloads of Terraform's Kubernetes provider.
+pub fn terraform(m: &Module, out: &mut Vec<Hit>) {
+    super::kubernetes_in_terraform(m, check, out);
 }

@@ -1,7 +1,8 @@
 //! `iac-k8s-privilege-escalation`: a container that may gain more privileges than its parent process.
-use super::{Check, Hit, Run, KUBERNETES};
+use super::{Check, Hit, Run, KUBERNETES_AND_TERRAFORM};
 use crate::iac::kubernetes::{containers, Object};
 use crate::iac::node::Node;
+use crate::iac::terraform::Module;
 use crate::iac::CheckInfo;
 use crate::rules::Severity;
 
@@ -9,7 +10,7 @@ pub const INFO: CheckInfo = CheckInfo {
     id: "iac-k8s-privilege-escalation",
     title: "Container allows privilege escalation",
     severity: Severity::Medium,
-    formats: KUBERNETES,
+    formats: KUBERNETES_AND_TERRAFORM,
     what: "A container's `securityContext.allowPrivilegeEscalation` is true or not set (Kubernetes then allows \
            it). The setting exists only on containers; the pod cannot set it for them.",
     why: "Without `no_new_privs`, a setuid binary or file capability inside the image can raise a compromised \
@@ -22,10 +23,8 @@ pub const INFO: CheckInfo = CheckInfo {
 pub(crate) const CHECK: Check = Check {
     info: &INFO,
     order: 140,
-    // Fires on an absent setting, which a template may fill in at render time.
-    templated: false,
     example_path: "pod.yaml",
-    run: Run { kubernetes: Some(check), ..Run::NONE },
+    run: Run { kubernetes: Some(check), terraform: Some(terraform), ..Run::NONE },
 };
 
 pub fn check(o: &Object, pod: &Node, out: &mut Vec<Hit>) {
@@ -42,4 +41,9 @@ pub fn check(o: &Object, pod: &Node, out: &mut Vec<Hit>) {
                 .allow(&o.allow),
         );
     }
+}
+
+/// The same check on the workloads of Terraform's Kubernetes provider.
+pub fn terraform(m: &Module, out: &mut Vec<Hit>) {
+    super::kubernetes_in_terraform(m, check, out);
 }

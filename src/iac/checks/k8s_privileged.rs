@@ -1,7 +1,8 @@
 //! `iac-k8s-privileged`: a privileged container.
-use super::{Check, Hit, Run, KUBERNETES};
+use super::{Check, Hit, Run, KUBERNETES_AND_TERRAFORM};
 use crate::iac::kubernetes::{containers, Object};
 use crate::iac::node::Node;
+use crate::iac::terraform::Module;
 use crate::iac::CheckInfo;
 use crate::rules::Severity;
 
@@ -9,7 +10,7 @@ pub const INFO: CheckInfo = CheckInfo {
     id: "iac-k8s-privileged",
     title: "Privileged container",
     severity: Severity::Critical,
-    formats: KUBERNETES,
+    formats: KUBERNETES_AND_TERRAFORM,
     what: "A container's `securityContext.privileged` is true.",
     why: "A privileged container has every capability and access to all host devices; escaping to the node is \
           trivial (mount the host disk, load a kernel module), so it is equivalent to root on the node.",
@@ -22,9 +23,8 @@ pub const INFO: CheckInfo = CheckInfo {
 pub(crate) const CHECK: Check = Check {
     info: &INFO,
     order: 130,
-    templated: true,
     example_path: "pod.yaml",
-    run: Run { kubernetes: Some(check), ..Run::NONE },
+    run: Run { kubernetes: Some(check), terraform: Some(terraform), ..Run::NONE },
 };
 
 pub fn check(o: &Object, pod: &Node, out: &mut Vec<Hit>) {
@@ -45,4 +45,9 @@ pub fn check(o: &Object, pod: &Node, out: &mut Vec<Hit>) {
             );
         }
     }
+}
+
+/// The same check on the workloads of Terraform's Kubernetes provider.
+pub fn terraform(m: &Module, out: &mut Vec<Hit>) {
+    super::kubernetes_in_terraform(m, check, out);
 }

@@ -1,8 +1,9 @@
 //! `iac-k8s-root-uid`: a container explicitly set to run as uid 0.
 use super::k8s_run_as_root::{effective, is_windows};
-use super::{Check, Hit, Run, KUBERNETES};
+use super::{Check, Hit, Run, KUBERNETES_AND_TERRAFORM};
 use crate::iac::kubernetes::{containers, Object};
 use crate::iac::node::Node;
+use crate::iac::terraform::Module;
 use crate::iac::CheckInfo;
 use crate::rules::Severity;
 
@@ -10,7 +11,7 @@ pub const INFO: CheckInfo = CheckInfo {
     id: "iac-k8s-root-uid",
     title: "Container runs as uid 0",
     severity: Severity::High,
-    formats: KUBERNETES,
+    formats: KUBERNETES_AND_TERRAFORM,
     what: "The effective `runAsUser` of a container is 0 — set on the container, or on the pod and not \
            overridden by the container.",
     why: "The container's processes run as root: a container escape or kernel bug becomes root on the node, and \
@@ -24,9 +25,8 @@ pub const INFO: CheckInfo = CheckInfo {
 pub(crate) const CHECK: Check = Check {
     info: &INFO,
     order: 120,
-    templated: true,
     example_path: "pod.yaml",
-    run: Run { kubernetes: Some(check), ..Run::NONE },
+    run: Run { kubernetes: Some(check), terraform: Some(terraform), ..Run::NONE },
 };
 
 pub fn check(o: &Object, pod: &Node, out: &mut Vec<Hit>) {
@@ -51,4 +51,9 @@ pub fn check(o: &Object, pod: &Node, out: &mut Vec<Hit>) {
             );
         }
     }
+}
+
+/// The same check on the workloads of Terraform's Kubernetes provider.
+pub fn terraform(m: &Module, out: &mut Vec<Hit>) {
+    super::kubernetes_in_terraform(m, check, out);
 }

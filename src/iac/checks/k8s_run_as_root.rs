@@ -5,9 +5,10 @@
 //! `runAsNonRoot` is true or the effective `runAsUser` is non-zero. An explicit `runAsUser: 0` is the separate
 //! check `iac-k8s-root-uid`.
 use super::docker_root_user::nonroot_image;
-use super::{Check, Hit, Run, KUBERNETES};
+use super::{Check, Hit, Run, KUBERNETES_AND_TERRAFORM};
 use crate::iac::kubernetes::{containers, Container, Object};
 use crate::iac::node::Node;
+use crate::iac::terraform::Module;
 use crate::iac::CheckInfo;
 use crate::rules::Severity;
 
@@ -15,7 +16,7 @@ pub const INFO: CheckInfo = CheckInfo {
     id: "iac-k8s-run-as-root",
     title: "Container may run as root",
     severity: Severity::Medium,
-    formats: KUBERNETES,
+    formats: KUBERNETES_AND_TERRAFORM,
     what: "A container whose effective `runAsNonRoot` (container `securityContext`, else pod `securityContext`) \
            is not true and whose effective `runAsUser` is not set, so it runs as whatever user the image \
            declares — root for most images (distroless `:nonroot` images are known not to).",
@@ -30,10 +31,8 @@ pub const INFO: CheckInfo = CheckInfo {
 pub(crate) const CHECK: Check = Check {
     info: &INFO,
     order: 110,
-    // Fires on an absent setting, which a template may fill in at render time.
-    templated: false,
     example_path: "pod.yaml",
-    run: Run { kubernetes: Some(check), ..Run::NONE },
+    run: Run { kubernetes: Some(check), terraform: Some(terraform), ..Run::NONE },
 };
 
 /// A container's effective security setting: its own if set, else the pod's.
@@ -76,4 +75,9 @@ pub fn check(o: &Object, pod: &Node, out: &mut Vec<Hit>) {
                 .allow(&o.allow),
         );
     }
+}
+
+/// The same check on the workloads of Terraform's Kubernetes provider.
+pub fn terraform(m: &Module, out: &mut Vec<Hit>) {
+    super::kubernetes_in_terraform(m, check, out);
 }

@@ -2,9 +2,9 @@
 //!
 //! A check is one file in this folder, and the file says everything about it: `INFO` (what, why, fix, a bad
 //! and a good example, the formats) next to its logic, and `CHECK`, which names its entry point per format,
-//! where it sorts in the registry, whether it runs on Kubernetes files that are still templates and what
-//! file name its examples are linted as. `build.rs` makes every file here (but this one) a module and an
-//! entry of [`REGISTRY`], so every file here must be a check and nothing else.
+//! where it sorts in the registry and what file name its examples are linted as. `build.rs` makes every file
+//! here (but this one) a module and an entry of [`REGISTRY`], so every file here must be a check and nothing
+//! else.
 //!
 //! To add a check: add `src/iac/checks/<name>.rs` (copy a check of the same format; pick an unused `order`
 //! next to its kin), and its fixtures under `tests/fixtures/iac/<format>/` (`<name>_bad.*`, `<name>_good.*`
@@ -22,7 +22,9 @@ use super::{CheckInfo, IacFormat};
 
 pub(crate) const TERRAFORM: &[IacFormat] = &[IacFormat::Terraform, IacFormat::TerraformJson];
 pub(crate) const AWS: &[IacFormat] = &[IacFormat::Terraform, IacFormat::TerraformJson, IacFormat::CloudFormation];
-pub(crate) const KUBERNETES: &[IacFormat] = &[IacFormat::Kubernetes];
+/// Kubernetes manifests and the workloads of Terraform's Kubernetes provider (see `tf_kubernetes`).
+pub(crate) const KUBERNETES_AND_TERRAFORM: &[IacFormat] =
+    &[IacFormat::Kubernetes, IacFormat::Terraform, IacFormat::TerraformJson];
 pub(crate) const DOCKERFILE: &[IacFormat] = &[IacFormat::Dockerfile];
 pub(crate) const COMPOSE: &[IacFormat] = &[IacFormat::Compose];
 
@@ -33,9 +35,6 @@ pub(crate) struct Check {
     /// file-name order so that checks stay grouped by provider and format, and an added check moves no
     /// other; numbers are spaced by ten so one fits between any two. Two equal numbers fail the build.
     pub order: u16,
-    /// Whether it runs on Kubernetes files that hold `{{ }}` template directives and still parse as YAML.
-    /// Checks that fire on the absence of a setting do not: the template may fill it in at render time.
-    pub templated: bool,
     /// The file name `bad` and `good` are linted as by [`super::check_examples`]; it must be detected as one
     /// of the check's formats.
     pub example_path: &'static str,
@@ -160,12 +159,26 @@ pub(crate) fn cloudformation(t: &Template, out: &mut Vec<Hit>) {
     }
 }
 
-/// `templated`: the file holds `{{ }}` template directives, so only the checks that declare `templated` run.
-pub(crate) fn kubernetes(objects: &[Object], templated: bool, out: &mut Vec<Hit>) {
+/// Every check runs on every object: a manifest whose template directives could change its structure is never
+/// linted (see `kubernetes::parse`), so what is absent here is absent after rendering too.
+pub(crate) fn kubernetes(objects: &[Object], out: &mut Vec<Hit>) {
     for o in objects {
         let Some(pod) = &o.pod else { continue };
-        for run in REGISTRY.iter().filter(|c| c.templated || !templated).filter_map(|c| c.run.kubernetes) {
+        for run in REGISTRY.iter().filter_map(|c| c.run.kubernetes) {
             run(o, pod, out);
+        }
+    }
+}
+
+/// Runs a Kubernetes check over the workloads of Terraform's Kubernetes provider in `m`: the Terraform entry
+/// point of every Kubernetes check.
+pub(crate) fn kubernetes_in_terraform(m: &Module, check: fn(&Object, &Node, &mut Vec<Hit>), out: &mut Vec<Hit>) {
+    for (file, o) in super::tf_kubernetes::objects(m) {
+        let Some(pod) = &o.pod else { continue };
+        let start = out.len();
+        check(&o, pod, out);
+        for hit in &mut out[start..] {
+            hit.file = file;
         }
     }
 }

@@ -25,7 +25,6 @@ pub const INFO: CheckInfo = CheckInfo {
 pub(crate) const CHECK: Check = Check {
     info: &INFO,
     order: 20,
-    templated: true,
     example_path: "main.tf",
     run: Run { terraform: Some(terraform), cloudformation: Some(cloudformation), ..Run::NONE },
 };
