@@ -6,6 +6,7 @@ mod baseline;
 mod commit_text;
 mod confidence;
 mod config;
+mod framework;
 mod git;
 mod git_gate;
 mod git_hostile;
