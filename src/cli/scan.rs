@@ -6,7 +6,7 @@ use std::time::Instant;
 use anyhow::{bail, Context};
 
 use super::exit::{outcome, Outcome};
-use super::gate::Gate;
+use super::gate::{Blocking, Gate};
 use super::progress::ProgressBar;
 use super::{CommonArgs, OutputArgs, ScanArgs, SharedScanArgs};
 use crate::pipeline::{ScanRequest, ScanResult, Target};
@@ -138,11 +138,11 @@ pub(crate) fn report_outcome(
         // After the report, so findings are still shown; stderr, so a JSON or SARIF report stays clean.
         eprintln!("leakgate: error: {m}; see the summary");
     }
-    let findings = findings.len();
-    let result_outcome = outcome(findings, !report.complete());
+    let blocking = Blocking::of(&findings);
+    let result_outcome = outcome(blocking.total(), !report.complete());
     if let (Some(gate), Outcome::Findings) = (gate, result_outcome) {
         // stderr, after the report: never mixed into a machine-readable report on stdout.
-        eprint!("{}", gate.how_to_proceed(findings));
+        eprint!("{}", gate.how_to_proceed(blocking));
     }
     // The process ends right after this: freeing hundreds of compiled automata one by one is time for nothing.
     std::mem::forget(result);

@@ -7,6 +7,7 @@ mod commit_text;
 mod confidence;
 mod config;
 mod framework;
+mod gate_words;
 mod git;
 mod git_gate;
 mod git_hostile;
