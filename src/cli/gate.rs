@@ -62,6 +62,17 @@ fn plural(n: usize, one: &str, many: &str) -> String {
 }
 
 impl Gate {
+    /// The severity from which findings fail a scan when neither `--fail-on` nor the config's `fail_on` says:
+    /// `medium` for the hooks and `scan --staged` (what the hook would do), so a low-severity finding (an unpinned
+    /// base image, a sandbox or test key) is shown as a warning without stopping the commit; `info` (every
+    /// finding fails) for every other scan, as CI checks and audits expect.
+    pub fn default_fail_on(gate: Option<Gate>) -> crate::rules::Severity {
+        match gate {
+            Some(_) => crate::rules::Severity::Medium,
+            None => crate::rules::Severity::Info,
+        }
+    }
+
     /// Printed on stderr after the report when findings block the commit, merge or push.
     pub fn how_to_proceed(self, blocking: Blocking) -> String {
         let what = blocking.describe();

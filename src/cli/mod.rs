@@ -189,6 +189,12 @@ pub struct SharedScanArgs {
     #[arg(long, value_name = "LEVEL", value_parser = parse_confidence)]
     pub confidence: Option<crate::evidence::Confidence>,
 
+    /// Fail (exit 1; block the commit, merge or push) only for findings at this severity and above: critical,
+    /// high, medium, low or info. Findings under it are still reported, as warnings. Default: the config's
+    /// `fail_on`, else medium for `leakgate hook ...` and `scan --staged`, info (every finding) otherwise.
+    #[arg(long, value_name = "SEVERITY", value_parser = parse_severity)]
+    pub fail_on: Option<crate::rules::Severity>,
+
     /// Exit 2 if any input was skipped (too large, symlink, FIFO/socket/device, submodule, an infrastructure
     /// file that could not be linted), not only if some could not be read. Binary files do not count.
     #[arg(long)]
@@ -367,6 +373,14 @@ pub fn run(cli: Cli) -> anyhow::Result<exit::Outcome> {
         Command::Uninstall(args) => install::uninstall(args),
         Command::Hook(args) => hook::run(args),
     }
+}
+
+fn parse_severity(s: &str) -> Result<crate::rules::Severity, String> {
+    use crate::rules::Severity;
+    [Severity::Critical, Severity::High, Severity::Medium, Severity::Low, Severity::Info]
+        .into_iter()
+        .find(|v| v.as_str().eq_ignore_ascii_case(s.trim()))
+        .ok_or_else(|| format!("unknown severity `{s}` (expected critical, high, medium, low or info)"))
 }
 
 fn parse_confidence(s: &str) -> Result<crate::evidence::Confidence, String> {

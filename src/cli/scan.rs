@@ -20,7 +20,7 @@ pub fn run(args: ScanArgs) -> anyhow::Result<Outcome> {
     let gate = args.staged.then_some(Gate::Staged);
     let request = request(&args)?;
     let result = request.run()?;
-    report_outcome(&args.output, args.shared.strict, result, started, gate)
+    report_outcome(&args.output, &args.shared, result, started, gate)
 }
 
 /// The request `leakgate scan`'s flags describe.
@@ -111,7 +111,7 @@ pub(crate) fn git_request(
 /// when findings block it.
 pub(crate) fn report_outcome(
     out: &OutputArgs,
-    strict: bool,
+    shared: &SharedScanArgs,
     mut result: ScanResult,
     started: Instant,
     gate: Option<Gate>,
@@ -126,9 +126,11 @@ pub(crate) fn report_outcome(
         suppressed: result.suppressed,
         elapsed: started.elapsed(),
         rules: result.rules(),
-        strict_gaps: strict.then(|| result.strict_gaps()).flatten(),
+        strict_gaps: shared.strict.then(|| result.strict_gaps()).flatten(),
         below_confidence: result.below_confidence,
+        failed_validation: result.failed_validation,
         threshold: result.threshold,
+        fail_on: shared.fail_on.or(result.config_fail_on).unwrap_or_else(|| Gate::default_fail_on(gate)),
     };
     write_report(out, &report)?;
     if let Some(m) = &result.gate_error {
@@ -138,7 +140,7 @@ pub(crate) fn report_outcome(
         // After the report, so findings are still shown; stderr, so a JSON or SARIF report stays clean.
         eprintln!("leakgate: error: {m}; see the summary");
     }
-    let blocking = Blocking::of(&findings);
+    let blocking = Blocking::of(findings.iter().filter(|f| !report.is_warning(f)));
     let result_outcome = outcome(blocking.total(), !report.complete());
     if let (Some(gate), Outcome::Findings) = (gate, result_outcome) {
         // stderr, after the report: never mixed into a machine-readable report on stdout.

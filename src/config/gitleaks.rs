@@ -227,7 +227,7 @@ pub fn load(path: &Path, text: &str) -> Result<Config> {
     }
     Ok(Config {
         path: Some(path.to_path_buf()),
-        file: ConfigFile { max_file_size: None, confidence: None, disable, allowlist: global, rules: specs },
+        file: ConfigFile { disable, allowlist: global, rules: specs, ..ConfigFile::default() },
         exclude_builtins,
         notes: import.notes.into_lines(&origin),
     })

@@ -27,6 +27,10 @@ pub struct ConfigFile {
     /// Report secrets at this confidence and above (`low`, `medium`, `high`; default `medium`).
     #[serde(default)]
     pub confidence: Option<crate::evidence::Confidence>,
+    /// Findings at this severity and above fail the scan (exit 1, a blocked commit); those under it are still
+    /// reported, as warnings. Default: `medium` for the git hooks, `info` (every finding) otherwise.
+    #[serde(default)]
+    pub fail_on: Option<crate::rules::Severity>,
     /// Built-in rule ids to turn off.
     #[serde(default)]
     pub disable: Vec<String>,

@@ -81,6 +81,7 @@ pub(super) fn collect(request: &ScanRequest, input: Input<'_>) -> Result<Collect
         root,
         in_git: false,
         config_confidence,
+        config_fail_on: config.file.fail_on,
     })
 }
 

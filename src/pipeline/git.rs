@@ -96,5 +96,6 @@ fn collected(output: ScanOutput, scanner: Scanner, policy: Policy, root: PathBuf
         root,
         in_git: true,
         config_confidence: policy.config.file.confidence,
+        config_fail_on: policy.config.file.fail_on,
     }
 }

@@ -35,5 +35,5 @@ fn staged(args: StagedHookArgs, gate: Gate) -> anyhow::Result<Outcome> {
     if amending {
         result.stats.notes.push("git commit --amend: the change is compared with HEAD's parent".to_string());
     }
-    report_outcome(&args.output, args.shared.strict, result, started, Some(gate))
+    report_outcome(&args.output, &args.shared, result, started, Some(gate))
 }
