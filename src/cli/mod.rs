@@ -274,7 +274,7 @@ pub struct OutputArgs {
     #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
     pub format: ReportFormat,
 
-    /// Write the report to FILE instead of stdout.
+    /// Write the report to FILE instead of stdout; the one-line summary still goes to stderr (unless -q).
     #[arg(long, short = 'o', value_name = "FILE")]
     pub output: Option<PathBuf>,
 
@@ -290,7 +290,7 @@ pub struct OutputArgs {
     #[arg(long)]
     pub show_secrets: bool,
 
-    /// Print nothing when there are no findings.
+    /// Print nothing when there are no findings; with -o, no summary on stderr.
     #[arg(long, short = 'q')]
     pub quiet: bool,
 }

@@ -165,6 +165,15 @@ pub(crate) fn write_report(out: &OutputArgs, report: &Report<'_>) -> anyhow::Res
             let mut w = std::io::BufWriter::new(file);
             report::write(format, report, &opts, &mut w)?;
             w.flush().with_context(|| format!("cannot write {}", path.display()))?;
+            // The report went to a file: say on the terminal what it holds, so a run is never silent.
+            if !out.quiet {
+                let summary = report::text::summary_line(report);
+                let first = summary.lines().next().unwrap_or_default();
+                eprintln!(
+                    "{first}; report written to {}",
+                    crate::report::sanitize::for_terminal(&path.display().to_string())
+                );
+            }
         }
         None => {
             let stdout = std::io::stdout();
