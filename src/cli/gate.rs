@@ -9,6 +9,8 @@ pub enum Gate {
     Staged,
     /// The pre-commit hook.
     Commit,
+    /// The pre-commit framework's hook (`leakgate hook files`): the files being committed, whole.
+    Files,
     /// The pre-merge-commit hook (`git merge` creating a merge commit).
     Merge,
     /// The pre-push hook.
@@ -101,10 +103,11 @@ impl Gate {
             Gate::Staged => format!(
                 "\nleakgate: the staged change adds {what} (listed above). Before committing, do one of:\n{remove}{false_positive}"
             ),
-            Gate::Commit => format!(
-                "\nleakgate: commit blocked: the staged change adds {what} (listed above). To proceed, do one of:\n\
+            Gate::Commit | Gate::Files => format!(
+                "\nleakgate: commit blocked: {} {what} (listed above). To proceed, do one of:\n\
                  {remove}{false_positive}\
-                 \x20 - skip this check for this one commit: git commit --no-verify\n"
+                 \x20 - skip this check for this one commit: git commit --no-verify\n",
+                if self == Gate::Files { "the files being committed hold" } else { "the staged change adds" }
             ),
             Gate::Merge => format!(
                 "\nleakgate: merge blocked: the merge brings in {what} (listed above). To proceed, do one of:\n\

@@ -128,6 +128,33 @@ pub enum HookCommand {
     /// The pre-push hook: scans the lines added by the commits being pushed that no remote-tracking branch
     /// has yet. Reads git's `<local ref> <local sha> <remote ref> <remote sha>` lines from stdin.
     PrePush(PrePushArgs),
+    /// The pre-commit framework's `leakgate` hook: options (from `args:`), then the file names the framework
+    /// passes. Each file is scanned whole; findings block the commit.
+    Files(FilesHookArgs),
+}
+
+/// `leakgate hook files [OPTIONS] FILE...`. Every argument after the first file name is a file name, also one
+/// that starts with `-`; there is no `--help` flag here (`leakgate help hook files`), so a committed file named
+/// `--help` is scanned, not answered with a help text and exit 0.
+#[derive(Debug, Args)]
+#[command(disable_help_flag = true)]
+pub struct FilesHookArgs {
+    #[command(flatten)]
+    pub common: CommonArgs,
+
+    #[command(flatten)]
+    pub output: OutputArgs,
+
+    #[command(flatten)]
+    pub shared: SharedScanArgs,
+
+    /// Do not lint infrastructure files.
+    #[arg(long)]
+    pub no_iac: bool,
+
+    /// The files to scan, as the framework passes them.
+    #[arg(value_name = "FILE", trailing_var_arg = true, allow_hyphen_values = true)]
+    pub files: Vec<PathBuf>,
 }
 
 #[derive(Debug, Args)]

@@ -117,3 +117,79 @@ fn readme_local_hook_blocks_a_secret_through_the_real_framework() {
     assert!(run.stdout().contains("github-classic-pat"), "{}", run.stdout());
     run_pre_commit(&repo, cache.path(), &["run", "--files", "clean.txt"]).assert_code(0);
 }
+
+/// The manifest's `leakgate` hook as a `repo: local` hook with `language: system` (the framework would build it
+/// with cargo otherwise), with `args`.
+fn manifest_hook_config(args: &str) -> String {
+    let manifest = read(&root().join(".pre-commit-hooks.yaml"));
+    let hook = &manifest[manifest.find("- id: leakgate\n").expect("the leakgate hook")..];
+    let entry = hook.lines().find_map(|l| l.trim().strip_prefix("entry: ")).expect("its entry");
+    format!(
+        "repos:\n  - repo: local\n    hooks:\n      - id: leakgate\n        name: leakgate\n        entry: {entry}\n\
+         \x20       language: system\n        types: [file]\n        require_serial: true\n        args: {args}\n"
+    )
+}
+
+/// A Dockerfile whose only finding is low severity (an unpinned base image).
+const LOW_ONLY: &str = "FROM ubuntu\nUSER app\n";
+
+#[test]
+fn options_in_args_reach_leakgate_through_the_real_framework() {
+    let cache = Tree::new();
+    let repo = Repo::new();
+    repo.commit_file("README.md", "hello\n", "init");
+    repo.write("Dockerfile", LOW_ONLY);
+    repo.git(&["add", "Dockerfile"]);
+    let run_with = |args: &str| {
+        repo.write(".pre-commit-config.yaml", manifest_hook_config(args));
+        run_pre_commit(&repo, cache.path(), &["run", "--files", "Dockerfile"])
+    };
+    // The hook's default: a low finding is a warning, the commit passes.
+    run_with("[]").assert_code(0);
+    let run = run_with("[--fail-on, low]");
+    run.assert_code(1);
+    assert!(run.stdout().contains("iac-docker-unpinned-base"), "{}", run.stdout());
+    assert!(run_with("[--fail-on, low, --no-iac]").code() == 0, "--no-iac reached leakgate");
+    run_with("[--fail-on=low, --config, missing.toml]").assert_code(1);
+
+    // Through `git commit`, with the framework's own git hook installed.
+    repo.write(".pre-commit-config.yaml", manifest_hook_config("[--fail-on, high]"));
+    run_pre_commit(&repo, cache.path(), &["install"]).assert_code(0);
+    repo.write("app.env", SECRET_LINE);
+    repo.git(&["add", "."]);
+    let commit = Command::new("git")
+        .current_dir(repo.path())
+        .env("PATH", path_with_leakgate())
+        .env("PRE_COMMIT_HOME", cache.path())
+        .args(["commit", "-q", "-m", "add secret"])
+        .output()
+        .unwrap();
+    assert!(!commit.status.success(), "the secret was committed");
+    let said = format!("{}{}", String::from_utf8_lossy(&commit.stdout), String::from_utf8_lossy(&commit.stderr));
+    assert!(said.contains("github-classic-pat"), "{said}");
+}
+
+#[test]
+fn file_names_that_look_like_options_are_scanned_or_fail_never_pass() {
+    let cache = Tree::new();
+    let repo = Repo::new();
+    repo.commit_file("README.md", "hello\n", "init");
+    repo.write(".pre-commit-config.yaml", manifest_hook_config("[--no-iac]"));
+    for name in ["--help", "-h", "-"] {
+        repo.write(name, SECRET_LINE);
+        let run = run_pre_commit(&repo, cache.path(), &["run", &format!("--files={name}")]);
+        run.assert_code(1);
+        assert!(run.stdout().contains("github-classic-pat"), "{name}: {}", run.stdout());
+    }
+    // Given as an option and as a file name at once: which was meant cannot be told, so the hook fails.
+    let run = repo.run(&["hook", "files", "--no-iac", "README.md"]);
+    run.assert_code(0);
+    repo.write("--no-iac", SECRET_LINE);
+    let run = repo.run(&["hook", "files", "--no-iac", "README.md"]);
+    run.assert_code(2);
+    assert!(run.stderr().contains("`--no-iac` is both an option and a file"), "{}", run.stderr());
+    // With no files it scans nothing (not the whole folder).
+    let run = repo.run(&["hook", "files"]);
+    run.assert_code(0);
+    assert!(run.stderr().contains("no files given"), "{}", run.stderr());
+}
