@@ -204,7 +204,7 @@ pub struct SharedScanArgs {
 
     /// Skip files and blobs larger than this (bytes, or with a K/M/G suffix). Default: 50M or the config's
     /// max_file_size.
-    #[arg(long, value_name = "SIZE", value_parser = parse_size)]
+    #[arg(long, value_name = "SIZE", value_parser = crate::config::size::parse_size)]
     pub max_file_size: Option<u64>,
 
     /// Worker threads (default: one per core).
@@ -372,25 +372,6 @@ pub struct RulesArgs {
     pub common: CommonArgs,
 }
 
-/// Parses `1048576`, `512K`, `10M`, `2G` (powers of 1024).
-fn parse_size(s: &str) -> Result<u64, String> {
-    let s = s.trim();
-    let (num, mult) = match s.char_indices().last() {
-        Some((i, c)) if c.is_ascii_alphabetic() => {
-            let m = match c.to_ascii_uppercase() {
-                'K' => 1u64 << 10,
-                'M' => 1 << 20,
-                'G' => 1 << 30,
-                _ => return Err(format!("unknown size suffix `{c}` (use K, M or G)")),
-            };
-            (&s[..i], m)
-        }
-        _ => (s, 1),
-    };
-    let n: u64 = num.trim().parse().map_err(|_| format!("`{s}` is not a size (e.g. 1048576, 512K, 10M)"))?;
-    n.checked_mul(mult).ok_or_else(|| format!("`{s}` is too large"))
-}
-
 pub fn run(cli: Cli) -> anyhow::Result<exit::Outcome> {
     match cli.command {
         Command::Scan(args) => scan::run(args),
@@ -412,18 +393,4 @@ fn parse_severity(s: &str) -> Result<crate::rules::Severity, String> {
 
 fn parse_confidence(s: &str) -> Result<crate::evidence::Confidence, String> {
     s.parse()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::parse_size;
-
-    #[test]
-    fn sizes() {
-        assert_eq!(parse_size("100"), Ok(100));
-        assert_eq!(parse_size("4K"), Ok(4096));
-        assert_eq!(parse_size("10m"), Ok(10 << 20));
-        assert!(parse_size("10X").is_err());
-        assert!(parse_size("ten").is_err());
-    }
 }

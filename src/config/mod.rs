@@ -4,6 +4,7 @@
 //! (`.gitleaks.toml`, found where no `.leakgate.toml` is, or given with `--config`) is read by `gitleaks.rs`.
 pub mod gitleaks;
 pub mod go_regex;
+pub mod size;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -21,8 +22,8 @@ pub const DEFAULT_MAX_FILE_SIZE: u64 = 50 * 1024 * 1024;
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ConfigFile {
-    /// Files larger than this many bytes are skipped (and counted).
-    #[serde(default)]
+    /// Files larger than this are skipped (and counted): bytes, or a string with a K/M/G suffix (`"10M"`).
+    #[serde(default, deserialize_with = "size::deserialize_opt")]
     pub max_file_size: Option<u64>,
     /// Report secrets at this confidence and above (`low`, `medium`, `high`; default `medium`).
     #[serde(default)]
