@@ -15,6 +15,15 @@ use clap::{Args, Parser, Subcommand};
 
 use crate::report::Format;
 
+/// The formats of `leakgate rules`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ListFormat {
+    /// One line per rule: id, severity, tags, description (`--long` adds the fix).
+    Text,
+    /// An array of objects: kind, id, description, severity, tags, keywords, validator, remediation, ...
+    Json,
+}
+
 /// The report formats, as flags name them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum ReportFormat {
@@ -207,8 +216,8 @@ pub struct SharedScanArgs {
     #[arg(long, value_name = "SIZE", value_parser = crate::config::size::parse_size)]
     pub max_file_size: Option<u64>,
 
-    /// Worker threads (default: one per core).
-    #[arg(long, value_name = "N", default_value_t = 0)]
+    /// Worker threads (default: one per core; 0 means the same).
+    #[arg(long, value_name = "N", default_value_t = 0, hide_default_value = true)]
     pub threads: usize,
 
     /// Report secrets at this confidence and above: low, medium or high. Default: the config's `confidence`,
@@ -365,8 +374,12 @@ pub struct RulesArgs {
     pub check: Option<PathBuf>,
 
     /// Output format of the list.
-    #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
-    pub format: ReportFormat,
+    #[arg(long, value_enum, default_value_t = ListFormat::Text)]
+    pub format: ListFormat,
+
+    /// Text list: a `fix:` line under each rule, how to fix what it finds (JSON always has `remediation`).
+    #[arg(long)]
+    pub long: bool,
 
     #[command(flatten)]
     pub common: CommonArgs,
