@@ -62,6 +62,9 @@ impl std::str::FromStr for Confidence {
 pub enum Evidence {
     /// Raises: the rule's offline validator (a checksum, a decodable structure) accepted the value.
     Validated,
+    /// Lowers to `low`: the rule's offline validator rejected the value (a checksum that does not add up, as in a
+    /// made-up token). Set by the engine; `--confidence low` shows these findings.
+    FailedValidation,
     /// Raises: the value's entropy is well above the rule's floor, as random keys are.
     StrongEntropy,
     /// Lowers: the value is compared with something (`== 'always'`), not assigned, and does not look generated.
@@ -83,7 +86,9 @@ impl Evidence {
     pub fn apply(self, level: Confidence) -> Confidence {
         match self {
             Evidence::Validated | Evidence::StrongEntropy => level.raised(),
-            Evidence::NamedAfterKey | Evidence::WordLike | Evidence::ExampleHost => Confidence::Low,
+            Evidence::NamedAfterKey | Evidence::WordLike | Evidence::ExampleHost | Evidence::FailedValidation => {
+                Confidence::Low
+            }
             Evidence::Comparison | Evidence::TestOrDocPath | Evidence::DocComment => level.lowered(),
         }
     }

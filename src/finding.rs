@@ -119,6 +119,11 @@ impl Finding {
         }
     }
 
+    /// A secret the rule's validator rejected (a made-up token whose checksum does not add up).
+    pub fn failed_validation(&self) -> bool {
+        matches!(&self.detail, Detail::Secret(m) if m.evidence.contains(&Evidence::FailedValidation))
+    }
+
     /// The resource (IaC) or setting (policy) a finding is about.
     pub fn resource(&self) -> Option<&str> {
         match &self.detail {
@@ -349,7 +354,8 @@ pub fn locate(rules: &RuleSet, content: &[u8], path: &str, candidates: &[Candida
                 entropy: (c.entropy * 100.0).round() / 100.0,
                 validated: c.validated,
                 confidence: rule.confidence,
-                evidence: Vec::new(),
+                // The scoring step reads this one off the finding: only the engine knows it.
+                evidence: if c.rejected { vec![Evidence::FailedValidation] } else { Vec::new() },
                 decoded: c.decoded.as_ref().map_or_else(Vec::new, |d| d.chain.iter().map(|s| s.to_string()).collect()),
                 secret_hash: None,
             }),

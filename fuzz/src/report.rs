@@ -271,8 +271,11 @@ pub fn write_and_check(input: &Input, findings: &[Finding], rules: &RuleSet, unl
         strict_gaps: stats.strict_gaps(input.quiet),
         unlisted,
         below_confidence: input.elapsed_ms.into(),
+        failed_validation: input.suppressed.0.into(),
         threshold: Default::default(),
         scope: Default::default(),
+        // Some fuzzed findings are then warnings (under the threshold), some not.
+        fail_on: leakgate::rules::Severity::Medium,
     };
     let opts = ReportOptions { show_secrets: input.show_secrets, color: input.color, quiet: input.quiet };
     for format in [Format::Text, Format::Json, Format::Sarif, Format::Junit, Format::Csv, Format::Gitlab] {

@@ -16,6 +16,15 @@ use clap::{Args, Parser, Subcommand};
 
 use crate::report::Format;
 
+/// The formats of `leakgate rules`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ListFormat {
+    /// One line per rule: id, severity, tags, description (`--long` adds the fix).
+    Text,
+    /// An array of objects: kind, id, description, severity, tags, keywords, validator, remediation, ...
+    Json,
+}
+
 /// The report formats, as flags name them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum ReportFormat {
@@ -131,6 +140,33 @@ pub enum HookCommand {
     /// The pre-push hook: scans the lines added by the commits being pushed that no remote-tracking branch
     /// has yet. Reads git's `<local ref> <local sha> <remote ref> <remote sha>` lines from stdin.
     PrePush(PrePushArgs),
+    /// The pre-commit framework's `leakgate` hook: options (from `args:`), then the file names the framework
+    /// passes. Each file is scanned whole; findings block the commit.
+    Files(FilesHookArgs),
+}
+
+/// `leakgate hook files [OPTIONS] FILE...`. Every argument after the first file name is a file name, also one
+/// that starts with `-`; there is no `--help` flag here (`leakgate help hook files`), so a committed file named
+/// `--help` is scanned, not answered with a help text and exit 0.
+#[derive(Debug, Args)]
+#[command(disable_help_flag = true)]
+pub struct FilesHookArgs {
+    #[command(flatten)]
+    pub common: CommonArgs,
+
+    #[command(flatten)]
+    pub output: OutputArgs,
+
+    #[command(flatten)]
+    pub shared: SharedScanArgs,
+
+    /// Do not lint infrastructure files.
+    #[arg(long)]
+    pub no_iac: bool,
+
+    /// The files to scan, as the framework passes them.
+    #[arg(value_name = "FILE", trailing_var_arg = true, allow_hyphen_values = true)]
+    pub files: Vec<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -180,11 +216,11 @@ pub struct SharedScanArgs {
 
     /// Skip files and blobs larger than this (bytes, or with a K/M/G suffix). Default: 50M or the config's
     /// max_file_size.
-    #[arg(long, value_name = "SIZE", value_parser = parse_size)]
+    #[arg(long, value_name = "SIZE", value_parser = crate::config::size::parse_size)]
     pub max_file_size: Option<u64>,
 
-    /// Worker threads (default: one per core).
-    #[arg(long, value_name = "N", default_value_t = 0)]
+    /// Worker threads (default: one per core; 0 means the same).
+    #[arg(long, value_name = "N", default_value_t = 0, hide_default_value = true)]
     pub threads: usize,
 
     /// Skip binary files (counted as `binary`) instead of scanning their printable strings for the specific
@@ -204,6 +240,12 @@ pub struct SharedScanArgs {
     /// How many layers of encoding to look through (1 to 4; default 2 or the config's decode_depth).
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u8).range(1..=crate::engine::decode::MAX_DEPTH as i64))]
     pub decode_depth: Option<u8>,
+
+    /// Fail (exit 1; block the commit, merge or push) only for findings at this severity and above: critical,
+    /// high, medium, low or info. Findings under it are still reported, as warnings. Default: the config's
+    /// `fail_on`, else medium for `leakgate hook ...` and `scan --staged`, info (every finding) otherwise.
+    #[arg(long, value_name = "SEVERITY", value_parser = parse_severity)]
+    pub fail_on: Option<crate::rules::Severity>,
 
     /// Exit 2 if any input was skipped (too large, symlink, FIFO/socket/device, submodule, an infrastructure
     /// file that could not be linted, an archive member over a limit or unreadable), not only if some could not
@@ -228,11 +270,11 @@ pub struct ArchiveArgs {
     pub archive_max_depth: Option<u32>,
 
     /// Bytes one archive may decompress to in all, nested archives included (default 512M).
-    #[arg(long, value_name = "SIZE", value_parser = parse_size)]
+    #[arg(long, value_name = "SIZE", value_parser = crate::config::size::parse_size)]
     pub archive_max_total_size: Option<u64>,
 
     /// Largest archive member scanned (default: the file size limit).
-    #[arg(long, value_name = "SIZE", value_parser = parse_size)]
+    #[arg(long, value_name = "SIZE", value_parser = crate::config::size::parse_size)]
     pub archive_max_member_size: Option<u64>,
 
     /// Highest compression ratio allowed once a member passes 1 MiB (default 200).
@@ -351,7 +393,7 @@ pub struct OutputArgs {
     #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
     pub format: ReportFormat,
 
-    /// Write the report to FILE instead of stdout.
+    /// Write the report to FILE instead of stdout; the one-line summary still goes to stderr (unless -q).
     #[arg(long, short = 'o', value_name = "FILE")]
     pub output: Option<PathBuf>,
 
@@ -367,7 +409,7 @@ pub struct OutputArgs {
     #[arg(long)]
     pub show_secrets: bool,
 
-    /// Print nothing when there are no findings.
+    /// Print nothing when there are no findings; with -o, no summary on stderr.
     #[arg(long, short = 'q')]
     pub quiet: bool,
 }
@@ -456,30 +498,15 @@ pub struct RulesArgs {
     pub check: Option<PathBuf>,
 
     /// Output format of the list.
-    #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
-    pub format: ReportFormat,
+    #[arg(long, value_enum, default_value_t = ListFormat::Text)]
+    pub format: ListFormat,
+
+    /// Text list: a `fix:` line under each rule, how to fix what it finds (JSON always has `remediation`).
+    #[arg(long)]
+    pub long: bool,
 
     #[command(flatten)]
     pub common: CommonArgs,
-}
-
-/// Parses `1048576`, `512K`, `10M`, `2G` (powers of 1024).
-fn parse_size(s: &str) -> Result<u64, String> {
-    let s = s.trim();
-    let (num, mult) = match s.char_indices().last() {
-        Some((i, c)) if c.is_ascii_alphabetic() => {
-            let m = match c.to_ascii_uppercase() {
-                'K' => 1u64 << 10,
-                'M' => 1 << 20,
-                'G' => 1 << 30,
-                _ => return Err(format!("unknown size suffix `{c}` (use K, M or G)")),
-            };
-            (&s[..i], m)
-        }
-        _ => (s, 1),
-    };
-    let n: u64 = num.trim().parse().map_err(|_| format!("`{s}` is not a size (e.g. 1048576, 512K, 10M)"))?;
-    n.checked_mul(mult).ok_or_else(|| format!("`{s}` is too large"))
 }
 
 pub fn run(cli: Cli) -> anyhow::Result<exit::Outcome> {
@@ -498,20 +525,14 @@ fn parse_shard(s: &str) -> Result<crate::source::shard::Shard, String> {
     crate::source::shard::Shard::parse(s)
 }
 
-fn parse_confidence(s: &str) -> Result<crate::evidence::Confidence, String> {
-    s.parse()
+fn parse_severity(s: &str) -> Result<crate::rules::Severity, String> {
+    use crate::rules::Severity;
+    [Severity::Critical, Severity::High, Severity::Medium, Severity::Low, Severity::Info]
+        .into_iter()
+        .find(|v| v.as_str().eq_ignore_ascii_case(s.trim()))
+        .ok_or_else(|| format!("unknown severity `{s}` (expected critical, high, medium, low or info)"))
 }
 
-#[cfg(test)]
-mod tests {
-    use super::parse_size;
-
-    #[test]
-    fn sizes() {
-        assert_eq!(parse_size("100"), Ok(100));
-        assert_eq!(parse_size("4K"), Ok(4096));
-        assert_eq!(parse_size("10m"), Ok(10 << 20));
-        assert!(parse_size("10X").is_err());
-        assert!(parse_size("ten").is_err());
-    }
+fn parse_confidence(s: &str) -> Result<crate::evidence::Confidence, String> {
+    s.parse()
 }

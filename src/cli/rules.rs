@@ -6,7 +6,7 @@ use anyhow::Context;
 use serde::Serialize;
 
 use super::exit::Outcome;
-use super::ReportFormat;
+use super::ListFormat;
 use super::RulesArgs;
 use crate::config::Config;
 use crate::engine::examples::check_rules;
@@ -90,20 +90,20 @@ pub fn run(args: RulesArgs) -> anyhow::Result<Outcome> {
     let stdout = std::io::stdout();
     let mut w = std::io::BufWriter::new(stdout.lock());
     match args.format {
-        ReportFormat::Json => {
+        ListFormat::Json => {
             serde_json::to_writer_pretty(&mut w, &infos)?;
             writeln!(w)?;
         }
-        ReportFormat::Text => {
+        ListFormat::Text => {
             for r in &infos {
                 // Tags and descriptions of custom rules come from a config file, maybe the current repository's.
                 let (tags, description) = (for_terminal(&r.tags.join(",")), for_terminal(r.description));
                 writeln!(w, "{:<40} {:<8} {:<28} {description}", r.id, r.severity.as_str(), tags)?;
+                if args.long {
+                    writeln!(w, "    fix: {}", for_terminal(r.remediation))?;
+                }
             }
             writeln!(w, "{} rules", infos.len())?;
-        }
-        other => {
-            anyhow::bail!("`leakgate rules` lists rules as text or json, not {}", format!("{other:?}").to_lowercase())
         }
     }
     w.flush()?;

@@ -6,7 +6,7 @@ use std::time::Instant;
 use anyhow::{bail, Context};
 
 use super::exit::{outcome, Outcome};
-use super::gate::Gate;
+use super::gate::{Blocking, Gate};
 use super::progress::ProgressBar;
 use super::{CommonArgs, OutputArgs, ScanArgs, SharedScanArgs};
 use crate::pipeline::incremental::StateRequest;
@@ -22,7 +22,7 @@ pub fn run(args: ScanArgs) -> anyhow::Result<Outcome> {
     let gate = args.staged.then_some(Gate::Staged);
     let request = request(&args)?;
     let result = request.run()?;
-    report_outcome(&args.output, args.shared.strict, result, started, gate)
+    report_outcome(&args.output, &args.shared, result, started, gate)
 }
 
 /// The request `leakgate scan`'s flags describe.
@@ -130,7 +130,7 @@ pub(crate) fn git_request(
 /// when findings block it.
 pub(crate) fn report_outcome(
     out: &OutputArgs,
-    strict: bool,
+    shared: &SharedScanArgs,
     mut result: ScanResult,
     started: Instant,
     gate: Option<Gate>,
@@ -146,10 +146,12 @@ pub(crate) fn report_outcome(
         suppressed: result.suppressed,
         elapsed: started.elapsed(),
         rules: result.rules(),
-        strict_gaps: strict.then(|| result.strict_gaps()).flatten(),
+        strict_gaps: shared.strict.then(|| result.strict_gaps()).flatten(),
         below_confidence: result.below_confidence,
+        failed_validation: result.failed_validation,
         threshold: result.threshold,
         scope: Scope { repository: result.repository.as_deref(), shard: result.shard, secret_hash_key: key.as_ref() },
+        fail_on: shared.fail_on.or(result.config_fail_on).unwrap_or_else(|| Gate::default_fail_on(gate)),
     };
     write_report(out, &report)?;
     if let Some(m) = &result.gate_error {
@@ -159,11 +161,11 @@ pub(crate) fn report_outcome(
         // After the report, so findings are still shown; stderr, so a JSON or SARIF report stays clean.
         eprintln!("leakgate: error: {m}; see the summary");
     }
-    let findings = findings.len();
-    let result_outcome = outcome(findings, !report.complete());
+    let blocking = Blocking::of(findings.iter().filter(|f| !report.is_warning(f)));
+    let result_outcome = outcome(blocking.total(), !report.complete());
     if let (Some(gate), Outcome::Findings) = (gate, result_outcome) {
         // stderr, after the report: never mixed into a machine-readable report on stdout.
-        eprint!("{}", gate.how_to_proceed(findings));
+        eprint!("{}", gate.how_to_proceed(blocking));
     }
     // The process ends right after this: freeing hundreds of compiled automata one by one is time for nothing.
     std::mem::forget(result);
@@ -184,6 +186,15 @@ pub(crate) fn write_report(out: &OutputArgs, report: &Report<'_>) -> anyhow::Res
             let mut w = std::io::BufWriter::new(file);
             report::write(format, report, &opts, &mut w)?;
             w.flush().with_context(|| format!("cannot write {}", path.display()))?;
+            // The report went to a file: say on the terminal what it holds, so a run is never silent.
+            if !out.quiet {
+                let summary = report::text::summary_line(report);
+                let first = summary.lines().next().unwrap_or_default();
+                eprintln!(
+                    "{first}; report written to {}",
+                    crate::report::sanitize::for_terminal(&path.display().to_string())
+                );
+            }
         }
         None => {
             let stdout = std::io::stdout();

@@ -30,7 +30,7 @@ pub fn score(rules: &RuleSet, finding: &Finding, path: &str) -> Scored {
         return Scored { level: Confidence::Medium, evidence: Vec::new() };
     };
     let (validated, entropy) = (m.validated, m.entropy);
-    let found = gather::gather(&gather::Facts {
+    let mut found = gather::gather(&gather::Facts {
         line: &finding.line,
         secret,
         path,
@@ -39,6 +39,10 @@ pub fn score(rules: &RuleSet, finding: &Finding, path: &str) -> Scored {
         // A generic rule's floor only keeps out the obvious; clearing it by a bit says nothing about a password.
         strong_entropy: !rule.generic && rule.entropy.is_some_and(|floor| entropy >= floor + 1.0),
     });
+    // Known to the engine only, so it arrives on the finding; applied last, as the lowering it is.
+    if m.evidence.contains(&Evidence::FailedValidation) {
+        found.push(Evidence::FailedValidation);
+    }
     let mut level = rule.confidence;
     for e in &found {
         level = e.apply(level);

@@ -4,6 +4,7 @@
 //! (`.gitleaks.toml`, found where no `.leakgate.toml` is, or given with `--config`) is read by `gitleaks.rs`.
 pub mod gitleaks;
 pub mod go_regex;
+pub mod size;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -23,8 +24,8 @@ pub const DEFAULT_MAX_FILE_SIZE: u64 = 50 * 1024 * 1024;
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ConfigFile {
-    /// Files larger than this many bytes are skipped (and counted).
-    #[serde(default)]
+    /// Files larger than this are skipped (and counted): bytes, or a string with a K/M/G suffix (`"10M"`).
+    #[serde(default, deserialize_with = "size::deserialize_opt")]
     pub max_file_size: Option<u64>,
     /// Report secrets at this confidence and above (`low`, `medium`, `high`; default `medium`).
     #[serde(default)]
@@ -43,6 +44,10 @@ pub struct ConfigFile {
     /// Bytes decoded at most from one file or blob, all layers together (default 1 MiB).
     #[serde(default)]
     pub decode_max_bytes: Option<usize>,
+    /// Findings at this severity and above fail the scan (exit 1, a blocked commit); those under it are still
+    /// reported, as warnings. Default: `medium` for the git hooks, `info` (every finding) otherwise.
+    #[serde(default)]
+    pub fail_on: Option<crate::rules::Severity>,
     /// Built-in rule ids to turn off.
     #[serde(default)]
     pub disable: Vec<String>,
@@ -58,15 +63,17 @@ pub struct ConfigFile {
 }
 
 /// `[archives]` in the config, and the CLI's overrides of it: each field unset keeps the default (see
-/// [`ArchiveLimits`]); sizes are in bytes.
+/// [`ArchiveLimits`]); sizes are bytes, or strings with a K/M/G suffix (`"512M"`), as `max_file_size`.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ArchiveSettings {
     /// Open archives and scan their members (default true).
     pub enabled: Option<bool>,
     pub max_depth: Option<u32>,
+    #[serde(default, deserialize_with = "size::deserialize_opt")]
     pub max_total_size: Option<u64>,
     /// Default: the effective `max_file_size`.
+    #[serde(default, deserialize_with = "size::deserialize_opt")]
     pub max_member_size: Option<u64>,
     pub max_ratio: Option<u64>,
     pub max_members: Option<u64>,

@@ -38,8 +38,10 @@ pub struct Candidate {
     pub secret_end: usize,
     pub entropy: f64,
     pub validated: bool,
-    /// The rule's validator rejected it (a checksum that does not add up): never reported, but it keeps generic
-    /// rules off the same text, which would otherwise report the fake token that the specific rule saw through.
+    /// The rule's validator rejected it (a checksum that does not add up). It keeps generic rules off the same
+    /// text, which would otherwise report the fake token that the specific rule saw through, and becomes a
+    /// finding of `low` confidence (`Evidence::FailedValidation`): hidden at the default threshold, counted in
+    /// the summary, shown with `--confidence low`.
     pub rejected: bool,
     /// Found in decoded text: the offsets above are then those of the encoded span in the scanned content.
     pub decoded: Option<Box<decode::Decoded>>,
@@ -137,16 +139,20 @@ impl Scanner {
         &self.rules
     }
 
-    /// Scans one piece of content. `path` is used for path-restricted rules and path allowlists.
-    /// A rule whose regex fails to compile (only possible for custom rules loaded without validation) is
-    /// skipped here; config loading compiles custom rules eagerly so users see that error first.
+    /// Scans one piece of content for the candidates that pass every filter (those a validator rejected are
+    /// left out; [`scan_with`](Self::scan_with) keeps them). `path` is used for path-restricted rules and path
+    /// allowlists. A rule whose regex fails to compile (only possible for custom rules loaded without
+    /// validation) is skipped here; config loading compiles custom rules eagerly so users see that error first.
     pub fn scan(&self, content: &[u8], path: &str) -> Vec<Candidate> {
-        self.scan_with(content, path, &mut |content, hits| self.rules.keyword_hits(content, hits))
+        let mut found = self.scan_with(content, path, &mut |content, hits| self.rules.keyword_hits(content, hits));
+        found.retain(|c| !c.rejected);
+        found
     }
 
-    /// [`scan`](Self::scan) with the keyword search left to `find_keywords`, which must fill its vector with
-    /// what [`RuleSet::keyword_hits`] would: a caller that knows them from similar content supplies them for
-    /// less. It is not called for content that is not scanned.
+    /// The candidates of one piece of content, including those a validator rejected ([`Candidate::rejected`]),
+    /// with the keyword search left to `find_keywords`, which must fill its vector with what
+    /// [`RuleSet::keyword_hits`] would: a caller that knows them from similar content supplies them for less.
+    /// It is not called for content that is not scanned.
     pub fn scan_with(&self, content: &[u8], path: &str, find_keywords: &mut FindKeywords<'_>) -> Vec<Candidate> {
         self.scan_detailed(content, path, find_keywords).candidates
     }
@@ -362,10 +368,10 @@ fn without_trailing_escapes(content: &[u8], mut range: std::ops::Range<usize>) -
 /// Keeps one candidate per secret: where spans overlap, a specific (non-generic) rule wins over a generic one,
 /// then the longer secret (a GitLab token that embeds a JWT is a GitLab token), then a validated one, then
 /// the more severe; ties go to the rule listed first. A candidate its validator rejected ranks below every
-/// specific one and above every generic one, and is dropped at the end: it only silences generic rules.
+/// specific one and above every generic one, so it silences generic rules; it is kept, marked, for the count
+/// and for `--confidence low`.
 fn resolve_overlaps(rules: &RuleSet, mut found: Vec<Candidate>) -> Vec<Candidate> {
     if found.len() < 2 {
-        found.retain(|c| !c.rejected);
         return found;
     }
     found.sort_by_key(|c| std::cmp::Reverse(rank(rules, c)));
@@ -381,7 +387,6 @@ fn resolve_overlaps(rules: &RuleSet, mut found: Vec<Candidate>) -> Vec<Candidate
             kept.push(c);
         }
     }
-    kept.retain(|c| !c.rejected);
     kept.sort_by_key(|c| (c.secret_start, c.rule));
     kept
 }
@@ -424,7 +429,6 @@ mod tests {
                     want.push(c);
                 }
             }
-            want.retain(|c| !c.rejected);
             want.sort_by_key(|c| (c.secret_start, c.rule));
             assert_eq!(resolve_overlaps(&rules, found), want, "round {round}");
         }

@@ -88,6 +88,7 @@ pub(super) fn collect(request: &ScanRequest, input: Input<'_>) -> Result<Collect
         config_confidence,
         repository: None,
         state: None,
+        config_fail_on: config.file.fail_on,
     })
 }
 

@@ -160,6 +160,7 @@ fn collected(output: ScanOutput, scanner: Scanner, policy: Policy, root: PathBuf
         config_confidence: policy.config.file.confidence,
         repository: Some(repository),
         state: None,
+        config_fail_on: policy.config.file.fail_on,
     }
 }
 

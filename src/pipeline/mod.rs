@@ -36,7 +36,7 @@ use crate::evidence::Confidence;
 use crate::finding::Finding;
 use crate::policy::PolicyInputs;
 use crate::redact::mask_shared_lines;
-use crate::rules::RuleSet;
+use crate::rules::{RuleSet, Severity};
 use crate::scan::{Progress, ScanOutput};
 use crate::source::history::HistorySpec;
 use crate::source::staged::StagedBase;
@@ -197,21 +197,27 @@ struct Collected {
     repository: Option<String>,
     /// An incremental audit's state, to finish once the findings are known.
     state: Option<incremental::Pending>,
+    /// The config's `fail_on`, if it sets one.
+    config_fail_on: Option<Severity>,
 }
 
 impl Collected {
     /// Scores every finding, sets aside those under `threshold`, then applies suppression. `targets` are the
     /// scanned paths, so a finding's path is judged (tests, docs) below the folder the user scanned.
     fn suppress(self, mask_lines: bool, threshold: Confidence, targets: &[String]) -> ScanResult {
-        let Collected { mut output, scanner, ignore, baseline, markers, root, in_git, repository, .. } = self;
+        let Collected {
+            mut output, scanner, ignore, baseline, markers, root, in_git, repository, config_fail_on, ..
+        } = self;
         // A secret that suppression drops can share a line with one that is reported: mask each quoted line
         // against every finding while they are all still here.
         // Scored on the raw lines: the evidence reads the text around each secret.
         confidence::score_all(scanner.rules(), &mut output.findings, |path| relative_to(path, targets));
         let mut all = if mask_lines { mask_shared_lines(&output.findings) } else { output.findings };
+        let failed_validation = all.iter().filter(|f| f.confidence() < threshold && f.failed_validation()).count();
         let before = all.len();
         all.retain(|f| f.confidence() >= threshold);
-        let below_confidence = (before - all.len()) as u64;
+        let below_confidence = (before - all.len() - failed_validation) as u64;
+        let failed_validation = failed_validation as u64;
         let (findings, mut suppressed) = suppress::apply_with(all, &ignore, baseline.as_ref(), markers);
         // Markers the IaC lint resolved itself (on a block or resource) are inline suppressions too.
         suppressed.inline += output.stats.iac_suppressed;
@@ -222,7 +228,9 @@ impl Collected {
             findings,
             suppressed,
             below_confidence,
+            failed_validation,
             threshold,
+            config_fail_on,
             stats: output.stats,
             scanner,
             root,
@@ -260,10 +268,17 @@ pub struct ScanResult {
     pub findings: Vec<Finding>,
     /// How many findings each suppressor hid.
     pub suppressed: Suppressed,
-    /// Secret findings under the confidence threshold, not reported (`--confidence low` shows them).
+    /// Secret findings under the confidence threshold, not reported (`--confidence low` shows them), except
+    /// those counted in `failed_validation`.
     pub below_confidence: u64,
+    /// Candidates a rule's validator rejected (a token whose checksum does not add up), under the threshold and
+    /// so not reported (`--confidence low` shows them, with the evidence `failed-validation`).
+    pub failed_validation: u64,
     /// The confidence threshold the findings were reported at.
     pub threshold: Confidence,
+    /// The config's `fail_on` (the severity from which findings fail the scan), if it sets one; the caller
+    /// decides the default.
+    pub config_fail_on: Option<Severity>,
     /// What was scanned, skipped and could not be read, and notes for the reader.
     pub stats: ScanStats,
     /// The folder holding `.leakgateignore`: the repository root in git modes.

@@ -5,9 +5,10 @@
 //!
 //! - config: a rule or check turned off (`disable` grew), built-in rules dropped (a gitleaks config without
 //!   `useDefault`), global or per-rule allowlist entries added (paths, regexes, stopwords), `max_file_size`
-//!   lowered (more files skipped), `binary_strings` turned off, a custom rule removed, or changed so it can
-//!   match less (regex, path, fewer keywords, higher entropy minimum, a validator, no longer multi-line), a
-//!   built-in rule replaced by a custom one; and a HEAD config leakgate cannot use, since what it changes cannot be checked;
+//!   lowered (more files skipped), `binary_strings` or archives turned off, decoding turned off or made
+//!   shallower, `fail_on` raised (fewer findings fail), a custom rule removed, or changed so it can match less
+//!   (regex, path, fewer keywords, higher entropy minimum, a validator, no longer multi-line), a built-in rule
+//!   replaced by a custom one; and a HEAD config leakgate cannot use, since what it changes cannot be checked;
 //! - `.leakgateignore` / `.gitleaksignore`: entries added;
 //! - the baseline: fingerprints added, or a HEAD baseline that cannot be read.
 //!
@@ -294,6 +295,20 @@ fn compare_configs(out: &mut Out<'_>, path: &str, b: &Config, a: &Config, max_si
             &["decode"],
         );
     }
+    let fail_on = |c: &Config| c.file.fail_on.unwrap_or(crate::rules::Severity::Info);
+    if fail_on(a) > fail_on(b) {
+        out.push(
+            path,
+            "fail_on",
+            format!(
+                "raises fail_on from {} to {}: findings under it no longer fail the check",
+                fail_on(b).as_str(),
+                fail_on(a).as_str()
+            ),
+            format!("fail_on:{}", fail_on(a).as_str()),
+            &["fail_on"],
+        );
+    }
     widened(out, path, "allowlist", "the global allowlist", &b.file.allowlist, &a.file.allowlist, &["[allowlist]"]);
 
     let before: HashMap<&str, &RuleSpec> = b.file.rules.iter().map(|r| (r.id.as_str(), r)).collect();
@@ -523,6 +538,14 @@ mod tests {
         let w = whats(files(Some("decode_depth = 3\n"), None), files(Some("decode_max_bytes = 100\n"), None));
         assert!(w.len() == 1 && w[0].0.contains("to depth 2 (100 bytes per file)"), "{w:?}");
         assert_eq!(whats(files(Some("decode_depth = 1\n"), None), files(None, None)), vec![]);
+    }
+
+    #[test]
+    fn raising_fail_on_is_a_weakening_and_lowering_it_is_not() {
+        let w = whats(files(Some("fail_on = \"low\"\n"), None), files(Some("\nfail_on = \"high\"\n"), None));
+        assert_eq!(w.len(), 1, "{w:?}");
+        assert!(w[0].0.contains("raises fail_on from low to high") && w[0].1 == 2, "{w:?}");
+        assert_eq!(whats(files(Some("fail_on = \"high\"\n"), None), files(Some("fail_on = \"low\"\n"), None)), vec![]);
     }
 
     #[test]

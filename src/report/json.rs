@@ -54,6 +54,13 @@ struct Summary<'a> {
     /// Secrets under the confidence threshold, not listed.
     below_confidence: u64,
     confidence_threshold: crate::evidence::Confidence,
+    /// Candidates a validator rejected (a checksum that does not add up), not listed: `--confidence low` lists
+    /// them.
+    failed_validation: u64,
+    /// Findings at this severity and above fail the scan; `below_fail_on` of the listed ones are under it
+    /// (warnings: reported, not failing).
+    fail_on: crate::rules::Severity,
+    below_fail_on: usize,
     /// Present only when `--strict` failed the scan: what was skipped.
     #[serde(skip_serializing_if = "Option::is_none")]
     strict_gaps: Option<&'a str>,
@@ -81,6 +88,9 @@ pub fn write(report: &Report<'_>, opts: &ReportOptions, w: &mut dyn Write) -> st
             strict_gaps: report.strict_gaps.as_deref(),
             below_confidence: report.below_confidence,
             confidence_threshold: report.threshold,
+            failed_validation: report.failed_validation,
+            fail_on: report.fail_on,
+            below_fail_on: report.warning_count(),
         },
     };
     serde_json::to_writer_pretty(&mut *w, &doc)?;

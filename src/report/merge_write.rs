@@ -122,8 +122,10 @@ pub fn write_sarif(merged: &Merged, rules: &RuleSet, w: &mut dyn Write) -> std::
             strict_gaps: None,
             unlisted: Default::default(),
             below_confidence: 0,
+            failed_validation: 0,
             threshold: Default::default(),
             scope: Default::default(),
+            fail_on: crate::rules::Severity::Info,
         };
         let mut doc = sarif::document(&report, &AS_HELD);
         let Some(mut run) = doc["runs"].as_array_mut().and_then(|r| r.pop()) else { continue };

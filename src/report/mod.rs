@@ -66,9 +66,14 @@ pub struct Report<'a> {
     pub unlisted: cap::Unlisted,
     /// Secrets under the confidence threshold: counted in every summary, not listed.
     pub below_confidence: u64,
+    /// Candidates a validator rejected (a checksum that does not add up), left out with those under the
+    /// threshold: counted apart, since a made-up test token is one of them.
+    pub failed_validation: u64,
     pub threshold: crate::evidence::Confidence,
     /// What the report is about, for reports merged later (`report merge`).
     pub scope: Scope<'a>,
+    /// Findings under this severity do not fail the scan: they are reported as warnings.
+    pub fail_on: Severity,
 }
 
 /// Which repository, and which share of its audit, a report covers; and the key that names its secrets across
@@ -85,6 +90,16 @@ pub struct Scope<'a> {
 }
 
 impl Report<'_> {
+    /// The finding is reported but does not fail the scan (its severity is under `fail_on`).
+    pub fn is_warning(&self, f: &Finding) -> bool {
+        f.severity < self.fail_on
+    }
+
+    /// How many listed findings are warnings.
+    pub fn warning_count(&self) -> usize {
+        self.findings.iter().filter(|f| self.is_warning(f)).count()
+    }
+
     /// False when input went unread, or `--strict` found something skipped: the exit code is then 2.
     pub fn complete(&self) -> bool {
         !self.stats.has_unread_input() && self.strict_gaps.is_none()
@@ -251,8 +266,10 @@ pub(crate) mod test_support {
             strict_gaps: None,
             unlisted: Default::default(),
             below_confidence: 0,
+            failed_validation: 0,
             threshold: Default::default(),
             scope: Default::default(),
+            fail_on: crate::rules::Severity::Info,
         };
         f(&report)
     }

@@ -30,7 +30,7 @@ pub fn write(report: &Report<'_>, opts: &ReportOptions, w: &mut dyn Write) -> st
         let column = if f.start_column > 0 { format!(":{}", f.start_column) } else { String::new() };
         writeln!(
             w,
-            "{}{}:{}{column}{reset}  {sev_color}{}{reset}  {}{}{}",
+            "{}{}:{}{column}{reset}  {sev_color}{}{reset}  {}{}{}{}",
             paint(BOLD),
             for_terminal(&f.path),
             f.start_line,
@@ -42,6 +42,11 @@ pub fn write(report: &Report<'_>, opts: &ReportOptions, w: &mut dyn Write) -> st
                 Detail::Secret(m) =>
                     format!(", {} confidence, decoded: {}", m.confidence, for_terminal(&m.decoded.join(" → "))),
                 _ => String::new(),
+            },
+            if report.is_warning(f) {
+                format!(", warning (under fail-on {})", report.fail_on.as_str())
+            } else {
+                String::new()
             },
         )?;
         // Descriptions and fixes of custom rules come from a config file, which may be the scanned repository's.
@@ -93,6 +98,14 @@ pub fn summary_line(report: &Report<'_>) -> String {
             report.unlisted.max_per_file
         ));
     }
+    let warnings = report.warning_count();
+    if warnings > 0 {
+        line.push_str(&format!(
+            " ({warnings} {} under fail-on {}: reported, not failing)",
+            if warnings == 1 { "warning" } else { "warnings" },
+            report.fail_on.as_str()
+        ));
+    }
     if report.suppressed.total() > 0 {
         line.push_str(&format!(" ({} suppressed)", report.suppressed.total()));
     }
@@ -101,6 +114,12 @@ pub fn summary_line(report: &Report<'_>) -> String {
             " ({} more below {} confidence: `--confidence low` shows them)",
             report.below_confidence, report.threshold
         ));
+    }
+    if report.failed_validation > 0 {
+        let n = report.failed_validation;
+        let (noun, verb, it) =
+            if n == 1 { ("candidate", "failed its", "it") } else { ("candidates", "failed their", "them") };
+        line.push_str(&format!(" ({n} {noun} {verb} format check: `--confidence low` shows {it})"));
     }
     line.push_str(&format!(
         " in {} file{} ({}) in {:.2}s",

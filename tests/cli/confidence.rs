@@ -120,3 +120,49 @@ fn a_string_escape_ends_a_generic_match() {
     let found = findings(&run.json());
     assert_eq!(found, vec![("netrc-credentials".to_string(), "Kx9#mQ2zWv".to_string())]);
 }
+
+/// Someone checking "does my hook work?" with a made-up GitHub token: its checksum fails, so it is not
+/// reported, but the summary says it was seen and how to show it.
+#[test]
+fn a_token_that_fails_its_checksum_is_counted_and_shown_at_low_confidence() {
+    let t = Tree::new();
+    t.write("app.env", format!("GITHUB_TOKEN={GITHUB_PAT_BAD_CHECKSUM}\n"));
+    let text = t.run(&["scan", "."]);
+    text.assert_code(0);
+    assert!(
+        text.stdout().contains("0 findings (1 candidate failed its format check: `--confidence low` shows it)"),
+        "{}",
+        text.stdout()
+    );
+    let run = t.run(&["scan", "--format", "json", "."]);
+    run.assert_code(0);
+    let json = run.json();
+    assert_eq!(json["summary"]["failed_validation"], 1, "{json:#}");
+    assert_eq!(json["summary"]["below_confidence"], 0, "counted once, apart: {json:#}");
+
+    // What the summary says shows it: by its own rule (not a generic one), low, with the reason.
+    let run = t.run(&["scan", "--format", "json", "--show-secrets", "--confidence", "low", "."]);
+    run.assert_code(1);
+    let json = run.json();
+    let f = &json["findings"][0];
+    assert_eq!(json["findings"].as_array().unwrap().len(), 1, "{json:#}");
+    assert_eq!(f["rule_id"], "github-classic-pat");
+    assert_eq!(f["secret"], GITHUB_PAT_BAD_CHECKSUM);
+    assert_eq!((f["confidence"].as_str(), f["validated"].as_bool()), (Some("low"), Some(false)));
+    assert_eq!(f["evidence"], serde_json::json!(["failed-validation"]));
+    assert_eq!(json["summary"]["failed_validation"], 0);
+
+    // Two of them, in the hook's summary.
+    let repo = crate::git::Repo::new();
+    repo.commit_file("README.md", "hello\n", "init");
+    repo.write("a.env", format!("GITHUB_TOKEN={GITHUB_PAT_BAD_CHECKSUM}\n"));
+    repo.write("b.py", format!("token = \"{GITHUB_PAT_BAD_CHECKSUM}\"\n"));
+    repo.git(&["add", "."]);
+    let run = repo.run(&["hook", "pre-commit"]);
+    run.assert_code(0);
+    assert!(
+        run.stdout().contains("(2 candidates failed their format check: `--confidence low` shows them)"),
+        "{}",
+        run.stdout()
+    );
+}

@@ -80,3 +80,36 @@ fn explicit_config_flag_and_missing_file() {
     run.assert_code(2);
     assert!(run.stderr().contains("conf/missing.toml"), "{}", run.stderr());
 }
+
+/// `max_file_size` in the config takes what `--max-file-size` takes, through the same parser.
+#[test]
+fn config_and_flag_read_sizes_alike() {
+    let tree = Tree::new();
+    tree.write("big.env", format!("GITHUB_TOKEN={GITHUB_PAT}\n{}", "#\n".repeat(1024)));
+    tree.write("small.env", format!("GITHUB_TOKEN={GITHUB_PAT}\n"));
+    let skipped = |run: &Run| {
+        run.assert_code(1);
+        let json = run.json();
+        assert_eq!(json["findings"].as_array().unwrap().len(), 1, "{json:#}");
+        json["summary"]["skipped"]["too_large"].as_u64().unwrap_or(0)
+    };
+    assert_eq!(skipped(&tree.run(&["scan", "--format", "json", "--max-file-size", "1K", "."])), 1);
+    for value in ["\"1K\"", "\"1k\"", "1024", "\" 1K \""] {
+        tree.write(".leakgate.toml", format!("max_file_size = {value}\n"));
+        assert_eq!(skipped(&tree.run(&["scan", "--format", "json", "."])), 1, "max_file_size = {value}");
+    }
+    for (value, says) in
+        [("\"10X\"", "unknown size suffix `X`"), ("\"ten\"", "`ten` is not a size"), ("true", "expected a size")]
+    {
+        tree.write(".leakgate.toml", format!("max_file_size = {value}\n"));
+        let run = tree.run(&["scan", "."]);
+        run.assert_code(2);
+        assert_eq!(run.stderr().trim().lines().count(), 1, "{}", run.stderr());
+        assert!(run.stderr().contains(says) && run.stderr().contains("max_file_size"), "{}", run.stderr());
+        let run = tree.run(&["scan", "--max-file-size", value.trim_matches('"'), "small.env"]);
+        if value != "true" {
+            run.assert_code(2);
+            assert!(run.stderr().contains(says), "the flag says the same: {}", run.stderr());
+        }
+    }
+}

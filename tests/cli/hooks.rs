@@ -481,7 +481,7 @@ fn pre_commit_framework_manifest_declares_both_hooks() {
     let manifest = read(&Path::new(env!("CARGO_MANIFEST_DIR")).join(".pre-commit-hooks.yaml"));
     for needle in [
         "- id: leakgate\n",
-        "entry: leakgate scan --\n",
+        "entry: leakgate hook files\n",
         "pass_filenames: true\n",
         "types: [file]\n",
         "- id: leakgate-staged\n",

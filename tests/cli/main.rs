@@ -10,6 +10,8 @@ mod confidence;
 mod config;
 mod decode;
 mod fleet_examples;
+mod framework;
+mod gate_words;
 mod git;
 mod git_gate;
 mod git_hostile;

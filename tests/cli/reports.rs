@@ -480,3 +480,29 @@ fn the_sarif_schema_check_is_not_vacuous() {
         assert!(!validator.is_valid(&bad), "broken document {i} passed the schema");
     }
 }
+
+#[test]
+fn a_report_written_to_a_file_still_says_its_summary_on_stderr() {
+    let tree = Tree::new();
+    tree.write("app.env", format!("GITHUB_TOKEN={GITHUB_PAT}\n"));
+    for format in ["json", "sarif", "text"] {
+        let run = tree.run(&["scan", "--format", format, "-o", "out.report", "app.env"]);
+        run.assert_code(1);
+        assert_eq!(run.stdout(), "", "the report is in the file");
+        let err = run.stderr();
+        assert_eq!(err.lines().count(), 1, "{err}");
+        assert!(
+            err.starts_with("leakgate: 1 finding in 1 file") && err.contains("; report written to out.report"),
+            "{err}"
+        );
+        assert!(!err.contains(GITHUB_PAT), "{err}");
+        assert!(std::fs::read_to_string(tree.path().join("out.report")).unwrap().contains("github-classic-pat"));
+    }
+    let run = tree.run(&["scan", "--format", "json", "-o", "out.json", "-q", "app.env"]);
+    run.assert_code(1);
+    assert_eq!((run.stdout(), run.stderr()), (String::new(), String::new()), "-q: nothing on the terminal");
+    tree.write("app.env", "nothing\n");
+    let run = tree.run(&["scan", "--format", "json", "-o", "out.json", "app.env"]);
+    run.assert_code(0);
+    assert!(run.stderr().starts_with("leakgate: 0 findings in "), "{}", run.stderr());
+}

@@ -55,3 +55,44 @@ fn readme_documents_every_iac_check() {
         assert!(readme.contains(&row), "README is missing or has a stale row: {row}");
     }
 }
+
+/// `rules --help` lists the formats `rules` takes, and nothing else; `--long` shows each rule's fix, as the
+/// README says the list does.
+#[test]
+fn rules_help_lists_what_it_accepts_and_long_shows_the_fix() {
+    let tree = Tree::new();
+    let help = tree.run(&["rules", "--help"]);
+    let help = help.assert_code(0).stdout();
+    for format in ["text", "json"] {
+        assert!(help.contains(&format!("- {format}:")), "{help}");
+        tree.run(&["rules", "--format", format]).assert_code(0);
+    }
+    for format in ["sarif", "junit", "csv", "gitlab"] {
+        assert!(!help.contains(&format!("- {format}:")), "lists {format}: {help}");
+        let run = tree.run(&["rules", "--format", format]);
+        run.assert_code(2);
+        assert!(run.stderr().contains("[possible values: text, json]"), "{}", run.stderr());
+    }
+    let long = tree.run(&["rules", "--long"]);
+    let long = long.assert_code(0).stdout();
+    let at = long.find("github-classic-pat").unwrap();
+    let next = &long[at..].lines().nth(1).unwrap();
+    assert!(next.starts_with("    fix: Revoke it under GitHub Settings"), "{next}");
+    assert!(!tree.run(&["rules"]).stdout().contains("    fix: "), "the short list has no fixes");
+    let readme = std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
+    assert!(readme.contains("`leakgate rules --long` lists each check with its fix"));
+}
+
+/// Each flag's default is said once: `--threads` has no clap `[default: 0]` beside its own words.
+#[test]
+fn help_says_each_default_once() {
+    let tree = Tree::new();
+    for args in [&["scan", "--help"][..], &["hook", "pre-commit", "--help"], &["help", "hook", "files"]] {
+        let run = tree.run(args);
+        let help = run.assert_code(0).stdout();
+        let threads = &help[help.find("--threads").unwrap_or_else(|| panic!("{args:?}: {help}"))..];
+        let threads = &threads[..threads.find("\n\n").unwrap_or(threads.len())];
+        assert_eq!(threads.matches("default").count(), 1, "{args:?}: {threads}");
+        assert!(!help.contains("[default: 0]"), "{args:?}");
+    }
+}

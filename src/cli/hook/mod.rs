@@ -2,6 +2,7 @@
 //! change (a merge's index against HEAD, its first parent, is what the merge brings in); `pre-push` scans what a
 //! push sends (`pre_push`). Run as a hook, a finding blocks the commit, merge or push, and the advice says so.
 mod amend;
+mod files;
 mod pre_push;
 
 use std::time::Instant;
@@ -18,6 +19,7 @@ pub fn run(args: HookArgs) -> anyhow::Result<Outcome> {
         HookCommand::PreCommit(args) => staged(args, Gate::Commit),
         HookCommand::PreMergeCommit(args) => staged(args, Gate::Merge),
         HookCommand::PrePush(args) => pre_push::pre_push(args),
+        HookCommand::Files(args) => files::files(args),
     }
 }
 
@@ -35,5 +37,5 @@ fn staged(args: StagedHookArgs, gate: Gate) -> anyhow::Result<Outcome> {
     if amending {
         result.stats.notes.push("git commit --amend: the change is compared with HEAD's parent".to_string());
     }
-    report_outcome(&args.output, args.shared.strict, result, started, Some(gate))
+    report_outcome(&args.output, &args.shared, result, started, Some(gate))
 }

@@ -37,7 +37,7 @@ pub fn pre_push(args: PrePushArgs) -> anyhow::Result<Outcome> {
         crate::cli::scan::git_request(target, args.repo.clone(), &args.common, &args.output, &args.shared);
     request.gate = true;
     let result = request.run()?;
-    crate::cli::scan::report_outcome(&args.output, args.shared.strict, result, started, Some(Gate::Push))
+    crate::cli::scan::report_outcome(&args.output, &args.shared, result, started, Some(Gate::Push))
 }
 
 /// Parses git's pre-push input; anything unexpected is an error (the hook fails closed rather than guess).
