@@ -113,3 +113,26 @@ fn config_and_flag_read_sizes_alike() {
         }
     }
 }
+
+/// The archive size limits in `[archives]` read sizes as `max_file_size` does, and agree with their flags.
+#[test]
+fn archive_size_limits_read_sizes_as_the_file_limit_does() {
+    use std::io::Write as _;
+    let tree = Tree::new();
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    gz.write_all(format!("GITHUB_TOKEN={GITHUB_PAT}\n{}", "#\n".repeat(1024)).as_bytes()).unwrap();
+    tree.write("app.env.gz", gz.finish().unwrap());
+    let limited = |run: &Run| {
+        run.assert_code(0);
+        run.json()["summary"]["skipped"]["archive_limit"].as_u64().unwrap_or(0)
+    };
+    assert_eq!(limited(&tree.run(&["scan", "--format", "json", "--archive-max-member-size", "1K", "."])), 1);
+    tree.write(".leakgate.toml", "[archives]\nmax_member_size = \"1K\"\n");
+    assert_eq!(limited(&tree.run(&["scan", "--format", "json", "."])), 1);
+    tree.write(".leakgate.toml", "[archives]\nmax_member_size = \"1M\"\n");
+    tree.run(&["scan", "--format", "json", "."]).assert_code(1);
+    tree.write(".leakgate.toml", "[archives]\nmax_total_size = \"ten\"\n");
+    let run = tree.run(&["scan", "."]);
+    run.assert_code(2);
+    assert!(run.stderr().contains("`ten` is not a size"), "{}", run.stderr());
+}
