@@ -3,7 +3,9 @@
 //!
 //! Read here: AWS security groups in all three Terraform forms (inline `ingress` blocks of
 //! `aws_security_group`, `aws_security_group_rule` of `type = "ingress"`, `aws_vpc_security_group_ingress_rule`),
-//! GCP `google_compute_firewall` ingress rules, and CloudFormation `AWS::EC2::SecurityGroup`
+//! GCP `google_compute_firewall` ingress rules, Azure network security rules (`azurerm_network_security_rule` and
+//! the inline `security_rule` blocks of `azurerm_network_security_group`; inbound, allow), and CloudFormation
+//! `AWS::EC2::SecurityGroup`
 //! `SecurityGroupIngress` items and `AWS::EC2::SecurityGroupIngress` resources. Only rules whose source is the
 //! whole IPv4 or IPv6 internet ([`super::cidr::is_world_cidr`]) are returned; a rule with an unknown protocol
 //! or port is left out rather than guessed. UDP and ICMP rules are not judged.
@@ -116,7 +118,50 @@ fn gcp_ports(allow: &Node) -> Option<Ports> {
 }
 
 fn world<'a>(n: &'a Node, attrs: &[&'static str]) -> Option<(&'a Node, &'static str)> {
-    attrs.iter().find_map(|a| n.all(a).find(|c| c.as_str().is_some_and(is_world_cidr)).map(|c| (c, *a)))
+    world_by(n, attrs, is_world_cidr)
+}
+
+fn world_by<'a>(n: &'a Node, attrs: &[&'static str], is_world: fn(&str) -> bool) -> Option<(&'a Node, &'static str)> {
+    attrs.iter().find_map(|a| n.all(a).find(|c| c.as_str().is_some_and(is_world)).map(|c| (c, *a)))
+}
+
+/// An Azure rule's source that admits everyone: `*` and the `Internet` and `Any` service tags, or a world CIDR.
+fn is_world_azure(source: &str) -> bool {
+    let s = source.trim();
+    s == "*" || s.eq_ignore_ascii_case("internet") || s.eq_ignore_ascii_case("any") || is_world_cidr(s)
+}
+
+/// An Azure security rule, if it admits inbound traffic: its destination ports (`22`, `3000-4000`, `*`) for TCP
+/// or any protocol (`*`; reachable over TCP all the same). `None` for deny, outbound, UDP/ICMP, or an unknown value.
+fn azure_ports(rule: &Node) -> Option<Ports> {
+    let text = |key: &str| rule.get(key).and_then(Node::as_text).map(|t| t.trim().to_ascii_lowercase());
+    if text("direction")? != "inbound" || text("access")? != "allow" {
+        return None;
+    }
+    if !matches!(text("protocol")?.as_str(), "tcp" | "*") {
+        return None;
+    }
+    let mut ranges = Vec::new();
+    for port in rule.all("destination_port_range").chain(rule.all("destination_port_ranges")) {
+        let t = port.as_text()?;
+        let t = t.trim();
+        ranges.push(match t.split_once('-') {
+            _ if t == "*" => (0, 65535),
+            Some((lo, hi)) => (lo.trim().parse().ok()?, hi.trim().parse().ok()?),
+            None => {
+                let n = t.parse().ok()?;
+                (n, n)
+            }
+        });
+    }
+    (!ranges.is_empty()).then_some(Ports::Tcp(ranges))
+}
+
+fn azure_rule<'a>(out: &mut Vec<Ingress<'a>>, r: &'a TfBlock, block: &'a Node) {
+    let source = world_by(block, &["source_address_prefix", "source_address_prefixes"], is_world_azure);
+    if let (Some((source, attribute)), Some(ports)) = (source, azure_ports(block)) {
+        out.push(Ingress { resource: r.address(), file: r.file, source, attribute, block, ports, allow: &r.allow });
+    }
 }
 
 fn rule<'a>(out: &mut Vec<Ingress<'a>>, r: &'a TfBlock, block: &'a Node, attrs: &[&'static str], ports: Option<Ports>) {
@@ -145,6 +190,8 @@ pub fn terraform(m: &Module) -> Vec<Ingress<'_>> {
                 let ports = aws_ports(b.get("ip_protocol"), b.get("from_port"), b.get("to_port"));
                 rule(&mut out, r, b, &["cidr_ipv4", "cidr_ipv6"], ports);
             }
+            "azurerm_network_security_rule" => azure_rule(&mut out, r, b),
+            "azurerm_network_security_group" => b.all("security_rule").for_each(|rule| azure_rule(&mut out, r, rule)),
             "google_compute_firewall" => {
                 let ingress = match b.get("direction") {
                     None => true,
@@ -240,6 +287,36 @@ resource "google_compute_firewall" "d" {
     protocol = "tcp"
   }
 }
+resource "azurerm_network_security_group" "e" {
+  security_rule {
+    direction                  = "Inbound"
+    access                     = "Allow"
+    protocol                   = "*"
+    source_address_prefix      = "Internet"
+    destination_port_ranges    = ["80", "3000-4000"]
+  }
+  security_rule {
+    direction                  = "Inbound"
+    access                     = "Deny"
+    protocol                   = "Tcp"
+    source_address_prefix      = "*"
+    destination_port_range     = "*"
+  }
+}
+resource "azurerm_network_security_rule" "f" {
+  direction               = "Inbound"
+  access                  = "Allow"
+  protocol                = "Tcp"
+  source_address_prefixes = ["10.0.0.0/8", "0.0.0.0/0"]
+  destination_port_range  = "*"
+}
+resource "azurerm_network_security_rule" "g" {
+  direction              = "Outbound"
+  access                 = "Allow"
+  protocol               = "Tcp"
+  source_address_prefix  = "*"
+  destination_port_range = "22"
+}
 "#;
         let (m, errors) = crate::iac::terraform::build(&[(src, false)]);
         assert!(errors.is_empty());
@@ -252,6 +329,16 @@ resource "google_compute_firewall" "d" {
                 ("aws_security_group.a".to_string(), "cidr_blocks", Ports::Tcp(vec![(20, 25)])),
                 ("aws_security_group_rule.b".to_string(), "ipv6_cidr_blocks", Ports::AllProtocols),
                 ("google_compute_firewall.d".to_string(), "source_ranges", Ports::Tcp(vec![(0, 65535)])),
+                (
+                    "azurerm_network_security_group.e".to_string(),
+                    "source_address_prefix",
+                    Ports::Tcp(vec![(80, 80), (3000, 4000)])
+                ),
+                (
+                    "azurerm_network_security_rule.f".to_string(),
+                    "source_address_prefixes",
+                    Ports::Tcp(vec![(0, 65535)])
+                ),
             ]
         );
         assert!(rules[0].ports.contains(22) && !rules[0].ports.contains(26));

@@ -3,7 +3,7 @@
 //!
 //! Rules are normalised by `iac::ingress` to (world source, protocol, port ranges) before judging, so AWS
 //! security groups (inline `ingress`, `aws_security_group_rule`, `aws_vpc_security_group_ingress_rule`,
-//! CloudFormation) and GCP firewalls share one verdict. A range that merely contains a sensitive port counts
+//! CloudFormation), GCP firewalls and Azure network security rules share one verdict. A range that merely contains a sensitive port counts
 //! (`0-65535`, `3000-4000` holds 3306 and 3389). 80 and 443 alone are `iac-firewall-web-open-to-world`'s.
 use super::{Check, Hit, Run, AWS};
 use crate::iac::cloudformation::Template;
@@ -18,7 +18,8 @@ pub const INFO: CheckInfo = CheckInfo {
     severity: Severity::High,
     formats: AWS,
     what: "An ingress rule (AWS security group, security group rule or ingress rule, GCP `google_compute_firewall`, \
-           CloudFormation `SecurityGroupIngress`) allows the whole internet (any `/0` block, IPv4 or IPv6) to all \
+           Azure network security rule, CloudFormation `SecurityGroupIngress`) allows the whole internet (any `/0` \
+           block, IPv4 or IPv6; Azure's `*`, `Internet` and `Any`) to all \
            ports or protocols, or to a port range containing SSH (22), RDP (3389), a database port (3306, 5432, \
            1433, 1521, 27017, 6379, 9200, 5984, 11211, …) or an admin port (Telnet, FTP, SMB, VNC, the Docker \
            and Kubernetes APIs, kubelet, etcd, Kibana).",
