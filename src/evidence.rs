@@ -79,17 +79,34 @@ pub enum Evidence {
     TestOrDocPath,
     /// Lowers: the line is a comment or a doctest in source code.
     DocComment,
+    /// Lowers to `low`: a generic rule's value starts like one provider's token (`ghp_`, `xoxb-`, `AKIA`, in any
+    /// letter case) that the provider's own rule did not accept: truncated, made up, a placeholder or in the
+    /// wrong case, as the look-alikes in documentation and tests are (`crate::rules::prefixes`).
+    ProviderLookAlike,
+    /// Lowers: the value is a test constant: assigned to a name that says so (`TEST_TOKEN`, `fake_password`,
+    /// `mockSecret`), or written again on an assertion line of the same file (`assert auth.token == "…"`).
+    TestConstant,
 }
 
 impl Evidence {
+    /// Known only to the engine, which sees the whole content (the scoring step sees one line): carried on the
+    /// finding from the engine to the scoring step.
+    pub fn is_from_engine(self) -> bool {
+        matches!(self, Evidence::FailedValidation | Evidence::TestConstant)
+    }
+
     /// Evidence is applied raises first (see `crate::confidence`), so a lowering always has the last word.
     pub fn apply(self, level: Confidence) -> Confidence {
         match self {
             Evidence::Validated | Evidence::StrongEntropy => level.raised(),
-            Evidence::NamedAfterKey | Evidence::WordLike | Evidence::ExampleHost | Evidence::FailedValidation => {
-                Confidence::Low
+            Evidence::NamedAfterKey
+            | Evidence::WordLike
+            | Evidence::ExampleHost
+            | Evidence::FailedValidation
+            | Evidence::ProviderLookAlike => Confidence::Low,
+            Evidence::Comparison | Evidence::TestOrDocPath | Evidence::DocComment | Evidence::TestConstant => {
+                level.lowered()
             }
-            Evidence::Comparison | Evidence::TestOrDocPath | Evidence::DocComment => level.lowered(),
         }
     }
 }

@@ -355,11 +355,24 @@ pub fn locate(rules: &RuleSet, content: &[u8], path: &str, candidates: &[Candida
                 validated: c.validated,
                 confidence: rule.confidence,
                 // The scoring step reads this one off the finding: only the engine knows it.
-                evidence: if c.rejected { vec![Evidence::FailedValidation] } else { Vec::new() },
+                evidence: engine_evidence(content, c),
                 decoded: c.decoded.as_ref().map_or_else(Vec::new, |d| d.chain.iter().map(|s| s.to_string()).collect()),
                 secret_hash: None,
             }),
         });
+    }
+    out
+}
+
+/// What only the engine, which sees the whole content, can tell about a candidate (`Evidence::is_from_engine`).
+fn engine_evidence(content: &[u8], c: &Candidate) -> Vec<Evidence> {
+    let mut out = Vec::new();
+    if c.rejected {
+        out.push(Evidence::FailedValidation);
+    }
+    let span = &content[c.secret_start..c.secret_end];
+    if c.decoded.is_none() && crate::engine::repeats::asserted(content, span, c.secret_start) {
+        out.push(Evidence::TestConstant);
     }
     out
 }

@@ -13,6 +13,8 @@ pub struct Facts<'a> {
     pub validated: bool,
     /// Entropy at least a bit per character above the rule's floor.
     pub strong_entropy: bool,
+    /// A generic rule's value that starts like a provider's token (`crate::rules::prefixes`).
+    pub provider_look_alike: bool,
 }
 
 /// The evidence that applies to one match, raises first.
@@ -32,6 +34,9 @@ pub fn gather(f: &Facts<'_>) -> Vec<Evidence> {
         if is_comparison(before, after) && !words::looks_generated(f.secret) {
             out.push(Evidence::Comparison);
         }
+        if key_name(before).is_some_and(words::names_a_test_value) {
+            out.push(Evidence::TestConstant);
+        }
         if f.generic {
             if key_name(before).is_some_and(|key| words::named_after(key, f.secret)) {
                 out.push(Evidence::NamedAfterKey);
@@ -50,6 +55,9 @@ pub fn gather(f: &Facts<'_>) -> Vec<Evidence> {
         if f.generic && paths::is_source_code(f.path) && is_comment_line(f.line) {
             out.push(Evidence::DocComment);
         }
+    }
+    if f.provider_look_alike {
+        out.push(Evidence::ProviderLookAlike);
     }
     if paths::is_test_or_doc(f.path) {
         out.push(Evidence::TestOrDocPath);
@@ -100,7 +108,7 @@ mod tests {
     use crate::evidence::Confidence;
 
     fn facts<'a>(line: &'a str, secret: &'a str, path: &'a str) -> Facts<'a> {
-        Facts { line, secret, path, generic: true, validated: false, strong_entropy: false }
+        Facts { line, secret, path, generic: true, validated: false, strong_entropy: false, provider_look_alike: false }
     }
 
     #[test]

@@ -38,10 +38,14 @@ pub fn score(rules: &RuleSet, finding: &Finding, path: &str) -> Scored {
         validated,
         // A generic rule's floor only keeps out the obvious; clearing it by a bit says nothing about a password.
         strong_entropy: !rule.generic && rule.entropy.is_some_and(|floor| entropy >= floor + 1.0),
+        // Had the provider's rule accepted the value, its finding would have won over the generic one.
+        provider_look_alike: rule.generic && rules.provider_prefix_rule(secret).is_some(),
     });
     // Known to the engine only, so it arrives on the finding; applied last, as the lowering it is.
-    if m.evidence.contains(&Evidence::FailedValidation) {
-        found.push(Evidence::FailedValidation);
+    for e in m.evidence.iter().filter(|e| e.is_from_engine()) {
+        if !found.contains(e) {
+            found.push(*e);
+        }
     }
     let mut level = rule.confidence;
     for e in &found {

@@ -48,6 +48,14 @@ pub fn named_after(key: &str, value: &str) -> bool {
     k == v || k.ends_with(&v) || (last.len() >= 4 && v.contains(&last))
 }
 
+/// Whether an identifier names a value kept for tests: one of its parts (split at `_ - .` and case changes) is
+/// `test`, `fake`, `dummy`, `mock`, `stub`, `sample` or `fixture` (`TEST_API_KEY`, `fakeToken`, `mock.secret`;
+/// not `latest_token` or `contest_key`, whose parts are other words).
+pub fn names_a_test_value(key: &str) -> bool {
+    const PARTS: &[&str] = &["test", "testing", "fake", "dummy", "mock", "mocked", "stub", "sample", "fixture"];
+    chunks(key).iter().any(|c| PARTS.contains(&c.to_ascii_lowercase().as_str()))
+}
+
 /// Splits at separators and at lower-to-upper case changes: `IAmSensitive` → `I`, `Am`, `Sensitive`.
 fn chunks(s: &str) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();

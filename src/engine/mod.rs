@@ -7,6 +7,7 @@ pub mod decode;
 pub mod entropy;
 pub mod examples;
 pub mod placeholder;
+pub mod repeats;
 pub mod validate;
 
 use std::collections::BTreeMap;

@@ -8,6 +8,7 @@ use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 
 use super::keyword_dfa::{automaton_prefix, KeywordDfa, KeywordHit};
 use super::keyword_reuse;
+use super::prefixes::ProviderPrefixes;
 use super::rule::Rule;
 use crate::error::{Error, Result};
 
@@ -34,6 +35,8 @@ pub struct RuleSet {
     max_pattern_len: usize,
     /// Rules without keywords: tried on every fragment.
     unkeyed: Vec<u32>,
+    /// Read off the regexes when a generic finding is first scored: a pre-commit run that finds nothing never pays.
+    provider_prefixes: OnceLock<ProviderPrefixes>,
 }
 
 impl RuleSet {
@@ -100,6 +103,7 @@ impl RuleSet {
             dfa_claimed: AtomicBool::new(false),
             pattern_rules,
             unkeyed,
+            provider_prefixes: OnceLock::new(),
         })
     }
 
@@ -109,6 +113,11 @@ impl RuleSet {
 
     pub fn get(&self, id: &str) -> Option<&Rule> {
         self.rules.iter().find(|r| r.id == id)
+    }
+
+    /// The specific rule whose token prefix `value` starts with, in any letter case (see `prefixes`).
+    pub fn provider_prefix_rule(&self, value: &str) -> Option<&str> {
+        self.provider_prefixes.get_or_init(|| ProviderPrefixes::new(&self.rules)).rule_of(value)
     }
 
     /// Replaces `hits` with every keyword occurrence in `content` (overlapping ones too), in the order of their

@@ -166,3 +166,76 @@ fn a_token_that_fails_its_checksum_is_counted_and_shown_at_low_confidence() {
         run.stdout()
     );
 }
+
+/// Evidence names of the finding whose secret is `secret`, at `--confidence low`.
+fn evidence_of(t: &Tree, secret: &str) -> (String, Vec<String>) {
+    let run = t.run(&["scan", "--format", "json", "--show-secrets", "--confidence", "low", "."]);
+    run.assert_code(1);
+    let json = run.json();
+    let f = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["secret"] == secret)
+        .unwrap_or_else(|| panic!("{secret}: {json:#}"));
+    // A finding without evidence has no `evidence` key.
+    let evidence =
+        f["evidence"].as_array().map_or_else(Vec::new, |a| a.iter().map(|e| e.as_str().unwrap().to_string()).collect());
+    (f["confidence"].as_str().unwrap().to_string(), evidence)
+}
+
+/// A value that starts like a provider's token but fails its format (cut short, or in the wrong case) is what
+/// documentation and tests write, not a key: the generic rule that still sees a secret-looking assignment reports
+/// it at `low`, with the reason; the well-formed token beside it is reported as before.
+#[test]
+fn a_provider_look_alike_is_low_and_says_why() {
+    let t = Tree::new();
+    t.write("deploy/short.env", "GITHUB_TOKEN=ghp_Zx8Kq2mW9vR4tLp7\n");
+    t.write("deploy/upper.env", "SLACK_BOT_TOKEN=XOXB-6966252367-484661926514-S2Y19ZPK9A59DAX0E9KQQ3KD\n");
+    let run = t.run(&["scan", "--format", "json", "."]);
+    run.assert_code(0);
+    assert_eq!(run.json()["summary"]["below_confidence"], 2, "{:#}", run.json());
+    for secret in ["ghp_Zx8Kq2mW9vR4tLp7", "XOXB-6966252367-484661926514-S2Y19ZPK9A59DAX0E9KQQ3KD"] {
+        let (level, evidence) = evidence_of(&t, secret);
+        assert_eq!(level, "low");
+        assert!(evidence.contains(&"provider-look-alike".to_string()), "{secret}: {evidence:?}");
+    }
+    // A random value without a provider's prefix keeps the generic rule's confidence.
+    t.write("deploy/app.env", "SESSION_SECRET=Zx8Kq2mW9vR4tLp7Yb3N\n");
+    t.write("deploy/gh.env", format!("GITHUB_TOKEN={GITHUB_PAT}\n"));
+    let run = t.run(&["scan", "--format", "json", "--show-secrets", "."]);
+    run.assert_code(1);
+    let mut shown: Vec<String> =
+        findings(&run.json()).into_iter().map(|(rule, secret)| format!("{rule} {secret}")).collect();
+    shown.sort();
+    assert_eq!(
+        shown,
+        vec![format!("generic-env-file-secret Zx8Kq2mW9vR4tLp7Yb3N"), format!("github-classic-pat {GITHUB_PAT}")]
+    );
+}
+
+/// A test's own constant: a value its assertion compares with, or one assigned to a name that says it is for
+/// tests. One level down: a generic password drops below the default, a provider's token stays shown.
+#[test]
+fn a_test_constant_is_one_level_lower() {
+    let t = Tree::new();
+    t.write(
+        "app/auth_check.py",
+        "EXPECTED = \"Zq8#vW2xKp\"\nDB_PASSWORD = \"Zq8#vW2xKp\"\n\ndef check(cfg):\n    assert cfg.password == \"Zq8#vW2xKp\"\n",
+    );
+    t.write("app/fakes.py", "FAKE_DB_PASSWORD = \"t7#Kq2!vR9\"\n");
+    let run = t.run(&["scan", "--format", "json", "."]);
+    run.assert_code(0);
+    let (level, evidence) = evidence_of(&t, "Zq8#vW2xKp");
+    assert_eq!((level.as_str(), evidence), ("low", vec!["test-constant".to_string()]));
+    let (level, evidence) = evidence_of(&t, "t7#Kq2!vR9");
+    assert_eq!((level.as_str(), evidence), ("low", vec!["test-constant".to_string()]));
+
+    // Used twice without an assertion (a password and the URL built from it) is no test constant.
+    t.write(
+        "app/settings.py",
+        "DB_PASSWORD = \"Wk8#nQ2xVp\"\nDB_URL = \"postgres://app:Wk8#nQ2xVp@db.internal:5432/app\"\n",
+    );
+    let (level, evidence) = evidence_of(&t, "Wk8#nQ2xVp");
+    assert_eq!(level, "medium", "{evidence:?}");
+}
