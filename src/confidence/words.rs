@@ -96,7 +96,29 @@ fn is_pronounceable(chunk: &str) -> bool {
         }
     }
     // A long chunk with no repeated structure is more likely random than one word: cap word length.
-    chunk.len() <= 20
+    chunk.len() <= 20 && (chunk.len() < 8 || reads_as_english(chunk))
+}
+
+/// The 150 most frequent letter pairs of English text (from published bigram counts). Words and run-together
+/// phrases (`thisismypassword`) are mostly made of them; random lower-case letters (a 16-letter app password
+/// such as `vzihlaquknriqlht`) are about one fifth, by chance.
+const COMMON_BIGRAMS: &[&str] = &[
+    "th", "he", "in", "er", "an", "re", "on", "at", "en", "nd", "ti", "es", "or", "te", "of", "ed", "is", "it", "al",
+    "ar", "st", "to", "nt", "ng", "se", "ha", "as", "ou", "io", "le", "ve", "co", "me", "de", "hi", "ri", "ro", "ic",
+    "ne", "ea", "ra", "ce", "li", "ch", "ll", "be", "ma", "si", "om", "ur", "ca", "el", "ta", "la", "ns", "di", "fo",
+    "ho", "pe", "ec", "pr", "no", "ct", "us", "ac", "ot", "il", "tr", "ly", "nc", "et", "ut", "ss", "so", "rs", "un",
+    "lo", "wa", "ge", "ie", "wh", "ee", "wi", "em", "ad", "ol", "rt", "po", "we", "na", "ul", "ni", "ts", "mo", "ow",
+    "pa", "im", "mi", "ai", "sh", "ir", "su", "id", "os", "iv", "ia", "am", "fi", "ci", "vi", "pl", "ig", "tu", "ev",
+    "ld", "ry", "mp", "fe", "bl", "ab", "gh", "ty", "op", "wo", "sa", "ay", "ex", "ke", "fr", "oo", "av", "ag", "if",
+    "ap", "gr", "od", "bo", "sp", "rd", "do", "uc", "bu", "ei", "ov", "by", "rm", "ep", "tt", "oc", "fa", "ef", "cu",
+];
+
+/// At least 45 % of the chunk's letter pairs are common English ones.
+fn reads_as_english(chunk: &str) -> bool {
+    let b = chunk.as_bytes();
+    let pairs = b.len().saturating_sub(1);
+    let common = b.windows(2).filter(|w| COMMON_BIGRAMS.iter().any(|c| c.as_bytes() == *w)).count();
+    pairs > 0 && common * 100 >= pairs * 45
 }
 
 #[cfg(test)]
@@ -116,6 +138,10 @@ mod tests {
             "always",
             "Summer2024",
             "correct horse battery",
+            "thisismypassword",
+            "pygmalion",
+            "blooberry",
+            "centipede",
         ] {
             assert!(looks_like_words(w), "{w}");
         }
@@ -128,6 +154,8 @@ mod tests {
             "a8Fj2kLq9ZxPw3",
             "wJalrXUtnFEMIK7MDENGbPxRfiCY",
             "hunter2!",
+            // Sixteen random lower-case letters, as app passwords are.
+            "vzihlaquknriqlht",
         ] {
             assert!(!looks_like_words(w), "{w}");
         }
