@@ -127,3 +127,22 @@ fn every_rule_regex_stays_small() {
     }
     assert!(too_big.is_empty(), "rules over {MAX_STATES} NFA states (write `{{m,}}` for a guard bound): {too_big:?}");
 }
+
+/// Every built-in rule names the public documentation of its format (issue 17), as the embedded rule set carries
+/// it: the provider's page, or the standard or CWE entry for format and heuristic rules.
+#[test]
+fn every_builtin_rule_has_a_documentation_reference() {
+    let rules = leakgate::rules::builtin_rules().expect("built-in rules load");
+    assert_eq!(rules.len(), load().len(), "the embedded rules are the rule files");
+    let bad: Vec<String> = rules
+        .iter()
+        .filter_map(|r| match r.reference.as_deref() {
+            None => Some(format!("{}: no reference", r.id)),
+            Some(url) if !url.starts_with("https://") || url.len() <= "https://".len() + 3 => {
+                Some(format!("{}: {url} is not an https URL", r.id))
+            }
+            Some(_) => None,
+        })
+        .collect();
+    assert!(bad.is_empty(), "{} rules without a usable reference:\n{}", bad.len(), bad.join("\n"));
+}

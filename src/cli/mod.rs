@@ -19,7 +19,7 @@ use crate::report::Format;
 /// The formats of `leakgate rules`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum ListFormat {
-    /// One line per rule: id, severity, tags, description (`--long` adds the fix).
+    /// One line per rule: id, severity, tags, description (`--long` adds the fix and the format's documentation).
     Text,
     /// An array of objects: kind, id, description, severity, tags, keywords, validator, remediation, ...
     Json,
@@ -501,7 +501,8 @@ pub struct RulesArgs {
     #[arg(long, value_enum, default_value_t = ListFormat::Text)]
     pub format: ListFormat,
 
-    /// Text list: a `fix:` line under each rule, how to fix what it finds (JSON always has `remediation`).
+    /// Text list: a `fix:` line under each rule, how to fix what it finds, and a `docs:` line, the public
+    /// documentation of a secret rule's format (JSON always has `remediation` and `reference`).
     #[arg(long)]
     pub long: bool,
 

@@ -101,6 +101,10 @@ pub fn run(args: RulesArgs) -> anyhow::Result<Outcome> {
                 writeln!(w, "{:<40} {:<8} {:<28} {description}", r.id, r.severity.as_str(), tags)?;
                 if args.long {
                     writeln!(w, "    fix: {}", for_terminal(r.remediation))?;
+                    // A custom rule's reference comes from a config file too.
+                    if let Some(url) = r.reference {
+                        writeln!(w, "    docs: {}", for_terminal(url))?;
+                    }
                 }
             }
             writeln!(w, "{} rules", infos.len())?;

@@ -78,7 +78,19 @@ fn rules_help_lists_what_it_accepts_and_long_shows_the_fix() {
     let at = long.find("github-classic-pat").unwrap();
     let next = &long[at..].lines().nth(1).unwrap();
     assert!(next.starts_with("    fix: Revoke it under GitHub Settings"), "{next}");
-    assert!(!tree.run(&["rules"]).stdout().contains("    fix: "), "the short list has no fixes");
+    let docs = &long[at..].lines().nth(2).unwrap();
+    assert!(docs.starts_with("    docs: https://docs.github.com/"), "{docs}");
+    // Every secret rule shows its documentation: as many `docs:` lines as rules with a reference in the JSON.
+    let json: serde_json::Value = serde_json::from_str(&tree.run(&["rules", "--format", "json"]).stdout()).unwrap();
+    let with_reference = json.as_array().unwrap().iter().filter(|r| r["reference"].is_string()).count();
+    let secret_rules = json.as_array().unwrap().iter().filter(|r| r["kind"] == "secret").count();
+    assert_eq!(with_reference, secret_rules, "every built-in secret rule has a reference");
+    assert_eq!(long.lines().filter(|l| l.starts_with("    docs: ")).count(), with_reference);
+    let short = tree.run(&["rules"]);
+    assert!(
+        !short.stdout().contains("    fix: ") && !short.stdout().contains("    docs: "),
+        "the short list has neither"
+    );
     let readme = std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
     assert!(readme.contains("`leakgate rules --long` lists each check with its fix"));
 }
