@@ -52,7 +52,8 @@ pub enum GitleaksCommand {
     Version,
 }
 
-/// The flags every gitleaks command takes (gitleaks' persistent flags).
+/// The flags every gitleaks command takes (gitleaks' persistent flags). As with gitleaks, a flag given twice
+/// takes its last value (each command sets `args_override_self`).
 #[derive(Debug, Args)]
 #[command(next_help_heading = "gitleaks flags")]
 pub struct CommonFlags {
@@ -134,6 +135,7 @@ pub enum LogLevel {
 }
 
 #[derive(Debug, Args)]
+#[command(args_override_self = true)]
 pub struct DetectArgs {
     /// The repository (or with --no-git the folder or file) to scan.
     #[arg(short = 's', long, value_name = "PATH", default_value = ".")]
@@ -161,6 +163,7 @@ pub struct DetectArgs {
 }
 
 #[derive(Debug, Args)]
+#[command(args_override_self = true)]
 pub struct ProtectArgs {
     /// The repository.
     #[arg(short = 's', long, value_name = "PATH", default_value = ".")]
@@ -175,6 +178,7 @@ pub struct ProtectArgs {
 }
 
 #[derive(Debug, Args)]
+#[command(args_override_self = true)]
 pub struct GitArgs {
     /// The repository (default: `.`).
     #[arg(value_name = "PATH")]
@@ -193,6 +197,7 @@ pub struct GitArgs {
 }
 
 #[derive(Debug, Args)]
+#[command(args_override_self = true)]
 pub struct DirArgs {
     /// Files or folders (default: `.`).
     #[arg(value_name = "PATH")]
@@ -207,6 +212,7 @@ pub struct DirArgs {
 }
 
 #[derive(Debug, Args)]
+#[command(args_override_self = true)]
 pub struct StdinArgs {
     #[command(flatten)]
     pub common: CommonFlags,
