@@ -51,6 +51,7 @@ impl GitleaksOnPath {
             .current_dir(dir)
             .env("PATH", path)
             .env_remove("GIT_INDEX_FILE")
+            .env_remove("GITLEAKS_CONFIG")
             .stdin(std::process::Stdio::piped())
             .stdout(std::process::Stdio::piped())
             .stderr(std::process::Stdio::piped())
@@ -269,7 +270,10 @@ fn config_flag_reads_a_gitleaks_toml() {
     let findings = report(tree.path(), "r.json");
     assert_eq!(findings.len(), 1, "{findings:?}");
     assert_eq!(findings[0]["RuleID"], "acme-token");
-    let run = gl.sh(tree.path(), "gitleaks dir app --config missing.toml");
+    // gitleaks' GITLEAKS_CONFIG variable names it too; --config wins over it.
+    gl.sh(tree.path(), "GITLEAKS_CONFIG=ci/gitleaks.toml gitleaks dir app -r env.json").assert_code(1);
+    assert_eq!(report(tree.path(), "env.json")[0]["RuleID"], "acme-token");
+    let run = gl.sh(tree.path(), "GITLEAKS_CONFIG=ci/gitleaks.toml gitleaks dir app --config missing.toml");
     run.assert_code(2);
     assert!(run.stderr().contains("missing.toml"), "{}", run.stderr());
 }

@@ -57,8 +57,8 @@ pub enum GitleaksCommand {
 #[derive(Debug, Args)]
 #[command(next_help_heading = "gitleaks flags")]
 pub struct CommonFlags {
-    /// Config file: a gitleaks TOML config (or a .leakgate.toml). Default: discovered as leakgate does
-    /// (.leakgate.toml, else .gitleaks.toml).
+    /// Config file: a gitleaks TOML config (or a .leakgate.toml). Default: the GITLEAKS_CONFIG variable, else
+    /// discovered as leakgate does (.leakgate.toml, else .gitleaks.toml).
     #[arg(short = 'c', long, value_name = "PATH")]
     pub config: Option<PathBuf>,
 

@@ -102,8 +102,11 @@ impl Plan {
             request.index_file = std::env::var_os("GIT_INDEX_FILE").filter(|v| !v.is_empty()).map(PathBuf::from);
         }
         request.repo = scope.repo;
+        // gitleaks' order: --config, then the GITLEAKS_CONFIG variable, then the config found in the scanned place.
+        let config =
+            flags.config.or_else(|| std::env::var_os("GITLEAKS_CONFIG").filter(|v| !v.is_empty()).map(PathBuf::from));
         request.policy = PolicyInputs {
-            config: flags.config,
+            config,
             baseline: flags.baseline_path,
             size_limit_given: max_file_size.is_some(),
             trust_head_config: false,
