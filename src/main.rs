@@ -14,7 +14,7 @@ fn main() {
     unsafe {
         libc::prctl(libc::PR_SET_THP_DISABLE, 1, 0, 0, 0);
     }
-    let cli = leakgate::cli::Cli::try_parse().unwrap_or_else(|err| exit_on_usage_error(err));
+    let cli = parse_args().unwrap_or_else(|err| exit_on_usage_error(err));
     let result = leakgate::cli::run(cli);
     if let Err(err) = &result {
         // A closed pipe (`leakgate scan | head`) is the reader's choice, not an error.
@@ -35,6 +35,26 @@ fn main() {
         eprintln!("leakgate: error: {}", leakgate::report::sanitize::for_terminal(&msg.join(": ")));
     }
     std::process::exit(leakgate::cli::exit::code(&result));
+}
+
+/// leakgate's command line, or gitleaks' when the binary runs under the name `gitleaks` (a symlink, so that
+/// scripts written for gitleaks run unchanged). A gitleaks flag leakgate does not support is refused by name.
+fn parse_args() -> Result<leakgate::cli::Cli, clap::Error> {
+    use leakgate::cli::gitleaks_compat as gitleaks;
+    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    let as_gitleaks = args.first().is_some_and(|a| gitleaks::invoked_as_gitleaks(a));
+    let command = args.get(1).and_then(|a| a.to_str()).unwrap_or("");
+    if as_gitleaks || gitleaks::is_gitleaks_command(command) {
+        if let Some(msg) = gitleaks::refuse_unsupported(&args[1..]) {
+            eprintln!("leakgate: error: {}", leakgate::report::sanitize::for_terminal(&msg));
+            std::process::exit(leakgate::cli::exit::ERROR);
+        }
+    }
+    if as_gitleaks {
+        let cli = gitleaks::GitleaksCli::try_parse_from(&args)?;
+        return Ok(leakgate::cli::Cli { command: leakgate::cli::Command::Gitleaks(cli.command) });
+    }
+    leakgate::cli::Cli::try_parse_from(&args)
 }
 
 /// `--help` and `--version` print as clap renders them; a usage mistake is one line like every other error,

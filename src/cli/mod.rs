@@ -3,6 +3,7 @@
 pub mod baseline;
 pub mod exit;
 pub mod gate;
+pub mod gitleaks_compat;
 pub mod hook;
 pub mod install;
 pub mod progress;
@@ -85,6 +86,9 @@ pub enum Command {
     Uninstall(UninstallArgs),
     /// Run as a git hook (what the installed hook scripts call): `pre-commit`, `pre-merge-commit`, `pre-push`.
     Hook(HookArgs),
+    /// gitleaks' commands (`detect`, `protect`, `git`, `dir`, `stdin`), for scripts written for gitleaks.
+    #[command(flatten)]
+    Gitleaks(gitleaks_compat::GitleaksCommand),
 }
 
 #[derive(Debug, Args)]
@@ -519,6 +523,7 @@ pub fn run(cli: Cli) -> anyhow::Result<exit::Outcome> {
         Command::Install(args) => install::install(args),
         Command::Uninstall(args) => install::uninstall(args),
         Command::Hook(args) => hook::run(args),
+        Command::Gitleaks(command) => gitleaks_compat::run(command),
     }
 }
 

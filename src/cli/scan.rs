@@ -108,6 +108,7 @@ pub(crate) fn git_request(
         baseline: shared.baseline.clone(),
         size_limit_given: shared.max_file_size.is_some(),
         trust_head_config: false,
+        gitleaks_ignore: None,
     };
     request.max_file_size = shared.max_file_size;
     request.archives = shared.archives.settings();
@@ -131,9 +132,30 @@ pub(crate) fn git_request(
 pub(crate) fn report_outcome(
     out: &OutputArgs,
     shared: &SharedScanArgs,
-    mut result: ScanResult,
+    result: ScanResult,
     started: Instant,
     gate: Option<Gate>,
+) -> anyhow::Result<Outcome> {
+    let fail_on = FailOn { given: shared.fail_on, default: Gate::default_fail_on(gate) };
+    finish(result, started, shared.strict, fail_on, gate, |report| write_report(out, report))
+}
+
+/// The severity from which findings fail a scan: the one given, else the config's, else `default`.
+pub(crate) struct FailOn {
+    pub given: Option<crate::rules::Severity>,
+    pub default: crate::rules::Severity,
+}
+
+/// Builds the report of `result`, hands it to `write`, and decides the outcome; what goes on stderr besides the
+/// report (errors, a gate's "how to proceed") is said here. Shared by `scan`, the hooks and the gitleaks front
+/// end, which differ only in how they write the report.
+pub(crate) fn finish(
+    mut result: ScanResult,
+    started: Instant,
+    strict: bool,
+    fail_on: FailOn,
+    gate: Option<Gate>,
+    write: impl FnOnce(&Report<'_>) -> anyhow::Result<()>,
 ) -> anyhow::Result<Outcome> {
     // A file crowded with findings must not stall the report: the first ones are listed, the rest counted.
     let key = secret_hash_key();
@@ -146,14 +168,14 @@ pub(crate) fn report_outcome(
         suppressed: result.suppressed,
         elapsed: started.elapsed(),
         rules: result.rules(),
-        strict_gaps: shared.strict.then(|| result.strict_gaps()).flatten(),
+        strict_gaps: strict.then(|| result.strict_gaps()).flatten(),
         below_confidence: result.below_confidence,
         failed_validation: result.failed_validation,
         threshold: result.threshold,
         scope: Scope { repository: result.repository.as_deref(), shard: result.shard, secret_hash_key: key.as_ref() },
-        fail_on: shared.fail_on.or(result.config_fail_on).unwrap_or_else(|| Gate::default_fail_on(gate)),
+        fail_on: fail_on.given.or(result.config_fail_on).unwrap_or(fail_on.default),
     };
-    write_report(out, &report)?;
+    write(&report)?;
     if let Some(m) = &result.gate_error {
         eprintln!("leakgate: error: {}", crate::report::sanitize::for_terminal(m));
     }

@@ -6,11 +6,10 @@ use std::path::{Path, PathBuf};
 use super::{with_notes, Collected, ScanRequest};
 use crate::config::Config;
 use crate::error::{Error, Result};
-use crate::policy::load_baseline;
+use crate::policy::{load_baseline, work_tree_ignore};
 use crate::scan::{scan_bytes, scan_paths, ScanOutput};
 use crate::source::fs::WalkOptions;
 use crate::stats::SkipReason;
-use crate::suppress::ignore_file::{IgnoreList, IGNORE_FILE_NAME};
 use crate::suppress::InlineMarkers;
 
 /// The file-like targets.
@@ -40,7 +39,7 @@ pub(super) fn collect(request: &ScanRequest, input: Input<'_>) -> Result<Collect
     }
     request.apply_decode(&mut scanner);
     let root = project_root(&config, &start_dir);
-    let ignore = IgnoreList::load(&root.join(IGNORE_FILE_NAME))?;
+    let ignore = work_tree_ignore(&request.policy, &root)?;
 
     let max_file_size = request.max_file_size.unwrap_or(config.max_file_size());
     scanner.set_archives(request.archives.limits(&config.file.archives, max_file_size));

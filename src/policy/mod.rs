@@ -37,6 +37,9 @@ pub struct PolicyInputs {
     pub size_limit_given: bool,
     /// Trust the range's own config, ignore files, baseline and markers (read from HEAD).
     pub trust_head_config: bool,
+    /// A `.gitleaksignore` named explicitly (gitleaks' `--gitleaks-ignore-path`: the file, or a folder holding
+    /// one), read besides those at the root. Working-tree policies only: a PR check reads BASE's files.
+    pub gitleaks_ignore: Option<PathBuf>,
 }
 
 /// What a scan applies besides the rules: the config, the ignore files, the baseline and whether inline markers
@@ -62,7 +65,7 @@ impl Policy {
         let config = Config::discover_or_default(inputs.config.as_deref(), root)?;
         Ok(Policy {
             config,
-            ignore: IgnoreList::load(&root.join(IGNORE_FILE_NAME))?,
+            ignore: work_tree_ignore(inputs, root)?,
             baseline,
             markers: InlineMarkers::Honoured,
             findings: Vec::new(),
@@ -175,6 +178,15 @@ pub fn unhonoured_markers_note(reported: &[Finding]) -> Option<String> {
             if marked == 1 { "ies" } else { "y" },
         )
     })
+}
+
+/// The ignore files at `root` (`.leakgateignore`, `.gitleaksignore`) and the `.gitleaksignore` the caller names.
+pub fn work_tree_ignore(inputs: &PolicyInputs, root: &Path) -> Result<IgnoreList> {
+    let mut ignore = IgnoreList::load(&root.join(IGNORE_FILE_NAME))?;
+    if let Some(path) = &inputs.gitleaks_ignore {
+        ignore.add_gitleaks_path(path)?;
+    }
+    Ok(ignore)
 }
 
 /// The baseline named by `--baseline`: read before scanning, so that a wrong path fails fast (exit 2).

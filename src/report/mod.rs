@@ -4,6 +4,7 @@
 pub mod cap;
 pub mod csv;
 pub mod gitlab;
+pub mod gitleaks;
 pub mod json;
 pub mod junit;
 pub mod merge;

@@ -26,11 +26,16 @@
 //! both lines, and the result is still valid JSON because every entry line stands alone. The `""` entry is
 //! that fixed last element; it is ignored when reading. Entries out of order or repeated (after a union merge)
 //! are fine; the next `baseline create` writes them sorted again.
+//!
+//! A gitleaks JSON report (an array of findings, gitleaks' `--baseline-path`) is read as a baseline too: each of
+//! its findings hides what leakgate finds at the same path and line (and commit, when it names one), matched as
+//! `.gitleaksignore` entries are (`ignore_file`), since the two tools name their rules differently.
 use std::collections::{BTreeSet, HashSet};
 use std::path::Path;
 
 use serde::Deserialize;
 
+use super::ignore_file::GitleaksSpots;
 use crate::error::{Error, Result};
 use crate::finding::{Finding, Fingerprint};
 
@@ -44,6 +49,21 @@ ends with a comma and the list ends with \"\", so that merges only add or remove
 #[derive(Debug, Default)]
 pub struct Baseline {
     fingerprints: HashSet<String>,
+    /// From a gitleaks report: the spots its findings name.
+    gitleaks: GitleaksSpots,
+    /// Those spots as `[commit:]path:line`, for listing (what a change adds to the baseline).
+    gitleaks_entries: HashSet<String>,
+}
+
+/// The fields of a gitleaks report's finding that say where it is.
+#[derive(Deserialize)]
+struct GitleaksFinding {
+    #[serde(rename = "File")]
+    file: String,
+    #[serde(rename = "StartLine")]
+    start_line: usize,
+    #[serde(rename = "Commit", default)]
+    commit: String,
 }
 
 #[derive(Deserialize)]
@@ -59,6 +79,9 @@ struct BaselineFile {
 impl Baseline {
     /// Parses the file's text; `origin` names it in errors.
     pub fn parse(origin: &str, text: &str) -> Result<Baseline> {
+        if text.trim_start().starts_with('[') {
+            return Baseline::parse_gitleaks(origin, text);
+        }
         let file: BaselineFile =
             serde_json::from_str(text).map_err(|e| Error::config(origin, format!("not a leakgate baseline: {e}")))?;
         if file.version != BASELINE_VERSION {
@@ -70,7 +93,21 @@ impl Baseline {
                 ),
             ));
         }
-        Ok(Baseline { fingerprints: file.fingerprints.into_iter().filter(|f| !f.is_empty()).collect() })
+        let fingerprints = file.fingerprints.into_iter().filter(|f| !f.is_empty()).collect();
+        Ok(Baseline { fingerprints, ..Baseline::default() })
+    }
+
+    /// A gitleaks JSON report used as a baseline.
+    fn parse_gitleaks(origin: &str, text: &str) -> Result<Baseline> {
+        let findings: Vec<GitleaksFinding> = serde_json::from_str(text)
+            .map_err(|e| Error::config(origin, format!("not a gitleaks JSON report (an array of findings): {e}")))?;
+        let mut baseline = Baseline::default();
+        for f in findings {
+            baseline.gitleaks.add(Some(&f.commit), &f.file, f.start_line);
+            let commit = if f.commit.is_empty() { String::new() } else { format!("{}:", f.commit) };
+            baseline.gitleaks_entries.insert(format!("{commit}{}:{}", f.file, f.start_line));
+        }
+        Ok(baseline)
     }
 
     /// Reads a baseline the user named: a missing file is an error, not an empty baseline.
@@ -84,19 +121,24 @@ impl Baseline {
         self.fingerprints.contains(&fp.0)
     }
 
-    pub fn len(&self) -> usize {
-        self.fingerprints.len()
+    /// The finding's fingerprint is listed, or a finding of a gitleaks report names its spot.
+    pub fn matches(&self, f: &Finding) -> bool {
+        self.contains(&f.fingerprint) || self.gitleaks.matches(f)
     }
 
-    /// The fingerprints, sorted.
+    pub fn len(&self) -> usize {
+        self.fingerprints.len() + self.gitleaks_entries.len()
+    }
+
+    /// The entries, sorted: fingerprints, and a gitleaks report's spots as `[commit:]path:line`.
     pub fn fingerprints(&self) -> Vec<String> {
-        let mut v: Vec<String> = self.fingerprints.iter().cloned().collect();
+        let mut v: Vec<String> = self.fingerprints.iter().chain(&self.gitleaks_entries).cloned().collect();
         v.sort();
         v
     }
 
     pub fn is_empty(&self) -> bool {
-        self.fingerprints.is_empty()
+        self.len() == 0
     }
 }
 
@@ -146,10 +188,24 @@ mod tests {
     }
 
     #[test]
+    fn a_gitleaks_report_is_a_baseline_of_spots() {
+        let f = secret_finding("src/a.env"); // line 3
+        let report =
+            r#"[{"RuleID": "github-pat", "File": "./src/a.env", "StartLine": 3, "Commit": "", "Secret": "REDACTED"}]"#;
+        let base = Baseline::parse("gl.json", report).unwrap();
+        assert!(base.matches(&f) && base.len() == 1, "{:?}", base.fingerprints());
+        let mut moved = f.clone();
+        moved.start_line = 4;
+        assert!(!base.matches(&moved));
+        let err = Baseline::parse("gl.json", "[{\"File\": 3}]").unwrap_err().to_string();
+        assert!(err.contains("gl.json") && err.contains("not a gitleaks JSON report"), "{err}");
+    }
+
+    #[test]
     fn wrong_version_or_shape_is_an_error_naming_the_file() {
         let err = Baseline::parse("base.json", "{\"version\": 2, \"fingerprints\": []}").unwrap_err().to_string();
         assert!(err.contains("base.json") && err.contains("version 2"), "{err}");
-        let err = Baseline::parse("base.json", "[1, 2]").unwrap_err().to_string();
+        let err = Baseline::parse("base.json", "true").unwrap_err().to_string();
         assert!(err.contains("base.json") && err.contains("not a leakgate baseline"), "{err}");
     }
 }

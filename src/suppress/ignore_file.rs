@@ -21,8 +21,46 @@ pub const GITLEAKS_IGNORE_FILE_NAME: &str = ".gitleaksignore";
 #[derive(Debug, Default)]
 pub struct IgnoreList {
     fingerprints: HashSet<String>,
-    /// From `.gitleaksignore`: (path, line) → the commits named for it (`None`: any).
-    gitleaks: HashMap<(String, usize), Vec<Option<String>>>,
+    /// From `.gitleaksignore`.
+    gitleaks: GitleaksSpots,
+}
+
+/// Spots gitleaks named (a `.gitleaksignore` entry, a finding of a gitleaks report used as a baseline): path and
+/// line, and the commit when one is named. See the module doc for why the rule id is not compared.
+#[derive(Debug, Default)]
+pub struct GitleaksSpots {
+    /// (path, line) → the commits named for it (`None`: any).
+    spots: HashMap<(String, usize), Vec<Option<String>>>,
+}
+
+impl GitleaksSpots {
+    /// Adds a spot; `commit` empty or absent means any commit (and findings with no commit).
+    pub fn add(&mut self, commit: Option<&str>, path: &str, line: usize) {
+        let commit = commit.filter(|c| !c.is_empty()).map(str::to_ascii_lowercase);
+        self.spots.entry((normalize_path(path), line)).or_default().push(commit);
+    }
+
+    /// A spot names the finding's path and line, and its commit if the spot has one.
+    pub fn matches(&self, f: &Finding) -> bool {
+        if self.spots.is_empty() {
+            return false;
+        }
+        let key = (normalize_path(&f.path), f.start_line);
+        self.spots.get(&key).is_some_and(|commits| {
+            commits.iter().any(|c| match (c, &f.commit) {
+                (Some(c), Some(fc)) => fc.id.starts_with(c.as_str()) || c.starts_with(&fc.id),
+                _ => true,
+            })
+        })
+    }
+
+    pub fn len(&self) -> usize {
+        self.spots.values().map(Vec::len).sum()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.spots.is_empty()
+    }
 }
 
 impl IgnoreList {
@@ -55,9 +93,27 @@ impl IgnoreList {
         for line in text.lines() {
             let line = line.split('#').next().unwrap_or("").trim();
             if let Some(e) = GitleaksEntry::parse(line) {
-                self.gitleaks.entry((e.path, e.line)).or_default().push(e.commit);
+                self.gitleaks.add(e.commit.as_deref(), &e.path, e.line);
             }
         }
+    }
+
+    /// Adds a `.gitleaksignore` named explicitly (gitleaks' `--gitleaks-ignore-path`): the file itself, or the
+    /// one in that folder if it has one. A path that does not exist is an error: a named file that is missing is
+    /// a mistake to report, not an empty list.
+    pub fn add_gitleaks_path(&mut self, path: &Path) -> Result<()> {
+        let file = if path.is_dir() { path.join(GITLEAKS_IGNORE_FILE_NAME) } else { path.to_path_buf() };
+        match read_if_present(&file)? {
+            Some(text) => self.add_gitleaks(&text),
+            None if path.is_dir() => {}
+            None => {
+                return Err(Error::Io {
+                    context: format!("cannot read {}", path.display()),
+                    source: std::io::Error::from(std::io::ErrorKind::NotFound),
+                })
+            }
+        }
+        Ok(())
     }
 
     pub fn contains(&self, fp: &Fingerprint) -> bool {
@@ -66,23 +122,11 @@ impl IgnoreList {
 
     /// The finding's fingerprint is listed, or a `.gitleaksignore` entry names its path and line (and commit).
     pub fn matches(&self, f: &Finding) -> bool {
-        if self.contains(&f.fingerprint) {
-            return true;
-        }
-        if self.gitleaks.is_empty() {
-            return false;
-        }
-        let key = (normalize_path(&f.path), f.start_line);
-        self.gitleaks.get(&key).is_some_and(|commits| {
-            commits.iter().any(|c| match (c, &f.commit) {
-                (Some(c), Some(fc)) => fc.id.starts_with(c.as_str()) || c.starts_with(&fc.id),
-                _ => true,
-            })
-        })
+        self.contains(&f.fingerprint) || self.gitleaks.matches(f)
     }
 
     pub fn len(&self) -> usize {
-        self.fingerprints.len() + self.gitleaks.values().map(Vec::len).sum::<usize>()
+        self.fingerprints.len() + self.gitleaks.len()
     }
 
     pub fn is_empty(&self) -> bool {

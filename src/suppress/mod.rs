@@ -61,7 +61,7 @@ pub fn apply_with(
             } else if ignore.matches(f) {
                 counts.ignore_file += 1;
                 false
-            } else if baseline.is_some_and(|b| b.contains(&f.fingerprint)) {
+            } else if baseline.is_some_and(|b| b.matches(f)) {
                 counts.baseline += 1;
                 false
             } else {

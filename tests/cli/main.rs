@@ -18,6 +18,7 @@ mod git_hostile;
 mod git_packs;
 mod git_probe;
 mod gitleaks;
+mod gitleaks_compat;
 mod hidden_text;
 mod hook_gates;
 mod hook_setups;

@@ -1,0 +1,289 @@
+//! The gitleaks front end: gitleaks 8's command line (`detect`, `protect`, `git`, `dir`, `stdin` and their common
+//! flags), so that CI scripts and hooks written for gitleaks run unchanged with the binary's name changed, or
+//! with leakgate installed under the name `gitleaks` (argv[0], e.g. a symlink). It only parses: [`plan`] maps the
+//! flags onto a [`ScanRequest`](crate::pipeline::ScanRequest) and [`output`] writes gitleaks' report shapes; the
+//! scan is leakgate's own pipeline.
+//!
+//! A gitleaks flag leakgate cannot honour is refused with one line naming it (exit 2), never ignored:
+//! [`UNSUPPORTED`] lists the known ones with the reason; any other unknown flag is clap's usage error.
+mod output;
+mod plan;
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+use super::exit::Outcome;
+
+/// The name under which the binary speaks gitleaks' command line only.
+pub const GITLEAKS_NAME: &str = "gitleaks";
+
+/// `gitleaks ...` (the binary run under that name): gitleaks' commands and nothing else.
+#[derive(Debug, Parser)]
+#[command(
+    name = "gitleaks",
+    version,
+    about = "leakgate, speaking gitleaks' command line (see README: Switching from gitleaks).",
+    after_help = "Exit codes: 0 no leaks, --exit-code (default 1) leaks found, 2 error or input that could not be read."
+)]
+pub struct GitleaksCli {
+    #[command(subcommand)]
+    pub command: GitleaksCommand,
+}
+
+/// gitleaks 8's scanning commands; also `leakgate detect`, `leakgate protect`, ... as subcommands of leakgate.
+#[derive(Debug, Subcommand)]
+pub enum GitleaksCommand {
+    /// gitleaks-compatible: scan the git history of --source (every commit, or what --log-opts selects), or with
+    /// --no-git its files. Writes gitleaks' report shapes with -r.
+    Detect(DetectArgs),
+    /// gitleaks-compatible: with --staged, scan the staged change (what `git commit` would record).
+    Protect(ProtectArgs),
+    /// gitleaks-compatible (gitleaks 8.19+): scan the git history of PATH (default `.`), or with --staged its
+    /// staged change.
+    Git(GitArgs),
+    /// gitleaks-compatible (gitleaks 8.19+): scan files and folders (default `.`), .gitignore'd files included.
+    #[command(visible_alias = "directory", alias = "file")]
+    Dir(DirArgs),
+    /// gitleaks-compatible (gitleaks 8.19+): scan standard input.
+    Stdin(StdinArgs),
+    /// Print the version (gitleaks' `version` command).
+    #[command(hide = true)]
+    Version,
+}
+
+/// The flags every gitleaks command takes (gitleaks' persistent flags). As with gitleaks, a flag given twice
+/// takes its last value (each command sets `args_override_self`).
+#[derive(Debug, Args)]
+#[command(next_help_heading = "gitleaks flags")]
+pub struct CommonFlags {
+    /// Config file: a gitleaks TOML config (or a .leakgate.toml). Default: the GITLEAKS_CONFIG variable, else
+    /// discovered as leakgate does (.leakgate.toml, else .gitleaks.toml).
+    #[arg(short = 'c', long, value_name = "PATH")]
+    pub config: Option<PathBuf>,
+
+    /// Exit code when leaks are found.
+    #[arg(long, value_name = "N", default_value_t = 1)]
+    pub exit_code: u8,
+
+    /// Write the report to this file (`-` for stdout). Without it no report is written.
+    #[arg(short = 'r', long, value_name = "PATH")]
+    pub report_path: Option<PathBuf>,
+
+    /// Report format: json and csv in gitleaks' own shapes, sarif and junit as leakgate writes them.
+    #[arg(short = 'f', long, value_enum, value_name = "FORMAT", default_value_t = GitleaksFormat::Json)]
+    pub report_format: GitleaksFormat,
+
+    /// A gitleaks JSON report (or a leakgate baseline): the findings it lists are not reported again.
+    #[arg(short = 'b', long, value_name = "PATH")]
+    pub baseline_path: Option<PathBuf>,
+
+    /// A .gitleaksignore file, or a folder holding one, read besides the one at the repository root.
+    #[arg(short = 'i', long, value_name = "PATH")]
+    pub gitleaks_ignore_path: Option<PathBuf>,
+
+    /// Print each finding (leakgate's text report) on stdout.
+    #[arg(short = 'v', long)]
+    pub verbose: bool,
+
+    /// No colours in the verbose output.
+    #[arg(long)]
+    pub no_color: bool,
+
+    /// Hide secrets: `--redact` writes REDACTED, `--redact=N` hides N percent of each secret, `--redact=0`
+    /// shows secrets in full. Without it, secrets are shortened as leakgate always does.
+    #[arg(long, value_name = "N", num_args = 0..=1, require_equals = true, default_missing_value = "100",
+          value_parser = clap::value_parser!(u8).range(0..=100))]
+    pub redact: Option<u8>,
+
+    /// Skip files larger than this many megabytes (1 MB = 1,000,000 bytes; 0: leakgate's limit, 50M).
+    #[arg(long, value_name = "N")]
+    pub max_target_megabytes: Option<u64>,
+
+    /// Layers of encoding to decode (0 turns decoding off; leakgate looks through at most 4).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u8).range(0..=crate::engine::decode::MAX_DEPTH as i64))]
+    pub max_decode_depth: Option<u8>,
+
+    /// Accepted for compatibility; leakgate prints no banner.
+    #[arg(long)]
+    pub no_banner: bool,
+
+    /// Accepted for compatibility; leakgate's messages on stderr do not depend on it.
+    #[arg(short = 'l', long, value_enum, value_name = "LEVEL")]
+    pub log_level: Option<LogLevel>,
+}
+
+/// `--report-format` values leakgate writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum GitleaksFormat {
+    Json,
+    Csv,
+    Sarif,
+    Junit,
+}
+
+/// gitleaks' `--log-level` values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum LogLevel {
+    Trace,
+    Debug,
+    Info,
+    Warn,
+    #[value(alias = "err")]
+    Error,
+    Fatal,
+}
+
+#[derive(Debug, Args)]
+#[command(args_override_self = true)]
+pub struct DetectArgs {
+    /// The repository (or with --no-git the folder or file) to scan.
+    #[arg(short = 's', long, value_name = "PATH", default_value = ".")]
+    pub source: PathBuf,
+
+    /// Scan the files of --source as a plain folder, not its git history.
+    #[arg(long)]
+    pub no_git: bool,
+
+    /// Scan standard input (`cat file | gitleaks detect --pipe`).
+    #[arg(long, conflicts_with = "no_git")]
+    pub pipe: bool,
+
+    /// Which commits to scan, as `git log` options: `A..B` (the lines the commits in A..B add), `--all` (the
+    /// default: every commit of every ref) or revisions. Other git log options are refused.
+    #[arg(long, value_name = "OPTS", allow_hyphen_values = true)]
+    pub log_opts: Option<String>,
+
+    /// With --no-git: follow symbolic links.
+    #[arg(long)]
+    pub follow_symlinks: bool,
+
+    #[command(flatten)]
+    pub common: CommonFlags,
+}
+
+#[derive(Debug, Args)]
+#[command(args_override_self = true)]
+pub struct ProtectArgs {
+    /// The repository.
+    #[arg(short = 's', long, value_name = "PATH", default_value = ".")]
+    pub source: PathBuf,
+
+    /// Scan the staged change. (Without it gitleaks scans unstaged changes, which leakgate does not.)
+    #[arg(long)]
+    pub staged: bool,
+
+    #[command(flatten)]
+    pub common: CommonFlags,
+}
+
+#[derive(Debug, Args)]
+#[command(args_override_self = true)]
+pub struct GitArgs {
+    /// The repository (default: `.`).
+    #[arg(value_name = "PATH")]
+    pub path: Option<PathBuf>,
+
+    /// Scan the staged change instead of the history.
+    #[arg(long)]
+    pub staged: bool,
+
+    /// Which commits to scan, as for `detect --log-opts`.
+    #[arg(long, value_name = "OPTS", allow_hyphen_values = true, conflicts_with = "staged")]
+    pub log_opts: Option<String>,
+
+    #[command(flatten)]
+    pub common: CommonFlags,
+}
+
+#[derive(Debug, Args)]
+#[command(args_override_self = true)]
+pub struct DirArgs {
+    /// Files or folders (default: `.`).
+    #[arg(value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+
+    /// Follow symbolic links.
+    #[arg(long)]
+    pub follow_symlinks: bool,
+
+    #[command(flatten)]
+    pub common: CommonFlags,
+}
+
+#[derive(Debug, Args)]
+#[command(args_override_self = true)]
+pub struct StdinArgs {
+    #[command(flatten)]
+    pub common: CommonFlags,
+}
+
+/// gitleaks flags leakgate does not honour, with why: refused by name rather than ignored, since each would
+/// change what is reported.
+pub const UNSUPPORTED: &[(&str, &str)] = &[
+    ("--enable-rule", "leakgate cannot run only some rules from the command line; use `disable` in a config"),
+    ("--ignore-gitleaks-allow", "leakgate always honours gitleaks:allow comments"),
+    ("--report-template", "leakgate has no template reports; use -f json, csv, sarif or junit"),
+    ("--pre-commit", "leakgate does not scan unstaged changes; use --staged"),
+    ("--platform", "leakgate writes no links to a hosting platform"),
+    ("--max-archive-depth", "leakgate opens archives by default; see `leakgate scan --archive-max-depth`"),
+    ("--timeout", "leakgate has no time limit"),
+    ("--match-context", "leakgate reports no context lines"),
+    ("--diagnostics", "leakgate has no profiling output"),
+    ("--diagnostics-dir", "leakgate has no profiling output"),
+    ("--experiments", "leakgate has no experimental gitleaks features"),
+];
+
+/// The first argument that is a gitleaks flag leakgate does not support, as a one-line error.
+pub fn refuse_unsupported(args: &[std::ffi::OsString]) -> Option<String> {
+    args.iter().filter_map(|a| a.to_str()).find_map(|a| {
+        let name = a.split_once('=').map_or(a, |(n, _)| n);
+        UNSUPPORTED.iter().find(|(flag, _)| *flag == name).map(|(flag, why)| {
+            format!("{flag} is a gitleaks flag leakgate does not support: {why} (see README: Switching from gitleaks)")
+        })
+    })
+}
+
+/// Whether `name` (leakgate's first argument) is one of gitleaks' commands, whose flags are checked against
+/// [`UNSUPPORTED`].
+pub fn is_gitleaks_command(name: &str) -> bool {
+    matches!(name, "detect" | "protect" | "git" | "dir" | "directory" | "file" | "stdin")
+}
+
+/// Whether the binary was run under gitleaks' name (`gitleaks`, `gitleaks.exe`), from argv[0].
+pub fn invoked_as_gitleaks(argv0: &std::ffi::OsStr) -> bool {
+    std::path::Path::new(argv0).file_stem().is_some_and(|s| s == GITLEAKS_NAME)
+}
+
+pub fn run(command: GitleaksCommand) -> anyhow::Result<Outcome> {
+    let started = std::time::Instant::now();
+    let plan = match command {
+        GitleaksCommand::Version => {
+            println!("{}", env!("CARGO_PKG_VERSION"));
+            return Ok(Outcome::Clean);
+        }
+        command => plan::Plan::of(command)?,
+    };
+    output::run(plan, started)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{invoked_as_gitleaks, refuse_unsupported};
+
+    #[test]
+    fn gitleaks_name_is_read_from_argv0() {
+        assert!(invoked_as_gitleaks("/usr/local/bin/gitleaks".as_ref()));
+        assert!(invoked_as_gitleaks("gitleaks.exe".as_ref()));
+        assert!(!invoked_as_gitleaks("/usr/bin/leakgate".as_ref()));
+        assert!(!invoked_as_gitleaks("gitleaks-old".as_ref()));
+    }
+
+    #[test]
+    fn unsupported_flags_are_named() {
+        let args = ["detect", "--enable-rule=aws-access-token", "-v"].map(std::ffi::OsString::from);
+        let err = refuse_unsupported(&args).unwrap();
+        assert!(err.starts_with("--enable-rule is a gitleaks flag leakgate does not support"), "{err}");
+        assert_eq!(refuse_unsupported(&["detect".into(), "--redact=50".into()]), None);
+    }
+}
