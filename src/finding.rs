@@ -3,6 +3,7 @@
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
+use crate::engine::repeats::Assertions;
 use crate::engine::Candidate;
 use crate::evidence::{Confidence, Evidence};
 use crate::rules::{RuleSet, Severity};
@@ -318,6 +319,8 @@ impl std::fmt::Display for Fingerprint {
 pub fn locate(rules: &RuleSet, content: &[u8], path: &str, candidates: &[Candidate]) -> Vec<Finding> {
     let mut at = Cursor::default();
     let mut out = Vec::with_capacity(candidates.len());
+    // One pass over the content, and only where something was found.
+    let assertions = if candidates.is_empty() { Assertions::empty() } else { Assertions::find(content) };
     for c in candidates {
         let rule = &rules.rules()[c.rule];
         at.seek(content, c.secret_start);
@@ -355,7 +358,7 @@ pub fn locate(rules: &RuleSet, content: &[u8], path: &str, candidates: &[Candida
                 validated: c.validated,
                 confidence: rule.confidence,
                 // The scoring step reads this one off the finding: only the engine knows it.
-                evidence: engine_evidence(content, c),
+                evidence: engine_evidence(content, c, &assertions),
                 decoded: c.decoded.as_ref().map_or_else(Vec::new, |d| d.chain.iter().map(|s| s.to_string()).collect()),
                 secret_hash: None,
             }),
@@ -365,13 +368,13 @@ pub fn locate(rules: &RuleSet, content: &[u8], path: &str, candidates: &[Candida
 }
 
 /// What only the engine, which sees the whole content, can tell about a candidate (`Evidence::is_from_engine`).
-fn engine_evidence(content: &[u8], c: &Candidate) -> Vec<Evidence> {
+fn engine_evidence(content: &[u8], c: &Candidate, assertions: &Assertions) -> Vec<Evidence> {
     let mut out = Vec::new();
     if c.rejected {
         out.push(Evidence::FailedValidation);
     }
     let span = &content[c.secret_start..c.secret_end];
-    if c.decoded.is_none() && crate::engine::repeats::asserted(content, span, c.secret_start) {
+    if c.decoded.is_none() && assertions.cover(content, span, c.secret_start) {
         out.push(Evidence::TestConstant);
     }
     out

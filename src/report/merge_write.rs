@@ -7,10 +7,12 @@ use std::collections::BTreeMap;
 use std::io::Write;
 use std::time::Duration;
 
+use rayon::prelude::*;
 use serde::Serialize;
-use serde_json::{json, Map, Value};
+use serde_json::value::RawValue;
+use serde_json::{json, Value};
 
-use super::merge::{Incident, Merged};
+use super::merge::Merged;
 use super::{csv, sarif, Report, ReportOptions, JSON_VERSION};
 use crate::finding::Finding;
 use crate::rules::RuleSet;
@@ -21,8 +23,8 @@ struct Doc<'a> {
     version: u32,
     tool: Value,
     repositories: &'a [String],
-    findings: &'a [Map<String, Value>],
-    incidents: &'a [Incident],
+    findings: Vec<Box<RawValue>>,
+    incidents: Vec<Box<RawValue>>,
     summary: Summary<'a>,
 }
 
@@ -54,8 +56,8 @@ pub fn write_json(merged: &Merged, w: &mut dyn Write) -> std::io::Result<()> {
         version: JSON_VERSION,
         tool: json!({"name": "leakgate", "version": env!("CARGO_PKG_VERSION")}),
         repositories: &merged.repositories,
-        findings: &merged.findings,
-        incidents: &merged.incidents,
+        findings: rendered(&merged.findings)?,
+        incidents: rendered(&merged.incidents)?,
         summary: Summary {
             findings: merged.findings.len(),
             reports: merged.reports,
@@ -71,6 +73,16 @@ pub fn write_json(merged: &Merged, w: &mut dyn Write) -> std::io::Result<()> {
     };
     serde_json::to_writer_pretty(&mut *w, &doc)?;
     writeln!(w)
+}
+
+/// Items of one of the document's lists, pretty-printed in parallel and indented for their place (two levels
+/// deep), to be written as they are: a fleet's hundred thousand findings took a one-threaded writer a third of
+/// the merge. The document reads exactly as if written in one pass.
+fn rendered<T: Serialize + Sync>(items: &[T]) -> serde_json::Result<Vec<Box<RawValue>>> {
+    items
+        .par_iter()
+        .map(|item| RawValue::from_string(serde_json::to_string_pretty(item)?.replace('\n', "\n    ")))
+        .collect()
 }
 
 /// The findings of each repository (none for a clean one) as [`Finding`]s, for the writers that take them.
