@@ -6,6 +6,7 @@ use sha2::{Digest, Sha256};
 use crate::engine::Candidate;
 use crate::evidence::{Confidence, Evidence};
 use crate::rules::{RuleSet, Severity};
+pub use crate::verdict::{Verification, VerifyStatus};
 pub use crate::source::commits::CommitInfo;
 
 /// Longest line kept in a finding; longer lines (minified code) are cut around the secret.
@@ -74,6 +75,9 @@ pub struct SecretMatch {
     /// The secret's keyed hash, carried by a finding read back (from a report or the audit state) whose secret is
     /// redacted; a report otherwise computes it from the secret (`crate::report::secret_hash`).
     pub secret_hash: Option<String>,
+    /// What the provider said about the secret (`scan --verify` only). Not part of the fingerprint: a baseline
+    /// matches a finding whatever its verification says.
+    pub verification: Option<Verification>,
 }
 
 /// An infrastructure setting an IaC check flagged.
@@ -122,6 +126,14 @@ impl Finding {
     /// A secret the rule's validator rejected (a made-up token whose checksum does not add up).
     pub fn failed_validation(&self) -> bool {
         matches!(&self.detail, Detail::Secret(m) if m.evidence.contains(&Evidence::FailedValidation))
+    }
+
+    /// The secret's verification result, if it was verified.
+    pub fn verification(&self) -> Option<&Verification> {
+        match &self.detail {
+            Detail::Secret(m) => m.verification.as_ref(),
+            _ => None,
+        }
     }
 
     /// The resource (IaC) or setting (policy) a finding is about.
@@ -177,6 +189,8 @@ impl Serialize for Finding {
             message: Option<&'a str>,
             #[serde(skip_serializing_if = "Option::is_none")]
             commit: Option<&'a CommitInfo>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            verification: Option<&'a Verification>,
         }
         let (entropy, validated, evidence, decoded) = match &self.detail {
             Detail::Secret(m) => (m.entropy, m.validated, m.evidence.as_slice(), m.decoded.as_slice()),
@@ -205,6 +219,7 @@ impl Serialize for Finding {
             resource: self.resource(),
             message: self.message(),
             commit: self.commit.as_ref(),
+            verification: self.verification(),
         }
         .serialize(serializer)
     }
@@ -246,6 +261,7 @@ impl<'de> Deserialize<'de> for Finding {
             message: Option<String>,
             commit: Option<CommitInfo>,
             secret_hash: Option<String>,
+            verification: Option<Verification>,
         }
         let f = Flat::deserialize(deserializer)?;
         let detail = match f.kind {
@@ -257,6 +273,7 @@ impl<'de> Deserialize<'de> for Finding {
                 evidence: f.evidence,
                 decoded: f.decoded,
                 secret_hash: f.secret_hash,
+                verification: f.verification,
             }),
             FindingKind::Iac => Detail::Iac(Misconfiguration {
                 resource: f.resource.unwrap_or_default(),
@@ -358,6 +375,7 @@ pub fn locate(rules: &RuleSet, content: &[u8], path: &str, candidates: &[Candida
                 evidence: if c.rejected { vec![Evidence::FailedValidation] } else { Vec::new() },
                 decoded: c.decoded.as_ref().map_or_else(Vec::new, |d| d.chain.iter().map(|s| s.to_string()).collect()),
                 secret_hash: None,
+                verification: None,
             }),
         });
     }
@@ -468,6 +486,7 @@ pub(crate) mod test_support {
                 secret_hash: None,
                 evidence: Vec::new(),
                 decoded: Vec::new(),
+                verification: None,
             }),
         }
     }

@@ -33,6 +33,8 @@ pub mod stats;
 pub mod suppress;
 #[cfg(test)]
 mod test_rng;
+pub mod verdict;
+pub mod verify;
 
 pub use error::{Error, Result};
 pub use pipeline::{ScanRequest, ScanResult, Target};

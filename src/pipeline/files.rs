@@ -89,6 +89,7 @@ pub(super) fn collect(request: &ScanRequest, input: Input<'_>) -> Result<Collect
         repository: None,
         state: None,
         config_fail_on: config.file.fail_on,
+        verify_settings: config.file.verify.clone(),
     })
 }
 

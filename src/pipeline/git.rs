@@ -161,6 +161,7 @@ fn collected(output: ScanOutput, scanner: Scanner, policy: Policy, root: PathBuf
         repository: Some(repository),
         state: None,
         config_fail_on: policy.config.file.fail_on,
+        verify_settings: policy.config.file.verify.clone(),
     }
 }
 
