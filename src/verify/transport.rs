@@ -69,7 +69,8 @@ fn said(e: ureq::Error) -> SendError {
     match e {
         ureq::Error::Timeout(_) => SendError::Timeout,
         ureq::Error::Io(e) if matches!(e.kind(), ErrorKind::TimedOut | ErrorKind::WouldBlock) => SendError::Timeout,
-        ureq::Error::Io(e) => SendError::Network(format!("{:?}", e.kind())),
+        // An I/O error comes from the socket or the resolver, which know the host and port, never the path.
+        ureq::Error::Io(e) => SendError::Network(e.to_string().chars().take(120).collect()),
         ureq::Error::HostNotFound => SendError::Network("host not found".into()),
         ureq::Error::ConnectionFailed => SendError::Network("connection failed".into()),
         ureq::Error::Tls(_) | ureq::Error::Rustls(_) => SendError::Network("TLS failure".into()),

@@ -29,3 +29,5 @@ mod reports;
 mod rules_cmd;
 mod scan;
 mod snapshots;
+mod verify;
+mod verify_mock;
