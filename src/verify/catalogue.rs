@@ -110,9 +110,47 @@ impl Catalogue {
     }
 }
 
+/// The README's verifier table, made from the catalogue (a test keeps the README equal to it).
+pub fn readme_table() -> Result<String, String> {
+    let mut out = String::from(
+        "| verifier | provider, call | request | secret sent in | rules |\n| --- | --- | --- | --- | --- |\n",
+    );
+    for v in builtin()? {
+        let url = match (&v.endpoint, v.kind) {
+            (Some(e), _) => format!("{e}{}", v.path),
+            (None, _) => format!("<your endpoint>{}", v.path),
+        };
+        let mut carriers: Vec<String> = v
+            .headers
+            .iter()
+            .filter(|(_, t)| t.contains("{secret}") || t.contains("{id}"))
+            .map(|(k, _)| format!("`{k}` header"))
+            .collect();
+        if v.basic.is_some() {
+            carriers.push("basic auth".into());
+        }
+        if v.path.contains("{secret}") {
+            carriers.push("URL".into());
+        }
+        if v.kind == super::spec::Kind::AwsSts {
+            carriers.push("SigV4 signature (the secret itself is not sent)".into());
+        }
+        let rules: Vec<String> = v.rules.iter().map(|r| format!("`{r}`")).collect();
+        out.push_str(&format!(
+            "| `{}` | {} | `{} {url}` | {} | {} |\n",
+            v.id,
+            v.provider,
+            v.method,
+            carriers.join(", "),
+            rules.join(", ")
+        ));
+    }
+    Ok(out)
+}
+
 #[cfg(test)]
 mod tests {
-    use super::{builtin, Catalogue};
+    use super::{builtin, readme_table, Catalogue};
     use crate::rules::builtin_rules;
     use crate::verify::VerifySettings;
 
@@ -143,6 +181,14 @@ mod tests {
     fn registries_need_the_users_endpoint() {
         let npm = builtin().unwrap().into_iter().find(|v| v.id == "npm").unwrap();
         assert!(npm.endpoint.is_none() && npm.hosts.is_empty());
+    }
+
+    /// The README's table of verifiers is the catalogue's (regenerate it with the text this test prints).
+    #[test]
+    fn readme_lists_every_verifier() {
+        let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+        let table = readme_table().unwrap();
+        assert!(readme.contains(&table), "README's verifier table is out of date; it should be:\n{table}");
     }
 
     fn settings(toml_text: &str) -> VerifySettings {
