@@ -23,6 +23,9 @@ pub fn request(
     now: SystemTime,
 ) -> HttpRequest {
     let host = Url::parse(endpoint).map(|u| u.authority()).unwrap_or_default();
+    // An endpoint with a path (a proxy in front of STS) is signed for that path, as it is sent.
+    let base = endpoint.trim_end_matches('/');
+    let path = format!("{}/", base.split_once("://").and_then(|(_, rest)| rest.find('/').map(|i| &rest[i..])).unwrap_or(""));
     let amz_date = amz_date(now);
     let signed = vec![
         ("Content-Type".to_string(), CONTENT_TYPE.to_string()),
@@ -31,7 +34,7 @@ pub fn request(
     ];
     let input = SigningInput {
         method: "POST",
-        path: "/",
+        path: &path,
         query: "",
         headers: &signed,
         payload: BODY.as_bytes(),
@@ -46,7 +49,7 @@ pub fn request(
     headers.push(("User-Agent".into(), USER_AGENT.into()));
     HttpRequest {
         method: "POST",
-        url: format!("{}/", endpoint.trim_end_matches('/')),
+        url: format!("{base}/"),
         headers,
         body: Some(BODY.as_bytes().to_vec()),
         allowed_hosts: allowed_hosts.to_vec(),
@@ -119,6 +122,8 @@ mod tests {
              SignedHeaders=content-type;host;x-amz-date, Signature="
         ));
         assert!(!auth.contains("wJalr"));
+        let proxied = request("https://sts.example.com/aws/", &allowed, "AKIDEXAMPLE", "s", at);
+        assert_eq!(proxied.url, "https://sts.example.com/aws/");
     }
 
     #[test]

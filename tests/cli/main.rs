@@ -30,4 +30,5 @@ mod rules_cmd;
 mod scan;
 mod snapshots;
 mod verify;
+mod verify_catalogue;
 mod verify_mock;
