@@ -6,8 +6,8 @@ use sha2::{Digest, Sha256};
 use crate::engine::Candidate;
 use crate::evidence::{Confidence, Evidence};
 use crate::rules::{RuleSet, Severity};
-pub use crate::verdict::{Verification, VerifyStatus};
 pub use crate::source::commits::CommitInfo;
+pub use crate::verdict::{Verification, VerifyStatus};
 
 /// Longest line kept in a finding; longer lines (minified code) are cut around the secret.
 const MAX_LINE_LEN: usize = 512;

@@ -68,7 +68,13 @@ pub fn write(report: &Report<'_>, opts: &ReportOptions, w: &mut dyn Write) -> st
         if let Some(v) = f.verification() {
             // A live credential is the one to act on first: it stands out.
             let color = if v.status == VerifyStatus::Live { paint(HIGHLIGHT) } else { "" };
-            writeln!(w, "  {color}verified: {}{reset} via {} at {}", for_terminal(&v.summary()), v.verifier, v.checked_at)?;
+            writeln!(
+                w,
+                "  {color}verified: {}{reset} via {} at {}",
+                for_terminal(&v.summary()),
+                v.verifier,
+                v.checked_at
+            )?;
         }
         let line = for_terminal(&shown.line);
         let secret = for_terminal(shown.secret());

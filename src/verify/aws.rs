@@ -15,17 +15,12 @@ const CONTENT_TYPE: &str = "application/x-www-form-urlencoded; charset=utf-8";
 const REGION: &str = "us-east-1";
 
 /// The signed GetCallerIdentity request for the pair, to `endpoint` (`https://sts.amazonaws.com`), at `now`.
-pub fn request(
-    endpoint: &str,
-    allowed_hosts: &[String],
-    key_id: &str,
-    secret: &str,
-    now: SystemTime,
-) -> HttpRequest {
+pub fn request(endpoint: &str, allowed_hosts: &[String], key_id: &str, secret: &str, now: SystemTime) -> HttpRequest {
     let host = Url::parse(endpoint).map(|u| u.authority()).unwrap_or_default();
     // An endpoint with a path (a proxy in front of STS) is signed for that path, as it is sent.
     let base = endpoint.trim_end_matches('/');
-    let path = format!("{}/", base.split_once("://").and_then(|(_, rest)| rest.find('/').map(|i| &rest[i..])).unwrap_or(""));
+    let path =
+        format!("{}/", base.split_once("://").and_then(|(_, rest)| rest.find('/').map(|i| &rest[i..])).unwrap_or(""));
     let amz_date = amz_date(now);
     let signed = vec![
         ("Content-Type".to_string(), CONTENT_TYPE.to_string()),
@@ -112,7 +107,13 @@ mod tests {
     fn the_request_is_signed_for_sts_at_the_given_time() {
         let at = UNIX_EPOCH + Duration::from_secs(1_440_938_160);
         let allowed = vec!["sts.amazonaws.com".to_string()];
-        let r = request("https://sts.amazonaws.com", &allowed, "AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", at);
+        let r = request(
+            "https://sts.amazonaws.com",
+            &allowed,
+            "AKIDEXAMPLE",
+            "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
+            at,
+        );
         assert_eq!((r.method, r.url.as_str()), ("POST", "https://sts.amazonaws.com/"));
         let header = |n: &str| r.headers.iter().find(|(k, _)| k == n).map(|(_, v)| v.clone()).unwrap();
         assert_eq!(header("X-Amz-Date"), "20150830T123600Z");
@@ -149,6 +150,9 @@ mod tests {
         assert_eq!(judge(&revoked).status, VerifyStatus::Revoked);
         let other = HttpAnswer { status: 403, headers: vec![], body: b"<Code>SignatureDoesNotMatch</Code>".to_vec() };
         assert_eq!(judge(&other).status, VerifyStatus::Unknown);
-        assert_eq!(judge(&HttpAnswer { status: 200, headers: vec![], body: b"{}".to_vec() }).status, VerifyStatus::Unknown);
+        assert_eq!(
+            judge(&HttpAnswer { status: 200, headers: vec![], body: b"{}".to_vec() }).status,
+            VerifyStatus::Unknown
+        );
     }
 }

@@ -199,7 +199,8 @@ mod tests {
     fn endpoints_on_other_hosts_need_a_trusted_config_that_allows_them() {
         let own = settings("[endpoints]\nmailgun = 'https://api.eu.mailgun.net'");
         assert!(Catalogue::build(&own, false).is_ok());
-        let ghe = settings("allowed_hosts = ['ghe.example.com']\n[endpoints]\ngithub = 'https://ghe.example.com/api/v3'");
+        let ghe =
+            settings("allowed_hosts = ['ghe.example.com']\n[endpoints]\ngithub = 'https://ghe.example.com/api/v3'");
         let err = Catalogue::build(&ghe, false).unwrap_err();
         assert!(err.contains("--config"), "{err}");
         let c = Catalogue::build(&ghe, true).unwrap();

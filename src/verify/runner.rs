@@ -71,9 +71,13 @@ fn check(job: &Job, transport: &Transport, limiter: &Limiter) -> Verification {
     let mut judgement = Judgement::unknown("rate limited");
     for _ in 0..ATTEMPTS {
         let request = match v.spec.kind {
-            Kind::AwsSts => {
-                aws::request(endpoint, &v.allowed_hosts, job.id.as_deref().unwrap_or_default(), &job.secret, SystemTime::now())
-            }
+            Kind::AwsSts => aws::request(
+                endpoint,
+                &v.allowed_hosts,
+                job.id.as_deref().unwrap_or_default(),
+                &job.secret,
+                SystemTime::now(),
+            ),
             Kind::Http => v.spec.request(endpoint, &v.allowed_hosts, &job.secret, job.id.as_deref()),
         };
         let answer = {

@@ -48,7 +48,9 @@ pub fn authorization(input: &SigningInput<'_>, access_key_id: &str, secret_acces
         key = hmac_sha256(&key, part.as_bytes());
     }
     let signature = hex(&hmac_sha256(&key, string_to_sign.as_bytes()));
-    format!("AWS4-HMAC-SHA256 Credential={access_key_id}/{scope}, SignedHeaders={signed_headers}, Signature={signature}")
+    format!(
+        "AWS4-HMAC-SHA256 Credential={access_key_id}/{scope}, SignedHeaders={signed_headers}, Signature={signature}"
+    )
 }
 
 /// HMAC-SHA256 (RFC 2104): a key longer than a block is hashed first, then padded to SHA-256's 64-byte block.
@@ -93,8 +95,10 @@ mod tests {
     const SECRET: &str = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY";
 
     fn sign(method: &str, query: &str) -> String {
-        let headers =
-            vec![("Host".to_string(), "example.amazonaws.com".to_string()), ("X-Amz-Date".into(), "20150830T123600Z".into())];
+        let headers = vec![
+            ("Host".to_string(), "example.amazonaws.com".to_string()),
+            ("X-Amz-Date".into(), "20150830T123600Z".into()),
+        ];
         let input = SigningInput {
             method,
             path: "/",

@@ -234,7 +234,10 @@ impl VerifierSpec {
         };
         if let Some(c) = &self.live_when {
             if !c.holds(&json) {
-                return Judgement::unknown(format!("unexpected answer (HTTP {status}, {})", shown(json.pointer(&c.pointer))));
+                return Judgement::unknown(format!(
+                    "unexpected answer (HTTP {status}, {})",
+                    shown(json.pointer(&c.pointer))
+                ));
             }
         }
         let mut identity = BTreeMap::new();
@@ -312,14 +315,19 @@ mod tests {
 
     #[test]
     fn answers_are_read_as_live_revoked_or_unknown() {
-        let s = spec("identity = { login = '/login', n = '/n', tags = '/tags' }\nidentity_headers = { scopes = 'x-scopes' }");
+        let s = spec(
+            "identity = { login = '/login', n = '/n', tags = '/tags' }\nidentity_headers = { scopes = 'x-scopes' }",
+        );
         let live = s.judge(&answer(200, r#"{"login":"octo","n":7,"tags":["a","b"],"t":"SECRET"}"#), "SECRET");
         assert_eq!(live.status, VerifyStatus::Live);
         let got: Vec<(&str, &str)> = live.identity.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
         assert_eq!(got, [("login", "octo"), ("n", "7"), ("scopes", "repo, gist"), ("tags", "a,b")]);
         assert_eq!(s.judge(&answer(401, ""), "S").status, VerifyStatus::Revoked);
         let limited = s.judge(&answer(429, ""), "S");
-        assert_eq!((limited.status, limited.detail.as_deref()), (VerifyStatus::Unknown, Some("rate limited (HTTP 429)")));
+        assert_eq!(
+            (limited.status, limited.detail.as_deref()),
+            (VerifyStatus::Unknown, Some("rate limited (HTTP 429)"))
+        );
         assert_eq!(s.judge(&answer(503, ""), "S").status, VerifyStatus::Unknown);
         // A 200 that is not the provider's JSON proves nothing.
         assert_eq!(s.judge(&answer(200, "<html>proxy</html>"), "S").status, VerifyStatus::Unknown);

@@ -135,7 +135,10 @@ fn slack_reads_ok_and_error_from_the_body() {
     let mock = Mock::start(|seen, _| {
         assert_eq!((seen.method.as_str(), seen.path.as_str()), ("POST", "/api/auth.test"));
         assert_eq!(seen.header("authorization"), Some(format!("Bearer {SLACK}").as_str()));
-        Answer::json(200, r#"{"ok":true,"team":"Acme","user":"deploybot","team_id":"T0001","url":"https://acme.slack.com/"}"#)
+        Answer::json(
+            200,
+            r#"{"ok":true,"team":"Acme","user":"deploybot","team_id":"T0001","url":"https://acme.slack.com/"}"#,
+        )
     });
     let tree = Tree::new();
     tree.write("src/a.env", format!("SLACK_API_TOKEN={SLACK}\n"));
@@ -185,7 +188,10 @@ fn aws_pair_is_signed_with_sigv4_over_what_was_sent() {
         }
     });
     let tree = Tree::new();
-    tree.write("src/credentials", format!("[default]\naws_access_key_id = {AWS_ID}\naws_secret_access_key = {AWS_SECRET}\n"));
+    tree.write(
+        "src/credentials",
+        format!("[default]\naws_access_key_id = {AWS_ID}\naws_secret_access_key = {AWS_SECRET}\n"),
+    );
     let (run, json) = verify_json(&tree, &mock, &["aws"], &[]);
     run.assert_code(1);
     let v = verification(&json, "aws-secret-access-key");
@@ -254,12 +260,19 @@ fn hosts_off_the_allowlist_are_refused() {
 
 #[test]
 fn only_verified_reports_only_live_findings() {
-    let mock = Mock::start(|seen, n| if seen.path == "/user" { github_user(seen, n) } else { Answer::json(200, r#"{"ok":false,"error":"invalid_auth"}"#) });
+    let mock = Mock::start(|seen, n| {
+        if seen.path == "/user" {
+            github_user(seen, n)
+        } else {
+            Answer::json(200, r#"{"ok":false,"error":"invalid_auth"}"#)
+        }
+    });
     let tree = Tree::new();
     tree.write("src/a.env", format!("token = {GITHUB_PAT}\nSLACK_API_TOKEN={SLACK}\n"));
     let (run, json) = verify_json(&tree, &mock, &["github", "slack"], &["--only-verified"]);
     run.assert_code(1);
-    let rules: Vec<&str> = json["findings"].as_array().unwrap().iter().map(|f| f["rule_id"].as_str().unwrap()).collect();
+    let rules: Vec<&str> =
+        json["findings"].as_array().unwrap().iter().map(|f| f["rule_id"].as_str().unwrap()).collect();
     assert_eq!(rules, ["github-classic-pat"]);
 
     // Nothing live: nothing reported, exit 0.
@@ -310,7 +323,8 @@ fn the_config_turns_it_on_for_scan_but_never_for_hooks() {
     let repo = Repo::new();
     repo.commit_file("README.md", "hi\n", "init");
     let config = mock_config(&repo.tree, &mock, &["github"]);
-    let text = std::fs::read_to_string(repo.path().join(&config)).unwrap().replace("[verify]\n", "[verify]\nenabled = true\n");
+    let text =
+        std::fs::read_to_string(repo.path().join(&config)).unwrap().replace("[verify]\n", "[verify]\nenabled = true\n");
     repo.write(&config, text);
     repo.write("a.env", format!("token = {GITHUB_PAT}\n"));
     repo.git(&["add", "a.env"]);

@@ -14,9 +14,11 @@ use leakgate::verify::spec::{Kind, VerifierSpec};
 
 /// A JSON document holding `value` at `pointer` (`/error/details/0/reason`).
 fn at_pointer(pointer: &str, value: &str) -> Value {
-    pointer.split('/').skip(1).collect::<Vec<_>>().into_iter().rev().fold(json!(value), |inner, seg| match seg.parse::<usize>() {
-        Ok(0) => json!([inner]),
-        _ => json!({ seg: inner }),
+    pointer.split('/').skip(1).collect::<Vec<_>>().into_iter().rev().fold(json!(value), |inner, seg| {
+        match seg.parse::<usize>() {
+            Ok(0) => json!([inner]),
+            _ => json!({ seg: inner }),
+        }
     })
 }
 
@@ -59,7 +61,13 @@ fn check_request(spec: &VerifierSpec, seen: &Seen, rest: &str, secret: &str, id:
     }
     let enc = |s: &str| {
         s.bytes()
-            .map(|b| if b.is_ascii_alphanumeric() || b"-._~".contains(&b) { (b as char).to_string() } else { format!("%{b:02X}") })
+            .map(|b| {
+                if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+                    (b as char).to_string()
+                } else {
+                    format!("%{b:02X}")
+                }
+            })
             .collect::<String>()
     };
     let path = spec.path.replace("{secret}", &enc(secret)).replace("{id}", &enc(id));
@@ -102,6 +110,7 @@ fn every_builtin_verifier_sends_its_request_and_reads_live_and_revoked() {
     let tree = Tree::new();
     // Per verifier: the secret and its pair's id, as planted.
     let mut planted: BTreeMap<String, (String, String)> = BTreeMap::new();
+    let aws_id = regex::Regex::new(r"\b(?:AKIA|ASIA)[A-Z0-9]{16}\b").unwrap();
     for spec in &specs {
         let example = spec.rules.iter().find_map(|r| rules[r].examples.first()).expect("a rule with an example");
         let mut text = example.text.clone();
@@ -111,8 +120,7 @@ fn every_builtin_verifier_sends_its_request_and_reads_live_and_revoked() {
                 let p = &rules[partner].examples[0];
                 id = p.secret.clone();
                 // An example that already holds its own id pairs with that one, the nearest.
-                let own = regex::Regex::new(r"\b(?:AKIA|ASIA)[A-Z0-9]{16}\b").unwrap();
-                match own.find(&text).filter(|_| spec.kind == Kind::AwsSts) {
+                match aws_id.find(&text).filter(|_| spec.kind == Kind::AwsSts) {
                     Some(m) => id = m.as_str().to_string(),
                     None => text = format!("{}\n{text}\n", p.text),
                 }
@@ -150,7 +158,17 @@ fn every_builtin_verifier_sends_its_request_and_reads_live_and_revoked() {
             config.push_str(&format!("{} = \"{}/v/{}\"\n", spec.id, mock.url(), spec.id));
         }
         tree.write("verify.toml", config);
-        let run = tree.run(&["scan", "--verify", "--confidence", "low", "--format", "json", "--config", "verify.toml", "src"]);
+        let run = tree.run(&[
+            "scan",
+            "--verify",
+            "--confidence",
+            "low",
+            "--format",
+            "json",
+            "--config",
+            "verify.toml",
+            "src",
+        ]);
         run.assert_code(1);
         let json = run.json();
         let problems = problems.lock().unwrap().clone();
@@ -163,7 +181,9 @@ fn every_builtin_verifier_sends_its_request_and_reads_live_and_revoked() {
                 .as_array()
                 .unwrap()
                 .iter()
-                .filter(|f| f["path"].as_str().unwrap().starts_with(&dir) && spec.rules.iter().any(|r| f["rule_id"] == *r))
+                .filter(|f| {
+                    f["path"].as_str().unwrap().starts_with(&dir) && spec.rules.iter().any(|r| f["rule_id"] == *r)
+                })
                 .map(|f| &f["verification"])
                 .collect();
             if statuses.is_empty() || statuses.iter().any(|v| v["status"] != want) {

@@ -113,7 +113,8 @@ fn serve(stream: TcpStream, record: &Mutex<Vec<Seen>>, handler: &Handler) {
     };
     let answer = handler(&seen, n);
     std::thread::sleep(answer.delay);
-    let mut out = format!("HTTP/1.1 {} X\r\nConnection: close\r\nContent-Length: {}\r\n", answer.status, answer.body.len());
+    let mut out =
+        format!("HTTP/1.1 {} X\r\nConnection: close\r\nContent-Length: {}\r\n", answer.status, answer.body.len());
     for (k, v) in &answer.headers {
         out.push_str(&format!("{k}: {v}\r\n"));
     }
