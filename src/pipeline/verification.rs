@@ -29,6 +29,25 @@ impl VerifyRequest {
     }
 }
 
+/// Before the scan: a verification the config or the build cannot do fails now, not after an hour's audit.
+pub(super) fn preflight(request: &super::ScanRequest, settings: &VerifySettings) -> Result<()> {
+    match &request.verify {
+        Some(v) if v.wanted(settings) => catalogue(settings, request.policy.config.is_some()).map(drop),
+        _ => Ok(()),
+    }
+}
+
+/// The verifiers with the config's settings applied (an error in a build without network code).
+#[cfg(feature = "verify")]
+fn catalogue(settings: &VerifySettings, trusted: bool) -> Result<crate::verify::catalogue::Catalogue> {
+    crate::verify::catalogue::Catalogue::build(settings, trusted).map_err(|m| Error::config("verification", m))
+}
+
+#[cfg(not(feature = "verify"))]
+fn catalogue(_: &VerifySettings, _: bool) -> Result<()> {
+    Err(Error::config("verification", crate::verify::UNAVAILABLE))
+}
+
 /// Verifies `result`'s findings if asked to. `trusted`: the config was given with `--config`, so its
 /// `allowed_hosts`, endpoints elsewhere and custom verifiers count.
 pub fn run(result: &mut ScanResult, request: &VerifyRequest, settings: &VerifySettings, trusted: bool) -> Result<()> {
@@ -49,8 +68,8 @@ pub fn run(result: &mut ScanResult, request: &VerifyRequest, settings: &VerifySe
 
 #[cfg(feature = "verify")]
 fn verify(result: &mut ScanResult, request: &VerifyRequest, settings: &VerifySettings, trusted: bool) -> Result<()> {
-    use crate::verify::{catalogue::Catalogue, verify_findings, VerifyOptions};
-    let catalogue = Catalogue::build(settings, trusted).map_err(|m| Error::config("verification", m))?;
+    use crate::verify::{verify_findings, VerifyOptions};
+    let catalogue = catalogue(settings, trusted)?;
     let options = VerifyOptions::from_settings(settings, request.timeout, request.concurrency);
     let summary = verify_findings(&mut result.findings, &catalogue, &options, request.progress.as_deref());
     result.stats.notes.push(summary.note());
