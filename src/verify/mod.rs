@@ -28,8 +28,6 @@ use serde::Deserialize;
 #[cfg(feature = "verify")]
 pub use runner::verify_findings;
 
-use crate::verdict::VerifyStatus;
-
 /// Whether this build has the network code (`verify` feature).
 pub const AVAILABLE: bool = cfg!(feature = "verify");
 
@@ -115,14 +113,6 @@ pub struct Summary {
 }
 
 impl Summary {
-    fn count(&mut self, status: VerifyStatus) {
-        match status {
-            VerifyStatus::Live => self.live += 1,
-            VerifyStatus::Revoked => self.revoked += 1,
-            VerifyStatus::Unknown => self.unknown += 1,
-        }
-    }
-
     /// `verified 12 findings (9 credentials): 2 live, 8 revoked, 2 unknown`.
     pub fn note(&self) -> String {
         let n = self.live + self.revoked + self.unknown;

@@ -13,7 +13,7 @@ use super::spec::{Judgement, Kind};
 use super::transport::Transport;
 use super::{aws, Summary, VerifyOptions, VerifyProgress};
 use crate::finding::{Detail, Finding};
-use crate::verdict::Verification;
+use crate::verdict::{Verification, VerifyStatus};
 
 /// Tries per credential when the provider keeps answering 429.
 const ATTEMPTS: usize = 3;
@@ -117,7 +117,11 @@ fn verification(verifier: &str, j: Judgement) -> Verification {
 }
 
 fn set(f: &mut Finding, v: Verification, summary: &mut Summary) {
-    summary.count(v.status);
+    match v.status {
+        VerifyStatus::Live => summary.live += 1,
+        VerifyStatus::Revoked => summary.revoked += 1,
+        VerifyStatus::Unknown => summary.unknown += 1,
+    }
     if let Detail::Secret(m) = &mut f.detail {
         m.verification = Some(v);
     }
