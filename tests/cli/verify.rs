@@ -405,3 +405,59 @@ fn default_endpoints_without_a_network_are_unknown_and_bounded() {
     assert_eq!(verified.len(), 3, "{json}");
     assert!(verified.iter().all(|v| v["status"] == "unknown"), "{json}");
 }
+
+/// A provider that answers 429 every time is asked three times, then the result is unknown.
+#[test]
+fn a_provider_that_keeps_rate_limiting_is_unknown_after_three_tries() {
+    let mock = Mock::start(|_, _| Answer::json(429, "{}").with_header("Retry-After", "0"));
+    let tree = Tree::new();
+    tree.write("src/a.env", format!("token = {GITHUB_PAT}\n"));
+    let (run, json) = verify_json(&tree, &mock, &["github"], &[]);
+    run.assert_code(1);
+    let v = verification(&json, "github-classic-pat");
+    assert_eq!((v["status"].as_str(), v["detail"].as_str()), (Some("unknown"), Some("rate limited (HTTP 429)")));
+    assert_eq!(mock.requests().len(), 3);
+}
+
+/// A provider without a fixed host (a Shopify shop) is asked nothing until the user names the endpoint.
+#[test]
+fn a_verifier_without_an_endpoint_sends_nothing() {
+    let mock = Mock::start(|_, _| Answer::json(200, r#"{"shop":{"name":"Acme"}}"#));
+    let tree = Tree::new();
+    tree.write("src/a.env", "SHOPIFY_ACCESS_TOKEN=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\n");
+    let (run, json) = verify_json(&tree, &mock, &["github"], &[]);
+    run.assert_code(1);
+    let v = verification(&json, "shopify-access-token");
+    assert_eq!(v["status"], "unknown");
+    assert!(v["detail"].as_str().unwrap().contains("[verify.endpoints] shopify"), "{v}");
+    assert!(mock.requests().is_empty());
+    let (_, json) = verify_json(&tree, &mock, &["shopify"], &[]);
+    assert_eq!(verification(&json, "shopify-access-token")["identity"]["shop"], "Acme");
+    assert_eq!(mock.requests()[0].path, "/admin/api/2024-10/shop.json");
+}
+
+/// Telegram puts the token in the URL's path: when the connection fails, neither the result nor stderr shows it.
+#[test]
+fn a_network_error_never_shows_the_secret() {
+    const TELEGRAM: &str = "5544593501:AAXKeAYckkm9KpYY89uJ2N0-OhVn8M7lhEZ";
+    // A port that was just free: nothing listens there.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let tree = Tree::new();
+    tree.write("src/a.env", format!("TELEGRAM_BOT_TOKEN={TELEGRAM}\n"));
+    tree.write(
+        "verify.toml",
+        format!(
+            "[verify]\nallowed_hosts = [\"127.0.0.1\"]\n[verify.endpoints]\ntelegram = \"http://127.0.0.1:{closed}\"\n"
+        ),
+    );
+    let run = tree.run(&["scan", "--verify", "--show-secrets", "--format", "json", "--config", "verify.toml", "src"]);
+    run.assert_code(1);
+    let json = run.json();
+    let v = verification(&json, "telegram-bot-token");
+    assert_eq!(v["status"], "unknown");
+    assert!(v["detail"].as_str().unwrap().starts_with("network error"), "{v}");
+    let secret_part = &TELEGRAM[11..];
+    assert!(!v.to_string().contains(secret_part), "{v}");
+    assert!(!json["summary"].to_string().contains(secret_part));
+    assert!(!run.stderr().contains(secret_part));
+}
