@@ -580,6 +580,29 @@ mod tests {
         }
     }
 
+    /// A verified finding reads back from its JSON (`report merge`) with its verification, and its fingerprint
+    /// is the unverified finding's.
+    #[test]
+    fn verification_round_trips_through_json_and_leaves_the_fingerprint_alone() {
+        let plain = super::test_support::secret_finding("a.env");
+        let mut verified = plain.clone();
+        if let super::Detail::Secret(m) = &mut verified.detail {
+            m.verification = Some(super::Verification {
+                status: super::VerifyStatus::Revoked,
+                verifier: "github".into(),
+                identity: [("login".to_string(), "octocat".to_string())].into(),
+                checked_at: "2026-12-07T10:00:00Z".into(),
+                detail: Some("HTTP 401".into()),
+            });
+        }
+        let json = serde_json::to_value(&verified).unwrap();
+        assert_eq!(json["verification"]["status"], "revoked");
+        assert!(serde_json::to_value(&plain).unwrap().get("verification").is_none());
+        let back: super::Finding = serde_json::from_value(json).unwrap();
+        assert_eq!(back, verified);
+        assert_eq!(back.fingerprint, plain.fingerprint);
+    }
+
     #[test]
     fn fingerprint_ignores_line_but_not_path_rule_or_secret() {
         let a = Fingerprint::new("r", "src/a.rs", b"s3cr3t");

@@ -461,3 +461,56 @@ fn a_network_error_never_shows_the_secret() {
     assert!(!json["summary"].to_string().contains(secret_part));
     assert!(!run.stderr().contains(secret_part));
 }
+
+/// A custom rule's verifier from a config given with --config: the request it describes, the answer it reads.
+#[test]
+fn a_custom_verifier_checks_a_custom_rules_secret() {
+    let mock = Mock::start(|seen, _| {
+        if seen.header("x-acme-key") == Some("acme_q8w7e6r5t4y3u2i1o0p9l8k7") && seen.path == "/v1/whoami" {
+            Answer::json(200, r#"{"active":true,"user":{"name":"build-bot"}}"#)
+        } else {
+            Answer::json(401, "{}")
+        }
+    });
+    let tree = Tree::new();
+    tree.write("src/a.env", "ACME=acme_q8w7e6r5t4y3u2i1o0p9l8k7\n");
+    tree.write(
+        "acme.toml",
+        format!(
+            r#"[[rules]]
+id = "acme-internal-token"
+description = "ACME internal service token"
+regex = '''\b(acme_[a-z0-9]{{24}})\b'''
+keywords = ["acme_"]
+severity = "high"
+
+[verify]
+allowed_hosts = ["127.0.0.1"]
+
+[[verify.custom]]
+id = "acme"
+rules = ["acme-internal-token"]
+hosts = ["127.0.0.1"]
+endpoint = "{}"
+path = "/v1/whoami"
+headers = {{ "X-Acme-Key" = "{{secret}}" }}
+live_when = {{ pointer = "/active", equals = true }}
+identity = {{ user = "/user/name" }}
+"#,
+            mock.url()
+        ),
+    );
+    let run = tree.run(&["scan", "--verify", "--format", "json", "--config", "acme.toml", "src"]);
+    run.assert_code(1);
+    let json = run.json();
+    let v = verification(&json, "acme-internal-token");
+    assert_eq!((v["status"].as_str(), v["verifier"].as_str()), (Some("live"), Some("acme")));
+    assert_eq!(v["identity"]["user"], "build-bot");
+
+    // The same config found in the scanned folder may not add a verifier.
+    std::fs::copy(tree.path().join("acme.toml"), tree.path().join("src/.leakgate.toml")).unwrap();
+    let run = tree.run(&["scan", "--verify", "src"]);
+    run.assert_code(2);
+    assert!(run.stderr().contains("--config"), "{}", run.stderr());
+    assert_eq!(mock.requests().len(), 1);
+}
