@@ -8,6 +8,7 @@ use crate::engine::Candidate;
 use crate::evidence::{Confidence, Evidence};
 use crate::rules::{RuleSet, Severity};
 pub use crate::source::commits::CommitInfo;
+pub use crate::verdict::{Verification, VerifyStatus};
 
 /// Longest line kept in a finding; longer lines (minified code) are cut around the secret.
 const MAX_LINE_LEN: usize = 512;
@@ -75,6 +76,9 @@ pub struct SecretMatch {
     /// The secret's keyed hash, carried by a finding read back (from a report or the audit state) whose secret is
     /// redacted; a report otherwise computes it from the secret (`crate::report::secret_hash`).
     pub secret_hash: Option<String>,
+    /// What the provider said about the secret (`scan --verify` only). Not part of the fingerprint: a baseline
+    /// matches a finding whatever its verification says.
+    pub verification: Option<Verification>,
 }
 
 /// An infrastructure setting an IaC check flagged.
@@ -123,6 +127,14 @@ impl Finding {
     /// A secret the rule's validator rejected (a made-up token whose checksum does not add up).
     pub fn failed_validation(&self) -> bool {
         matches!(&self.detail, Detail::Secret(m) if m.evidence.contains(&Evidence::FailedValidation))
+    }
+
+    /// The secret's verification result, if it was verified.
+    pub fn verification(&self) -> Option<&Verification> {
+        match &self.detail {
+            Detail::Secret(m) => m.verification.as_ref(),
+            _ => None,
+        }
     }
 
     /// The resource (IaC) or setting (policy) a finding is about.
@@ -178,6 +190,8 @@ impl Serialize for Finding {
             message: Option<&'a str>,
             #[serde(skip_serializing_if = "Option::is_none")]
             commit: Option<&'a CommitInfo>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            verification: Option<&'a Verification>,
         }
         let (entropy, validated, evidence, decoded) = match &self.detail {
             Detail::Secret(m) => (m.entropy, m.validated, m.evidence.as_slice(), m.decoded.as_slice()),
@@ -206,6 +220,7 @@ impl Serialize for Finding {
             resource: self.resource(),
             message: self.message(),
             commit: self.commit.as_ref(),
+            verification: self.verification(),
         }
         .serialize(serializer)
     }
@@ -247,6 +262,7 @@ impl<'de> Deserialize<'de> for Finding {
             message: Option<String>,
             commit: Option<CommitInfo>,
             secret_hash: Option<String>,
+            verification: Option<Verification>,
         }
         let f = Flat::deserialize(deserializer)?;
         let detail = match f.kind {
@@ -258,6 +274,7 @@ impl<'de> Deserialize<'de> for Finding {
                 evidence: f.evidence,
                 decoded: f.decoded,
                 secret_hash: f.secret_hash,
+                verification: f.verification,
             }),
             FindingKind::Iac => Detail::Iac(Misconfiguration {
                 resource: f.resource.unwrap_or_default(),
@@ -361,6 +378,7 @@ pub fn locate(rules: &RuleSet, content: &[u8], path: &str, candidates: &[Candida
                 evidence: engine_evidence(content, c, &assertions),
                 decoded: c.decoded.as_ref().map_or_else(Vec::new, |d| d.chain.iter().map(|s| s.to_string()).collect()),
                 secret_hash: None,
+                verification: None,
             }),
         });
     }
@@ -484,6 +502,7 @@ pub(crate) mod test_support {
                 secret_hash: None,
                 evidence: Vec::new(),
                 decoded: Vec::new(),
+                verification: None,
             }),
         }
     }
@@ -575,6 +594,29 @@ mod tests {
             let got = (f.start_line, f.end_line, f.start_column, f.end_column, f.line.clone());
             assert_eq!(got, located_from_scratch(&content, c), "secret at {}..{}", c.secret_start, c.secret_end);
         }
+    }
+
+    /// A verified finding reads back from its JSON (`report merge`) with its verification, and its fingerprint
+    /// is the unverified finding's.
+    #[test]
+    fn verification_round_trips_through_json_and_leaves_the_fingerprint_alone() {
+        let plain = super::test_support::secret_finding("a.env");
+        let mut verified = plain.clone();
+        if let super::Detail::Secret(m) = &mut verified.detail {
+            m.verification = Some(super::Verification {
+                status: super::VerifyStatus::Revoked,
+                verifier: "github".into(),
+                identity: [("login".to_string(), "octocat".to_string())].into(),
+                checked_at: "2026-12-07T10:00:00Z".into(),
+                detail: Some("HTTP 401".into()),
+            });
+        }
+        let json = serde_json::to_value(&verified).unwrap();
+        assert_eq!(json["verification"]["status"], "revoked");
+        assert!(serde_json::to_value(&plain).unwrap().get("verification").is_none());
+        let back: super::Finding = serde_json::from_value(json).unwrap();
+        assert_eq!(back, verified);
+        assert_eq!(back.fingerprint, plain.fingerprint);
     }
 
     #[test]

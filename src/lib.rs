@@ -5,8 +5,9 @@
 //! blobs) → content pieces ([`content`]: text, UTF-16, a binary's strings, a notebook's cells) → matcher ([`scan`]
 //! over [`engine::Scanner`]: keyword prefilter → regex → secret → entropy, placeholder and validator filters;
 //! [`iac`] lint beside it) → [`finding::Finding`] → suppression ([`suppress`]: inline allow, ignore file,
-//! baseline) → report ([`report`]). Skip counts and non-fatal errors travel alongside in
-//! [`stats::ScanStats`]. Everything a scan can report is documented in one [`registry`].
+//! baseline) → verification, only when asked for ([`verify`]: does the provider still accept the secret? its
+//! result, [`verdict::Verification`], rides on the finding) → report ([`report`]). Skip counts and non-fatal
+//! errors travel alongside in [`stats::ScanStats`]. Everything a scan can report is documented in one [`registry`].
 //!
 //! Library code never prints and never picks an exit code; that is the CLI's job ([`cli`]).
 pub mod archive;
@@ -33,6 +34,8 @@ pub mod stats;
 pub mod suppress;
 #[cfg(test)]
 mod test_rng;
+pub mod verdict;
+pub mod verify;
 
 pub use error::{Error, Result};
 pub use pipeline::{ScanRequest, ScanResult, Target};

@@ -175,6 +175,7 @@ pub fn finding(path: &str, start_line: usize, secret: &str) -> Finding {
             evidence: Vec::new(),
             decoded: Vec::new(),
             secret_hash: None,
+            verification: None,
         }),
     }
 }

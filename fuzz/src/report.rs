@@ -94,6 +94,7 @@ impl Crowd {
                         evidence: Vec::new(),
                         decoded: Vec::new(),
                         secret_hash: None,
+                        verification: None,
                     }),
                 });
                 at += secret.len() + self.glue.len();
@@ -192,6 +193,7 @@ impl FuzzFinding {
                     secret_hash: None,
                     evidence: Vec::new(),
                     decoded: Vec::new(),
+                    verification: None,
                 })
             },
             commit: self.commit.map(|c| c.to_commit()),

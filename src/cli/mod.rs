@@ -382,6 +382,32 @@ pub struct ScanArgs {
 
     #[command(flatten)]
     pub shared: SharedScanArgs,
+
+    #[command(flatten)]
+    pub verify: VerifyArgs,
+}
+
+/// Live verification: `leakgate scan` only; the hooks never verify.
+#[derive(Debug, Args)]
+#[command(next_help_heading = "Verification")]
+pub struct VerifyArgs {
+    /// Ask each secret's provider, with one read-only identity call, whether it still works and whose it is
+    /// (live, revoked or unknown, in every report format). Sends secrets over the network: see the README's
+    /// Verification section. Config: `[verify] enabled = true`.
+    #[arg(long)]
+    pub verify: bool,
+
+    /// Verify, and report only the findings whose provider said live (the exit code follows what is reported).
+    #[arg(long)]
+    pub only_verified: bool,
+
+    /// Seconds one verification request may take (default 10, or the config's `[verify] timeout`).
+    #[arg(long, value_name = "SECS", value_parser = clap::value_parser!(u64).range(1..=600))]
+    pub verify_timeout: Option<u64>,
+
+    /// Verification requests in flight at once, all providers together (default 16; at most 4 to one provider).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=256))]
+    pub verify_concurrency: Option<u64>,
 }
 
 #[derive(Debug, Args)]

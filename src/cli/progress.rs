@@ -1,10 +1,12 @@
-//! The history scan's progress bar on stderr: blobs done of total, bytes read and rate. Only when stderr is a
-//! terminal and --quiet is off, so logs and pipes stay clean.
+//! Progress bars on stderr: the history scan's (blobs done of total, bytes read and rate) and verification's
+//! (credentials checked of total). Only when stderr is a terminal and --quiet is off, so logs and pipes stay
+//! clean.
 use std::io::IsTerminal;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use crate::report::human_bytes;
 use crate::scan::Progress;
+use crate::verify::VerifyProgress;
 
 pub struct ProgressBar {
     bar: indicatif::ProgressBar,
@@ -24,6 +26,35 @@ impl ProgressBar {
             .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
         );
         Some(ProgressBar { bar, bytes: AtomicU64::new(0) })
+    }
+}
+
+impl ProgressBar {
+    /// Verification's bar: credentials checked of those to check.
+    pub fn for_verification(quiet: bool) -> Option<ProgressBar> {
+        if quiet || !std::io::stderr().is_terminal() {
+            return None;
+        }
+        let bar = indicatif::ProgressBar::new(0);
+        bar.set_style(
+            indicatif::ProgressStyle::with_template("{spinner} verifying {pos}/{len} credentials [{elapsed_precise}]")
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        );
+        Some(ProgressBar { bar, bytes: AtomicU64::new(0) })
+    }
+}
+
+impl VerifyProgress for ProgressBar {
+    fn start(&self, total: u64) {
+        self.bar.inc_length(total);
+    }
+
+    fn advance(&self, done: u64) {
+        self.bar.inc(done);
+    }
+
+    fn finish(&self) {
+        self.bar.finish_and_clear();
     }
 }
 

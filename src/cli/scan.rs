@@ -8,8 +8,9 @@ use anyhow::{bail, Context};
 use super::exit::{outcome, Outcome};
 use super::gate::{Blocking, Gate};
 use super::progress::ProgressBar;
-use super::{CommonArgs, OutputArgs, ScanArgs, SharedScanArgs};
+use super::{CommonArgs, OutputArgs, ScanArgs, SharedScanArgs, VerifyArgs};
 use crate::pipeline::incremental::StateRequest;
+use crate::pipeline::verification::VerifyRequest;
 use crate::pipeline::{ScanRequest, ScanResult, Target};
 use crate::policy::PolicyInputs;
 use crate::report::secret_hash::SecretHashKey;
@@ -68,7 +69,23 @@ fn request(args: &ScanArgs) -> anyhow::Result<ScanRequest> {
     request.respect_ignore_files = !args.no_ignore;
     request.follow_symlinks = args.follow_symlinks;
     request.iac = if args.no_iac { Some(false) } else { args.iac.then_some(true) };
+    request.verify = Some(verify_request(&args.verify, &args.output)?);
     Ok(request)
+}
+
+/// `leakgate scan`'s verification flags; the config may still turn verification on without them.
+fn verify_request(args: &VerifyArgs, output: &OutputArgs) -> anyhow::Result<VerifyRequest> {
+    let requested = args.verify || args.only_verified;
+    if requested && !crate::verify::AVAILABLE {
+        bail!("{}", crate::verify::UNAVAILABLE);
+    }
+    Ok(VerifyRequest {
+        requested,
+        timeout: args.verify_timeout.map(std::time::Duration::from_secs),
+        concurrency: args.verify_concurrency.map(|n| n as usize),
+        only_verified: args.only_verified,
+        progress: ProgressBar::for_verification(output.quiet).map(|b| Box::new(b) as _),
+    })
 }
 
 /// Files, folders or stdin (`-`).

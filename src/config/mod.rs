@@ -60,6 +60,9 @@ pub struct ConfigFile {
     /// Whether archives are opened and their limits (`[archives]`).
     #[serde(default)]
     pub archives: ArchiveSettings,
+    /// Live verification (`[verify]`): on for `leakgate scan` or not, endpoints, custom verifiers.
+    #[serde(default)]
+    pub verify: crate::verify::VerifySettings,
 }
 
 /// `[archives]` in the config, and the CLI's overrides of it: each field unset keeps the default (see

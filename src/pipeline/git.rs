@@ -28,6 +28,7 @@ pub(super) fn collect_staged(request: &ScanRequest) -> Result<Collected> {
     }
     let root = source.workdir();
     let policy = Policy::work_tree(&request.policy, &root)?;
+    super::verification::preflight(request, &policy.config.file.verify)?;
     let mut stats = ScanStats::default();
     // Loading the rules and diffing the index against HEAD are independent: on two cores they overlap.
     let (scanner, files) = std::thread::scope(|s| {
@@ -71,6 +72,7 @@ pub(super) fn collect_history(request: &ScanRequest, spec: HistorySpec) -> Resul
         }
         _ => (Policy::work_tree(&request.policy, &root)?, None),
     };
+    super::verification::preflight(request, &policy.config.file.verify)?;
     let mut scanner = policy.scanner()?;
     // History is audited for secrets; IaC lint of old blobs is asked for.
     scanner.set_iac_enabled(request.iac.unwrap_or(false));
@@ -161,6 +163,7 @@ fn collected(output: ScanOutput, scanner: Scanner, policy: Policy, root: PathBuf
         repository: Some(repository),
         state: None,
         config_fail_on: policy.config.file.fail_on,
+        verify_settings: policy.config.file.verify.clone(),
     }
 }
 

@@ -25,6 +25,7 @@
 mod files;
 mod git;
 pub mod incremental;
+pub mod verification;
 
 use std::path::PathBuf;
 
@@ -110,6 +111,9 @@ pub struct ScanRequest {
     pub min_confidence: Option<Confidence>,
     /// Whether archives are opened, and their limits, over the config's `[archives]`.
     pub archives: ArchiveSettings,
+    /// Live verification: `None` never verifies (the hooks); otherwise as asked, or as the config's
+    /// `[verify] enabled` says.
+    pub verify: Option<verification::VerifyRequest>,
 }
 
 impl ScanRequest {
@@ -137,6 +141,7 @@ impl ScanRequest {
             progress: None,
             min_confidence: None,
             archives: ArchiveSettings::default(),
+            verify: None,
         }
     }
 
@@ -165,10 +170,14 @@ impl ScanRequest {
         };
         let mut collected = collected;
         let state = collected.state.take();
+        let verify_settings = std::mem::take(&mut collected.verify_settings);
         let mut result = collected.suppress(self.mask_lines, threshold, &targets);
         result.shard = self.shard;
         if let Some(state) = state {
             state.finish(&mut result)?;
+        }
+        if let Some(v) = &self.verify {
+            verification::run(&mut result, v, &verify_settings, self.policy.config.is_some())?;
         }
         if self.gate {
             let too_large = result.stats.fail_gate_on_too_large();
@@ -199,6 +208,8 @@ struct Collected {
     state: Option<incremental::Pending>,
     /// The config's `fail_on`, if it sets one.
     config_fail_on: Option<Severity>,
+    /// The config's `[verify]`.
+    verify_settings: crate::verify::VerifySettings,
 }
 
 impl Collected {

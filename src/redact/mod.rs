@@ -323,6 +323,7 @@ mod tests {
                 evidence: Vec::new(),
                 decoded: Vec::new(),
                 secret_hash: None,
+                verification: None,
             });
             f.line = random_line(rng, &secrets);
             f.start_line = 1 + rng.below(4);

@@ -23,6 +23,8 @@ pub const HEADER: &[&str] = &[
     "author",
     "date",
     "message",
+    "verification",
+    "verified_identity",
 ];
 
 pub fn write(report: &Report<'_>, opts: &ReportOptions, w: &mut dyn Write) -> std::io::Result<()> {
@@ -34,7 +36,7 @@ pub fn write(report: &Report<'_>, opts: &ReportOptions, w: &mut dyn Write) -> st
 }
 
 /// One finding's cells, in [`HEADER`]'s order.
-pub(super) fn row(f: &Finding, opts: &ReportOptions) -> [String; 14] {
+pub(super) fn row(f: &Finding, opts: &ReportOptions) -> [String; 16] {
     let shown = presented(f, opts.show_secrets);
     let (commit, author, date) = match &f.commit {
         Some(c) => (c.id.clone(), format!("{} <{}>", c.author_name, c.author_email), c.date.clone()),
@@ -63,6 +65,11 @@ pub(super) fn row(f: &Finding, opts: &ReportOptions) -> [String; 14] {
         cell(&author),
         cell(&date),
         cell(&message),
+        f.verification().map_or_else(String::new, |v| v.status.as_str().to_string()),
+        // `login=octocat;scopes=repo`: the provider's words, so neutralised like any other text cell.
+        cell(&f.verification().map_or_else(String::new, |v| {
+            v.identity.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join(";")
+        })),
     ]
 }
 

@@ -194,6 +194,10 @@ pub fn finding_message(shown: &Finding) -> String {
             if secret.validated {
                 m.push_str(" (structure verified)");
             }
+            // Every format that carries this sentence (SARIF, JUnit, GitLab, CSV) says what the provider said.
+            if let Some(v) = &secret.verification {
+                m.push_str(&format!(" [verification: {}]", v.summary()));
+            }
             m
         }
         Detail::Iac(_) | Detail::Policy(_) => {

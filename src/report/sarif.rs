@@ -155,6 +155,9 @@ fn result(f: &Finding, rule_index: usize, show_secrets: bool) -> Value {
         if !m.decoded.is_empty() {
             properties.insert("decoded".into(), json!(m.decoded));
         }
+        if let Some(v) = &m.verification {
+            properties.insert("verification".into(), json!(v));
+        }
     }
     if let Some(r) = f.resource() {
         properties.insert("resource".into(), json!(r));

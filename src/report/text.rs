@@ -4,7 +4,7 @@ use std::io::Write;
 
 use super::sanitize::for_terminal;
 use super::{human_bytes, presented, Report, ReportOptions};
-use crate::finding::Detail;
+use crate::finding::{Detail, VerifyStatus};
 use crate::rules::Severity;
 
 const RESET: &str = "\x1b[0m";
@@ -63,6 +63,17 @@ pub fn write(report: &Report<'_>, opts: &ReportOptions, w: &mut dyn Write) -> st
                 for_terminal(&c.author_email),
                 c.date,
                 for_terminal(&c.subject)
+            )?;
+        }
+        if let Some(v) = f.verification() {
+            // A live credential is the one to act on first: it stands out.
+            let color = if v.status == VerifyStatus::Live { paint(HIGHLIGHT) } else { "" };
+            writeln!(
+                w,
+                "  {color}verified: {}{reset} via {} at {}",
+                for_terminal(&v.summary()),
+                v.verifier,
+                v.checked_at
             )?;
         }
         let line = for_terminal(&shown.line);

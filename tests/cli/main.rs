@@ -30,3 +30,6 @@ mod reports;
 mod rules_cmd;
 mod scan;
 mod snapshots;
+mod verify;
+mod verify_catalogue;
+mod verify_mock;

@@ -221,7 +221,9 @@ fn csv_has_a_header_and_one_row_per_finding() {
             "commit",
             "author",
             "date",
-            "message"
+            "message",
+            "verification",
+            "verified_identity"
         ]
     );
     assert_eq!(rows.len(), 2);

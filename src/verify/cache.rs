@@ -1,0 +1,118 @@
+//! The cache: one check per distinct credential. Findings are grouped by (verifier, SHA-256 of the secret and its
+//! pair's id) before anything is sent, so a secret found in 500 commits or 30 files costs one request, and its
+//! result is copied to every finding of it. The key is a hash: the plan holds each secret once, for the request.
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use regex::Regex;
+use sha2::{Digest, Sha256};
+
+use super::catalogue::{Catalogue, Prepared};
+use super::pair::Neighbours;
+use super::spec::Judgement;
+use crate::finding::Finding;
+
+/// One credential to check, and the findings its result goes to.
+pub struct Job {
+    pub verifier: Arc<Prepared>,
+    pub secret: String,
+    /// The pair's id, for verifiers of pairs.
+    pub id: Option<String>,
+    pub findings: Vec<usize>,
+}
+
+/// The jobs, and the findings whose result is known without asking (no endpoint, no pair found).
+#[derive(Default)]
+pub struct Plan {
+    pub jobs: Vec<Job>,
+    pub settled: Vec<(usize, String, Judgement)>,
+}
+
+/// (verifier id, secret, id) hashed: what the cache is keyed by.
+pub fn key(verifier: &str, secret: &str, id: Option<&str>) -> [u8; 32] {
+    let mut h = Sha256::new();
+    for part in [verifier, id.unwrap_or_default(), secret] {
+        h.update(part.as_bytes());
+        h.update([0]);
+    }
+    h.finalize().into()
+}
+
+/// Groups the findings that have a verifier into jobs, one per distinct credential.
+pub fn plan(findings: &[Finding], catalogue: &Catalogue) -> Plan {
+    let neighbours = Neighbours::new(findings);
+    let mut patterns: HashMap<String, Option<Regex>> = HashMap::new();
+    let mut by_key: HashMap<[u8; 32], usize> = HashMap::new();
+    let mut plan = Plan::default();
+    for (i, f) in findings.iter().enumerate() {
+        let Some(v) = catalogue.for_rule(&f.rule_id) else { continue };
+        // Read back from a redacted report, a finding has no secret to check.
+        if f.secret().is_empty() {
+            continue;
+        }
+        let vid = v.spec.id.as_str();
+        if v.endpoint.is_none() {
+            let why = format!("no endpoint: name this provider's URL in [verify.endpoints] {vid}");
+            plan.settled.push((i, vid.to_string(), Judgement::unknown(why)));
+            continue;
+        }
+        let id = match &v.spec.pair {
+            None => None,
+            Some(pair) => {
+                let re = patterns
+                    .entry(vid.to_string())
+                    .or_insert_with(|| pair.from_line.as_deref().and_then(|p| Regex::new(p).ok()));
+                match neighbours.partner(i, pair, re.as_ref()) {
+                    Some(id) => Some(id),
+                    None => {
+                        let why = format!("no {} found in the same file to pair it with", pair.rules.join(" or "));
+                        let why = if pair.rules.is_empty() { "no id found to pair it with".into() } else { why };
+                        plan.settled.push((i, vid.to_string(), Judgement::unknown(why)));
+                        continue;
+                    }
+                }
+            }
+        };
+        let k = key(vid, f.secret(), id.as_deref());
+        match by_key.get(&k) {
+            Some(&j) => plan.jobs[j].findings.push(i),
+            None => {
+                by_key.insert(k, plan.jobs.len());
+                plan.jobs.push(Job { verifier: v.clone(), secret: f.secret().to_string(), id, findings: vec![i] });
+            }
+        }
+    }
+    plan
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{key, plan};
+    use crate::finding::test_support::secret_finding;
+    use crate::verify::catalogue::Catalogue;
+    use crate::verify::VerifySettings;
+
+    #[test]
+    fn one_job_per_distinct_credential() {
+        let mut findings: Vec<_> = (0..500).map(|i| secret_finding(&format!("f{}.txt", i % 30))).collect();
+        findings.push(secret_finding("other.txt"));
+        if let crate::finding::Detail::Secret(m) = &mut findings[500].detail {
+            m.secret = "ghp_another".into();
+        }
+        for f in &mut findings {
+            f.rule_id = "github-classic-pat".into();
+        }
+        let catalogue = Catalogue::build(&VerifySettings::default(), false).unwrap();
+        let p = plan(&findings, &catalogue);
+        assert_eq!(p.jobs.len(), 2);
+        assert_eq!(p.jobs[0].findings.len(), 500);
+        assert!(p.settled.is_empty());
+    }
+
+    #[test]
+    fn keys_separate_verifiers_secrets_and_ids() {
+        assert_ne!(key("a", "s", None), key("b", "s", None));
+        assert_ne!(key("a", "s", Some("x")), key("a", "s", Some("y")));
+        assert_ne!(key("a", "s", None), key("a", "t", None));
+    }
+}
