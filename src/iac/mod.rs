@@ -1,6 +1,6 @@
 //! IaC lint: finds the infrastructure settings that make headlines — public buckets, public databases, open
-//! firewalls, root and privileged containers — in Terraform, CloudFormation, Kubernetes, Dockerfiles and
-//! Compose files, before they are committed.
+//! firewalls, root and privileged containers — in Terraform, CloudFormation, ARM templates, Kubernetes,
+//! Dockerfiles and Compose files, before they are committed.
 //!
 //! [`detect`] decides cheaply from the file name and a bounded look at the first bytes whether a file is IaC;
 //! [`lint`] parses it once with a real parser for its format, lowers it to a small value tree with line
@@ -18,6 +18,7 @@ use serde::Serialize;
 
 use crate::rules::Severity;
 
+mod arm;
 mod checks;
 mod cidr;
 mod cloudformation;
@@ -49,6 +50,8 @@ pub enum IacFormat {
     #[serde(rename = "terraform-json")]
     TerraformJson,
     CloudFormation,
+    /// Azure Resource Manager templates (JSON).
+    Arm,
     Kubernetes,
     Dockerfile,
     Compose,
@@ -60,6 +63,7 @@ impl IacFormat {
             IacFormat::Terraform => "terraform",
             IacFormat::TerraformJson => "terraform-json",
             IacFormat::CloudFormation => "cloudformation",
+            IacFormat::Arm => "arm",
             IacFormat::Kubernetes => "kubernetes",
             IacFormat::Dockerfile => "dockerfile",
             IacFormat::Compose => "compose",
@@ -144,6 +148,10 @@ pub fn detect(path: &str, content: &[u8]) -> Option<IacFormat> {
     }
     let head = content.get(..SNIFF_BYTES).unwrap_or(content);
     let has = |needle: &str| memchr::memmem::find(head, needle.as_bytes()).is_some();
+    // `…/deploymentTemplate.json#`, `…/subscriptionDeploymentTemplate.json#` and the other scopes' schemas.
+    if json && has("\"$schema\"") && has("eploymentTemplate.json") {
+        return Some(IacFormat::Arm);
+    }
     if has("AWSTemplateFormatVersion") || (has("Resources") && has("AWS::")) {
         return Some(IacFormat::CloudFormation);
     }
@@ -243,6 +251,11 @@ fn lint_one(path: &str, content: &[u8], format: IacFormat) -> IacOutcome {
     match format {
         IacFormat::CloudFormation => match cloudformation::parse(&text) {
             Ok(Some(t)) => checks::cloudformation(&t, &mut hits),
+            Ok(None) => {}
+            Err((line, msg)) => outcome.parse_warning = warning(path, line, &msg),
+        },
+        IacFormat::Arm => match arm::parse(&text) {
+            Ok(Some(t)) => checks::arm(&t, &mut hits),
             Ok(None) => {}
             Err((line, msg)) => outcome.parse_warning = warning(path, line, &msg),
         },
@@ -351,6 +364,7 @@ mod tests {
         use IacFormat::*;
         let k8s = b"# web\napiVersion: apps/v1\nkind: Deployment\n";
         let cfn = b"AWSTemplateFormatVersion: '2010-09-09'\nResources: {}\n";
+        let arm = b"{\"$schema\": \"https://schema.management.azure.com/schemas/2018-05-01/subscriptionDeploymentTemplate.json#\"}";
         let cases: &[(&str, &[u8], Option<IacFormat>)] = &[
             ("infra/main.tf", b"", Some(Terraform)),
             ("infra/main.tf.json", b"", Some(TerraformJson)),
@@ -365,6 +379,9 @@ mod tests {
             ("stack.yml", cfn, Some(CloudFormation)),
             ("stack.json", b"{\"Resources\": {\"B\": {\"Type\": \"AWS::S3::Bucket\"}}}", Some(CloudFormation)),
             ("pod.json", b"{\"apiVersion\": \"v1\", \"kind\": \"Pod\"}", Some(Kubernetes)),
+            ("azuredeploy.json", arm, Some(Arm)),
+            ("azuredeploy.parameters.json", b"{\"$schema\": \"https://x/deploymentParameters.json#\"}", None),
+            ("azuredeploy.yaml", arm, None),
             ("config.yaml", b"name: x\nkind: y\n", None),
             (".github/workflows/ci.yml", b"on: push\njobs: {}\n", None),
             ("README.md", k8s, None),
@@ -392,6 +409,7 @@ mod tests {
             IacFormat::Terraform,
             IacFormat::TerraformJson,
             IacFormat::CloudFormation,
+            IacFormat::Arm,
             IacFormat::Kubernetes,
             IacFormat::Dockerfile,
             IacFormat::Compose,
