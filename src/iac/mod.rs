@@ -303,6 +303,7 @@ fn terraform_outcomes(files: &[(&str, &[u8], bool)]) -> Vec<IacOutcome> {
     }
     let mut hits = Vec::new();
     checks::terraform(&module, &mut hits);
+    name_origins(&module, &mut hits, files);
     let lines: Vec<suppress::SourceLines<'_>> = texts.iter().map(|t| suppress::SourceLines::new(t)).collect();
     let named: Vec<(&str, &suppress::SourceLines<'_>)> = files.iter().map(|f| f.0).zip(lines.iter()).collect();
     let (findings, suppressed) = finish(&named, hits);
@@ -311,6 +312,25 @@ fn terraform_outcomes(files: &[(&str, &[u8], bool)]) -> Vec<IacOutcome> {
         o.suppressed = s;
     }
     outcomes
+}
+
+/// Says where a value came from when the finding's line uses a variable or local that resolved to it:
+/// `acl is public-read (from var.bucket_acl, the default set in infra/variables.tf:2)`. The first use on the
+/// line is named; a value decided elsewhere (a caller's input) would not have resolved at all.
+fn name_origins(module: &terraform::Module, hits: &mut [checks::Hit], files: &[(&str, &[u8], bool)]) {
+    if module.origins.is_empty() {
+        return;
+    }
+    let mut by_line: std::collections::HashMap<(usize, usize), &terraform::Origin> = std::collections::HashMap::new();
+    for o in &module.origins {
+        by_line.entry((o.file, o.line)).or_insert(o);
+    }
+    for hit in hits {
+        let origin = by_line.get(&(hit.file, hit.line));
+        if let Some((o, (path, _, _))) = origin.and_then(|o| Some((o, files.get(o.set_file)?))) {
+            hit.message = format!("{} (from {})", hit.message, o.describe(path));
+        }
+    }
 }
 
 /// Applies allow markers and turns hits into findings, per file: (findings, suppressed count) by file index.

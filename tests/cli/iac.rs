@@ -59,6 +59,11 @@ fn folder_scan_lints_terraform_modules_and_manifests() {
         .cloned()
         .unwrap();
     assert_eq!(f["resource"], "aws_s3_bucket.site");
+    // The value is the variable's default: the message says so and where it was set.
+    assert_eq!(
+        f["message"],
+        "bucket ACL is \"public-read\" (from var.bucket_acl, the default set in infra/variables.tf:2)"
+    );
     assert_eq!(f["secret"], "");
     let text = tree.run(&["scan"]).stdout();
     assert!(text.contains("infra/main.tf:3  iac-s3-public-acl"), "{text}");
