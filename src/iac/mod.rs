@@ -135,6 +135,12 @@ pub fn detect(path: &str, content: &[u8]) -> Option<IacFormat> {
     if lower.ends_with(".tf.json") || lower.ends_with(".tofu.json") {
         return Some(IacFormat::TerraformJson);
     }
+    // Variable definitions files Terraform loads by itself; `-var-file` ones may belong to any environment.
+    match tfvars_rank(&lower) {
+        Some(_) if lower.ends_with(".json") => return Some(IacFormat::TerraformJson),
+        Some(_) => return Some(IacFormat::Terraform),
+        None => {}
+    }
     if is_dockerfile_name(&lower) {
         return Some(IacFormat::Dockerfile);
     }
@@ -162,6 +168,19 @@ pub fn detect(path: &str, content: &[u8]) -> Option<IacFormat> {
         line_starts("apiVersion:") && line_starts("kind:")
     };
     kubernetes.then_some(IacFormat::Kubernetes)
+}
+
+/// Where a variable definitions file comes in Terraform's load order (`terraform.tfvars`, then
+/// `terraform.tfvars.json`, then the `*.auto.tfvars` and `*.auto.tfvars.json` files by name); `None` for any other
+/// file. Takes the lower-cased file name.
+fn tfvars_rank(lower: &str) -> Option<u8> {
+    match lower {
+        "terraform.tfvars" => Some(0),
+        "terraform.tfvars.json" => Some(1),
+        _ if lower.ends_with(".auto.tfvars.json") => Some(2),
+        _ if lower.ends_with(".auto.tfvars") => Some(2),
+        _ => None,
+    }
 }
 
 fn is_dockerfile_name(lower: &str) -> bool {
@@ -295,7 +314,15 @@ fn terraform_outcomes(files: &[(&str, &[u8], bool)]) -> Vec<IacOutcome> {
         .map(|((_, content, _), o)| if o.skipped_reason.is_some() { String::new() } else { decode(content) })
         .collect();
     let sources: Vec<(&str, bool)> = texts.iter().zip(files).map(|(t, (_, _, json))| (t.as_str(), *json)).collect();
-    let (module, errors) = terraform::build(&sources);
+    let name = |path: &str| path.rsplit(['/', '\\']).next().unwrap_or(path).to_ascii_lowercase();
+    let mut tfvars: Vec<(u8, String, usize)> = files
+        .iter()
+        .enumerate()
+        .filter_map(|(i, (path, _, _))| tfvars_rank(&name(path)).map(|r| (r, name(path), i)))
+        .collect();
+    tfvars.sort();
+    let tfvars: Vec<usize> = tfvars.into_iter().map(|(_, _, i)| i).collect();
+    let (module, errors) = terraform::build_with_tfvars(&sources, &tfvars);
     for e in errors {
         if let (Some(o), Some((path, _, _))) = (outcomes.get_mut(e.file), files.get(e.file)) {
             o.parse_warning = Some(ParseWarning { path: path.to_string(), line: e.line, message: e.message });
@@ -388,6 +415,10 @@ mod tests {
         let cases: &[(&str, &[u8], Option<IacFormat>)] = &[
             ("infra/main.tf", b"", Some(Terraform)),
             ("infra/main.tf.json", b"", Some(TerraformJson)),
+            ("infra/terraform.tfvars", b"", Some(Terraform)),
+            ("infra/dev.auto.tfvars", b"", Some(Terraform)),
+            ("infra/terraform.tfvars.json", b"", Some(TerraformJson)),
+            ("infra/prod.tfvars", b"", None),
             ("Dockerfile", b"", Some(Dockerfile)),
             ("svc/api.Dockerfile", b"", Some(Dockerfile)),
             ("Dockerfile.prod", b"", Some(Dockerfile)),

@@ -80,9 +80,16 @@ pub struct Origin {
 }
 
 impl Origin {
-    /// `var.bucket_acl, the default set in PATH:LINE` (`PATH` from the file's index).
+    /// `var.bucket_acl, the default set in PATH:LINE` (`PATH` from the file's index); a value from a variable
+    /// definitions file is `the value set in terraform.tfvars:LINE`.
     pub fn describe(&self, path: &str) -> String {
-        let what = if self.name.starts_with("var.") { "the default set" } else { "set" };
+        let what = if !self.name.starts_with("var.") {
+            "set"
+        } else if path.ends_with(".tfvars") || path.ends_with(".tfvars.json") {
+            "the value set"
+        } else {
+            "the default set"
+        };
         format!("{}, {what} in {path}:{}", self.name, self.set_line)
     }
 }
@@ -148,7 +155,15 @@ struct Scope<'a> {
 
 /// Builds one module from its files, given as `(text, is_json)`: JSON for `*.tf.json`, HCL otherwise. Files
 /// that fail to parse are reported and left out; the others are still evaluated.
+#[cfg(test)]
 pub fn build(files: &[(&str, bool)]) -> (Module, Vec<FileError>) {
+    build_with_tfvars(files, &[])
+}
+
+/// As [`build`], where the files at the indexes `tfvars` are variable definitions files that Terraform loads by
+/// itself (`terraform.tfvars`, `*.auto.tfvars`, their JSON forms), given in Terraform's load order: each value
+/// they set for a declared variable replaces its default, a later file's over an earlier one's.
+pub fn build_with_tfvars(files: &[(&str, bool)], tfvars: &[usize]) -> (Module, Vec<FileError>) {
     let mut errors = Vec::new();
     let parsed: Vec<Parsed> = files
         .iter()
@@ -190,10 +205,15 @@ pub fn build(files: &[(&str, bool)]) -> (Module, Vec<FileError>) {
     };
     // Defaults cannot refer to anything, so they are evaluated before any variable is known.
     let mut vars = HashMap::new();
+    let mut declared = HashSet::new();
     for (file, p) in parsed.iter().enumerate() {
+        if tfvars.contains(&file) {
+            continue;
+        }
         match p {
             Parsed::Hcl(body) => {
                 for block in body.get_blocks("variable") {
+                    declared.extend(block.labels.first().map(|l| l.as_str().to_string()));
                     let (Some(name), Some(default)) = (block.labels.first(), block.body.get_attribute("default"))
                     else {
                         continue;
@@ -209,6 +229,7 @@ pub fn build(files: &[(&str, bool)]) -> (Module, Vec<FileError>) {
             Parsed::Json(root) => {
                 for vars_obj in root.all("variable") {
                     for (k, v) in vars_obj.entries() {
+                        declared.insert(k.name.clone());
                         if let Some(default) = v.items().find_map(|d| d.get("default")) {
                             vars.insert(k.name.clone(), (scope.eval_json(default, 0), file));
                         }
@@ -223,10 +244,26 @@ pub fn build(files: &[(&str, bool)]) -> (Module, Vec<FileError>) {
             Parsed::Failed => {}
         }
     }
+    // Variable definitions files hold literal values (they cannot refer to anything either).
+    for &file in tfvars {
+        match parsed.get(file) {
+            Some(Parsed::Hcl(body)) => {
+                for attr in body.attributes().filter(|a| declared.contains(a.key.as_str())) {
+                    vars.insert(attr.key.as_str().to_string(), (scope.eval(&attr.value, file, 0), file));
+                }
+            }
+            Some(Parsed::Json(root)) => {
+                for (k, v) in root.entries().iter().filter(|(k, _)| declared.contains(&k.name)) {
+                    vars.insert(k.name.clone(), (scope.eval_json(v, 0), file));
+                }
+            }
+            _ => {}
+        }
+    }
     scope.vars = vars;
 
     let mut module = Module::default();
-    for (file, p) in parsed.iter().enumerate() {
+    for (file, p) in parsed.iter().enumerate().filter(|(file, _)| !tfvars.contains(file)) {
         let lines = SourceLines::new(files.get(file).map_or("", |f| f.0));
         match p {
             Parsed::Hcl(body) => {
