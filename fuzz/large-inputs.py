@@ -49,6 +49,33 @@ def main() -> None:
         f"Parameters:\n  P:\n    Default: [{default}]\nResources:\n  B:\n    Type: AWS::S3::Bucket\n"
         f"    Properties:\n      Tags: [{refs}]\n",
     )
+    schema = '"$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#"'
+    put("iac_arm", "deep", "{" + schema + ', "resources": ' + '{"a":' * n + "1" + "}" * n + "}")
+    arm_vars = ['"a0": ["a", "a", "a", "a", "a", "a", "a", "a"]']
+    arm_vars += [f'"a{i}": [' + ", ".join([f'"[variables(\'a{i - 1}\')]"'] * 8) + "]" for i in range(1, 28)]
+    put(
+        "iac_arm",
+        "variables-multiplying",
+        "{" + schema + ', "variables": {' + ", ".join(arm_vars) + "}, "
+        '"resources": [{"type": "Microsoft.Storage/storageAccounts", "name": "[variables(\'a27\')]", '
+        '"properties": {"allowBlobPublicAccess": "[variables(\'a27\')]"}}]}',
+    )
+    big = ", ".join(['"a"'] * 50_000)
+    arm_refs = ", ".join(["\"[parameters('p')]\""] * 20_000)
+    put(
+        "iac_arm",
+        "parameter-copies",
+        "{" + schema + ', "parameters": {"p": {"type": "array", "defaultValue": [' + big + "]}}, "
+        '"resources": [{"type": "Microsoft.Storage/storageAccounts", "name": "s", "properties": {"tags": ['
+        + arm_refs + "]}}]}",
+    )
+    children = "".join('{"type": "child", "name": "c", "resources": [' for _ in range(60)) + "]}" * 60
+    put(
+        "iac_arm",
+        "nested-children",
+        "{" + schema + ', "resources": [{"type": "Microsoft.Sql/servers", "name": "s", "resources": ['
+        + ", ".join([children] * 2_000) + "]}]}",
+    )
     for target in sorted(OUT.iterdir()):
         print(f"{target.name}: {sum(1 for _ in target.iterdir())} inputs")
 

@@ -37,6 +37,8 @@ def main() -> None:
         put("iac_cloudformation_yaml", p.read_bytes())
     for p in files(IAC / "cloudformation", ".json"):
         put("iac_cloudformation_json", p.read_bytes())
+    for p in files(IAC / "arm", ".json"):
+        put("iac_arm", p.read_bytes())
     for p in files(IAC / "kubernetes", ".yaml", ".yml", ".json"):
         put("iac_kubernetes", p.read_bytes())
     for p in files(IAC / "dockerfile", "Dockerfile"):

@@ -45,6 +45,7 @@ fn iac_target(target: &str) -> Option<(&'static str, IacFormat)> {
         "iac_terraform_json" => ("main.tf.json", IacFormat::TerraformJson),
         "iac_cloudformation_yaml" => ("template.yaml", IacFormat::CloudFormation),
         "iac_cloudformation_json" => ("template.json", IacFormat::CloudFormation),
+        "iac_arm" => ("azuredeploy.json", IacFormat::Arm),
         "iac_kubernetes" => ("deployment.yaml", IacFormat::Kubernetes),
         "iac_dockerfile" => ("Dockerfile", IacFormat::Dockerfile),
         "iac_compose" => ("docker-compose.yml", IacFormat::Compose),

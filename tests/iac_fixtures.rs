@@ -127,6 +127,11 @@ fn cloudformation_fixtures_match_expected() {
 }
 
 #[test]
+fn arm_fixtures_match_expected() {
+    assert_folder("arm", &[IacFormat::Arm]);
+}
+
+#[test]
 fn kubernetes_fixtures_match_expected() {
     assert_folder("kubernetes", &[IacFormat::Kubernetes]);
 }
@@ -141,12 +146,13 @@ fn compose_fixtures_match_expected() {
     assert_folder("compose", &[IacFormat::Compose]);
 }
 
-const FOLDERS: &[&str] = &["terraform", "cloudformation", "kubernetes", "dockerfile", "compose"];
+const FOLDERS: &[&str] = &["terraform", "cloudformation", "arm", "kubernetes", "dockerfile", "compose"];
 
 fn folder_of(format: IacFormat) -> &'static str {
     match format {
         IacFormat::Terraform | IacFormat::TerraformJson => "terraform",
         IacFormat::CloudFormation => "cloudformation",
+        IacFormat::Arm => "arm",
         IacFormat::Kubernetes => "kubernetes",
         IacFormat::Dockerfile => "dockerfile",
         IacFormat::Compose => "compose",

@@ -372,7 +372,7 @@ pub struct ScanArgs {
     #[arg(long)]
     pub follow_symlinks: bool,
 
-    /// Do not lint infrastructure files (Terraform, CloudFormation, Kubernetes, Dockerfiles, compose).
+    /// Do not lint infrastructure files (Terraform, CloudFormation, ARM, Kubernetes, Dockerfiles, compose).
     #[arg(long, conflicts_with = "iac")]
     pub no_iac: bool,
 

@@ -4,11 +4,13 @@
 //! Read here: AWS security groups in all three Terraform forms (inline `ingress` blocks of
 //! `aws_security_group`, `aws_security_group_rule` of `type = "ingress"`, `aws_vpc_security_group_ingress_rule`),
 //! GCP `google_compute_firewall` ingress rules, Azure network security rules (`azurerm_network_security_rule` and
-//! the inline `security_rule` blocks of `azurerm_network_security_group`; inbound, allow), and CloudFormation
-//! `AWS::EC2::SecurityGroup`
-//! `SecurityGroupIngress` items and `AWS::EC2::SecurityGroupIngress` resources. Only rules whose source is the
+//! the inline `security_rule` blocks of `azurerm_network_security_group`; inbound, allow), the same rules in ARM
+//! templates (`Microsoft.Network/networkSecurityGroups` `securityRules` and
+//! `Microsoft.Network/networkSecurityGroups/securityRules` resources), and CloudFormation
+//! `AWS::EC2::SecurityGroup` `SecurityGroupIngress` items and `AWS::EC2::SecurityGroupIngress` resources. Only rules whose source is the
 //! whole IPv4 or IPv6 internet ([`super::cidr::is_world_cidr`]) are returned; a rule with an unknown protocol
 //! or port is left out rather than guessed. UDP and ICMP rules are not judged.
+use super::arm::Template as ArmTemplate;
 use super::cidr::is_world_cidr;
 use super::cloudformation::Template;
 use super::node::Node;
@@ -131,9 +133,26 @@ fn is_world_azure(source: &str) -> bool {
     s == "*" || s.eq_ignore_ascii_case("internet") || s.eq_ignore_ascii_case("any") || is_world_cidr(s)
 }
 
+/// The field names of an Azure security rule that differ between Terraform's `azurerm` spelling and ARM's
+/// (`direction`, `access` and `protocol` are the same in both).
+struct AzureFields {
+    sources: [&'static str; 2],
+    ports: [&'static str; 2],
+}
+
+const AZURERM: AzureFields = AzureFields {
+    sources: ["source_address_prefix", "source_address_prefixes"],
+    ports: ["destination_port_range", "destination_port_ranges"],
+};
+
+const ARM: AzureFields = AzureFields {
+    sources: ["sourceAddressPrefix", "sourceAddressPrefixes"],
+    ports: ["destinationPortRange", "destinationPortRanges"],
+};
+
 /// An Azure security rule, if it admits inbound traffic: its destination ports (`22`, `3000-4000`, `*`) for TCP
 /// or any protocol (`*`; reachable over TCP all the same). `None` for deny, outbound, UDP/ICMP, or an unknown value.
-fn azure_ports(rule: &Node) -> Option<Ports> {
+fn azure_ports(rule: &Node, f: &AzureFields) -> Option<Ports> {
     let text = |key: &str| rule.get(key).and_then(Node::as_text).map(|t| t.trim().to_ascii_lowercase());
     if text("direction")? != "inbound" || text("access")? != "allow" {
         return None;
@@ -142,7 +161,7 @@ fn azure_ports(rule: &Node) -> Option<Ports> {
         return None;
     }
     let mut ranges = Vec::new();
-    for port in rule.all("destination_port_range").chain(rule.all("destination_port_ranges")) {
+    for port in rule.all(f.ports[0]).chain(rule.all(f.ports[1])) {
         let t = port.as_text()?;
         let t = t.trim();
         ranges.push(match t.split_once('-') {
@@ -157,11 +176,17 @@ fn azure_ports(rule: &Node) -> Option<Ports> {
     (!ranges.is_empty()).then_some(Ports::Tcp(ranges))
 }
 
-fn azure_rule<'a>(out: &mut Vec<Ingress<'a>>, r: &'a TfBlock, block: &'a Node) {
-    let source = world_by(block, &["source_address_prefix", "source_address_prefixes"], is_world_azure);
-    if let (Some((source, attribute)), Some(ports)) = (source, azure_ports(block)) {
-        out.push(Ingress { resource: r.address(), file: r.file, source, attribute, block, ports, allow: &r.allow });
-    }
+/// An Azure rule of `resource` open to the internet, if `block` is one.
+fn azure_rule<'a>(
+    block: &'a Node,
+    f: &AzureFields,
+    resource: String,
+    file: usize,
+    allow: &'a [String],
+) -> Option<Ingress<'a>> {
+    let (source, attribute) = world_by(block, &f.sources, is_world_azure)?;
+    let ports = azure_ports(block, f)?;
+    Some(Ingress { resource, file, source, attribute, block, ports, allow })
 }
 
 fn rule<'a>(out: &mut Vec<Ingress<'a>>, r: &'a TfBlock, block: &'a Node, attrs: &[&'static str], ports: Option<Ports>) {
@@ -190,8 +215,9 @@ pub fn terraform(m: &Module) -> Vec<Ingress<'_>> {
                 let ports = aws_ports(b.get("ip_protocol"), b.get("from_port"), b.get("to_port"));
                 rule(&mut out, r, b, &["cidr_ipv4", "cidr_ipv6"], ports);
             }
-            "azurerm_network_security_rule" => azure_rule(&mut out, r, b),
-            "azurerm_network_security_group" => b.all("security_rule").for_each(|rule| azure_rule(&mut out, r, rule)),
+            "azurerm_network_security_rule" => out.extend(azure_rule(b, &AZURERM, r.address(), r.file, &r.allow)),
+            "azurerm_network_security_group" => out
+                .extend(b.all("security_rule").filter_map(|x| azure_rule(x, &AZURERM, r.address(), r.file, &r.allow))),
             "google_compute_firewall" => {
                 let ingress = match b.get("direction") {
                     None => true,
@@ -217,6 +243,23 @@ pub fn terraform(m: &Module) -> Vec<Ingress<'_>> {
             }
             _ => {}
         }
+    }
+    out
+}
+
+/// Every ARM security rule open to the internet: the `securityRules` of a network security group (each with its
+/// fields under `properties`) and security rule resources.
+pub fn arm(t: &ArmTemplate) -> Vec<Ingress<'_>> {
+    let mut out = Vec::new();
+    for r in &t.resources {
+        let rules: Vec<&Node> = if r.is("Microsoft.Network/networkSecurityGroups") {
+            r.props.all("securityRules").filter_map(|rule| rule.get("properties")).collect()
+        } else if r.is("Microsoft.Network/networkSecurityGroups/securityRules") {
+            vec![&r.props]
+        } else {
+            continue;
+        };
+        out.extend(rules.into_iter().filter_map(|b| azure_rule(b, &ARM, r.address(), 0, &r.allow)));
     }
     out
 }

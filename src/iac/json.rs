@@ -1,5 +1,5 @@
 //! JSON → [`Node`] with line numbers, for CloudFormation JSON templates, `*.tf.json`, Kubernetes JSON
-//! manifests and JSON policies inside Terraform heredocs.
+//! manifests, ARM templates and JSON policies inside Terraform heredocs.
 //!
 //! A small strict RFC 8259 parser of our own, because `serde_json` keeps no positions and every finding
 //! must name its line. Recursion is capped at [`super::yaml::MAX_DEPTH`] so hostile nesting is a parse
@@ -15,11 +15,24 @@ pub struct JsonError {
 
 /// Parses one JSON value; `first_line` is the line the text starts on in its file.
 pub fn parse(text: &str, first_line: usize) -> Result<Node, JsonError> {
+    parse_inner(text, first_line, false)
+}
+
+/// As [`parse`], but `//` line comments and `/* */` block comments count as whitespace: ARM templates may
+/// carry them (Azure's deployment tools strip them before parsing).
+pub fn parse_with_comments(text: &str) -> Result<Node, JsonError> {
+    parse_inner(text, 1, true)
+}
+
+fn parse_inner(text: &str, first_line: usize, comments: bool) -> Result<Node, JsonError> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let mut p = P { s: text.as_bytes(), i: 0, line: first_line.max(1) };
+    let mut p = P { s: text.as_bytes(), i: 0, line: first_line.max(1), comments, unterminated: false };
     p.ws();
     let node = p.value(0)?;
     p.ws();
+    if p.unterminated {
+        return Err(p.err("unterminated comment"));
+    }
     if p.i < p.s.len() {
         return Err(p.err("unexpected content after the JSON value"));
     }
@@ -30,6 +43,9 @@ struct P<'a> {
     s: &'a [u8],
     i: usize,
     line: usize,
+    comments: bool,
+    /// A `/*` without its `*/`: the rest of the input was skipped, and the parse must fail.
+    unterminated: bool,
 }
 
 impl P<'_> {
@@ -46,9 +62,40 @@ impl P<'_> {
             match b {
                 b'\n' => self.line += 1,
                 b' ' | b'\t' | b'\r' => {}
+                b'/' if self.comments => {
+                    if !self.comment() {
+                        break;
+                    }
+                    continue;
+                }
                 _ => break,
             }
             self.i += 1;
+        }
+    }
+
+    /// Skips a comment starting at `self.i` (a `/`); `false` if none starts there.
+    fn comment(&mut self) -> bool {
+        match self.s.get(self.i + 1) {
+            Some(b'/') => {
+                let rest = &self.s[self.i..];
+                self.i += memchr::memchr(b'\n', rest).unwrap_or(rest.len());
+                true
+            }
+            Some(b'*') => {
+                let body = &self.s[self.i + 2..];
+                let len = memchr::memmem::find(body, b"*/").map_or_else(
+                    || {
+                        self.unterminated = true;
+                        body.len()
+                    },
+                    |end| end + 2,
+                );
+                self.line += memchr::memchr_iter(b'\n', &body[..len.min(body.len())]).count();
+                self.i += 2 + len;
+                true
+            }
+            _ => false,
         }
     }
 
@@ -231,5 +278,17 @@ mod tests {
         assert!(parse(&"[".repeat(100_000), 1).is_err());
         assert!(parse("\"\\ud800", 1).is_err());
         assert!(parse("[1] x", 1).is_err());
+    }
+
+    #[test]
+    fn comments_only_where_asked_for() {
+        let text = "// lead\n{\n  /* a\n  b */ \"a\": 1, // tail\n  \"b\": \"//not a comment\"\n}";
+        assert!(parse(text, 1).is_err());
+        let n = parse_with_comments(text).unwrap();
+        assert_eq!(n.entry("a").unwrap().0.line, 4);
+        assert_eq!(n.get("b").unwrap().as_str(), Some("//not a comment"));
+        assert!(parse_with_comments("{} /* open").is_err());
+        assert!(parse_with_comments("{\"a\": 1 /* open").is_err());
+        assert!(parse_with_comments("/").is_err());
     }
 }

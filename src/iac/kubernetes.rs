@@ -24,6 +24,9 @@ pub struct Object {
     /// annotations on the object or its pod template.
     pub allow: Vec<String>,
     pub pod: Option<Node>,
+    /// The `spec` of a PodSecurityPolicy (`policy/v1beta1`), which says what pods the cluster admits rather than
+    /// describing one.
+    pub policy: Option<Node>,
     /// The Terraform address of a workload of the Kubernetes provider (`kubernetes_deployment.web`), which
     /// names it in findings instead of `Kind/name`.
     pub address: Option<String>,
@@ -139,7 +142,9 @@ fn collect(doc: &Node, lines: &SourceLines<'_>, depth: usize, out: &mut Vec<Obje
             allow.extend(metadata_marker(v));
         }
     }
-    out.push(Object { kind: kind.to_string(), name, allow, pod: pod.filter(|p| p.is_map()).cloned(), address: None });
+    let policy = if kind == "PodSecurityPolicy" { doc.get("spec").filter(|s| s.is_map()).cloned() } else { None };
+    let pod = pod.filter(|p| p.is_map()).cloned();
+    out.push(Object { kind: kind.to_string(), name, allow, pod, policy, address: None });
 }
 
 /// The pod template (for its annotations) and the pod spec of an object, by kind.

@@ -1,6 +1,6 @@
 //! IaC lint: finds the infrastructure settings that make headlines — public buckets, public databases, open
-//! firewalls, root and privileged containers — in Terraform, CloudFormation, Kubernetes, Dockerfiles and
-//! Compose files, before they are committed.
+//! firewalls, root and privileged containers — in Terraform, CloudFormation, ARM templates, Kubernetes,
+//! Dockerfiles and Compose files, before they are committed.
 //!
 //! [`detect`] decides cheaply from the file name and a bounded look at the first bytes whether a file is IaC;
 //! [`lint`] parses it once with a real parser for its format, lowers it to a small value tree with line
@@ -18,6 +18,7 @@ use serde::Serialize;
 
 use crate::rules::Severity;
 
+mod arm;
 mod checks;
 mod cidr;
 mod cloudformation;
@@ -49,6 +50,8 @@ pub enum IacFormat {
     #[serde(rename = "terraform-json")]
     TerraformJson,
     CloudFormation,
+    /// Azure Resource Manager templates (JSON).
+    Arm,
     Kubernetes,
     Dockerfile,
     Compose,
@@ -60,6 +63,7 @@ impl IacFormat {
             IacFormat::Terraform => "terraform",
             IacFormat::TerraformJson => "terraform-json",
             IacFormat::CloudFormation => "cloudformation",
+            IacFormat::Arm => "arm",
             IacFormat::Kubernetes => "kubernetes",
             IacFormat::Dockerfile => "dockerfile",
             IacFormat::Compose => "compose",
@@ -131,6 +135,12 @@ pub fn detect(path: &str, content: &[u8]) -> Option<IacFormat> {
     if lower.ends_with(".tf.json") || lower.ends_with(".tofu.json") {
         return Some(IacFormat::TerraformJson);
     }
+    // Variable definitions files Terraform loads by itself; `-var-file` ones may belong to any environment.
+    match tfvars_rank(&lower) {
+        Some(_) if lower.ends_with(".json") => return Some(IacFormat::TerraformJson),
+        Some(_) => return Some(IacFormat::Terraform),
+        None => {}
+    }
     if is_dockerfile_name(&lower) {
         return Some(IacFormat::Dockerfile);
     }
@@ -144,6 +154,10 @@ pub fn detect(path: &str, content: &[u8]) -> Option<IacFormat> {
     }
     let head = content.get(..SNIFF_BYTES).unwrap_or(content);
     let has = |needle: &str| memchr::memmem::find(head, needle.as_bytes()).is_some();
+    // `…/deploymentTemplate.json#`, `…/subscriptionDeploymentTemplate.json#` and the other scopes' schemas.
+    if json && has("\"$schema\"") && has("eploymentTemplate.json") {
+        return Some(IacFormat::Arm);
+    }
     if has("AWSTemplateFormatVersion") || (has("Resources") && has("AWS::")) {
         return Some(IacFormat::CloudFormation);
     }
@@ -154,6 +168,19 @@ pub fn detect(path: &str, content: &[u8]) -> Option<IacFormat> {
         line_starts("apiVersion:") && line_starts("kind:")
     };
     kubernetes.then_some(IacFormat::Kubernetes)
+}
+
+/// Where a variable definitions file comes in Terraform's load order (`terraform.tfvars`, then
+/// `terraform.tfvars.json`, then the `*.auto.tfvars` and `*.auto.tfvars.json` files by name); `None` for any other
+/// file. Takes the lower-cased file name.
+fn tfvars_rank(lower: &str) -> Option<u8> {
+    match lower {
+        "terraform.tfvars" => Some(0),
+        "terraform.tfvars.json" => Some(1),
+        _ if lower.ends_with(".auto.tfvars.json") => Some(2),
+        _ if lower.ends_with(".auto.tfvars") => Some(2),
+        _ => None,
+    }
 }
 
 fn is_dockerfile_name(lower: &str) -> bool {
@@ -246,6 +273,11 @@ fn lint_one(path: &str, content: &[u8], format: IacFormat) -> IacOutcome {
             Ok(None) => {}
             Err((line, msg)) => outcome.parse_warning = warning(path, line, &msg),
         },
+        IacFormat::Arm => match arm::parse(&text) {
+            Ok(Some(t)) => checks::arm(&t, &mut hits),
+            Ok(None) => {}
+            Err((line, msg)) => outcome.parse_warning = warning(path, line, &msg),
+        },
         IacFormat::Kubernetes => match kubernetes::parse(&text) {
             Ok(objects) => checks::kubernetes(&objects, &mut hits),
             Err(kubernetes::Error::Template) => {
@@ -282,7 +314,15 @@ fn terraform_outcomes(files: &[(&str, &[u8], bool)]) -> Vec<IacOutcome> {
         .map(|((_, content, _), o)| if o.skipped_reason.is_some() { String::new() } else { decode(content) })
         .collect();
     let sources: Vec<(&str, bool)> = texts.iter().zip(files).map(|(t, (_, _, json))| (t.as_str(), *json)).collect();
-    let (module, errors) = terraform::build(&sources);
+    let name = |path: &str| path.rsplit(['/', '\\']).next().unwrap_or(path).to_ascii_lowercase();
+    let mut tfvars: Vec<(u8, String, usize)> = files
+        .iter()
+        .enumerate()
+        .filter_map(|(i, (path, _, _))| tfvars_rank(&name(path)).map(|r| (r, name(path), i)))
+        .collect();
+    tfvars.sort();
+    let tfvars: Vec<usize> = tfvars.into_iter().map(|(_, _, i)| i).collect();
+    let (module, errors) = terraform::build_with_tfvars(&sources, &tfvars);
     for e in errors {
         if let (Some(o), Some((path, _, _))) = (outcomes.get_mut(e.file), files.get(e.file)) {
             o.parse_warning = Some(ParseWarning { path: path.to_string(), line: e.line, message: e.message });
@@ -290,6 +330,7 @@ fn terraform_outcomes(files: &[(&str, &[u8], bool)]) -> Vec<IacOutcome> {
     }
     let mut hits = Vec::new();
     checks::terraform(&module, &mut hits);
+    name_origins(&module, &mut hits, files);
     let lines: Vec<suppress::SourceLines<'_>> = texts.iter().map(|t| suppress::SourceLines::new(t)).collect();
     let named: Vec<(&str, &suppress::SourceLines<'_>)> = files.iter().map(|f| f.0).zip(lines.iter()).collect();
     let (findings, suppressed) = finish(&named, hits);
@@ -298,6 +339,25 @@ fn terraform_outcomes(files: &[(&str, &[u8], bool)]) -> Vec<IacOutcome> {
         o.suppressed = s;
     }
     outcomes
+}
+
+/// Says where a value came from when the finding's line uses a variable or local that resolved to it:
+/// `acl is public-read (from var.bucket_acl, the default set in infra/variables.tf:2)`. The first use on the
+/// line is named; a value decided elsewhere (a caller's input) would not have resolved at all.
+fn name_origins(module: &terraform::Module, hits: &mut [checks::Hit], files: &[(&str, &[u8], bool)]) {
+    if module.origins.is_empty() {
+        return;
+    }
+    let mut by_line: std::collections::HashMap<(usize, usize), &terraform::Origin> = std::collections::HashMap::new();
+    for o in &module.origins {
+        by_line.entry((o.file, o.line)).or_insert(o);
+    }
+    for hit in hits {
+        let origin = by_line.get(&(hit.file, hit.line));
+        if let Some((o, (path, _, _))) = origin.and_then(|o| Some((o, files.get(o.set_file)?))) {
+            hit.message = format!("{} (from {})", hit.message, o.describe(path));
+        }
+    }
 }
 
 /// Applies allow markers and turns hits into findings, per file: (findings, suppressed count) by file index.
@@ -351,9 +411,14 @@ mod tests {
         use IacFormat::*;
         let k8s = b"# web\napiVersion: apps/v1\nkind: Deployment\n";
         let cfn = b"AWSTemplateFormatVersion: '2010-09-09'\nResources: {}\n";
+        let arm = b"{\"$schema\": \"https://schema.management.azure.com/schemas/2018-05-01/subscriptionDeploymentTemplate.json#\"}";
         let cases: &[(&str, &[u8], Option<IacFormat>)] = &[
             ("infra/main.tf", b"", Some(Terraform)),
             ("infra/main.tf.json", b"", Some(TerraformJson)),
+            ("infra/terraform.tfvars", b"", Some(Terraform)),
+            ("infra/dev.auto.tfvars", b"", Some(Terraform)),
+            ("infra/terraform.tfvars.json", b"", Some(TerraformJson)),
+            ("infra/prod.tfvars", b"", None),
             ("Dockerfile", b"", Some(Dockerfile)),
             ("svc/api.Dockerfile", b"", Some(Dockerfile)),
             ("Dockerfile.prod", b"", Some(Dockerfile)),
@@ -365,6 +430,9 @@ mod tests {
             ("stack.yml", cfn, Some(CloudFormation)),
             ("stack.json", b"{\"Resources\": {\"B\": {\"Type\": \"AWS::S3::Bucket\"}}}", Some(CloudFormation)),
             ("pod.json", b"{\"apiVersion\": \"v1\", \"kind\": \"Pod\"}", Some(Kubernetes)),
+            ("azuredeploy.json", arm, Some(Arm)),
+            ("azuredeploy.parameters.json", b"{\"$schema\": \"https://x/deploymentParameters.json#\"}", None),
+            ("azuredeploy.yaml", arm, None),
             ("config.yaml", b"name: x\nkind: y\n", None),
             (".github/workflows/ci.yml", b"on: push\njobs: {}\n", None),
             ("README.md", k8s, None),
@@ -392,6 +460,7 @@ mod tests {
             IacFormat::Terraform,
             IacFormat::TerraformJson,
             IacFormat::CloudFormation,
+            IacFormat::Arm,
             IacFormat::Kubernetes,
             IacFormat::Dockerfile,
             IacFormat::Compose,

@@ -63,6 +63,35 @@ impl TfBlock {
 #[derive(Default)]
 pub struct Module {
     pub blocks: Vec<TfBlock>,
+    /// Where resolved values came from: each `var.x`/`local.x` use that resolved to a known value, with the
+    /// place its value was set, so findings can say that the value is a default or a local.
+    pub origins: Vec<Origin>,
+}
+
+/// A resolved reference: used at (`file`, `line`), its value set at (`set_file`, `set_line`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Origin {
+    pub file: usize,
+    pub line: usize,
+    /// `var.bucket_acl` or `local.cidr`.
+    pub name: String,
+    pub set_file: usize,
+    pub set_line: usize,
+}
+
+impl Origin {
+    /// `var.bucket_acl, the default set in PATH:LINE` (`PATH` from the file's index); a value from a variable
+    /// definitions file is `the value set in terraform.tfvars:LINE`.
+    pub fn describe(&self, path: &str) -> String {
+        let what = if !self.name.starts_with("var.") {
+            "set"
+        } else if path.ends_with(".tfvars") || path.ends_with(".tfvars.json") {
+            "the value set"
+        } else {
+            "the default set"
+        };
+        format!("{}, {what} in {path}:{}", self.name, self.set_line)
+    }
 }
 
 impl Module {
@@ -107,15 +136,18 @@ enum Parsed {
 
 enum LocalDef<'a> {
     Hcl(&'a Expression, usize),
-    Json(&'a Node),
+    Json(&'a Node, usize),
 }
 
 struct Scope<'a> {
     indexes: Vec<LineIndex>,
-    vars: HashMap<String, Node>,
+    /// Each variable's default, and the file it is declared in.
+    vars: HashMap<String, (Node, usize)>,
     locals: HashMap<String, LocalDef<'a>>,
     memo: RefCell<HashMap<String, Node>>,
     active: RefCell<HashSet<String>>,
+    /// Every HCL `var.x`/`local.x` use resolved so far (see [`Module::origins`]).
+    origins: RefCell<Vec<Origin>>,
     /// What is left of `MAX_COPIED_NODES` and `MAX_COPIED_BYTES`.
     nodes_left: Cell<usize>,
     bytes_left: Cell<usize>,
@@ -123,7 +155,15 @@ struct Scope<'a> {
 
 /// Builds one module from its files, given as `(text, is_json)`: JSON for `*.tf.json`, HCL otherwise. Files
 /// that fail to parse are reported and left out; the others are still evaluated.
+#[cfg(test)]
 pub fn build(files: &[(&str, bool)]) -> (Module, Vec<FileError>) {
+    build_with_tfvars(files, &[])
+}
+
+/// As [`build`], where the files at the indexes `tfvars` are variable definitions files that Terraform loads by
+/// itself (`terraform.tfvars`, `*.auto.tfvars`, their JSON forms), given in Terraform's load order: each value
+/// they set for a declared variable replaces its default, a later file's over an earlier one's.
+pub fn build_with_tfvars(files: &[(&str, bool)], tfvars: &[usize]) -> (Module, Vec<FileError>) {
     let mut errors = Vec::new();
     let parsed: Vec<Parsed> = files
         .iter()
@@ -159,20 +199,26 @@ pub fn build(files: &[(&str, bool)]) -> (Module, Vec<FileError>) {
         locals: HashMap::new(),
         memo: RefCell::new(HashMap::new()),
         active: RefCell::new(HashSet::new()),
+        origins: RefCell::new(Vec::new()),
         nodes_left: Cell::new(MAX_COPIED_NODES),
         bytes_left: Cell::new(MAX_COPIED_BYTES),
     };
     // Defaults cannot refer to anything, so they are evaluated before any variable is known.
     let mut vars = HashMap::new();
+    let mut declared = HashSet::new();
     for (file, p) in parsed.iter().enumerate() {
+        if tfvars.contains(&file) {
+            continue;
+        }
         match p {
             Parsed::Hcl(body) => {
                 for block in body.get_blocks("variable") {
+                    declared.extend(block.labels.first().map(|l| l.as_str().to_string()));
                     let (Some(name), Some(default)) = (block.labels.first(), block.body.get_attribute("default"))
                     else {
                         continue;
                     };
-                    vars.insert(name.as_str().to_string(), scope.eval(&default.value, file, 0));
+                    vars.insert(name.as_str().to_string(), (scope.eval(&default.value, file, 0), file));
                 }
                 for block in body.get_blocks("locals") {
                     for attr in block.body.attributes() {
@@ -183,24 +229,41 @@ pub fn build(files: &[(&str, bool)]) -> (Module, Vec<FileError>) {
             Parsed::Json(root) => {
                 for vars_obj in root.all("variable") {
                     for (k, v) in vars_obj.entries() {
+                        declared.insert(k.name.clone());
                         if let Some(default) = v.items().find_map(|d| d.get("default")) {
-                            vars.insert(k.name.clone(), scope.eval_json(default, 0));
+                            vars.insert(k.name.clone(), (scope.eval_json(default, 0), file));
                         }
                     }
                 }
                 for locals in root.all("locals") {
                     for (k, v) in locals.entries() {
-                        scope.locals.insert(k.name.clone(), LocalDef::Json(v));
+                        scope.locals.insert(k.name.clone(), LocalDef::Json(v, file));
                     }
                 }
             }
             Parsed::Failed => {}
         }
     }
+    // Variable definitions files hold literal values (they cannot refer to anything either).
+    for &file in tfvars {
+        match parsed.get(file) {
+            Some(Parsed::Hcl(body)) => {
+                for attr in body.attributes().filter(|a| declared.contains(a.key.as_str())) {
+                    vars.insert(attr.key.as_str().to_string(), (scope.eval(&attr.value, file, 0), file));
+                }
+            }
+            Some(Parsed::Json(root)) => {
+                for (k, v) in root.entries().iter().filter(|(k, _)| declared.contains(&k.name)) {
+                    vars.insert(k.name.clone(), (scope.eval_json(v, 0), file));
+                }
+            }
+            _ => {}
+        }
+    }
     scope.vars = vars;
 
     let mut module = Module::default();
-    for (file, p) in parsed.iter().enumerate() {
+    for (file, p) in parsed.iter().enumerate().filter(|(file, _)| !tfvars.contains(file)) {
         let lines = SourceLines::new(files.get(file).map_or("", |f| f.0));
         match p {
             Parsed::Hcl(body) => {
@@ -249,6 +312,7 @@ pub fn build(files: &[(&str, bool)]) -> (Module, Vec<FileError>) {
             Parsed::Failed => {}
         }
     }
+    module.origins = scope.origins.into_inner();
     (module, errors)
 }
 
@@ -408,10 +472,18 @@ impl<'a> Scope<'a> {
             return unknown();
         };
         let mut ops = t.operators.iter().map(|o| o.value());
-        let base = match (root.as_str(), ops.next()) {
-            ("var", Some(TraversalOperator::GetAttr(name))) => self.var(name.as_str()),
-            ("local", Some(TraversalOperator::GetAttr(name))) => self.local(name.as_str(), depth),
-            _ => None,
+        let (base, set_at) = match (root.as_str(), ops.next()) {
+            ("var", Some(TraversalOperator::GetAttr(name))) => {
+                (self.var(name.as_str()), self.vars.get(name.as_str()).map(|(n, f)| (*f, n.line)))
+            }
+            ("local", Some(TraversalOperator::GetAttr(name))) => {
+                let set_at = self.locals.get(name.as_str()).map(|d| match d {
+                    LocalDef::Hcl(e, f) => (*f, self.line_of(*f, e.span()).0),
+                    LocalDef::Json(n, f) => (*f, n.line),
+                });
+                (self.local(name.as_str(), depth), set_at)
+            }
+            _ => (None, None),
         };
         let Some(mut cur) = base else {
             return unknown();
@@ -441,6 +513,10 @@ impl<'a> Scope<'a> {
         }
         if cur.is_unknown() {
             return unknown();
+        }
+        if let Some((set_file, set_line)) = set_at {
+            let name = text.split(['.', '[']).take(2).collect::<Vec<_>>().join(".");
+            self.origins.borrow_mut().push(Origin { file, line, name, set_file, set_line });
         }
         cur.relocate(line, end);
         cur
@@ -475,7 +551,7 @@ impl<'a> Scope<'a> {
 
     /// A copy of the variable's default, if the copy budgets allow.
     fn var(&self, name: &str) -> Option<Node> {
-        self.vars.get(name).filter(|n| self.spend(n)).cloned()
+        self.vars.get(name).map(|(n, _)| n).filter(|n| self.spend(n)).cloned()
     }
 
     fn local(&self, name: &str, depth: usize) -> Option<Node> {
@@ -488,7 +564,7 @@ impl<'a> Scope<'a> {
         }
         let n = match def {
             LocalDef::Hcl(e, file) => self.eval(e, *file, depth + 1),
-            LocalDef::Json(n) => self.eval_json(n, depth + 1),
+            LocalDef::Json(n, _) => self.eval_json(n, depth + 1),
         };
         self.active.borrow_mut().remove(name);
         self.memo.borrow_mut().insert(name.to_string(), n.clone());
@@ -618,6 +694,20 @@ resource "aws_security_group" "web" {
         assert_eq!(r.body.get("name").unwrap().as_str(), Some("sg-0.0.0.0/0"));
         let tag = r.body.get("tags").unwrap().get("Name").unwrap();
         assert_eq!(tag.unknown_text(), Some("aws_s3_bucket.b.id"));
+    }
+
+    #[test]
+    fn resolved_references_record_where_their_value_was_set() {
+        let vars = "variable \"acl\" {\n  default = \"public-read\"\n}\nvariable \"open\" {}\n";
+        let main = "locals {\n  cidr = \"0.0.0.0/0\"\n}\nresource \"a\" \"b\" {\n  acl  = var.acl\n  cidr = [local.cidr]\n  x    = var.open\n}\n";
+        let (m, errors) = build(&[(vars, false), (main, false)]);
+        assert!(errors.is_empty());
+        let got: Vec<(usize, usize, &str, usize, usize)> =
+            m.origins.iter().map(|o| (o.file, o.line, o.name.as_str(), o.set_file, o.set_line)).collect();
+        // `var.open` has no default: unresolved, so no origin.
+        assert_eq!(got, [(1, 5, "var.acl", 0, 2), (1, 6, "local.cidr", 1, 2)]);
+        assert_eq!(m.origins[0].describe("vars.tf"), "var.acl, the default set in vars.tf:2");
+        assert_eq!(m.origins[1].describe("main.tf"), "local.cidr, set in main.tf:2");
     }
 
     #[test]

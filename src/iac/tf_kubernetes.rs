@@ -83,6 +83,7 @@ pub fn objects(m: &Module) -> Vec<(usize, Object)> {
                 name: r.name.clone(),
                 allow: r.allow.clone(),
                 pod: Some(renamed(pod)),
+                policy: None,
                 address: Some(r.address()),
             },
         ));

@@ -59,6 +59,11 @@ fn folder_scan_lints_terraform_modules_and_manifests() {
         .cloned()
         .unwrap();
     assert_eq!(f["resource"], "aws_s3_bucket.site");
+    // The value is the variable's default: the message says so and where it was set.
+    assert_eq!(
+        f["message"],
+        "bucket ACL is \"public-read\" (from var.bucket_acl, the default set in infra/variables.tf:2)"
+    );
     assert_eq!(f["secret"], "");
     let text = tree.run(&["scan"]).stdout();
     assert!(text.contains("infra/main.tf:3  iac-s3-public-acl"), "{text}");
@@ -159,4 +164,44 @@ fn helm_templates_are_linted_or_named_as_not_linted() {
     assert!(named[0].as_str().unwrap().starts_with("chart/templates/web.yaml: "), "{named:?}");
     let text = tree.run(&["scan"]).stdout();
     assert!(text.contains("not IaC-linted: chart/templates/web.yaml: "), "{text}");
+}
+
+const ARM_NSG: &str = r#"{
+  // an ARM template: JSON with comments
+  "$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+  "contentVersion": "1.0.0.0",
+  "parameters": { "source": { "type": "string", "defaultValue": "Internet" } },
+  "resources": [
+    {
+      "type": "Microsoft.Network/networkSecurityGroups/securityRules",
+      "apiVersion": "2023-04-01",
+      "name": "web-nsg/ssh",
+      "properties": {
+        "direction": "Inbound",
+        "access": "Allow",
+        "protocol": "Tcp",
+        "sourceAddressPrefix": "[parameters('source')]",
+        "destinationPortRange": "22"
+      }
+    }
+  ]
+}
+"#;
+
+/// An ARM template is found by its `$schema`, read with its comments, and judged by the firewall check; the
+/// parameter default is what opens it, so narrowing the default is the fix.
+#[test]
+fn staged_arm_template_with_open_ssh_is_blocked_and_the_fix_passes() {
+    let repo = Repo::new();
+    repo.commit_file("README.md", "infra\n", "init");
+    repo.write("azure/azuredeploy.json", ARM_NSG);
+    repo.git(&["add", "."]);
+    let run = repo.run(&["scan", "--staged", "--format", "json"]);
+    run.assert_code(1);
+    assert_eq!(ids(&run.json()), vec![("iac-firewall-open-to-world".into(), "azure/azuredeploy.json".into(), 15)]);
+    let f = &run.json()["findings"][0];
+    assert_eq!(f["resource"], "Microsoft.Network/networkSecurityGroups/securityRules/web-nsg/ssh");
+    repo.write("azure/azuredeploy.json", ARM_NSG.replace("\"Internet\"", "\"10.20.0.0/16\""));
+    repo.git(&["add", "."]);
+    repo.run(&["scan", "--staged"]).assert_code(0);
 }

@@ -38,7 +38,7 @@ pub(crate) const CHECK: Check = Check {
 };
 
 /// The container definitions as a tree: evaluated `jsonencode`, or JSON text (a heredoc keeps its lines).
-fn definitions(n: &Node) -> Option<Node> {
+pub fn definitions(n: &Node) -> Option<Node> {
     match &n.val {
         Val::Seq(_) => Some(n.clone()),
         Val::Str(s) if s.trim_start().starts_with('[') => {

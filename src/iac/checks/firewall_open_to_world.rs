@@ -3,9 +3,10 @@
 //!
 //! Rules are normalised by `iac::ingress` to (world source, protocol, port ranges) before judging, so AWS
 //! security groups (inline `ingress`, `aws_security_group_rule`, `aws_vpc_security_group_ingress_rule`,
-//! CloudFormation), GCP firewalls and Azure network security rules share one verdict. A range that merely contains a sensitive port counts
+//! CloudFormation), GCP firewalls and Azure network security rules (Terraform and ARM) share one verdict. A range that merely contains a sensitive port counts
 //! (`0-65535`, `3000-4000` holds 3306 and 3389). 80 and 443 alone are `iac-firewall-web-open-to-world`'s.
-use super::{Check, Hit, Run, AWS};
+use super::{Check, Hit, Run, CLOUD};
+use crate::iac::arm::Template as ArmTemplate;
 use crate::iac::cloudformation::Template;
 use crate::iac::ingress::{self, Ingress, Ports};
 use crate::iac::terraform::Module;
@@ -16,9 +17,9 @@ pub const INFO: CheckInfo = CheckInfo {
     id: "iac-firewall-open-to-world",
     title: "Firewall allows the internet to reach an admin or database port",
     severity: Severity::High,
-    formats: AWS,
+    formats: CLOUD,
     what: "An ingress rule (AWS security group, security group rule or ingress rule, GCP `google_compute_firewall`, \
-           Azure network security rule, CloudFormation `SecurityGroupIngress`) allows the whole internet (any `/0` \
+           Azure network security rule in Terraform or an ARM template, CloudFormation `SecurityGroupIngress`) allows the whole internet (any `/0` \
            block, IPv4 or IPv6; Azure's `*`, `Internet` and `Any`) to all \
            ports or protocols, or to a port range containing SSH (22), RDP (3389), a database port (3306, 5432, \
            1433, 1521, 27017, 6379, 9200, 5984, 11211, …) or an admin port (Telnet, FTP, SMB, VNC, the Docker \
@@ -35,7 +36,7 @@ pub(crate) const CHECK: Check = Check {
     info: &INFO,
     order: 100,
     example_path: "main.tf",
-    run: Run { terraform: Some(terraform), cloudformation: Some(cloudformation), ..Run::NONE },
+    run: Run { terraform: Some(terraform), cloudformation: Some(cloudformation), arm: Some(arm), ..Run::NONE },
 };
 
 /// Ports that must never face the internet: remote administration, databases and caches, cluster control
@@ -112,6 +113,10 @@ pub fn terraform(m: &Module, out: &mut Vec<Hit>) {
 
 pub fn cloudformation(t: &Template, out: &mut Vec<Hit>) {
     judge(ingress::cloudformation(t), out);
+}
+
+pub fn arm(t: &ArmTemplate, out: &mut Vec<Hit>) {
+    judge(ingress::arm(t), out);
 }
 
 #[cfg(test)]

@@ -5,7 +5,8 @@
 //! reaches a sensitive port is `iac-firewall-open-to-world`'s, reported once there. Turn it off with
 //! `disable = ["iac-firewall-web-open-to-world"]` where public web ports are the norm, or mark the resource.
 use super::firewall_open_to_world::exposure;
-use super::{Check, Hit, Run, AWS};
+use super::{Check, Hit, Run, CLOUD};
+use crate::iac::arm::Template as ArmTemplate;
 use crate::iac::cloudformation::Template;
 use crate::iac::ingress::{self, Ingress};
 use crate::iac::terraform::Module;
@@ -16,9 +17,9 @@ pub const INFO: CheckInfo = CheckInfo {
     id: "iac-firewall-web-open-to-world",
     title: "Firewall opens a web port to the internet",
     severity: Severity::Low,
-    formats: AWS,
-    what: "An ingress rule (AWS security group in any of its forms, GCP `google_compute_firewall`, CloudFormation \
-           `SecurityGroupIngress`) allows the whole internet (any `/0` block) to port 80 or 443, and to no \
+    formats: CLOUD,
+    what: "An ingress rule (AWS security group in any of its forms, GCP `google_compute_firewall`, Azure network \
+           security rule in Terraform or an ARM template, CloudFormation `SecurityGroupIngress`) allows the whole internet (any `/0` block) to port 80 or 443, and to no \
            sensitive port.",
     why: "Anything listening on a public web port is found by internet-wide scanners within minutes. That is \
           intended for a public site or load balancer, but an internal dashboard or API behind such a rule is \
@@ -34,7 +35,7 @@ pub(crate) const CHECK: Check = Check {
     info: &INFO,
     order: 105,
     example_path: "main.tf",
-    run: Run { terraform: Some(terraform), cloudformation: Some(cloudformation), ..Run::NONE },
+    run: Run { terraform: Some(terraform), cloudformation: Some(cloudformation), arm: Some(arm), ..Run::NONE },
 };
 
 fn judge(rules: Vec<Ingress<'_>>, out: &mut Vec<Hit>) {
@@ -71,4 +72,8 @@ pub fn terraform(m: &Module, out: &mut Vec<Hit>) {
 
 pub fn cloudformation(t: &Template, out: &mut Vec<Hit>) {
     judge(ingress::cloudformation(t), out);
+}
+
+pub fn arm(t: &ArmTemplate, out: &mut Vec<Hit>) {
+    judge(ingress::arm(t), out);
 }

@@ -12,6 +12,7 @@
 //! and `leakgate rules`, SARIF help and the README check all read [`ALL`]. `cargo fmt` does not reach the
 //! check files (rustfmt does not expand `include!`); format them with `rustfmt --edition 2021
 //! src/iac/checks/*.rs`.
+use super::arm::Template as ArmTemplate;
 use super::cloudformation::Template;
 use super::compose::Service;
 use super::dockerfile::Dockerfile;
@@ -22,6 +23,11 @@ use super::{CheckInfo, IacFormat};
 
 pub(crate) const TERRAFORM: &[IacFormat] = &[IacFormat::Terraform, IacFormat::TerraformJson];
 pub(crate) const AWS: &[IacFormat] = &[IacFormat::Terraform, IacFormat::TerraformJson, IacFormat::CloudFormation];
+/// Azure resources, as Terraform's `azurerm` provider and ARM templates write them.
+pub(crate) const AZURE: &[IacFormat] = &[IacFormat::Terraform, IacFormat::TerraformJson, IacFormat::Arm];
+/// Firewall rules of every cloud: Terraform, CloudFormation and ARM.
+pub(crate) const CLOUD: &[IacFormat] =
+    &[IacFormat::Terraform, IacFormat::TerraformJson, IacFormat::CloudFormation, IacFormat::Arm];
 /// Kubernetes manifests and the workloads of Terraform's Kubernetes provider (see `tf_kubernetes`).
 pub(crate) const KUBERNETES_AND_TERRAFORM: &[IacFormat] =
     &[IacFormat::Kubernetes, IacFormat::Terraform, IacFormat::TerraformJson];
@@ -47,16 +53,26 @@ pub(crate) struct Run {
     /// Terraform and Terraform JSON, once per module.
     pub terraform: Option<fn(&Module, &mut Vec<Hit>)>,
     pub cloudformation: Option<fn(&Template, &mut Vec<Hit>)>,
+    pub arm: Option<fn(&ArmTemplate, &mut Vec<Hit>)>,
     /// Once per object that has a pod spec, with that spec.
     pub kubernetes: Option<fn(&Object, &Node, &mut Vec<Hit>)>,
+    /// Once per PodSecurityPolicy, with its `spec`.
+    pub kubernetes_policy: Option<fn(&Object, &Node, &mut Vec<Hit>)>,
     pub dockerfile: Option<fn(&Dockerfile, &mut Vec<Hit>)>,
     /// Once per service.
     pub compose: Option<fn(&Service, &mut Vec<Hit>)>,
 }
 
 impl Run {
-    pub const NONE: Run =
-        Run { terraform: None, cloudformation: None, kubernetes: None, dockerfile: None, compose: None };
+    pub const NONE: Run = Run {
+        terraform: None,
+        cloudformation: None,
+        arm: None,
+        kubernetes: None,
+        kubernetes_policy: None,
+        dockerfile: None,
+        compose: None,
+    };
 }
 
 // The `mod` line of every check file, `FILES` (their names) and `BY_FILE` (their `CHECK`s), from build.rs.
@@ -159,13 +175,25 @@ pub(crate) fn cloudformation(t: &Template, out: &mut Vec<Hit>) {
     }
 }
 
+pub(crate) fn arm(t: &ArmTemplate, out: &mut Vec<Hit>) {
+    for run in REGISTRY.iter().filter_map(|c| c.run.arm) {
+        run(t, out);
+    }
+}
+
 /// Every check runs on every object: a manifest whose template directives could change its structure is never
 /// linted (see `kubernetes::parse`), so what is absent here is absent after rendering too.
 pub(crate) fn kubernetes(objects: &[Object], out: &mut Vec<Hit>) {
     for o in objects {
-        let Some(pod) = &o.pod else { continue };
-        for run in REGISTRY.iter().filter_map(|c| c.run.kubernetes) {
-            run(o, pod, out);
+        if let Some(pod) = &o.pod {
+            for run in REGISTRY.iter().filter_map(|c| c.run.kubernetes) {
+                run(o, pod, out);
+            }
+        }
+        if let Some(policy) = &o.policy {
+            for run in REGISTRY.iter().filter_map(|c| c.run.kubernetes_policy) {
+                run(o, policy, out);
+            }
         }
     }
 }
@@ -277,7 +305,8 @@ mod tests {
             let declared = [
                 ("terraform", has(IacFormat::Terraform) || has(IacFormat::TerraformJson), r.terraform.is_some()),
                 ("cloudformation", has(IacFormat::CloudFormation), r.cloudformation.is_some()),
-                ("kubernetes", has(IacFormat::Kubernetes), r.kubernetes.is_some()),
+                ("arm", has(IacFormat::Arm), r.arm.is_some()),
+                ("kubernetes", has(IacFormat::Kubernetes), r.kubernetes.is_some() || r.kubernetes_policy.is_some()),
                 ("dockerfile", has(IacFormat::Dockerfile), r.dockerfile.is_some()),
                 ("compose", has(IacFormat::Compose), r.compose.is_some()),
             ];
