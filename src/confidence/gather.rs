@@ -34,10 +34,12 @@ pub fn gather(f: &Facts<'_>) -> Vec<Evidence> {
         if is_comparison(before, after) && !words::looks_generated(f.secret) {
             out.push(Evidence::Comparison);
         }
-        if key_name(before).is_some_and(words::names_a_test_value) {
-            out.push(Evidence::TestConstant);
-        }
         if f.generic {
+            // Only for generic rules: a provider's own variable may say `test` (`KNAPSACK_PRO_TEST_SUITE_TOKEN`,
+            // Stripe's test-mode keys), and its token is no less a credential for it.
+            if key_name(before).is_some_and(words::names_a_test_value) {
+                out.push(Evidence::TestConstant);
+            }
             if key_name(before).is_some_and(|key| words::named_after(key, f.secret)) {
                 out.push(Evidence::NamedAfterKey);
             } else if words::looks_like_words(f.secret) {
