@@ -39,6 +39,10 @@ impl Assertions {
             if lines.last().is_some_and(|l| l.contains(&m.start())) {
                 continue;
             }
+            // `client_assertion`, a SAML `Assertion`: a credential's own name, not a test's check.
+            if content.get(m.end()..m.end() + 3).is_some_and(|next| next.eq_ignore_ascii_case(b"ion")) {
+                continue;
+            }
             let start = memchr::memrchr(b'\n', &content[..m.start()]).map_or(0, |p| p + 1);
             let end = memchr::memchr(b'\n', &content[m.start()..]).map_or(content.len(), |p| m.start() + p);
             lines.push(start..end);
@@ -89,6 +93,11 @@ mod tests {
         assert!(!check("assert_valid_config()\ntoken = 'k8Jd2mQx9Lp'\n", "k8Jd2mQx9Lp"));
         // Short values tie nothing together.
         assert!(!check("pw = 'hunter2'\nassert pw == 'hunter2'\n", "hunter2"));
+        // An OAuth client assertion is the credential itself.
+        assert!(!check(
+            "client_assertion = 'eyJhbGciOiJSUzI1NiJ9'\nassertion: 'eyJhbGciOiJSUzI1NiJ9'\n",
+            "eyJhbGciOiJSUzI1NiJ9"
+        ));
         // Nor does an assertion too far away.
         let far = format!("token = 'k8Jd2mQx9Lp'\n{}assert t == 'k8Jd2mQx9Lp'\n", "# filler\n".repeat(10_000));
         assert!(!check(&far, "k8Jd2mQx9Lp"));
