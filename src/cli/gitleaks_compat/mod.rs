@@ -1,7 +1,7 @@
 //! The gitleaks front end: gitleaks 8's command line (`detect`, `protect`, `git`, `dir`, `stdin` and their common
 //! flags), so that CI scripts and hooks written for gitleaks run unchanged with the binary's name changed, or
-//! with leakgate installed under the name `gitleaks` (argv[0], e.g. a symlink). It only parses: [`plan`] maps the
-//! flags onto a [`ScanRequest`](crate::pipeline::ScanRequest) and [`output`] writes gitleaks' report shapes; the
+//! with leakgate installed under the name `gitleaks` (`argv[0]`, e.g. a symlink). It only parses: `plan` maps the
+//! flags onto a `ScanRequest` (`crate::pipeline`) and `output` writes gitleaks' report shapes; the
 //! scan is leakgate's own pipeline.
 //!
 //! A gitleaks flag leakgate cannot honour is refused with one line naming it (exit 2), never ignored:
@@ -250,7 +250,7 @@ pub fn is_gitleaks_command(name: &str) -> bool {
     matches!(name, "detect" | "protect" | "git" | "dir" | "directory" | "file" | "stdin")
 }
 
-/// Whether the binary was run under gitleaks' name (`gitleaks`, `gitleaks.exe`), from argv[0].
+/// Whether the binary was run under gitleaks' name (`gitleaks`, `gitleaks.exe`), from `argv[0]`.
 pub fn invoked_as_gitleaks(argv0: &std::ffi::OsStr) -> bool {
     std::path::Path::new(argv0).file_stem().is_some_and(|s| s == GITLEAKS_NAME)
 }
