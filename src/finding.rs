@@ -479,6 +479,19 @@ pub(crate) mod test_support {
     /// A real GitHub token shape (valid checksum) that must never appear in a redacted report.
     pub const SECRET: &str = "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";
 
+    /// A commit whose subject is `subject` (report tests put the secret in it, to see that it is hidden there too).
+    pub fn commit_with_subject(subject: String) -> super::CommitInfo {
+        super::CommitInfo {
+            id: "6e6ee6596d337bb656496425fb98644eb62b4a82".into(),
+            author_name: "dev".into(),
+            author_email: "dev@example.com".into(),
+            date: "2024-01-02T03:04:05Z".into(),
+            subject,
+            further_occurrences: 0,
+            order: 0,
+        }
+    }
+
     pub fn secret_finding(path: &str) -> Finding {
         Finding {
             rule_id: "github-pat".into(),

@@ -203,15 +203,7 @@ mod tests {
     #[test]
     fn json_has_gitleaks_field_names_and_hides_the_secret_in_every_field() {
         let mut f = secret_finding("a.env");
-        f.commit = Some(crate::finding::CommitInfo {
-            id: "6e6ee6596d337bb656496425fb98644eb62b4a82".into(),
-            author_name: "dev".into(),
-            author_email: "dev@example.com".into(),
-            date: "2024-01-02T03:04:05Z".into(),
-            subject: format!("add {SECRET}"),
-            further_occurrences: 0,
-            order: 0,
-        });
+        f.commit = Some(crate::finding::test_support::commit_with_subject(format!("add {SECRET}")));
         let out = with_report(std::slice::from_ref(&f), &ScanStats::default(), |r| {
             let mut out = Vec::new();
             write_json(r, Redaction::Percent(100), &mut out).unwrap();

@@ -312,15 +312,7 @@ mod tests {
     #[test]
     fn no_format_writes_the_secret_quoted_in_a_commit_subject() {
         let mut f = secret_finding("a.env");
-        f.commit = Some(crate::finding::CommitInfo {
-            id: "6e6ee6596d337bb656496425fb98644eb62b4a82".into(),
-            author_name: "dev".into(),
-            author_email: "dev@example.com".into(),
-            date: "2024-01-02T03:04:05Z".into(),
-            subject: format!("rotate {SECRET} later"),
-            further_occurrences: 0,
-            order: 0,
-        });
+        f.commit = Some(crate::finding::test_support::commit_with_subject(format!("rotate {SECRET} later")));
         for format in [Format::Text, Format::Json, Format::Sarif, Format::Junit, Format::Csv, Format::Gitlab] {
             let hidden = render(format, std::slice::from_ref(&f), &ScanStats::default(), false);
             assert!(!hidden.contains(SECRET), "{format:?} wrote the secret from the commit subject:\n{hidden}");

@@ -17,7 +17,7 @@ const GENERIC_HEADS: &[&str] =
 const MIN_AFTER_SCHEME: usize = 4;
 
 /// The provider prefixes of a rule set, lower-cased (a token written in the wrong case is a look-alike too).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct ProviderPrefixes {
     /// (prefix, rule id), longest prefix first.
     prefixes: Vec<(String, String)>,
@@ -41,14 +41,6 @@ impl ProviderPrefixes {
     pub fn rule_of(&self, value: &str) -> Option<&str> {
         let head = value.get(..value.len().min(64)).unwrap_or(value).to_ascii_lowercase();
         self.prefixes.iter().find(|(p, _)| head.starts_with(p.as_str())).map(|(_, id)| id.as_str())
-    }
-
-    pub fn len(&self) -> usize {
-        self.prefixes.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.prefixes.is_empty()
     }
 }
 

@@ -92,19 +92,23 @@ pub fn exposure(ports: &Ports) -> Option<String> {
 fn judge(rules: Vec<Ingress<'_>>, out: &mut Vec<Hit>) {
     for r in rules {
         let Some(what) = exposure(&r.ports) else { continue };
-        out.push(
-            Hit::new(
-                &INFO,
-                r.source.line,
-                r.resource.clone(),
-                format!("{} {} allows ingress to {what}", r.attribute, r.source_text()),
-            )
-            .file(r.file)
-            .end(r.block.end_line)
-            .anchor(r.block.line)
-            .allow(r.allow),
-        );
+        out.push(ingress_hit(&INFO, &r, &what));
     }
+}
+
+/// The finding for an ingress rule that lets the world reach `what` (`port 22 (SSH)`), at the rule's source
+/// attribute and spanning its block; shared with `iac-firewall-web-open-to-world`.
+pub(super) fn ingress_hit(info: &'static CheckInfo, r: &Ingress<'_>, what: &str) -> Hit {
+    Hit::new(
+        info,
+        r.source.line,
+        r.resource.clone(),
+        format!("{} {} allows ingress to {what}", r.attribute, r.source_text()),
+    )
+    .file(r.file)
+    .end(r.block.end_line)
+    .anchor(r.block.line)
+    .allow(r.allow)
 }
 
 pub fn terraform(m: &Module, out: &mut Vec<Hit>) {

@@ -4,7 +4,7 @@
 //! prompt to confirm the port is meant to be public (and to serve only HTTPS), not an alarm. A rule that also
 //! reaches a sensitive port is `iac-firewall-open-to-world`'s, reported once there. Turn it off with
 //! `disable = ["iac-firewall-web-open-to-world"]` where public web ports are the norm, or mark the resource.
-use super::firewall_open_to_world::exposure;
+use super::firewall_open_to_world::{exposure, ingress_hit};
 use super::{Check, Hit, Run, CLOUD};
 use crate::iac::arm::Template as ArmTemplate;
 use crate::iac::cloudformation::Template;
@@ -51,18 +51,7 @@ fn judge(rules: Vec<Ingress<'_>>, out: &mut Vec<Hit>) {
         if web.is_empty() {
             continue;
         }
-        out.push(
-            Hit::new(
-                &INFO,
-                r.source.line,
-                r.resource.clone(),
-                format!("{} {} allows ingress to port {}", r.attribute, r.source_text(), web.join(" and ")),
-            )
-            .file(r.file)
-            .end(r.block.end_line)
-            .anchor(r.block.line)
-            .allow(r.allow),
-        );
+        out.push(ingress_hit(&INFO, &r, &format!("port {}", web.join(" and "))));
     }
 }
 
