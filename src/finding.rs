@@ -596,6 +596,7 @@ mod tests {
                     entropy: 3.0,
                     validated: false,
                     rejected: false,
+                    nearby: false,
                     decoded: None,
                 }
             })

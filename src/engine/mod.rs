@@ -16,7 +16,8 @@ use std::sync::Arc;
 use regex_automata::Input;
 
 use crate::archive::ArchiveLimits;
-use crate::rules::{Allowlist, KeywordHit, Rule, RuleSet, Severity};
+use crate::rules::rule_regex::RuleRegex;
+use crate::rules::{nearby, Allowlist, KeywordHit, Rule, RuleSet, Severity};
 
 /// Fills a vector with the keyword occurrences of some content (see [`Scanner::scan_with`]).
 pub type FindKeywords<'a> = dyn FnMut(&[u8], &mut Vec<KeywordHit>) + 'a;
@@ -44,6 +45,9 @@ pub struct Candidate {
     /// finding of `low` confidence (`Evidence::FailedValidation`): hidden at the default threshold, counted in
     /// the summary, shown with `--confidence low`.
     pub rejected: bool,
+    /// Found by the rule's name-nearby form (`crate::rules::nearby`): it gives way to any specific rule that
+    /// found the same secret in its own form (a URL rule's `?apiKey=`, say).
+    pub nearby: bool,
     /// Found in decoded text: the offsets above are then those of the encoded span in the scanned content.
     pub decoded: Option<Box<decode::Decoded>>,
 }
@@ -263,60 +267,109 @@ impl Scanner {
             }
         }
         for (start, end) in spans {
-            // Searching `content[..end]` from `start` (rather than slicing both ends) lets `\b` and `^` see the
-            // byte before the window.
-            let hay = &content[..end];
-            let regex = compiled.regex.for_search(end - start);
-            let mut caps = regex.create_captures();
-            let mut at = start;
-            while at <= end {
-                regex.search_captures(&Input::new(hay).span(at..hay.len()), &mut caps);
-                let Some(whole) = caps.get_group(0) else { break };
-                let secret = caps.get_group(compiled.regex.secret_group).filter(|m| !m.is_empty());
-                // Resume after the secret rather than the whole match: a rule that consumes a delimiter after
-                // its token must still see a second token that starts right there.
-                at = secret.map_or(whole.end, |m| m.end).max(whole.start + 1);
-                let Some(secret) = secret else { continue };
-                let secret =
-                    if rule.generic { without_trailing_escapes(content, secret.range()) } else { secret.range() };
-                if secret.is_empty() {
-                    continue;
+            let before = out.len();
+            self.search_window(rule_idx, (&compiled.regex, Form::Own), content, path, (start, end), out);
+            // The name-nearby form only where the usual one found nothing: it would find the same value again.
+            if out.len() == before {
+                if let Some(nearby) = rule.nearby() {
+                    self.search_window(rule_idx, (nearby, Form::Nearby), content, path, (start, end), out);
                 }
-                let bytes = &content[secret.clone()];
-                let text = String::from_utf8_lossy(bytes);
-                // A broken allowlist was reported when the rules were checked; here it allows nothing.
-                let own = rule.allowlist().ok();
-                if own.is_some_and(|a| a.allows_path(path) || a.allows_secret(&text))
-                    || self.global_allow.allows_secret(&text)
-                {
-                    continue;
-                }
-                if placeholder::placeholder_reason(&text).is_some() {
-                    continue;
-                }
-                let entropy = entropy::shannon_bits(bytes);
-                if rule.entropy.is_some_and(|min| entropy < min) {
-                    continue;
-                }
-                let (validated, rejected) = match rule.validator {
-                    Some(v) if !validate::validate(v, bytes) => (false, true),
-                    Some(_) => (true, false),
-                    None => (false, false),
-                };
-                out.push(Candidate {
-                    rule: rule_idx,
-                    match_start: whole.start,
-                    match_end: whole.end,
-                    secret_start: secret.start,
-                    secret_end: secret.end,
-                    entropy,
-                    validated,
-                    rejected,
-                    decoded: None,
-                });
             }
         }
     }
+
+    /// Every match of `regex` (the rule's own or its name-nearby form) in one window that passes the filters.
+    fn search_window(
+        &self,
+        rule_idx: usize,
+        (rule_regex, form): (&RuleRegex, Form),
+        content: &[u8],
+        path: &str,
+        (start, end): (usize, usize),
+        out: &mut Vec<Candidate>,
+    ) {
+        let rule = &self.rules.rules()[rule_idx];
+        // Searching `content[..end]` from `start` (rather than slicing both ends) lets `\b` and `^` see the byte
+        // before the window.
+        let hay = &content[..end];
+        let regex = rule_regex.for_search(end - start);
+        let mut caps = regex.create_captures();
+        let mut at = start;
+        while at <= end {
+            regex.search_captures(&Input::new(hay).span(at..hay.len()), &mut caps);
+            let Some(whole) = caps.get_group(0) else { break };
+            let secret = caps.get_group(rule_regex.secret_group).filter(|m| !m.is_empty());
+            // Resume after the secret rather than the whole match: a rule that consumes a delimiter after its
+            // token must still see a second token that starts right there.
+            at = secret.map_or(whole.end, |m| m.end).max(whole.start + 1);
+            let Some(secret) = secret else { continue };
+            if let Some(name) = caps.get_group_by_name("name") {
+                if nearby::names_something_else(&content[name.end..secret.start]) {
+                    continue;
+                }
+            }
+            let secret = if rule.generic { without_trailing_escapes(content, secret.range()) } else { secret.range() };
+            if let Some(mut candidate) = self.judge(rule_idx, content, path, whole.range(), secret) {
+                candidate.nearby = form == Form::Nearby;
+                out.push(candidate);
+            }
+        }
+    }
+
+    /// The candidate a match makes, unless an allowlist, the placeholder check or the entropy floor drops it.
+    fn judge(
+        &self,
+        rule_idx: usize,
+        content: &[u8],
+        path: &str,
+        whole: std::ops::Range<usize>,
+        secret: std::ops::Range<usize>,
+    ) -> Option<Candidate> {
+        let rule = &self.rules.rules()[rule_idx];
+        if secret.is_empty() {
+            return None;
+        }
+        let bytes = &content[secret.clone()];
+        let text = String::from_utf8_lossy(bytes);
+        // A broken allowlist was reported when the rules were checked; here it allows nothing.
+        let own = rule.allowlist().ok();
+        if own.is_some_and(|a| a.allows_path(path) || a.allows_secret(&text)) || self.global_allow.allows_secret(&text)
+        {
+            return None;
+        }
+        if placeholder::placeholder_reason(&text).is_some() {
+            return None;
+        }
+        let entropy = entropy::shannon_bits(bytes);
+        if rule.entropy.is_some_and(|min| entropy < min) {
+            return None;
+        }
+        let (validated, rejected) = match rule.validator {
+            Some(v) if !validate::validate(v, bytes) => (false, true),
+            Some(_) => (true, false),
+            None => (false, false),
+        };
+        Some(Candidate {
+            rule: rule_idx,
+            match_start: whole.start,
+            match_end: whole.end,
+            secret_start: secret.start,
+            secret_end: secret.end,
+            entropy,
+            validated,
+            rejected,
+            nearby: false,
+            decoded: None,
+        })
+    }
+}
+
+/// Which of a rule's regexes found a candidate.
+#[derive(Clone, Copy, PartialEq)]
+enum Form {
+    Own,
+    /// The name-nearby form (`crate::rules::nearby`).
+    Nearby,
 }
 
 /// The range a rule's regex is tried on for one keyword occurrence: the keyword's line with one line either
@@ -345,10 +398,11 @@ fn window(content: &[u8], hit_start: usize, hit_end: usize, multiline: bool) -> 
 /// Higher wins where candidates overlap (see `resolve_overlaps`).
 fn rank(rules: &RuleSet, c: &Candidate) -> (u8, usize, bool, Severity, std::cmp::Reverse<usize>) {
     let r = &rules.rules()[c.rule];
-    let class = match (r.generic, c.rejected) {
-        (false, false) => 2,
-        (false, true) => 1,
-        (true, _) => 0,
+    let class = match (r.generic, c.rejected, c.nearby) {
+        (false, false, false) => 3,
+        (false, false, true) => 2,
+        (false, true, _) => 1,
+        (true, _, _) => 0,
     };
     (class, c.secret_end - c.secret_start, c.validated, r.severity, std::cmp::Reverse(c.rule))
 }
@@ -418,6 +472,7 @@ mod tests {
                         entropy: 3.0,
                         validated: next(2) == 0,
                         rejected: next(4) == 0,
+                        nearby: next(3) == 0,
                         decoded: None,
                     }
                 })

@@ -4,6 +4,7 @@ pub mod allowlist;
 pub mod builtin;
 pub mod keyword_dfa;
 mod keyword_reuse;
+pub mod nearby;
 pub mod prefixes;
 pub mod rule;
 pub mod rule_regex;

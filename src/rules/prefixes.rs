@@ -86,7 +86,7 @@ fn is_distinctive(prefix: &str) -> bool {
 }
 
 /// The capture group that holds the secret: named `secret`, or the first group.
-fn secret_group(hir: &Hir) -> Option<&Hir> {
+pub(super) fn secret_group(hir: &Hir) -> Option<&Hir> {
     fn find<'a>(hir: &'a Hir, first: &mut Option<&'a Hir>) -> Option<&'a Hir> {
         match hir.kind() {
             HirKind::Capture(c) => {

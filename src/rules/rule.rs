@@ -37,6 +37,8 @@ pub struct Rule {
     compiled: OnceLock<std::result::Result<Compiled, String>>,
     /// Separate from `compiled`: most rules that run find nothing, and then their allowlist is never needed.
     allowlist: OnceLock<std::result::Result<Allowlist, String>>,
+    /// The name-nearby form of a `medium` name-keyed rule (`super::nearby`), built on first use.
+    nearby: OnceLock<Option<RuleRegex>>,
 }
 
 #[derive(Debug)]
@@ -124,6 +126,7 @@ impl Rule {
             spec_allowlist: spec.allowlist,
             compiled: OnceLock::new(),
             allowlist: OnceLock::new(),
+            nearby: OnceLock::new(),
         })
     }
 
@@ -153,6 +156,19 @@ impl Rule {
             .get_or_init(|| Allowlist::compile(&self.spec_allowlist))
             .as_ref()
             .map_err(|m| Error::rule(&self.origin, &self.id, m.clone()))
+    }
+
+    /// The form that finds the value with the provider's name near it rather than in its assignment (see
+    /// `super::nearby`): only for specific rules of `medium` confidence, whose value needs the name to be known.
+    pub fn nearby(&self) -> Option<&RuleRegex> {
+        self.nearby
+            .get_or_init(|| {
+                if self.generic || self.multiline || self.confidence != Confidence::Medium {
+                    return None;
+                }
+                RuleRegex::new(&super::nearby::nearby_regex(&self.keywords, &self.regex_source)?).ok()
+            })
+            .as_ref()
     }
 
     fn compile(&self) -> std::result::Result<Compiled, String> {
