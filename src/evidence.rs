@@ -67,6 +67,9 @@ pub enum Evidence {
     FailedValidation,
     /// Raises: the value's entropy is well above the rule's floor, as random keys are.
     StrongEntropy,
+    /// Raises: the secret's other half (its access key id, its SID) is written beside it, as a real credential
+    /// is (`crate::scan::pairs`). Set by the engine.
+    Paired,
     /// Lowers: the value is compared with something (`== 'always'`), not assigned, and does not look generated.
     Comparison,
     /// Lowers: the value is the key's own name or part of it (`password: password`).
@@ -92,13 +95,18 @@ impl Evidence {
     /// Known only to the engine, which sees the whole content (the scoring step sees one line): carried on the
     /// finding from the engine to the scoring step.
     pub fn is_from_engine(self) -> bool {
-        matches!(self, Evidence::FailedValidation | Evidence::TestConstant)
+        matches!(self, Evidence::FailedValidation | Evidence::TestConstant | Evidence::Paired)
+    }
+
+    /// Whether the evidence raises confidence (it is applied before every lowering).
+    pub fn raises(self) -> bool {
+        matches!(self, Evidence::Validated | Evidence::StrongEntropy | Evidence::Paired)
     }
 
     /// Evidence is applied raises first (see `crate::confidence`), so a lowering always has the last word.
     pub fn apply(self, level: Confidence) -> Confidence {
         match self {
-            Evidence::Validated | Evidence::StrongEntropy => level.raised(),
+            Evidence::Validated | Evidence::StrongEntropy | Evidence::Paired => level.raised(),
             Evidence::NamedAfterKey
             | Evidence::WordLike
             | Evidence::ExampleHost

@@ -79,6 +79,20 @@ pub struct SecretMatch {
     /// What the provider said about the secret (`scan --verify` only). Not part of the fingerprint: a baseline
     /// matches a finding whatever its verification says.
     pub verification: Option<Verification>,
+    /// The secret's other half found beside it (an access key id for its secret key; `crate::scan::pairs`).
+    pub paired: Option<Box<PairedId>>,
+}
+
+/// The id half of a credential pair, reported with its secret as one finding.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PairedId {
+    /// The rule that found the id.
+    pub rule_id: String,
+    /// The id as found (reports redact it as they do secrets).
+    pub value: String,
+    /// Where the id is: 1-based line and column in the same file.
+    pub line: usize,
+    pub column: usize,
 }
 
 /// An infrastructure setting an IaC check flagged.
@@ -127,6 +141,14 @@ impl Finding {
     /// A secret the rule's validator rejected (a made-up token whose checksum does not add up).
     pub fn failed_validation(&self) -> bool {
         matches!(&self.detail, Detail::Secret(m) if m.evidence.contains(&Evidence::FailedValidation))
+    }
+
+    /// The id found beside the secret, when the two are one finding.
+    pub fn paired(&self) -> Option<&PairedId> {
+        match &self.detail {
+            Detail::Secret(m) => m.paired.as_deref(),
+            _ => None,
+        }
     }
 
     /// The secret's verification result, if it was verified.
@@ -192,6 +214,8 @@ impl Serialize for Finding {
             commit: Option<&'a CommitInfo>,
             #[serde(skip_serializing_if = "Option::is_none")]
             verification: Option<&'a Verification>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            paired_with: Option<&'a PairedId>,
         }
         let (entropy, validated, evidence, decoded) = match &self.detail {
             Detail::Secret(m) => (m.entropy, m.validated, m.evidence.as_slice(), m.decoded.as_slice()),
@@ -221,6 +245,7 @@ impl Serialize for Finding {
             message: self.message(),
             commit: self.commit.as_ref(),
             verification: self.verification(),
+            paired_with: self.paired(),
         }
         .serialize(serializer)
     }
@@ -263,6 +288,7 @@ impl<'de> Deserialize<'de> for Finding {
             commit: Option<CommitInfo>,
             secret_hash: Option<String>,
             verification: Option<Verification>,
+            paired_with: Option<PairedId>,
         }
         let f = Flat::deserialize(deserializer)?;
         let detail = match f.kind {
@@ -275,6 +301,7 @@ impl<'de> Deserialize<'de> for Finding {
                 decoded: f.decoded,
                 secret_hash: f.secret_hash,
                 verification: f.verification,
+                paired: f.paired_with.map(Box::new),
             }),
             FindingKind::Iac => Detail::Iac(Misconfiguration {
                 resource: f.resource.unwrap_or_default(),
@@ -379,6 +406,7 @@ pub fn locate(rules: &RuleSet, content: &[u8], path: &str, candidates: &[Candida
                 decoded: c.decoded.as_ref().map_or_else(Vec::new, |d| d.chain.iter().map(|s| s.to_string()).collect()),
                 secret_hash: None,
                 verification: None,
+                paired: None,
             }),
         });
     }
@@ -516,6 +544,7 @@ pub(crate) mod test_support {
                 evidence: Vec::new(),
                 decoded: Vec::new(),
                 verification: None,
+                paired: None,
             }),
         }
     }

@@ -93,10 +93,14 @@ fn corpus_recall_and_false_alarms() {
             let s: Sample = serde_json::from_str(line).unwrap();
             let mut found = leakgate::scan::scan_bytes(&scanner, s.input.as_bytes(), "sample.txt").findings;
             leakgate::confidence::score_all(scanner.rules(), &mut found, |p| p.to_string());
+            // A credential pair is one finding that names both halves: the id it carries is reported too.
             let secrets = found
                 .iter()
                 .filter(|f| !f.secret().is_empty())
-                .map(|f| (f.rule_id.clone(), f.secret().to_string(), f.confidence()))
+                .flat_map(|f| {
+                    let id = f.paired().map(|id| (id.rule_id.clone(), id.value.clone(), f.confidence()));
+                    std::iter::once((f.rule_id.clone(), f.secret().to_string(), f.confidence())).chain(id)
+                })
                 .collect();
             (s, secrets)
         })

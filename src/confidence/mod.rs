@@ -41,10 +41,14 @@ pub fn score(rules: &RuleSet, finding: &Finding, path: &str) -> Scored {
         // Had the provider's rule accepted the value, its finding would have won over the generic one.
         provider_look_alike: rule.generic && rules.provider_prefix_rule(secret).is_some(),
     });
-    // Known to the engine only, so it arrives on the finding; applied last, as the lowering it is.
+    // Known to the engine only, so it arrives on the finding: a raise goes before every lowering, a lowering last.
     for e in m.evidence.iter().filter(|e| e.is_from_engine()) {
         if !found.contains(e) {
-            found.push(*e);
+            if e.raises() {
+                found.insert(0, *e);
+            } else {
+                found.push(*e);
+            }
         }
     }
     let mut level = rule.confidence;

@@ -407,6 +407,7 @@ impl Import {
             path,
             multiline,
             allowlist,
+            pair_with: Vec::new(),
             examples: Vec::new(),
             negative_examples: Vec::new(),
         };

@@ -109,6 +109,12 @@ fn mask_lines(findings: &[Finding]) -> Vec<Finding> {
         for on_line in &mut lines.secrets[from..to] {
             on_line.push(f.secret());
         }
+        // The id folded into a secret's finding was a finding of its own, whose line was masked for it.
+        if let Some(id) = f.paired() {
+            if let Ok(i) = lines.numbers.binary_search(&id.line) {
+                lines.secrets[i].push(&id.value);
+            }
+        }
     }
     findings
         .iter()
@@ -324,6 +330,7 @@ mod tests {
                 decoded: Vec::new(),
                 secret_hash: None,
                 verification: None,
+                paired: None,
             });
             f.line = random_line(rng, &secrets);
             f.start_line = 1 + rng.below(4);

@@ -151,6 +151,9 @@ pub fn presented(f: &Finding, show_secrets: bool) -> Finding {
         f.line = mask_line(&f.line, &[raw.secret()]);
         if let Detail::Secret(m) = &mut f.detail {
             m.secret = redact(&m.secret);
+            if let Some(id) = &mut m.paired {
+                id.value = redact(&id.value);
+            }
         }
     }
     f

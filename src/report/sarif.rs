@@ -159,6 +159,10 @@ fn result(f: &Finding, rule_index: usize, show_secrets: bool) -> Value {
             properties.insert("verification".into(), json!(v));
         }
     }
+    // The id is redacted as the secret is.
+    if let Some(id) = shown.paired() {
+        properties.insert("pairedWith".into(), json!(id));
+    }
     if let Some(r) = f.resource() {
         properties.insert("resource".into(), json!(r));
     }

@@ -65,6 +65,9 @@ pub fn write(report: &Report<'_>, opts: &ReportOptions, w: &mut dyn Write) -> st
                 for_terminal(&c.subject)
             )?;
         }
+        if let Some(id) = shown.paired() {
+            writeln!(w, "  with its id: {} {} (line {})", id.rule_id, for_terminal(&id.value), id.line)?;
+        }
         if let Some(v) = f.verification() {
             // A live credential is the one to act on first: it stands out.
             let color = if v.status == VerifyStatus::Live { paint(HIGHLIGHT) } else { "" };

@@ -136,7 +136,7 @@ fn is_name(keyword: &str) -> bool {
 /// the group (`(?i)`) carry over.
 fn value_shape(regex_source: &str) -> Option<String> {
     let hir = regex_syntax::ParserBuilder::new().unicode(false).utf8(false).build().parse(regex_source).ok()?;
-    let group: &Hir = super::prefixes::secret_group(&hir)?;
+    let group: &Hir = super::rule_regex::secret_group(&hir)?;
     // A value that may be empty or a single character is no shape at all.
     (group.properties().minimum_len().unwrap_or(0) >= 8).then(|| group.to_string())
 }

@@ -3,7 +3,6 @@
 //! that provider's token, yet the provider's own rule did not accept it (it would have won the overlap): it is
 //! truncated, made up, a placeholder or in the wrong case, as the look-alikes in documentation and tests are.
 use regex_syntax::hir::literal::{ExtractKind, Extractor};
-use regex_syntax::hir::{Hir, HirKind};
 
 use super::rule::Rule;
 
@@ -53,7 +52,7 @@ pub fn literal_prefixes(regex: &str) -> Vec<String> {
     let Some(hir) = ascii.or_else(|| regex_syntax::ParserBuilder::new().build().parse(regex).ok()) else {
         return Vec::new();
     };
-    let group = secret_group(&hir).unwrap_or(&hir);
+    let group = super::rule_regex::secret_group(&hir).unwrap_or(&hir);
     // A class of two is one letter in either case; a wider one (`[0-9]`) is where the fixed part ends.
     let seq = Extractor::new().kind(ExtractKind::Prefix).limit_class(2).extract(group);
     let Some(literals) = seq.literals() else { return Vec::new() };
@@ -83,28 +82,6 @@ fn is_distinctive(prefix: &str) -> bool {
         Some(i) => prefix.len() - (i + 3) >= MIN_AFTER_SCHEME,
         None => true,
     }
-}
-
-/// The capture group that holds the secret: named `secret`, or the first group.
-pub(super) fn secret_group(hir: &Hir) -> Option<&Hir> {
-    fn find<'a>(hir: &'a Hir, first: &mut Option<&'a Hir>) -> Option<&'a Hir> {
-        match hir.kind() {
-            HirKind::Capture(c) => {
-                if c.name.as_deref() == Some("secret") {
-                    return Some(&c.sub);
-                }
-                if c.index == 1 {
-                    *first = Some(&c.sub);
-                }
-                find(&c.sub, first)
-            }
-            HirKind::Concat(subs) | HirKind::Alternation(subs) => subs.iter().find_map(|s| find(s, first)),
-            HirKind::Repetition(r) => find(&r.sub, first),
-            _ => None,
-        }
-    }
-    let mut first = None;
-    find(hir, &mut first).or(first)
 }
 
 #[cfg(test)]

@@ -33,6 +33,8 @@ pub struct Rule {
     pub negative_examples: Vec<NegativeExample>,
     /// Generic rules (tag `generic`) give way to a specific rule that found the same secret.
     pub generic: bool,
+    /// The rules that find this secret's other half (its id); see `crate::scan::pairs`.
+    pub pair_with: Vec<String>,
     spec_allowlist: super::schema::AllowlistSpec,
     compiled: OnceLock<std::result::Result<Compiled, String>>,
     /// Separate from `compiled`: most rules that run find nothing, and then their allowlist is never needed.
@@ -55,7 +57,7 @@ impl Rule {
     pub fn digest_into(&self, h: &mut sha2::Sha256) {
         use sha2::Digest;
         let text = format!(
-            "{}\0{}\0{:?}\0{:?}\0{:?}\0{:?}\0{}\0{:?}\0{:?}\0{:?}\0{}\0",
+            "{}\0{}\0{:?}\0{:?}\0{:?}\0{:?}\0{}\0{:?}\0{:?}\0{:?}\0{}\0{:?}\0",
             self.id,
             self.regex_source,
             self.path_source,
@@ -67,6 +69,7 @@ impl Rule {
             self.confidence,
             self.severity,
             self.generic,
+            self.pair_with,
         );
         h.update(text.as_bytes());
     }
@@ -123,6 +126,7 @@ impl Rule {
             examples: spec.examples,
             negative_examples: spec.negative_examples,
             generic,
+            pair_with: spec.pair_with,
             spec_allowlist: spec.allowlist,
             compiled: OnceLock::new(),
             allowlist: OnceLock::new(),

@@ -43,6 +43,10 @@ pub struct RuleSpec {
     pub multiline: bool,
     #[serde(default)]
     pub allowlist: AllowlistSpec,
+    /// Rules that find this secret's other half (an access key id for its secret key): found within a few lines
+    /// of the secret, the two are one finding (`crate::scan::pairs`).
+    #[serde(default)]
+    pub pair_with: Vec<String>,
     #[serde(default)]
     pub examples: Vec<Example>,
     #[serde(default)]

@@ -7,6 +7,7 @@ pub mod commit_messages;
 pub mod history_blobs;
 pub mod iac_lint;
 mod packed;
+pub mod pairs;
 pub mod staged_change;
 mod transcoded;
 
@@ -172,6 +173,8 @@ fn scan_content(
         }
         _ => {}
     }
+    // After the added-lines cut: an id whose line a commit did not add is no finding to fold into its secret.
+    pairs::pair_up(scanner.rules(), &mut found);
     found
 }
 

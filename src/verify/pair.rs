@@ -1,6 +1,7 @@
 //! Pairs: a secret that only works with its id (an AWS secret access key and its access key id, a Twilio API
 //! key's secret and its SID) is verified with the id found nearest to it in the same file of the same commit —
-//! the rules find the two halves apart. Failing that, a pair may name a pattern for the id in the secret's own
+//! the rules find the two halves apart, and the scan folds an id within a few lines into its secret's finding.
+//! Failing that, a pair may name a pattern for the id in the secret's own
 //! line (a Twilio account SID before its auth token).
 use std::collections::HashMap;
 
@@ -28,6 +29,10 @@ impl<'a> Neighbours<'a> {
     /// the pair's rules in the same place, else the first match of `from_line` in the finding's line.
     pub fn partner(&self, i: usize, pair: &Pair, from_line: Option<&Regex>) -> Option<String> {
         let f = &self.findings[i];
+        // The scan folded the id into the secret's finding (`crate::scan::pairs`).
+        if let Some(id) = f.paired().filter(|id| pair.rules.contains(&id.rule_id)) {
+            return Some(id.value.clone());
+        }
         let nearest = self.by_place[&place(f)]
             .iter()
             .map(|&j| &self.findings[j])

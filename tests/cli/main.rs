@@ -25,6 +25,7 @@ mod hook_setups;
 mod hooks;
 mod hostile;
 mod iac;
+mod pairs;
 mod pr_config;
 mod reports;
 mod rules_cmd;
