@@ -138,6 +138,8 @@ pub enum ValidatorKind {
     Jwt,
     Pem,
     BasicAuth,
+    PypiMacaroon,
+    Bech32,
 }
 
 impl ValidatorKind {
@@ -148,6 +150,8 @@ impl ValidatorKind {
             ValidatorKind::Jwt => "jwt",
             ValidatorKind::Pem => "pem",
             ValidatorKind::BasicAuth => "basic-auth",
+            ValidatorKind::PypiMacaroon => "pypi-macaroon",
+            ValidatorKind::Bech32 => "bech32",
         }
     }
 }

@@ -1,6 +1,9 @@
 //! Offline structural checks of a candidate, named by a rule's `validator`. A candidate that fails is not a
 //! real credential of that kind (a typo, an invented example, truncated text) and is not reported; one that
 //! passes is marked `validated`. Nothing here talks to the network.
+mod bech32;
+mod macaroon;
+
 use base64::Engine as _;
 
 use crate::rules::ValidatorKind;
@@ -11,6 +14,8 @@ pub fn validate(kind: ValidatorKind, secret: &[u8]) -> bool {
         ValidatorKind::Jwt => jwt(secret),
         ValidatorKind::Pem => pem(secret),
         ValidatorKind::BasicAuth => basic_auth(secret),
+        ValidatorKind::PypiMacaroon => macaroon::pypi_token(secret),
+        ValidatorKind::Bech32 => bech32::valid(secret),
     }
 }
 
