@@ -37,6 +37,8 @@ pub struct RuleSet {
     unkeyed: Vec<u32>,
     /// Read off the regexes when a generic finding is first scored: a pre-commit run that finds nothing never pays.
     provider_prefixes: OnceLock<ProviderPrefixes>,
+    /// Rule index by id: reports, scoring and pairing look rules up once per finding.
+    by_id: std::collections::HashMap<String, usize>,
 }
 
 impl RuleSet {
@@ -93,6 +95,7 @@ impl RuleSet {
             );
         }
         let max_pattern_len = patterns.iter().map(|p| p.len()).max().unwrap_or(0);
+        let by_id = rules.iter().enumerate().map(|(i, r)| (r.id.clone(), i)).collect();
         Ok(RuleSet {
             rules,
             max_pattern_len,
@@ -104,6 +107,7 @@ impl RuleSet {
             pattern_rules,
             unkeyed,
             provider_prefixes: OnceLock::new(),
+            by_id,
         })
     }
 
@@ -112,7 +116,7 @@ impl RuleSet {
     }
 
     pub fn get(&self, id: &str) -> Option<&Rule> {
-        self.rules.iter().find(|r| r.id == id)
+        self.by_id.get(id).map(|&i| &self.rules[i])
     }
 
     /// The specific rule whose token prefix `value` starts with, in any letter case (see `prefixes`).
