@@ -128,7 +128,7 @@ fn words(text: &[u8]) -> impl Iterator<Item = String> + '_ {
 
 fn is_name(keyword: &str) -> bool {
     keyword.bytes().filter(u8::is_ascii_alphabetic).count() >= MIN_NAME_LETTERS
-        && keyword.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.'))
+        && keyword.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.' | b' '))
         && !NOT_A_NAME.contains(&keyword)
 }
 
