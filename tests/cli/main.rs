@@ -31,5 +31,6 @@ mod rules_cmd;
 mod scan;
 mod snapshots;
 mod verify;
+mod verify_alongside;
 mod verify_catalogue;
 mod verify_mock;
