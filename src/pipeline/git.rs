@@ -157,7 +157,6 @@ pub(super) fn collect_history(request: &ScanRequest, spec: HistorySpec) -> Resul
         p.commits = walked_commits as u64;
         p.tips = source.walked_tips().map(<[_]>::to_vec).unwrap_or_default();
     }
-    drop(alongside);
     output.stats.notes.extend(state_notes);
     output.stats.merge(plan_stats);
     output.findings.append(&mut policy.findings);

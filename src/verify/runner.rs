@@ -7,7 +7,7 @@ use std::time::SystemTime;
 use super::cache::{plan, Credential};
 use super::catalogue::Catalogue;
 use super::pool::Pool;
-use super::rate::{retry_after, Limiter};
+use super::rate::{retry_after, Limiter, Slot};
 use super::spec::{Judgement, Kind};
 use super::transport::Transport;
 use super::{aws, Summary};
@@ -45,9 +45,10 @@ pub fn verify_findings(findings: &mut [Finding], catalogue: &Catalogue, pool: Po
     summary
 }
 
-/// One credential: asks its provider, waiting out rate limits.
-pub(super) fn check(job: &Credential, transport: &Transport, limiter: &Limiter) -> Verification {
+/// One credential: asks its provider, waiting out rate limits. `slot` is the provider's, taken for the first try.
+pub(super) fn check(job: &Credential, transport: &Transport, limiter: &Limiter, slot: Slot<'_>) -> Verification {
     let v = &job.verifier;
+    let mut first = Some(slot);
     let endpoint = v.endpoint.as_deref().unwrap_or_default();
     let mut judgement = Judgement::unknown("rate limited");
     for _ in 0..ATTEMPTS {
@@ -62,7 +63,7 @@ pub(super) fn check(job: &Credential, transport: &Transport, limiter: &Limiter) 
             Kind::Http => v.spec.request(endpoint, &v.allowed_hosts, &job.secret, job.id.as_deref()),
         };
         let answer = {
-            let _slot = limiter.acquire(&v.spec.id);
+            let _slot = first.take().unwrap_or_else(|| limiter.acquire(&v.spec.id));
             transport.send(&request)
         };
         judgement = match answer {
