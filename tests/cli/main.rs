@@ -33,4 +33,5 @@ mod snapshots;
 mod verify;
 mod verify_alongside;
 mod verify_catalogue;
+mod verify_line_pairs;
 mod verify_mock;
