@@ -1,7 +1,7 @@
 //! The verification stage, when the caller or the config's `[verify] enabled` asks for it. It begins before the
-//! scan ([`begin`]: the verifiers built, a checking pool ready) so that it can run alongside: a history scan
-//! tells [`Alongside`] each blob's findings as they are made, and the credentials of those that will surely be
-//! reported (`super::reportable`) are checked at once. After suppression ([`finish`]) every reported finding's
+//! scan (`begin`: the verifiers built, a checking pool ready) so that it can run alongside: a history scan
+//! tells `Alongside` each blob's findings as they are made, and the credentials of those that will surely be
+//! reported (`super::reportable`) are checked at once. After suppression (`finish`) every reported finding's
 //! credential is checked — one checked during the scan is not asked again — each finding gets its result, a note
 //! gives the counts, and with `only_verified` only the live findings are kept. Nothing suppressed or under the
 //! threshold is ever sent anywhere.
