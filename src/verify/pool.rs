@@ -12,9 +12,9 @@ use std::sync::{Arc, Condvar, Mutex};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
+use super::ask::check;
 use super::cache::{Credential, Key};
 use super::rate::{Limiter, Slot};
-use super::runner::check;
 use super::transport::Transport;
 use super::{VerifyOptions, VerifyProgress};
 use crate::verdict::Verification;
