@@ -1,8 +1,9 @@
 //! Progress bars on stderr: the history scan's (blobs done of total, bytes read and rate) and verification's
-//! (credentials checked of total). Only when stderr is a terminal and --quiet is off, so logs and pipes stay
-//! clean.
+//! (credentials checked of those handed in so far), one above the other while verification runs alongside the
+//! scan. Only when stderr is a terminal and --quiet is off, so logs and pipes stay clean.
 use std::io::IsTerminal;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::OnceLock;
 
 use crate::report::human_bytes;
 use crate::scan::Progress;
@@ -25,27 +26,42 @@ impl ProgressBar {
             )
             .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
         );
-        Some(ProgressBar { bar, bytes: AtomicU64::new(0) })
+        Some(ProgressBar { bar: bars().add(bar), bytes: AtomicU64::new(0) })
     }
 }
 
-impl ProgressBar {
-    /// Verification's bar: credentials checked of those to check.
-    pub fn for_verification(quiet: bool) -> Option<ProgressBar> {
+/// Every bar of the run, drawn together.
+fn bars() -> &'static indicatif::MultiProgress {
+    static BARS: OnceLock<indicatif::MultiProgress> = OnceLock::new();
+    BARS.get_or_init(indicatif::MultiProgress::new)
+}
+
+/// Verification's bar: credentials checked of those handed in so far. Drawn from the first credential on, so a
+/// scan that verifies nothing shows no bar.
+pub struct VerifyBar {
+    bar: indicatif::ProgressBar,
+    shown: AtomicBool,
+}
+
+impl VerifyBar {
+    pub fn for_terminal(quiet: bool) -> Option<VerifyBar> {
         if quiet || !std::io::stderr().is_terminal() {
             return None;
         }
-        let bar = indicatif::ProgressBar::new(0);
+        let bar = indicatif::ProgressBar::with_draw_target(Some(0), indicatif::ProgressDrawTarget::hidden());
         bar.set_style(
-            indicatif::ProgressStyle::with_template("{spinner} verifying {pos}/{len} credentials [{elapsed_precise}]")
+            indicatif::ProgressStyle::with_template("{spinner} verified {pos}/{len} credentials [{elapsed_precise}]")
                 .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
         );
-        Some(ProgressBar { bar, bytes: AtomicU64::new(0) })
+        Some(VerifyBar { bar, shown: AtomicBool::new(false) })
     }
 }
 
-impl VerifyProgress for ProgressBar {
+impl VerifyProgress for VerifyBar {
     fn start(&self, total: u64) {
+        if !self.shown.swap(true, Ordering::Relaxed) {
+            bars().add(self.bar.clone());
+        }
         self.bar.inc_length(total);
     }
 

@@ -7,7 +7,7 @@ use anyhow::{bail, Context};
 
 use super::exit::{outcome, Outcome};
 use super::gate::{Blocking, Gate};
-use super::progress::ProgressBar;
+use super::progress::{ProgressBar, VerifyBar};
 use super::{CommonArgs, OutputArgs, ScanArgs, SharedScanArgs, VerifyArgs};
 use crate::pipeline::incremental::StateRequest;
 use crate::pipeline::verification::VerifyRequest;
@@ -84,7 +84,7 @@ fn verify_request(args: &VerifyArgs, output: &OutputArgs) -> anyhow::Result<Veri
         timeout: args.verify_timeout.map(std::time::Duration::from_secs),
         concurrency: args.verify_concurrency.map(|n| n as usize),
         only_verified: args.only_verified,
-        progress: ProgressBar::for_verification(output.quiet).map(|b| Box::new(b) as _),
+        progress: VerifyBar::for_terminal(output.quiet).map(|b| std::sync::Arc::new(b) as _),
     })
 }
 

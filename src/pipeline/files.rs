@@ -32,7 +32,7 @@ pub(super) fn collect(request: &ScanRequest, input: Input<'_>) -> Result<Collect
         _ => PathBuf::from("."),
     };
     let config = Config::discover_or_default(request.policy.config.as_deref(), &start_dir)?;
-    super::verification::preflight(request, &config.file.verify)?;
+    let verifying = super::verification::begin(request, &config.file.verify)?;
     let mut scanner = config.scanner()?;
     scanner.set_iac_enabled(request.iac.unwrap_or(true));
     if let Some(on) = request.binary_strings {
@@ -89,7 +89,7 @@ pub(super) fn collect(request: &ScanRequest, input: Input<'_>) -> Result<Collect
         repository: None,
         state: None,
         config_fail_on: config.file.fail_on,
-        verify_settings: config.file.verify.clone(),
+        verifying,
     })
 }
 

@@ -3,14 +3,17 @@
 use std::path::PathBuf;
 
 use super::incremental::Pending;
+use super::reportable::Reportable;
+use super::verification::Alongside;
 use super::{with_notes, Collected, ScanRequest};
 use crate::audit_state::{settings_digest, Header, STATE_VERSION};
 use crate::engine::Scanner;
 use crate::error::Result;
+use crate::finding::Finding;
 use crate::policy::Policy;
 use crate::scan::history_blobs::{scan_history, Selection};
 use crate::scan::staged_change::scan_staged;
-use crate::scan::ScanOutput;
+use crate::scan::{Progress, ScanOutput};
 use crate::source::git::repository_name;
 use crate::source::history::{HistorySource, HistorySpec};
 use crate::source::staged::StagedSource;
@@ -28,7 +31,7 @@ pub(super) fn collect_staged(request: &ScanRequest) -> Result<Collected> {
     }
     let root = source.workdir();
     let policy = Policy::work_tree(&request.policy, &root)?;
-    super::verification::preflight(request, &policy.config.file.verify)?;
+    let verifying = super::verification::begin(request, &policy.config.file.verify)?;
     let mut stats = ScanStats::default();
     // Loading the rules and diffing the index against HEAD are independent: on two cores they overlap.
     let (scanner, files) = std::thread::scope(|s| {
@@ -46,7 +49,9 @@ pub(super) fn collect_staged(request: &ScanRequest) -> Result<Collected> {
     scanner.set_archives(request.archives.limits(&policy.config.file.archives, max));
     let output = with_notes(scan_staged(&scanner, &source, files?, stats, max)?, &policy.config.notes);
     let name = request.repository_name.clone().unwrap_or_else(|| repository_name(source.repo()));
-    Ok(collected(output, scanner, policy, root, name))
+    let mut collected = collected(output, scanner, policy, root, name);
+    collected.verifying = verifying;
+    Ok(collected)
 }
 
 pub(super) fn collect_history(request: &ScanRequest, spec: HistorySpec) -> Result<Collected> {
@@ -72,7 +77,7 @@ pub(super) fn collect_history(request: &ScanRequest, spec: HistorySpec) -> Resul
         }
         _ => (Policy::work_tree(&request.policy, &root)?, None),
     };
-    super::verification::preflight(request, &policy.config.file.verify)?;
+    let verifying = super::verification::begin(request, &policy.config.file.verify)?;
     let mut scanner = policy.scanner()?;
     // History is audited for secrets; IaC lint of old blobs is asked for.
     scanner.set_iac_enabled(request.iac.unwrap_or(false));
@@ -82,7 +87,6 @@ pub(super) fn collect_history(request: &ScanRequest, spec: HistorySpec) -> Resul
     request.apply_decode(&mut scanner);
     let max = request.max_file_size.unwrap_or(policy.config.max_file_size());
     scanner.set_archives(request.archives.limits(&policy.config.file.archives, max));
-    let progress = request.progress.as_deref();
     let shard = request.shard;
     let name = request.repository_name.clone().unwrap_or_else(|| repository_name(source.repo()));
     let mut state_notes = Vec::new();
@@ -99,7 +103,26 @@ pub(super) fn collect_history(request: &ScanRequest, spec: HistorySpec) -> Resul
     };
     let take = |oid| shard.is_none_or(|s| s.takes(oid));
     let order_offset = pending.as_ref().map_or(0, Pending::order_offset);
-    let selection = Selection { commit: &take, order_offset };
+    let reportable = Reportable {
+        rules: scanner.rules(),
+        threshold: request.min_confidence.or(policy.config.file.confidence).unwrap_or_default(),
+        markers: policy.markers,
+        ignore: &policy.ignore,
+        baseline: policy.baseline.as_ref(),
+        known: pending.as_ref().map(Pending::known).unwrap_or_default(),
+    };
+    let prefer = |f: &Finding| reportable.keeps(f);
+    let selection = Selection { commit: &take, order_offset, prefer: Some(&prefer) };
+    // Verification alongside the scan: told of each blob's findings, it checks those that will be reported.
+    let alongside = verifying.as_ref().map(|verifying| Alongside {
+        progress: request.progress.as_deref(),
+        verifying,
+        reportable: &reportable,
+    });
+    let progress = match &alongside {
+        Some(a) => Some(a as &dyn Progress),
+        None => request.progress.as_deref(),
+    };
     let (mut walked, mut taken) = (0u64, 0u64);
     let mut scanned = Vec::new();
     let mut walked_commits = 0;
@@ -145,6 +168,7 @@ pub(super) fn collect_history(request: &ScanRequest, spec: HistorySpec) -> Resul
     let output = with_notes(output.sorted(), &policy.config.notes);
     let mut collected = collected(output, scanner, policy, root, name);
     collected.state = pending;
+    collected.verifying = verifying;
     Ok(collected)
 }
 
@@ -163,7 +187,7 @@ fn collected(output: ScanOutput, scanner: Scanner, policy: Policy, root: PathBuf
         repository: Some(repository),
         state: None,
         config_fail_on: policy.config.file.fail_on,
-        verify_settings: policy.config.file.verify.clone(),
+        verifying: None,
     }
 }
 

@@ -53,6 +53,11 @@ impl Pending {
         self.prior.as_ref().is_some_and(|p| p.scanned(oid))
     }
 
+    /// The fingerprints earlier runs found: this run does not report them again (without `--all-findings`).
+    pub fn known(&self) -> HashSet<String> {
+        self.prior.as_ref().map(|p| p.findings.iter().map(|f| f.fingerprint.0.clone()).collect()).unwrap_or_default()
+    }
+
     /// The commits earlier runs audited: this run's are numbered after them.
     pub fn order_offset(&self) -> usize {
         self.prior.as_ref().map_or(0, |p| p.header.commits as usize)

@@ -8,7 +8,10 @@
 //!    `crate::iac`), giving findings (`crate::finding`);
 //! 4. **scoring** — each secret's confidence from named evidence (`crate::confidence`); those under the
 //!    threshold are counted, not reported;
-//! 5. **suppression** — inline markers, ignore files, baseline (`crate::suppress`), each counting what it hides.
+//! 5. **suppression** — inline markers, ignore files, baseline (`crate::suppress`), each counting what it hides;
+//! 6. **verification** — only when asked: each reported secret's provider is asked whether it works
+//!    (`verification`, over `crate::verify`). It begins with the scan: a history scan's findings that will surely
+//!    be reported (`reportable`) are checked while the scan goes on.
 //!
 //! Reporting is the caller's: `crate::report` writes a result in any format. Nothing here prints, reads flags or
 //! picks an exit code.
@@ -25,6 +28,7 @@
 mod files;
 mod git;
 pub mod incremental;
+mod reportable;
 pub mod verification;
 
 use std::path::PathBuf;
@@ -170,14 +174,14 @@ impl ScanRequest {
         };
         let mut collected = collected;
         let state = collected.state.take();
-        let verify_settings = std::mem::take(&mut collected.verify_settings);
+        let verifying = collected.verifying.take();
         let mut result = collected.suppress(self.mask_lines, threshold, &targets);
         result.shard = self.shard;
         if let Some(state) = state {
             state.finish(&mut result)?;
         }
-        if let Some(v) = &self.verify {
-            verification::run(&mut result, v, &verify_settings, self.policy.config.is_some())?;
+        if let Some(v) = verifying {
+            verification::finish(&mut result, self.verify.as_ref().is_some_and(|r| r.only_verified), v);
         }
         if self.gate {
             let too_large = result.stats.fail_gate_on_too_large();
@@ -208,8 +212,8 @@ struct Collected {
     state: Option<incremental::Pending>,
     /// The config's `fail_on`, if it sets one.
     config_fail_on: Option<Severity>,
-    /// The config's `[verify]`.
-    verify_settings: crate::verify::VerifySettings,
+    /// Verification, if this scan verifies: begun before the scan, finished after suppression.
+    verifying: Option<verification::Verifying>,
 }
 
 impl Collected {

@@ -1,10 +1,18 @@
-//! The verification stage, after suppression (nothing hidden is sent anywhere): turned on by the caller's
-//! request or the config's `[verify] enabled`, it sets each verifiable finding's result, adds a note with the
-//! counts, and with `only_verified` keeps only the live findings.
+//! The verification stage, when the caller or the config's `[verify] enabled` asks for it. It begins before the
+//! scan (`begin`: the verifiers built, a checking pool ready) so that it can run alongside: a history scan
+//! tells `Alongside` each blob's findings as they are made, and the credentials of those that will surely be
+//! reported (`super::reportable`) are checked at once. After suppression (`finish`) every reported finding's
+//! credential is checked — one checked during the scan is not asked again — each finding gets its result, a note
+//! gives the counts, and with `only_verified` only the live findings are kept. Nothing suppressed or under the
+//! threshold is ever sent anywhere.
+use std::sync::Arc;
 use std::time::Duration;
 
+use super::reportable::Reportable;
 use super::ScanResult;
 use crate::error::{Error, Result};
+use crate::finding::Finding;
+use crate::scan::Progress;
 use crate::verify::{VerifyProgress, VerifySettings};
 
 /// What the caller asks of verification (`leakgate scan`; the hooks never ask).
@@ -18,8 +26,8 @@ pub struct VerifyRequest {
     pub concurrency: Option<usize>,
     /// Report only findings whose credential the provider accepted.
     pub only_verified: bool,
-    /// Told how verification advances.
-    pub progress: Option<Box<dyn VerifyProgress>>,
+    /// Told how verification advances, from the checking threads.
+    pub progress: Option<Arc<dyn VerifyProgress>>,
 }
 
 impl VerifyRequest {
@@ -29,54 +37,118 @@ impl VerifyRequest {
     }
 }
 
-/// Before the scan: a verification the config or the build cannot do fails now, not after an hour's audit.
-pub(super) fn preflight(request: &super::ScanRequest, settings: &VerifySettings) -> Result<()> {
+/// Verification begun with the scan: the verifiers, and the pool checking credentials.
+#[cfg(feature = "verify")]
+pub(super) struct Verifying {
+    catalogue: crate::verify::catalogue::Catalogue,
+    pool: crate::verify::Pool,
+}
+
+/// Without network code there is never a verification to begin.
+#[cfg(not(feature = "verify"))]
+pub(super) enum Verifying {}
+
+/// Before the scan: `None` if this scan does not verify; a verification the config or the build cannot do fails
+/// now, not after an hour's audit. `trusted` (a config given with `--config`): its `allowed_hosts`, endpoints
+/// elsewhere and custom verifiers count.
+pub(super) fn begin(request: &super::ScanRequest, settings: &VerifySettings) -> Result<Option<Verifying>> {
     match &request.verify {
-        Some(v) if v.wanted(settings) => catalogue(settings, request.policy.config.is_some()).map(drop),
-        _ => Ok(()),
+        Some(v) if v.wanted(settings) => start(v, settings, request.policy.config.is_some()).map(Some),
+        _ => Ok(None),
     }
 }
 
-/// The verifiers with the config's settings applied (an error in a build without network code).
 #[cfg(feature = "verify")]
-fn catalogue(settings: &VerifySettings, trusted: bool) -> Result<crate::verify::catalogue::Catalogue> {
-    crate::verify::catalogue::Catalogue::build(settings, trusted).map_err(|m| Error::config("verification", m))
+fn start(v: &VerifyRequest, settings: &VerifySettings, trusted: bool) -> Result<Verifying> {
+    use crate::verify::{catalogue::Catalogue, Pool, VerifyOptions};
+    let catalogue = Catalogue::build(settings, trusted).map_err(|m| Error::config("verification", m))?;
+    let options = VerifyOptions::from_settings(settings, v.timeout, v.concurrency);
+    Ok(Verifying { catalogue, pool: Pool::new(&options, v.progress.clone()) })
 }
 
 #[cfg(not(feature = "verify"))]
-fn catalogue(_: &VerifySettings, _: bool) -> Result<()> {
+fn start(_: &VerifyRequest, _: &VerifySettings, _: bool) -> Result<Verifying> {
     Err(Error::config("verification", crate::verify::UNAVAILABLE))
 }
 
-/// Verifies `result`'s findings if asked to. `trusted`: the config was given with `--config`, so its
-/// `allowed_hosts`, endpoints elsewhere and custom verifiers count.
-pub fn run(result: &mut ScanResult, request: &VerifyRequest, settings: &VerifySettings, trusted: bool) -> Result<()> {
-    if !request.wanted(settings) {
-        return Ok(());
-    }
-    verify(result, request, settings, trusted)?;
-    if request.only_verified {
-        let before = result.findings.len();
-        result.findings.retain(|f| f.verification().is_some_and(|v| v.status == crate::verdict::VerifyStatus::Live));
-        let hidden = before - result.findings.len();
-        if hidden > 0 {
-            result.stats.notes.push(format!("--only-verified: {hidden} finding(s) not verified live are not listed"));
+impl Verifying {
+    /// Hands the pool the credentials of those of one blob's `found` that will be reported (a pair's id from the
+    /// same blob, itself reported).
+    fn offer(&self, found: &[Finding], reportable: &Reportable<'_>) {
+        #[cfg(feature = "verify")]
+        {
+            if !found.iter().any(|f| self.catalogue.for_rule(&f.rule_id).is_some()) {
+                return;
+            }
+            let kept: Vec<Finding> = found.iter().filter(|f| reportable.keeps(f)).cloned().collect();
+            for job in crate::verify::cache::plan(&kept, &self.catalogue).jobs {
+                self.pool.submit(job.credential);
+            }
+        }
+        #[cfg(not(feature = "verify"))]
+        {
+            let _ = (found, reportable);
+            match *self {}
         }
     }
-    Ok(())
 }
 
+/// A history scan's progress, passed on, with verification alongside: each blob's findings are offered to it.
+pub(super) struct Alongside<'a> {
+    pub progress: Option<&'a dyn Progress>,
+    pub verifying: &'a Verifying,
+    pub reportable: &'a Reportable<'a>,
+}
+
+impl Progress for Alongside<'_> {
+    fn found(&self, blobs: u64) {
+        if let Some(p) = self.progress {
+            p.found(blobs);
+        }
+    }
+
+    fn advance(&self, blobs: u64, bytes: u64) {
+        if let Some(p) = self.progress {
+            p.advance(blobs, bytes);
+        }
+    }
+
+    fn finish(&self) {
+        if let Some(p) = self.progress {
+            p.finish();
+        }
+    }
+
+    fn findings(&self, found: &[Finding]) {
+        self.verifying.offer(found, self.reportable);
+    }
+}
+
+/// After suppression: verifies `result`'s findings (the credentials checked during the scan are not asked
+/// again), notes the counts, and with `only_verified` keeps only the live findings.
+pub(super) fn finish(result: &mut ScanResult, only_verified: bool, verifying: Verifying) {
+    #[cfg(feature = "verify")]
+    {
+        let summary = crate::verify::verify_findings(&mut result.findings, &verifying.catalogue, verifying.pool);
+        result.stats.notes.push(summary.note());
+        if only_verified {
+            keep_live(result);
+        }
+    }
+    #[cfg(not(feature = "verify"))]
+    {
+        let _ = (result, only_verified);
+        match verifying {}
+    }
+}
+
+/// `--only-verified`: only the findings whose credential the provider accepted are listed; the rest are counted.
 #[cfg(feature = "verify")]
-fn verify(result: &mut ScanResult, request: &VerifyRequest, settings: &VerifySettings, trusted: bool) -> Result<()> {
-    use crate::verify::{verify_findings, VerifyOptions};
-    let catalogue = catalogue(settings, trusted)?;
-    let options = VerifyOptions::from_settings(settings, request.timeout, request.concurrency);
-    let summary = verify_findings(&mut result.findings, &catalogue, &options, request.progress.as_deref());
-    result.stats.notes.push(summary.note());
-    Ok(())
-}
-
-#[cfg(not(feature = "verify"))]
-fn verify(_: &mut ScanResult, _: &VerifyRequest, _: &VerifySettings, _: bool) -> Result<()> {
-    Err(Error::config("verification", crate::verify::UNAVAILABLE))
+fn keep_live(result: &mut ScanResult) {
+    let before = result.findings.len();
+    result.findings.retain(|f| f.verification().is_some_and(|v| v.status == crate::verdict::VerifyStatus::Live));
+    let hidden = before - result.findings.len();
+    if hidden > 0 {
+        result.stats.notes.push(format!("--only-verified: {hidden} finding(s) not verified live are not listed"));
+    }
 }

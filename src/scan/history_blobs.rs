@@ -10,7 +10,7 @@ use std::sync::Mutex;
 use git2::Repository;
 
 use super::commit_messages::scan_commit_messages;
-use super::{record_blob, Progress, ScanOutput};
+use super::{record_blob, Gathered, Progress, ScanOutput};
 use crate::engine::Scanner;
 use crate::error::Result;
 use crate::finding::Finding;
@@ -91,7 +91,7 @@ pub fn scan_history(
         p.finish();
     }
     found.extend(scan_commit_messages(scanner, git_dir, &commits, selection.commit, &mut stats));
-    let mut out = ScanOutput { findings: attribute(source, &commits, selection.order_offset, found), stats };
+    let mut out = ScanOutput { findings: attribute(source, &commits, selection, found), stats };
     let commits = commits.len();
     let plural = |n: usize| if n == 1 { "" } else { "s" };
     out.stats.notes.push(format!("{commits} commit{}, {blobs} distinct blob{}", plural(commits), plural(blobs)));
@@ -111,12 +111,15 @@ pub struct Selection<'a> {
     /// Added to each commit's place in this run's walk ([`CommitInfo::order`](crate::finding::CommitInfo)): an
     /// incremental audit's commits come after those of the runs before it.
     pub order_offset: usize,
+    /// Which occurrence of a secret found in several blob versions is reported: the earliest this accepts (the
+    /// caller's scoring and suppression keep it), else the earliest. `None`: the earliest.
+    pub prefer: Option<&'a (dyn Fn(&Finding) -> bool + Sync)>,
 }
 
 impl Selection<'_> {
     /// Every commit, numbered from 0.
     pub fn all() -> Selection<'static> {
-        Selection { commit: &|_| true, order_offset: 0 }
+        Selection { commit: &|_| true, order_offset: 0, prefer: None }
     }
 }
 
@@ -146,7 +149,7 @@ fn scan_worker(
     queue: &Mutex<Receiver<Vec<BlobEntry>>>,
     progress: Option<&dyn Progress>,
 ) -> (Vec<(Finding, usize)>, ScanStats) {
-    let (mut found, mut stats) = (Vec::new(), ScanStats::default());
+    let mut out = Gathered::new(progress);
     let repo = Repository::open(git_dir);
     let mut unread = 0u64;
     loop {
@@ -158,16 +161,16 @@ fn scan_worker(
             continue;
         };
         for entry in &batch {
-            let bytes = scan_blob(scanner, repo, entry, max_size, partial_clone, &mut found, &mut stats);
+            let bytes = scan_blob(scanner, repo, entry, max_size, partial_clone, &mut out);
             if let Some(p) = progress {
                 p.advance(1, bytes);
             }
         }
     }
     if let Err(e) = repo {
-        stats.error(format!("cannot open repository: {}; {unread} blobs not scanned", e.message()));
+        out.stats.error(format!("cannot open repository: {}; {unread} blobs not scanned", e.message()));
     }
-    (found, stats)
+    (out.found, out.stats)
 }
 
 /// Reads and scans one blob; returns the bytes read.
@@ -177,9 +180,9 @@ fn scan_blob(
     entry: &BlobEntry,
     max_size: u64,
     partial_clone: bool,
-    found: &mut Vec<(Finding, usize)>,
-    stats: &mut ScanStats,
+    out: &mut Gathered<'_>,
 ) -> u64 {
+    let stats = &mut out.stats;
     let odb = match repo.odb() {
         Ok(odb) => odb,
         Err(e) => {
@@ -206,41 +209,49 @@ fn scan_blob(
         return 0;
     }
     let find_keywords = &mut |content: &[u8], hits: &mut Vec<_>| scanner.rules().keyword_hits(content, hits);
-    record_blob(scanner, entry, blob.content(), found, stats, find_keywords);
+    record_blob(scanner, entry, blob.content(), out, find_keywords);
     size
 }
 
 /// One finding per fingerprint: the earliest commit's (then the first in the blob, so the choice does not depend on
-/// which thread scanned what), with the number of further blob versions that carry the same secret at the same
-/// path. `report merge` makes the same choice, by `order`, when shards of one audit found the same finding.
+/// which thread scanned what) among the occurrences `selection.prefer` accepts, if any does — an occurrence the
+/// report would hide (on a line with an allow marker, scored under the threshold) does not hide a later one that
+/// it keeps — with the number of further blob versions that carry the same secret at the same path. `report
+/// merge` makes the same choice, by `order`, when shards of one audit found the same finding.
 fn attribute(
     source: &HistorySource,
     commits: &[git2::Oid],
-    order_offset: usize,
+    selection: &Selection<'_>,
     found: Vec<(Finding, usize)>,
 ) -> Vec<Finding> {
-    let place = |f: &Finding, commit: usize| (commit, f.start_line, f.start_column, f.end_line, f.end_column);
-    let mut groups: HashMap<String, (Finding, usize, usize)> = HashMap::new();
+    // Not preferred last, then by commit and position.
+    type Place = (bool, usize, usize, usize, usize, usize);
+    let place = |f: &Finding, commit: usize| -> Place {
+        let preferred = selection.prefer.is_none_or(|p| p(f));
+        (!preferred, commit, f.start_line, f.start_column, f.end_line, f.end_column)
+    };
+    let mut groups: HashMap<String, (Finding, Place, usize)> = HashMap::new();
     for (f, commit) in found {
+        let at = place(&f, commit);
         match groups.get_mut(&f.fingerprint.0) {
-            Some((best, best_commit, count)) => {
+            Some((best, best_at, count)) => {
                 *count += 1;
-                if place(&f, commit) < place(best, *best_commit) {
+                if at < *best_at {
                     *best = f;
-                    *best_commit = commit;
+                    *best_at = at;
                 }
             }
             None => {
-                groups.insert(f.fingerprint.0.clone(), (f, commit, 0));
+                groups.insert(f.fingerprint.0.clone(), (f, at, 0));
             }
         }
     }
     groups
         .into_values()
-        .map(|(mut f, commit, further)| {
+        .map(|(mut f, (_, commit, ..), further)| {
             if let Some(mut info) = commits.get(commit).and_then(|oid| source.commit_info(*oid)) {
                 info.further_occurrences = further;
-                info.order = order_offset + commit;
+                info.order = selection.order_offset + commit;
                 f.commit = Some(info);
             }
             f

@@ -21,12 +21,15 @@ use crate::source::fs::{walk, WalkOptions};
 use crate::source::{BlobEntry, FragmentSink, Origin, Piece};
 use crate::stats::{ScanStats, SkipReason};
 
-/// Receives progress of a history scan (blobs found by the plan, blobs and bytes done). Implemented by the CLI's
-/// progress bar.
+/// Receives progress of a history scan (blobs found by the plan, blobs and bytes done, and the findings of each
+/// blob as soon as it is scanned). Implemented by the CLI's progress bar, and by the pipeline to start live
+/// verification while the scan goes on.
 pub trait Progress: Sync {
     fn found(&self, blobs: u64);
     fn advance(&self, blobs: u64, bytes: u64);
     fn finish(&self);
+    /// One blob's findings, as the matcher made them: not yet scored, suppressed or attributed to a commit.
+    fn findings(&self, _found: &[Finding]) {}
 }
 
 /// Findings (sorted by path, then position) and what was scanned or skipped.
@@ -189,17 +192,38 @@ pub fn scan_piece_plain(
     scan_piece(scanner, piece, terraform, stats, find_keywords)
 }
 
+/// What one history worker gathers: each finding with its blob's commit index, and the counts. Whoever follows
+/// the scan's progress is told of each blob's findings as they are made.
+struct Gathered<'a> {
+    found: Vec<(Finding, usize)>,
+    stats: ScanStats,
+    progress: Option<&'a dyn Progress>,
+}
+
+impl<'a> Gathered<'a> {
+    fn new(progress: Option<&'a dyn Progress>) -> Self {
+        Gathered { found: Vec::new(), stats: ScanStats::default(), progress }
+    }
+
+    fn merge(&mut self, other: Gathered<'_>) {
+        self.found.extend(other.found);
+        self.stats.merge(other.stats);
+    }
+}
+
 /// Scans one history blob's content; its findings are kept with the index of its commit.
 fn record_blob(
     scanner: &Scanner,
     entry: &BlobEntry,
     content: &[u8],
-    found: &mut Vec<(Finding, usize)>,
-    stats: &mut ScanStats,
+    out: &mut Gathered<'_>,
     find_keywords: &mut FindKeywords<'_>,
 ) {
-    let findings = scan_piece(scanner, &entry.piece(content), None, stats, find_keywords);
-    found.extend(findings.into_iter().map(|f| (f, entry.commit)));
+    let findings = scan_piece(scanner, &entry.piece(content), None, &mut out.stats, find_keywords);
+    if let (Some(p), false) = (out.progress, findings.is_empty()) {
+        p.findings(&findings);
+    }
+    out.found.extend(findings.into_iter().map(|f| (f, entry.commit)));
 }
 
 /// Scans files and folders; Terraform files are linted per directory once the walk is done.

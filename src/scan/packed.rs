@@ -6,7 +6,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use rayon::prelude::*;
 
-use super::{record_blob, Progress};
+use super::{record_blob, Gathered, Progress};
 use crate::engine::Scanner;
 use crate::finding::Finding;
 use crate::rules::{KeywordHit, RuleSet};
@@ -58,11 +58,11 @@ pub fn scan_packed(
     roots.sort_unstable_by_key(|&r| std::cmp::Reverse(set.size(r).saturating_mul(u64::from(chain_len[r as usize]))));
     let done: Vec<AtomicBool> = blobs.iter().map(|_| AtomicBool::new(false)).collect();
     let rules = scanner.rules();
-    let (found, stats) = roots
+    let gathered = roots
         .into_par_iter()
         .fold(
-            || (Reader::new(set), ChainHits::default(), Vec::new(), ScanStats::default()),
-            |(mut reader, mut chain, mut found, mut stats), root| {
+            || (Reader::new(set), ChainHits::default(), Gathered::new(progress)),
+            |(mut reader, mut chain, mut out), root| {
                 reader.decode_chain(root, max_size, &|id| needed[id as usize], &mut |id, decoded, base| {
                     chain.down_to(base.map(|b| b.id));
                     let i = planned[id as usize];
@@ -79,11 +79,11 @@ pub fn scan_packed(
                                     }
                                 };
                                 let blob = &blobs[i as usize];
-                                record_blob(scanner, blob, content, &mut found, &mut stats, find_keywords);
+                                record_blob(scanner, blob, content, &mut out, find_keywords);
                                 content.len() as u64
                             }
                             Decoded::TooLarge(size) => {
-                                stats.skip_too_large(&blobs[i as usize].path, size);
+                                out.stats.skip_too_large(&blobs[i as usize].path, size);
                                 0
                             }
                         };
@@ -95,20 +95,19 @@ pub fn scan_packed(
                         chain.path.push((id, own_hits));
                     }
                 });
-                (reader, chain, found, stats)
+                (reader, chain, out)
             },
         )
-        .map(|(_, _, found, stats)| (found, stats))
+        .map(|(_, _, out)| out)
         .reduce(
-            || (Vec::new(), ScanStats::default()),
-            |(mut found, mut stats), (f, s)| {
-                found.extend(f);
-                stats.merge(s);
-                (found, stats)
+            || Gathered::new(progress),
+            |mut all, out| {
+                all.merge(out);
+                all
             },
         );
     let left = blobs.into_iter().zip(done).filter_map(|(b, d)| (!d.into_inner()).then_some(b)).collect();
-    PackedScan { found, stats, left }
+    PackedScan { found: gathered.found, stats: gathered.stats, left }
 }
 
 /// The keyword occurrences of the objects on a chain's decoding path (the bases of what is decoded next), so that

@@ -53,23 +53,51 @@ pub fn apply_with(
     let mut counts = Suppressed::default();
     let kept = findings
         .into_iter()
-        .filter(|f| {
-            let inline_applies = markers == InlineMarkers::Honoured && f.kind() != FindingKind::Config;
-            if inline_applies && inline::allows(&f.line, &f.rule_id) {
+        .filter(|f| match hider(f, ignore, baseline, markers) {
+            Some(Hider::Inline) => {
                 counts.inline += 1;
                 false
-            } else if ignore.matches(f) {
+            }
+            Some(Hider::IgnoreFile) => {
                 counts.ignore_file += 1;
                 false
-            } else if baseline.is_some_and(|b| b.matches(f)) {
+            }
+            Some(Hider::Baseline) => {
                 counts.baseline += 1;
                 false
-            } else {
-                true
             }
+            None => true,
         })
         .collect();
     (kept, counts)
+}
+
+/// Which suppressor hides a finding.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Hider {
+    Inline,
+    IgnoreFile,
+    Baseline,
+}
+
+/// The first suppressor (inline → ignore file → baseline) that hides `f`, if any. A finding not yet attributed
+/// to a commit is hidden by every entry for its spot, whatever commit the entry names.
+pub fn hider(
+    f: &Finding,
+    ignore: &ignore_file::IgnoreList,
+    baseline: Option<&baseline::Baseline>,
+    markers: InlineMarkers,
+) -> Option<Hider> {
+    let inline_applies = markers == InlineMarkers::Honoured && f.kind() != FindingKind::Config;
+    if inline_applies && inline::allows(&f.line, &f.rule_id) {
+        Some(Hider::Inline)
+    } else if ignore.matches(f) {
+        Some(Hider::IgnoreFile)
+    } else if baseline.is_some_and(|b| b.matches(f)) {
+        Some(Hider::Baseline)
+    } else {
+        None
+    }
 }
 
 #[cfg(test)]

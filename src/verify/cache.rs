@@ -12,12 +12,26 @@ use super::pair::Neighbours;
 use super::spec::Judgement;
 use crate::finding::Finding;
 
-/// One credential to check, and the findings its result goes to.
-pub struct Job {
+/// A credential's cache key.
+pub type Key = [u8; 32];
+
+/// One credential to check.
+pub struct Credential {
     pub verifier: Arc<Prepared>,
     pub secret: String,
     /// The pair's id, for verifiers of pairs.
     pub id: Option<String>,
+}
+
+impl Credential {
+    pub fn key(&self) -> Key {
+        key(&self.verifier.spec.id, &self.secret, self.id.as_deref())
+    }
+}
+
+/// One credential to check, and the findings its result goes to.
+pub struct Job {
+    pub credential: Credential,
     pub findings: Vec<usize>,
 }
 
@@ -29,7 +43,7 @@ pub struct Plan {
 }
 
 /// (verifier id, secret, id) hashed: what the cache is keyed by.
-pub fn key(verifier: &str, secret: &str, id: Option<&str>) -> [u8; 32] {
+pub fn key(verifier: &str, secret: &str, id: Option<&str>) -> Key {
     let mut h = Sha256::new();
     for part in [verifier, id.unwrap_or_default(), secret] {
         h.update(part.as_bytes());
@@ -42,7 +56,7 @@ pub fn key(verifier: &str, secret: &str, id: Option<&str>) -> [u8; 32] {
 pub fn plan(findings: &[Finding], catalogue: &Catalogue) -> Plan {
     let neighbours = Neighbours::new(findings);
     let mut patterns: HashMap<String, Option<Regex>> = HashMap::new();
-    let mut by_key: HashMap<[u8; 32], usize> = HashMap::new();
+    let mut by_key: HashMap<Key, usize> = HashMap::new();
     let mut plan = Plan::default();
     for (i, f) in findings.iter().enumerate() {
         let Some(v) = catalogue.for_rule(&f.rule_id) else { continue };
@@ -78,7 +92,8 @@ pub fn plan(findings: &[Finding], catalogue: &Catalogue) -> Plan {
             Some(&j) => plan.jobs[j].findings.push(i),
             None => {
                 by_key.insert(k, plan.jobs.len());
-                plan.jobs.push(Job { verifier: v.clone(), secret: f.secret().to_string(), id, findings: vec![i] });
+                let credential = Credential { verifier: v.clone(), secret: f.secret().to_string(), id };
+                plan.jobs.push(Job { credential, findings: vec![i] });
             }
         }
     }

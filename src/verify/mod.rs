@@ -5,12 +5,17 @@
 //! Data first, network last: a verifier is data ([`spec`], the built-ins in `catalogue.toml`, the user's
 //! `[verify]` settings applied in [`catalogue`]); findings become one job per distinct credential ([`cache`],
 //! pairs joined in [`pair`]); requests are built and answers judged without network code ([`request`], [`spec`],
-//! [`aws`] over [`sigv4`]). Only `transport` and `runner` — the `verify` cargo feature — send anything: through
-//! a per-provider limiter ([`rate`]), to hosts on the verifier's allowlist only.
+//! [`aws`] over [`sigv4`]). Only `transport`, `ask`, `pool` and `runner` — the `verify` cargo feature — send anything:
+//! through a per-provider limiter ([`rate`]), to hosts on the verifier's allowlist only, starting while the scan
+//! still runs (the pipeline hands the pool each finding as soon as it is known to be reported).
+#[cfg(feature = "verify")]
+mod ask;
 pub mod aws;
 pub mod cache;
 pub mod catalogue;
 pub mod pair;
+#[cfg(feature = "verify")]
+mod pool;
 pub mod rate;
 pub mod request;
 #[cfg(feature = "verify")]
@@ -25,6 +30,8 @@ use std::time::Duration;
 
 use serde::Deserialize;
 
+#[cfg(feature = "verify")]
+pub use pool::Pool;
 #[cfg(feature = "verify")]
 pub use runner::verify_findings;
 
@@ -94,9 +101,9 @@ impl VerifyOptions {
     }
 }
 
-/// Told how verification advances (a progress bar).
-pub trait VerifyProgress: Sync {
-    /// `total` credentials are to be checked.
+/// Told how verification advances (a progress bar), from the checking threads.
+pub trait VerifyProgress: Send + Sync {
+    /// `total` more credentials are to be checked.
     fn start(&self, total: u64);
     fn advance(&self, done: u64);
     fn finish(&self);

@@ -1,8 +1,8 @@
 //! Pairs: a secret that only works with its id (an AWS secret access key and its access key id, a Twilio API
 //! key's secret and its SID) is verified with the id found nearest to it in the same file of the same commit —
 //! the rules find the two halves apart, and the scan folds an id within a few lines into its secret's finding.
-//! Failing that, a pair may name a pattern for the id in the secret's own
-//! line (a Twilio account SID before its auth token).
+//! Failing that, a pair may name a pattern for the id in the secret's own line (a Twilio account SID before its
+//! auth token; with a capture group, the group: the user name after `docker login -u`).
 use std::collections::HashMap;
 
 use regex::Regex;
@@ -41,7 +41,8 @@ impl<'a> Neighbours<'a> {
         if let Some(g) = nearest {
             return Some(g.secret().to_string());
         }
-        from_line.and_then(|re| re.find(&f.line)).map(|m| m.as_str().to_string())
+        let caught = from_line.and_then(|re| re.captures(&f.line))?;
+        caught.get(1).or_else(|| caught.get(0)).map(|m| m.as_str().to_string())
     }
 }
 
@@ -91,5 +92,11 @@ mod tests {
         let pair = Pair { rules: vec![], from_line: Some(re.as_str().into()) };
         let got = Neighbours::new(&findings).partner(0, &pair, Some(&re));
         assert_eq!(got.as_deref(), Some("AC0123456789abcdef0123456789abcdef"));
+        let mut f = finding("docker-hub-access-token", "ci.sh", 1, "tok");
+        f.line = "docker login -u jdoe -p *****".into();
+        let findings = vec![f];
+        let re = regex::Regex::new(r"(?:-u|--username)[ =]+([A-Za-z0-9][A-Za-z0-9_.-]*)").unwrap();
+        let pair = Pair { rules: vec![], from_line: Some(re.as_str().into()) };
+        assert_eq!(Neighbours::new(&findings).partner(0, &pair, Some(&re)).as_deref(), Some("jdoe"));
     }
 }

@@ -62,6 +62,18 @@ impl Limiter {
         }
     }
 
+    /// A slot with `provider` if one is free now (not paused, under its limit), without waiting.
+    pub fn try_acquire(&self, provider: &str) -> Option<Slot<'_>> {
+        let mut gates = self.gates.lock().unwrap_or_else(|e| e.into_inner());
+        let g = gates.entry(provider.to_string()).or_default();
+        let paused = g.paused_until.is_some_and(|until| until > Instant::now());
+        if paused || g.in_flight >= self.per_provider {
+            return None;
+        }
+        g.in_flight += 1;
+        Some(Slot { limiter: self, provider: provider.to_string() })
+    }
+
     /// The provider said 429: nobody asks it for `retry_after` (capped), or a second if it did not say.
     pub fn pause(&self, provider: &str, retry_after: Option<Duration>) -> Duration {
         let wait = retry_after.unwrap_or(Duration::from_secs(1)).min(self.max_pause);
@@ -102,6 +114,10 @@ mod tests {
             }
         });
         assert_eq!(peak.load(Ordering::SeqCst), 2);
+        let (a, b) = (limiter.try_acquire("p"), limiter.try_acquire("p"));
+        assert!(a.is_some() && b.is_some() && limiter.try_acquire("p").is_none());
+        drop(a);
+        assert!(limiter.try_acquire("p").is_some());
     }
 
     #[test]
@@ -111,6 +127,7 @@ mod tests {
         let t = Instant::now();
         drop(limiter.acquire("other"));
         assert!(t.elapsed() < Duration::from_millis(40));
+        assert!(limiter.try_acquire("slow").is_none());
         drop(limiter.acquire("slow"));
         assert!(t.elapsed() >= Duration::from_millis(70));
         assert_eq!(retry_after(Some(" 2 ")), Some(Duration::from_secs(2)));

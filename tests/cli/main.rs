@@ -32,5 +32,7 @@ mod rules_cmd;
 mod scan;
 mod snapshots;
 mod verify;
+mod verify_alongside;
 mod verify_catalogue;
+mod verify_line_pairs;
 mod verify_mock;

@@ -112,7 +112,15 @@ fn every_builtin_verifier_sends_its_request_and_reads_live_and_revoked() {
     let mut planted: BTreeMap<String, (String, String)> = BTreeMap::new();
     let aws_id = regex::Regex::new(r"\b(?:AKIA|ASIA)[A-Z0-9]{16}\b").unwrap();
     for spec in &specs {
-        let example = spec.rules.iter().find_map(|r| rules[r].examples.first()).expect("a rule with an example");
+        // A pair read from the secret's line: the first example whose line holds it.
+        let from_line =
+            spec.pair.as_ref().and_then(|p| p.from_line.as_deref()).map(|re| regex::Regex::new(re).unwrap());
+        let example = spec
+            .rules
+            .iter()
+            .flat_map(|r| &rules[r].examples)
+            .find(|e| from_line.as_ref().is_none_or(|re| re.is_match(&e.text)))
+            .expect("a rule with an example");
         let mut text = example.text.clone();
         let mut id = String::new();
         if let Some(pair) = &spec.pair {
@@ -124,8 +132,9 @@ fn every_builtin_verifier_sends_its_request_and_reads_live_and_revoked() {
                     Some(m) => id = m.as_str().to_string(),
                     None => text = format!("{}\n{text}\n", p.text),
                 }
-            } else if let Some(re) = &pair.from_line {
-                id = regex::Regex::new(re).unwrap().find(&example.text).unwrap().as_str().to_string();
+            } else if let Some(re) = &from_line {
+                let caught = re.captures(&example.text).unwrap();
+                id = caught.get(1).or_else(|| caught.get(0)).unwrap().as_str().to_string();
             }
         }
         let name = example.path.clone().unwrap_or_else(|| "example.txt".into());
