@@ -86,7 +86,8 @@ fn is_comparison(before: &str, after: &str) -> bool {
 
 /// The identifier a value is assigned to: `db.password` in `db.password = "…"`, `data2_password` in
 /// `data2_password: test`, `changepassword` in `"changepassword":"…"`.
-fn key_name(before: &str) -> Option<&str> {
+/// The name a value is assigned to on its line (`DB_PASSWORD` in `DB_PASSWORD = "…"`).
+pub(super) fn key_name(before: &str) -> Option<&str> {
     let t = before.trim_end_matches(['"', '\'', '`', ' ', '\t']);
     let t = t
         .strip_suffix(":=")

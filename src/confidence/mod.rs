@@ -39,7 +39,9 @@ pub fn score(rules: &RuleSet, finding: &Finding, path: &str) -> Scored {
         // A generic rule's floor only keeps out the obvious; clearing it by a bit says nothing about a password.
         strong_entropy: !rule.generic && rule.entropy.is_some_and(|floor| entropy >= floor + 1.0),
         // Had the provider's rule accepted the value, its finding would have won over the generic one.
-        provider_look_alike: rule.generic && rules.provider_prefix_rule(secret).is_some(),
+        provider_look_alike: rule.generic
+            && (rules.provider_prefix_rule(secret).is_some()
+                || named_provider_look_alike(rules, &finding.line, secret)),
     });
     // Known to the engine only, so it arrives on the finding: a raise goes before every lowering, a lowering last.
     for e in m.evidence.iter().filter(|e| e.is_from_engine()) {
@@ -56,6 +58,12 @@ pub fn score(rules: &RuleSet, finding: &Finding, path: &str) -> Scored {
         level = e.apply(level);
     }
     Scored { level, evidence: found }
+}
+
+/// A value assigned to a provider's name (`DEEPGRAM_API_KEY=…`) but in none of that provider's formats.
+fn named_provider_look_alike(rules: &RuleSet, line: &str, secret: &str) -> bool {
+    let Some(at) = line.find(secret) else { return false };
+    gather::key_name(&line[..at]).is_some_and(|key| rules.fits_no_named_provider(key, secret))
 }
 
 /// Scores every finding in place (secret findings get their level and evidence; other kinds are `high`).

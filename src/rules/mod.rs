@@ -6,6 +6,7 @@ pub mod keyword_dfa;
 mod keyword_reuse;
 pub mod nearby;
 pub mod prefixes;
+pub mod provider_names;
 pub mod rule;
 pub mod rule_regex;
 pub mod ruleset;

@@ -81,8 +81,44 @@ const NOT_A_SECRET: &[&str] = &[
 
 /// Keywords shorter than this, or without this many letters, are too common a string to name a provider.
 const MIN_NAME_LETTERS: usize = 4;
-/// Keywords that name no provider by themselves.
-const NOT_A_NAME: &[&str] = &["api_", "api-", "key_", "token", "secret", "client", "apikey", "access"];
+/// Words that name no provider: a keyword made only of them (`client_secret`, `session-token`, `sk_live_`) is a
+/// credential's kind, not its provider.
+const CREDENTIAL_WORDS: &[&str] = &[
+    "access",
+    "account",
+    "admin",
+    "api",
+    "apikey",
+    "app",
+    "auth",
+    "bearer",
+    "bot",
+    "client",
+    "dev",
+    "id",
+    "key",
+    "live",
+    "master",
+    "oauth",
+    "pass",
+    "password",
+    "personal",
+    "pk",
+    "private",
+    "privatekey",
+    "prod",
+    "public",
+    "refresh",
+    "secret",
+    "service",
+    "session",
+    "signing",
+    "sk",
+    "test",
+    "token",
+    "user",
+    "webhook",
+];
 
 /// The nearby form's regex for a rule, or `None` when the rule has no usable name or value shape. Group `name`
 /// is the provider's name, group `secret` the value.
@@ -126,10 +162,14 @@ fn words(text: &[u8]) -> impl Iterator<Item = String> + '_ {
     out.into_iter()
 }
 
-fn is_name(keyword: &str) -> bool {
+/// Whether a keyword names a provider (not `api_`, `token`, a two-letter code).
+pub(super) fn is_name(keyword: &str) -> bool {
     keyword.bytes().filter(u8::is_ascii_alphabetic).count() >= MIN_NAME_LETTERS
         && keyword.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.' | b' '))
-        && !NOT_A_NAME.contains(&keyword)
+        && !keyword
+            .split(['_', '-', '.', ' '])
+            .filter(|part| !part.is_empty())
+            .all(|part| CREDENTIAL_WORDS.contains(&part) || part.bytes().all(|b| b.is_ascii_digit()))
 }
 
 /// The rule's secret group as a regex of its own, printed from the parsed pattern so that flags set outside
@@ -184,7 +224,7 @@ mod tests {
 
     #[test]
     fn keywords_that_name_no_provider_give_no_form() {
-        let keys = vec!["api_".to_string(), "box".to_string()];
+        let keys = vec!["api_".to_string(), "box".to_string(), "client_secret".to_string(), "sk_live_".to_string()];
         assert_eq!(nearby_regex(&keys, r"(?P<secret>[a-f0-9]{32})"), None);
         // A value shape of a few characters is none.
         assert_eq!(nearby_regex(&["abyssale".to_string()], r"abyssale=(?P<secret>\w+)"), None);

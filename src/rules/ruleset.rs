@@ -37,6 +37,8 @@ pub struct RuleSet {
     unkeyed: Vec<u32>,
     /// Read off the regexes when a generic finding is first scored: a pre-commit run that finds nothing never pays.
     provider_prefixes: OnceLock<ProviderPrefixes>,
+    /// Built when a generic finding is first scored, as `provider_prefixes` is.
+    provider_names: OnceLock<super::provider_names::ProviderNames>,
     /// Rule index by id: reports, scoring and pairing look rules up once per finding.
     by_id: std::collections::HashMap<String, usize>,
 }
@@ -107,6 +109,7 @@ impl RuleSet {
             pattern_rules,
             unkeyed,
             provider_prefixes: OnceLock::new(),
+            provider_names: OnceLock::new(),
             by_id,
         })
     }
@@ -117,6 +120,14 @@ impl RuleSet {
 
     pub fn get(&self, id: &str) -> Option<&Rule> {
         self.by_id.get(id).map(|&i| &self.rules[i])
+    }
+
+    /// Whether `value`, assigned to `key`, is in none of the formats of the providers `key` names (see
+    /// `provider_names`).
+    pub fn fits_no_named_provider(&self, key: &str, value: &str) -> bool {
+        self.provider_names
+            .get_or_init(|| super::provider_names::ProviderNames::new(&self.rules))
+            .fits_no_format(key, value)
     }
 
     /// The specific rule whose token prefix `value` starts with, in any letter case (see `prefixes`).

@@ -214,6 +214,38 @@ fn a_provider_look_alike_is_low_and_says_why() {
     );
 }
 
+/// A value assigned to a provider's name (`DEEPGRAM_API_KEY`) that fits none of that provider's formats (cut
+/// short, a character the format never has) is a look-alike too; one that fits is the provider rule's finding.
+#[test]
+fn a_value_named_for_a_provider_but_in_none_of_its_formats_is_low() {
+    let t = Tree::new();
+    t.write("deploy/cut.env", "DEEPGRAM_API_KEY=5baa21a17b929652093a0371\n");
+    t.write("deploy/odd.env", "DEEPGRAM_API_KEY=5baa21a17b929652093a03715baa21a17b92965z\n");
+    let run = t.run(&["scan", "--format", "json", "."]);
+    run.assert_code(0);
+    assert_eq!(run.json()["summary"]["below_confidence"], 2, "{:#}", run.json());
+    for secret in ["5baa21a17b929652093a0371", "5baa21a17b929652093a03715baa21a17b92965z"] {
+        let (level, evidence) = evidence_of(&t, secret);
+        assert_eq!(level, "low");
+        assert!(evidence.contains(&"provider-look-alike".to_string()), "{secret}: {evidence:?}");
+    }
+    // A whole key in the provider's format, and a value under a name that names no provider, are reported.
+    t.write("deploy/whole.env", "DEEPGRAM_API_KEY=5baa21a17b929652093a03715baa21a17b929652\n");
+    t.write("deploy/app.env", "SESSION_SECRET=5baa21a17b929652093a0371\n");
+    let run = t.run(&["scan", "--format", "json", "--show-secrets", "."]);
+    run.assert_code(1);
+    let mut shown: Vec<String> =
+        findings(&run.json()).into_iter().map(|(rule, secret)| format!("{rule} {secret}")).collect();
+    shown.sort();
+    assert_eq!(
+        shown,
+        vec![
+            "deepgram-api-key 5baa21a17b929652093a03715baa21a17b929652".to_string(),
+            "generic-env-file-secret 5baa21a17b929652093a0371".to_string()
+        ]
+    );
+}
+
 /// A test's own constant: a value its assertion compares with, or one assigned to a name that says it is for
 /// tests. One level down: a generic password drops below the default, a provider's token stays shown.
 #[test]
