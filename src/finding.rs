@@ -81,6 +81,8 @@ pub struct SecretMatch {
     pub verification: Option<Verification>,
     /// The secret's other half found beside it (an access key id for its secret key; `crate::scan::pairs`).
     pub paired: Option<Box<PairedId>>,
+    /// Facts beside the secret that its verifier needs (`crate::rules::context`); never reported.
+    pub context: std::collections::BTreeMap<String, String>,
 }
 
 /// The id half of a credential pair, reported with its secret as one finding.
@@ -302,6 +304,7 @@ impl<'de> Deserialize<'de> for Finding {
                 secret_hash: f.secret_hash,
                 verification: f.verification,
                 paired: f.paired_with.map(Box::new),
+                context: Default::default(),
             }),
             FindingKind::Iac => Detail::Iac(Misconfiguration {
                 resource: f.resource.unwrap_or_default(),
@@ -407,6 +410,16 @@ pub fn locate(rules: &RuleSet, content: &[u8], path: &str, candidates: &[Candida
                 secret_hash: None,
                 verification: None,
                 paired: None,
+                context: match &c.decoded {
+                    // Found in decoded text: the fields beside it are encoded too.
+                    Some(_) => Default::default(),
+                    None => crate::rules::context::capture(
+                        rule.compiled().map(|r| &r.context[..]).unwrap_or_default(),
+                        content,
+                        c.secret_start,
+                        c.secret_end,
+                    ),
+                },
             }),
         });
     }
@@ -545,6 +558,7 @@ pub(crate) mod test_support {
                 decoded: Vec::new(),
                 verification: None,
                 paired: None,
+                context: Default::default(),
             }),
         }
     }

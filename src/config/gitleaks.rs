@@ -408,6 +408,7 @@ impl Import {
             multiline,
             allowlist,
             pair_with: Vec::new(),
+            context: Default::default(),
             examples: Vec::new(),
             negative_examples: Vec::new(),
         };

@@ -331,6 +331,7 @@ mod tests {
                 secret_hash: None,
                 verification: None,
                 paired: None,
+                context: Default::default(),
             });
             f.line = random_line(rng, &secrets);
             f.start_line = 1 + rng.below(4);

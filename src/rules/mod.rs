@@ -2,6 +2,7 @@
 //! compiled regexes (`rule`), allowlists, and the active `RuleSet` with its keyword automaton.
 pub mod allowlist;
 pub mod builtin;
+pub mod context;
 pub mod keyword_dfa;
 mod keyword_reuse;
 pub mod nearby;

@@ -35,6 +35,8 @@ pub struct Rule {
     pub generic: bool,
     /// The rules that find this secret's other half (its id); see `crate::scan::pairs`.
     pub pair_with: Vec<String>,
+    /// Name → regex of the facts a verifier reads from beside the secret (`super::context`).
+    pub context_source: std::collections::BTreeMap<String, String>,
     spec_allowlist: super::schema::AllowlistSpec,
     compiled: OnceLock<std::result::Result<Compiled, String>>,
     /// Separate from `compiled`: most rules that run find nothing, and then their allowlist is never needed.
@@ -47,6 +49,7 @@ pub struct Rule {
 pub struct Compiled {
     pub regex: RuleRegex,
     pub path: Option<Regex>,
+    pub context: Vec<(String, Regex)>,
 }
 
 const DEFAULT_REMEDIATION: &str =
@@ -127,6 +130,7 @@ impl Rule {
             negative_examples: spec.negative_examples,
             generic,
             pair_with: spec.pair_with,
+            context_source: spec.context,
             spec_allowlist: spec.allowlist,
             compiled: OnceLock::new(),
             allowlist: OnceLock::new(),
@@ -181,7 +185,15 @@ impl Rule {
             Some(p) => Some(ascii_regex(p).map_err(|e| format!("invalid path regex: {e}"))?),
             None => None,
         };
-        Ok(Compiled { regex, path })
+        let mut context = Vec::new();
+        for (name, source) in &self.context_source {
+            let re = ascii_regex(source).map_err(|e| format!("invalid context regex `{name}`: {e}"))?;
+            if re.captures_len() < 2 {
+                return Err(format!("context regex `{name}` has no group for the value"));
+            }
+            context.push((name.clone(), re));
+        }
+        Ok(Compiled { regex, path, context })
     }
 }
 

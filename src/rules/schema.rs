@@ -47,6 +47,11 @@ pub struct RuleSpec {
     /// of the secret, the two are one finding (`crate::scan::pairs`).
     #[serde(default)]
     pub pair_with: Vec<String>,
+    /// Facts a verifier needs from beside the secret (a key file's `client_email`, a connection string's
+    /// `AccountName`): name → regex whose first group is the value, tried near the secret
+    /// (`super::context`). Not reported; only `scan --verify` reads them.
+    #[serde(default)]
+    pub context: std::collections::BTreeMap<String, String>,
     #[serde(default)]
     pub examples: Vec<Example>,
     #[serde(default)]

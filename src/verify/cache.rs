@@ -1,7 +1,7 @@
 //! The cache: one check per distinct credential. Findings are grouped by (verifier, SHA-256 of the secret and its
 //! pair's id) before anything is sent, so a secret found in 500 commits or 30 files costs one request, and its
 //! result is copied to every finding of it. The key is a hash: the plan holds each secret once, for the request.
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
 use regex::Regex;
@@ -21,11 +21,23 @@ pub struct Credential {
     pub secret: String,
     /// The pair's id, for verifiers of pairs.
     pub id: Option<String>,
+    /// What the rule read beside the secret (a key file's `token_uri` and `project_id`).
+    pub context: BTreeMap<String, String>,
 }
 
 impl Credential {
     pub fn key(&self) -> Key {
-        key(&self.verifier.spec.id, &self.secret, self.id.as_deref())
+        let mut k = key(&self.verifier.spec.id, &self.secret, self.id.as_deref());
+        // The same key file with another token endpoint is another request.
+        if !self.context.is_empty() {
+            let mut h = Sha256::new();
+            h.update(k);
+            for (name, value) in &self.context {
+                h.update([name.as_bytes(), b"\0", value.as_bytes(), b"\0"].concat());
+            }
+            k = h.finalize().into();
+        }
+        k
     }
 }
 
@@ -79,20 +91,30 @@ pub fn plan(findings: &[Finding], catalogue: &Catalogue) -> Plan {
                 match neighbours.partner(i, pair, re.as_ref()) {
                     Some(id) => Some(id),
                     None => {
-                        let why = format!("no {} found in the same file to pair it with", pair.rules.join(" or "));
-                        let why = if pair.rules.is_empty() { "no id found to pair it with".into() } else { why };
+                        let why = match (&pair.context, pair.rules.is_empty()) {
+                            (Some(name), _) => format!("no {name} found beside it to pair it with"),
+                            (None, false) => {
+                                format!("no {} found in the same file to pair it with", pair.rules.join(" or "))
+                            }
+                            (None, true) => "no id found to pair it with".into(),
+                        };
                         plan.settled.push((i, vid.to_string(), Judgement::unknown(why)));
                         continue;
                     }
                 }
             }
         };
-        let k = key(vid, f.secret(), id.as_deref());
+        // Only a signed verifier reads the context; for the others it would only split the cache.
+        let context = match &f.detail {
+            crate::finding::Detail::Secret(m) if v.spec.kind.is_signed() => m.context.clone(),
+            _ => BTreeMap::new(),
+        };
+        let credential = Credential { verifier: v.clone(), secret: f.secret().to_string(), id, context };
+        let k = credential.key();
         match by_key.get(&k) {
             Some(&j) => plan.jobs[j].findings.push(i),
             None => {
                 by_key.insert(k, plan.jobs.len());
-                let credential = Credential { verifier: v.clone(), secret: f.secret().to_string(), id };
                 plan.jobs.push(Job { credential, findings: vec![i] });
             }
         }

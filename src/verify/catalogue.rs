@@ -8,7 +8,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
 use super::request::{check_allowed, host_matches, Url};
-use super::spec::VerifierSpec;
+use super::spec::{sample_endpoint, Kind, VerifierSpec};
 use super::VerifySettings;
 
 const BUILTIN: &str = include_str!("catalogue.toml");
@@ -75,7 +75,8 @@ impl Catalogue {
             let spec = specs.get(id).ok_or_else(|| {
                 format!("[verify.endpoints] `{id}`: no such verifier (see the README's verifier table)")
             })?;
-            let u = Url::parse(url).ok_or_else(|| format!("[verify.endpoints] {id} = {url:?}: not an http(s) URL"))?;
+            let u = Url::parse(&sample_endpoint(url))
+                .ok_or_else(|| format!("[verify.endpoints] {id} = {url:?}: not an http(s) URL"))?;
             let own = spec.hosts.iter().any(|h| host_matches(h, &u));
             if !own {
                 let listed = settings.allowed_hosts.iter().any(|a| host_matches(a, &u));
@@ -87,7 +88,8 @@ impl Catalogue {
                     ));
                 }
             }
-            check_allowed(url, &spec.allowed_with(url)).map_err(|e| format!("[verify.endpoints] {id}: {e}"))?;
+            check_allowed(&sample_endpoint(url), &spec.allowed_with(url))
+                .map_err(|e| format!("[verify.endpoints] {id}: {e}"))?;
             endpoints.insert(id.clone(), url.clone());
         }
         let mut by_rule = HashMap::new();
@@ -132,8 +134,13 @@ pub fn readme_table() -> Result<String, String> {
         if v.path.contains("{secret}") {
             carriers.push("URL".into());
         }
-        if v.kind == super::spec::Kind::AwsSts {
-            carriers.push("SigV4 signature (the secret itself is not sent)".into());
+        match v.kind {
+            Kind::AwsSts => carriers.push("SigV4 signature (the secret itself is not sent)".into()),
+            Kind::GcpServiceAccount => carriers.push("RS256-signed JWT (the private key itself is not sent)".into()),
+            Kind::AzureSharedKey => {
+                carriers.push("Shared Key HMAC signature (the account key itself is not sent)".into())
+            }
+            Kind::Http => {}
         }
         let rules: Vec<String> = v.rules.iter().map(|r| format!("`{r}`")).collect();
         out.push_str(&format!(

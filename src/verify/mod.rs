@@ -5,14 +5,18 @@
 //! Data first, network last: a verifier is data ([`spec`], the built-ins in `catalogue.toml`, the user's
 //! `[verify]` settings applied in [`catalogue`]); findings become one job per distinct credential ([`cache`],
 //! pairs joined in [`pair`]); requests are built and answers judged without network code ([`request`], [`spec`],
-//! [`aws`] over [`sigv4`]). Only `transport`, `ask`, `pool` and `runner` — the `verify` cargo feature — send anything:
+//! [`aws`] over [`sigv4`], `azure`; `gcp` signs with `ring`, so it comes with the network code). Only `transport`,
+//! `ask`, `pool` and `runner` — the `verify` cargo feature — send anything:
 //! through a per-provider limiter ([`rate`]), to hosts on the verifier's allowlist only, starting while the scan
 //! still runs (the pipeline hands the pool each finding as soon as it is known to be reported).
 #[cfg(feature = "verify")]
 mod ask;
 pub mod aws;
+pub mod azure;
 pub mod cache;
 pub mod catalogue;
+#[cfg(feature = "verify")]
+pub mod gcp;
 pub mod pair;
 #[cfg(feature = "verify")]
 mod pool;

@@ -29,6 +29,16 @@ impl<'a> Neighbours<'a> {
     /// the pair's rules in the same place, else the first match of `from_line` in the finding's line.
     pub fn partner(&self, i: usize, pair: &Pair, from_line: Option<&Regex>) -> Option<String> {
         let f = &self.findings[i];
+        // Read beside the secret by its rule (a key file's `client_email`, a connection string's `AccountName`).
+        if let Some(name) = &pair.context {
+            let beside = match &f.detail {
+                crate::finding::Detail::Secret(m) => m.context.get(name),
+                _ => None,
+            };
+            if let Some(v) = beside {
+                return Some(v.clone());
+            }
+        }
         // The scan folded the id into the secret's finding (`crate::scan::pairs`).
         if let Some(id) = f.paired().filter(|id| pair.rules.contains(&id.rule_id)) {
             return Some(id.value.clone());
@@ -78,7 +88,7 @@ mod tests {
             finding("aws-secret-access-key", "c.env", 1, "lonely"),
         ];
         let n = Neighbours::new(&findings);
-        let pair = Pair { rules: vec!["aws-access-key-id".into()], from_line: None };
+        let pair = Pair { rules: vec!["aws-access-key-id".into()], ..Pair::default() };
         assert_eq!(n.partner(2, &pair, None).as_deref(), Some("AKIASECOND"));
         assert_eq!(n.partner(4, &pair, None), None);
     }
@@ -89,14 +99,14 @@ mod tests {
         f.line = "Client('AC0123456789abcdef0123456789abcdef', '*****')".into();
         let findings = vec![f];
         let re = regex::Regex::new(r"\bAC[0-9a-f]{32}\b").unwrap();
-        let pair = Pair { rules: vec![], from_line: Some(re.as_str().into()) };
+        let pair = Pair { from_line: Some(re.as_str().into()), ..Pair::default() };
         let got = Neighbours::new(&findings).partner(0, &pair, Some(&re));
         assert_eq!(got.as_deref(), Some("AC0123456789abcdef0123456789abcdef"));
         let mut f = finding("docker-hub-access-token", "ci.sh", 1, "tok");
         f.line = "docker login -u jdoe -p *****".into();
         let findings = vec![f];
         let re = regex::Regex::new(r"(?:-u|--username)[ =]+([A-Za-z0-9][A-Za-z0-9_.-]*)").unwrap();
-        let pair = Pair { rules: vec![], from_line: Some(re.as_str().into()) };
+        let pair = Pair { from_line: Some(re.as_str().into()), ..Pair::default() };
         assert_eq!(Neighbours::new(&findings).partner(0, &pair, Some(&re)).as_deref(), Some("jdoe"));
     }
 }

@@ -188,6 +188,7 @@ mod tests {
             verifier: catalogue.for_rule(rule).unwrap().clone(),
             secret,
             id: None,
+            context: Default::default(),
         };
         let mut queue = Queue::default();
         for i in 0..10 {

@@ -18,6 +18,17 @@ pub enum Kind {
     Http,
     /// AWS STS GetCallerIdentity, signed with SigV4 (`super::aws`).
     AwsSts,
+    /// A Google service-account key exchanged for an access token with a signed JWT (`super::gcp`).
+    GcpServiceAccount,
+    /// An Azure storage account key, a Blob service listing signed with Shared Key (`super::azure`).
+    AzureSharedKey,
+}
+
+impl Kind {
+    /// Kinds whose request is signed with the secret by leakgate's own code: they need the pair's id.
+    pub fn is_signed(self) -> bool {
+        !matches!(self, Kind::Http)
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -75,8 +86,9 @@ pub struct VerifierSpec {
     pub identity_headers: BTreeMap<String, String>,
 }
 
-/// Where the other half of a pair comes from: the nearest finding of one of `rules` in the same file (and
-/// commit), else the first match of `from_line` in the finding's own line.
+/// Where the other half of a pair comes from: the finding's `context` value of that name (the rule's
+/// `context`, read beside the secret), else the nearest finding of one of `rules` in the same file (and commit),
+/// else the first match of `from_line` in the finding's own line.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Pair {
@@ -84,6 +96,8 @@ pub struct Pair {
     pub rules: Vec<String>,
     #[serde(default)]
     pub from_line: Option<String>,
+    #[serde(default)]
+    pub context: Option<String>,
 }
 
 /// A test on the JSON answer: the value at `pointer` equals `equals`, or is one of the strings in `one_of`.
@@ -152,7 +166,7 @@ impl VerifierSpec {
             return Err(format!("method `{}`: only GET, HEAD and read-only POST calls", self.method));
         }
         if let Some(endpoint) = &self.endpoint {
-            check_allowed(endpoint, &self.hosts).map_err(|e| format!("endpoint {endpoint}: {e}"))?;
+            check_allowed(&sample_endpoint(endpoint), &self.hosts).map_err(|e| format!("endpoint {endpoint}: {e}"))?;
         }
         if !self.path.is_empty() && !self.path.starts_with('/') {
             return Err(format!("path `{}` must start with `/`", self.path));
@@ -160,15 +174,15 @@ impl VerifierSpec {
         let templates = self.headers.values().chain(self.basic.iter().flatten()).chain(&self.body);
         let uses_id = templates.chain([&self.path]).any(|t| t.contains("{id}"));
         match &self.pair {
-            Some(p) if p.rules.is_empty() && p.from_line.is_none() => {
-                return Err("pair: names neither `rules` nor `from_line`".into())
+            Some(p) if p.rules.is_empty() && p.from_line.is_none() && p.context.is_none() => {
+                return Err("pair: names none of `rules`, `from_line` and `context`".into())
             }
             Some(p) => {
                 if let Some(re) = &p.from_line {
                     regex::Regex::new(re).map_err(|e| format!("pair.from_line: {e}"))?;
                 }
             }
-            None if uses_id || self.kind == Kind::AwsSts => {
+            None if uses_id || self.kind.is_signed() => {
                 return Err("uses the pair's `{id}` but has no `pair`".into());
             }
             None => {}
@@ -259,13 +273,25 @@ impl VerifierSpec {
     /// pointed the verifier elsewhere (checked against the user's `allowed_hosts` before this is called).
     pub fn allowed_with(&self, endpoint: &str) -> Vec<String> {
         let mut hosts = self.hosts.clone();
-        if let Some(u) = Url::parse(endpoint) {
+        if let Some(u) = Url::parse(&sample_endpoint(endpoint)) {
             if !hosts.iter().any(|h| host_matches(h, &u)) {
-                hosts.push(u.authority());
+                // `https://{account}.blob.core.chinacloudapi.cn`: every account below that domain.
+                match endpoint.split_once("://").and_then(|(_, rest)| rest.strip_prefix(ACCOUNT_PLACEHOLDER)) {
+                    Some(below) => hosts.push(format!("*{}", below.split(['/', '?', '#']).next().unwrap_or(below))),
+                    None => hosts.push(u.authority()),
+                }
             }
         }
         hosts
     }
+}
+
+/// In an Azure endpoint (`https://{account}.blob.core.windows.net`), where the account name goes.
+pub const ACCOUNT_PLACEHOLDER: &str = "{account}";
+
+/// An endpoint as the allowlist sees it: the account placeholder stands for a sample account name.
+pub fn sample_endpoint(endpoint: &str) -> String {
+    endpoint.replace(ACCOUNT_PLACEHOLDER, "account")
 }
 
 /// Sent with every request, so a provider's logs show what asked.

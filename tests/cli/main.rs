@@ -36,3 +36,5 @@ mod verify_alongside;
 mod verify_catalogue;
 mod verify_line_pairs;
 mod verify_mock;
+#[cfg(feature = "verify")]
+mod verify_signed;

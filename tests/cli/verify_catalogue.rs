@@ -24,6 +24,11 @@ fn at_pointer(pointer: &str, value: &str) -> Value {
 
 /// What a live provider answers, for every verifier at once: one body that meets each `live_when`.
 fn live_answer(spec: &VerifierSpec) -> Answer {
+    match spec.kind {
+        Kind::GcpServiceAccount => return Answer::json(200, r#"{"access_token":"ya29.t","expires_in":3599}"#),
+        Kind::AzureSharedKey => return Answer::json(200, "<EnumerationResults><Containers/></EnumerationResults>"),
+        _ => {}
+    }
     if spec.kind == Kind::AwsSts {
         return Answer::json(
             200,
@@ -39,6 +44,14 @@ fn live_answer(spec: &VerifierSpec) -> Answer {
 
 /// What a provider that rejects the credential answers, from the verifier's own description of rejection.
 fn revoked_answer(spec: &VerifierSpec) -> Answer {
+    match spec.kind {
+        Kind::GcpServiceAccount => return Answer::json(400, r#"{"error":"invalid_grant"}"#),
+        Kind::AzureSharedKey => {
+            return Answer::json(403, "<Error><Code>AuthenticationFailed</Code></Error>")
+                .with_header("x-ms-error-code", "AuthenticationFailed")
+        }
+        _ => {}
+    }
     if spec.kind == Kind::AwsSts {
         return Answer::json(403, "<ErrorResponse><Error><Code>InvalidClientTokenId</Code></Error></ErrorResponse>");
     }
@@ -54,10 +67,23 @@ fn check_request(spec: &VerifierSpec, seen: &Seen, rest: &str, secret: &str, id:
     if seen.method != spec.method {
         return Some(format!("{}: method {} (expected {})", spec.id, seen.method, spec.method));
     }
-    if spec.kind == Kind::AwsSts {
-        let auth = seen.header("authorization").unwrap_or_default();
-        return (!auth.starts_with(&format!("AWS4-HMAC-SHA256 Credential={id}/")) || auth.contains(secret))
-            .then(|| format!("aws: authorization {auth}"));
+    let auth = seen.header("authorization").unwrap_or_default();
+    match spec.kind {
+        Kind::AwsSts => {
+            return (!auth.starts_with(&format!("AWS4-HMAC-SHA256 Credential={id}/")) || auth.contains(secret))
+                .then(|| format!("aws: authorization {auth}"))
+        }
+        // Signed with the key; the key itself is not in the request (tests/cli/verify_signed.rs checks more).
+        Kind::GcpServiceAccount => {
+            let body = String::from_utf8_lossy(&seen.body);
+            let grant = body.starts_with("grant_type=urn%3Aietf%3Aparams%3Aoauth%3Agrant-type%3Ajwt-bearer&assertion=");
+            return (rest != spec.path || !grant || body.contains("PRIVATE")).then(|| format!("gcp: {rest} {body}"));
+        }
+        Kind::AzureSharedKey => {
+            let ok = rest == format!("/{id}{}", spec.path) && auth.starts_with(&format!("SharedKey {id}:"));
+            return (!ok || auth.contains(secret)).then(|| format!("azure: {rest} authorization {auth}"));
+        }
+        Kind::Http => {}
     }
     let enc = |s: &str| {
         s.bytes()
@@ -136,6 +162,20 @@ fn every_builtin_verifier_sends_its_request_and_reads_live_and_revoked() {
                 let caught = re.captures(&example.text).unwrap();
                 id = caught.get(1).or_else(|| caught.get(0)).unwrap().as_str().to_string();
             }
+        }
+        // The rules' example keys are made up and cannot sign: a real (throwaway) key in the example's place.
+        if spec.kind == Kind::GcpServiceAccount {
+            let key =
+                std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/src/verify/gcp_test_key.pem")).unwrap();
+            let escaped = key.trim_end().replace('\n', "\\n");
+            text = text.replace(&example.secret, &escaped);
+            id = "deployer@billing-bitzba-574903.iam.gserviceaccount.com".into();
+            planted.insert(spec.id.clone(), (escaped, id.clone()));
+            tree.write(&format!("src/v_{}/key.json", spec.id), text);
+            continue;
+        }
+        if spec.kind == Kind::AzureSharedKey {
+            id = "stg4cnfpgg2t".into();
         }
         let name = example.path.clone().unwrap_or_else(|| "example.txt".into());
         tree.write(&format!("src/v_{}/{name}", spec.id), text);
