@@ -8,9 +8,10 @@ use std::path::{Path, PathBuf};
 
 use git2::{DiffFindOptions, DiffOptions, Oid, Repository, Tree};
 
+use super::commit_order;
 use super::commits::{self, bad_rev, CommitInfo, Tips};
 use super::git::{added_lines, changed_files, count_unread_blob, discover, git_error, is_partial_clone, LineSet};
-use super::pack::{Kind, PackSet};
+use super::pack::{raw_oid, Kind, PackSet};
 use super::packed_trees::PackedTrees;
 use super::{tagged_objects, tree_walk, BlobEntry};
 use crate::error::{Error, Result};
@@ -147,17 +148,21 @@ impl HistorySource {
             (!set.is_empty()).then_some(set)
         };
         let (commits, trees) = if let HistorySpec::AllRefs = spec {
-            std::thread::scope(|scope| {
+            // The refs are read while the packs are decoded; the commits' order then comes from the commits the
+            // decoding parsed.
+            let (tips, set, trees) = std::thread::scope(|scope| {
                 let decoding = scope.spawn(|| {
                     let set = open();
                     let trees = set.as_ref().map(PackedTrees::build);
                     (set, trees)
                 });
-                let commits = self.commits(spec, stats);
+                let tips = self.all_tips(stats);
                 let (set, trees) = decoding.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-                let _ = self.packs.set(set);
-                (commits, trees)
-            })
+                (tips, set, trees)
+            });
+            let _ = self.packs.set(set);
+            let commits = tips.and_then(|tips| self.order(&tips, trees.as_ref(), stats));
+            (commits, trees)
         } else {
             let commits = self.commits(spec, stats)?;
             let set = open();
@@ -174,14 +179,47 @@ impl HistorySource {
         Ok(commits)
     }
 
+    /// Every ref's commit (and HEAD's), remembered for an incremental audit's state.
+    fn all_tips(&self, stats: &mut ScanStats) -> Result<Tips> {
+        let include = Tips::refs(&self.repo, None, stats)?;
+        let _ = self.tips.set(include.clone());
+        Ok(Tips { include, exclude: Vec::new() })
+    }
+
+    /// The commits reachable from `tips`, in libgit2's revwalk order: computed from the commits the packs'
+    /// decoding parsed where it can be (nothing hidden, no grafts or shallow boundary, every commit in its
+    /// canonical form), from libgit2's revwalk otherwise.
+    fn order(&self, tips: &Tips, trees: Option<&PackedTrees>, stats: &mut ScanStats) -> Result<Vec<Oid>> {
+        let (Some(trees), Some(set)) = (trees, self.packs()) else { return commits::walk(&self.repo, tips, stats) };
+        let grafted = self.repo.is_shallow() || self.repo.commondir().join("info/grafts").exists();
+        if tips.include.is_empty() || !tips.exclude.is_empty() || grafted {
+            return commits::walk(&self.repo, tips, stats);
+        }
+        let read = |oid: Oid| match set.find(&raw_oid(oid)) {
+            Some(id) => {
+                let (time, parents) = trees.commits().graph(id)?;
+                Some((
+                    time,
+                    parents.iter().map(|&p| Oid::from_bytes(set.oid(p)).unwrap_or_else(|_| Oid::zero())).collect(),
+                ))
+            }
+            // Loose, or in an alternate: libgit2 reads it as its revwalk would.
+            None => {
+                let c = self.repo.find_commit(oid).ok()?;
+                let time = c.committer().when().seconds();
+                Some((time, c.parent_ids().collect()))
+            }
+        };
+        match commit_order::topological(&tips.include, read) {
+            Some(order) => Ok(order),
+            None => commits::walk(&self.repo, tips, stats),
+        }
+    }
+
     fn commits(&self, spec: &HistorySpec, stats: &mut ScanStats) -> Result<Vec<Oid>> {
         let repo = &self.repo;
         let tips = match spec {
-            HistorySpec::AllRefs => {
-                let include = Tips::refs(repo, None, stats)?;
-                let _ = self.tips.set(include.clone());
-                Tips { include, exclude: Vec::new() }
-            }
+            HistorySpec::AllRefs => self.all_tips(stats)?,
             HistorySpec::Since { audited } => {
                 let include = Tips::refs(repo, None, stats)?;
                 let _ = self.tips.set(include.clone());
