@@ -57,7 +57,7 @@ impl PackedCommits {
                 None => canonical = false,
             }
         }
-        let time = skip_line(rest, b"author ").and_then(|rest| committer_time(rest));
+        let time = skip_line(rest, b"author ").and_then(committer_time);
         match time {
             Some(time) if canonical && u32::try_from(self.parents.len()).is_ok() => {
                 record.time = time;
