@@ -532,6 +532,44 @@ fn civil_from_days(z: i64) -> (i64, u32, u32) {
 
 #[cfg(test)]
 mod tests {
+    /// The text read from a packed commit's bytes (`packed_commits`) is the text libgit2 gives, for commits of many shapes; and those in
+    /// the canonical form are read.
+    #[test]
+    fn commit_text_is_libgit2s() {
+        let dir = tempfile::tempdir().unwrap();
+        let repo = git2::Repository::init(dir.path()).unwrap();
+        let odb = repo.odb().unwrap();
+        let tree = "tree 4b825dc642cb6eb9a060e54bf8d69288fbee4904\n";
+        let parent = "parent 0123456789abcdef0123456789abcdef01234567\n";
+        let author = "author A U Thor <a@example.com> 1700000000 +0100\n";
+        let committer = "committer C O Mitter <c@example.com> 1700000001 -0200\n";
+        let canonical = [
+            format!("{tree}{author}{committer}\nsubject\n\nbody\n"),
+            format!("{tree}{parent}{parent}{author}{committer}\nno newline at the end"),
+            format!("{tree}{author}{committer}encoding ISO-8859-1\ngpgsig -----BEGIN\n line\n -----END\n\nsigned\n"),
+            format!("{tree}{author}{committer}\n"),
+            format!("{tree}{author}{committer}"),
+            format!("{tree}{author}{committer}\n\n\nblank lines first\n"),
+            format!("{tree}author  Spaced  Name  <  a@example.com  > 1 +0000\n{committer}\nm\n"),
+            format!("{tree}author A <b> C <a@example.com> 1 +0000\n{committer}\nm\n"),
+            format!("{tree}author <> 1 +0000\n{committer}\nm\n"),
+        ];
+        for raw in &canonical {
+            let oid = odb.write(git2::ObjectType::Commit, raw.as_bytes()).unwrap();
+            let expected = super::HistorySource::commit_text(&repo, oid);
+            assert!(expected.is_some(), "libgit2 reads {raw:?}");
+            assert_eq!(crate::source::packed_commit_text(raw.as_bytes()), expected, "{raw:?}");
+        }
+        // Left to libgit2: two author lines, a NUL byte, a line without an e-mail.
+        for raw in [
+            format!("{tree}{author}{author}{committer}\nm\n"),
+            format!("{tree}{author}{committer}\nm\0after\n"),
+            format!("{tree}author nobody 1 +0000\n{committer}\nm\n"),
+        ] {
+            assert_eq!(crate::source::packed_commit_text(raw.as_bytes()), None, "{raw:?}");
+        }
+    }
+
     #[test]
     fn dates() {
         assert_eq!(super::rfc3339(git2::Time::new(0, 0)), "1970-01-01T00:00:00+00:00");
