@@ -90,7 +90,7 @@ pub fn scan_history(
     if let Some(p) = progress {
         p.finish();
     }
-    found.extend(scan_commit_messages(scanner, git_dir, &commits, selection.commit, &mut stats));
+    found.extend(scan_commit_messages(scanner, git_dir, source.packs(), &commits, selection.commit, &mut stats));
     let mut out = ScanOutput { findings: attribute(source, &commits, selection, found), stats };
     let commits = commits.len();
     let plural = |n: usize| if n == 1 { "" } else { "s" };

@@ -8,9 +8,10 @@ use std::path::{Path, PathBuf};
 
 use git2::{DiffFindOptions, DiffOptions, Oid, Repository, Tree};
 
+use super::commit_order;
 use super::commits::{self, bad_rev, CommitInfo, Tips};
 use super::git::{added_lines, changed_files, count_unread_blob, discover, git_error, is_partial_clone, LineSet};
-use super::pack::{Kind, PackSet};
+use super::pack::{raw_oid, Kind, PackSet};
 use super::packed_trees::PackedTrees;
 use super::{tagged_objects, tree_walk, BlobEntry};
 use crate::error::{Error, Result};
@@ -147,17 +148,21 @@ impl HistorySource {
             (!set.is_empty()).then_some(set)
         };
         let (commits, trees) = if let HistorySpec::AllRefs = spec {
-            std::thread::scope(|scope| {
+            // The refs are read while the packs are decoded; the commits' order then comes from the commits the
+            // decoding parsed.
+            let (tips, set, trees) = std::thread::scope(|scope| {
                 let decoding = scope.spawn(|| {
                     let set = open();
                     let trees = set.as_ref().map(PackedTrees::build);
                     (set, trees)
                 });
-                let commits = self.commits(spec, stats);
+                let tips = self.all_tips(stats);
                 let (set, trees) = decoding.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-                let _ = self.packs.set(set);
-                (commits, trees)
-            })
+                (tips, set, trees)
+            });
+            let _ = self.packs.set(set);
+            let commits = tips.and_then(|tips| self.order(&tips, trees.as_ref(), stats));
+            (commits, trees)
         } else {
             let commits = self.commits(spec, stats)?;
             let set = open();
@@ -174,14 +179,47 @@ impl HistorySource {
         Ok(commits)
     }
 
+    /// Every ref's commit (and HEAD's), remembered for an incremental audit's state.
+    fn all_tips(&self, stats: &mut ScanStats) -> Result<Tips> {
+        let include = Tips::refs(&self.repo, None, stats)?;
+        let _ = self.tips.set(include.clone());
+        Ok(Tips { include, exclude: Vec::new() })
+    }
+
+    /// The commits reachable from `tips`, in libgit2's revwalk order: computed from the commits the packs'
+    /// decoding parsed where it can be (nothing hidden, no grafts or shallow boundary, every commit in its
+    /// canonical form), from libgit2's revwalk otherwise.
+    fn order(&self, tips: &Tips, trees: Option<&PackedTrees>, stats: &mut ScanStats) -> Result<Vec<Oid>> {
+        let (Some(trees), Some(set)) = (trees, self.packs()) else { return commits::walk(&self.repo, tips, stats) };
+        let grafted = self.repo.is_shallow() || self.repo.commondir().join("info/grafts").exists();
+        if tips.include.is_empty() || !tips.exclude.is_empty() || grafted {
+            return commits::walk(&self.repo, tips, stats);
+        }
+        let read = |oid: Oid| match set.find(&raw_oid(oid)) {
+            Some(id) => {
+                let (time, parents) = trees.commits().graph(id)?;
+                Some((
+                    time,
+                    parents.iter().map(|&p| Oid::from_bytes(set.oid(p)).unwrap_or_else(|_| Oid::zero())).collect(),
+                ))
+            }
+            // Loose, or in an alternate: libgit2 reads it as its revwalk would.
+            None => {
+                let c = self.repo.find_commit(oid).ok()?;
+                let time = c.committer().when().seconds();
+                Some((time, c.parent_ids().collect()))
+            }
+        };
+        match commit_order::topological(&tips.include, read) {
+            Some(order) => Ok(order),
+            None => commits::walk(&self.repo, tips, stats),
+        }
+    }
+
     fn commits(&self, spec: &HistorySpec, stats: &mut ScanStats) -> Result<Vec<Oid>> {
         let repo = &self.repo;
         let tips = match spec {
-            HistorySpec::AllRefs => {
-                let include = Tips::refs(repo, None, stats)?;
-                let _ = self.tips.set(include.clone());
-                Tips { include, exclude: Vec::new() }
-            }
+            HistorySpec::AllRefs => self.all_tips(stats)?,
             HistorySpec::Since { audited } => {
                 let include = Tips::refs(repo, None, stats)?;
                 let _ = self.tips.set(include.clone());
@@ -494,6 +532,44 @@ fn civil_from_days(z: i64) -> (i64, u32, u32) {
 
 #[cfg(test)]
 mod tests {
+    /// The text read from a packed commit's bytes (`packed_commits`) is the text libgit2 gives, for commits of many shapes; and those in
+    /// the canonical form are read.
+    #[test]
+    fn commit_text_is_libgit2s() {
+        let dir = tempfile::tempdir().unwrap();
+        let repo = git2::Repository::init(dir.path()).unwrap();
+        let odb = repo.odb().unwrap();
+        let tree = "tree 4b825dc642cb6eb9a060e54bf8d69288fbee4904\n";
+        let parent = "parent 0123456789abcdef0123456789abcdef01234567\n";
+        let author = "author A U Thor <a@example.com> 1700000000 +0100\n";
+        let committer = "committer C O Mitter <c@example.com> 1700000001 -0200\n";
+        let canonical = [
+            format!("{tree}{author}{committer}\nsubject\n\nbody\n"),
+            format!("{tree}{parent}{parent}{author}{committer}\nno newline at the end"),
+            format!("{tree}{author}{committer}encoding ISO-8859-1\ngpgsig -----BEGIN\n line\n -----END\n\nsigned\n"),
+            format!("{tree}{author}{committer}\n"),
+            format!("{tree}{author}{committer}"),
+            format!("{tree}{author}{committer}\n\n\nblank lines first\n"),
+            format!("{tree}author  Spaced  Name  <  a@example.com  > 1 +0000\n{committer}\nm\n"),
+            format!("{tree}author A <b> C <a@example.com> 1 +0000\n{committer}\nm\n"),
+            format!("{tree}author <> 1 +0000\n{committer}\nm\n"),
+        ];
+        for raw in &canonical {
+            let oid = odb.write(git2::ObjectType::Commit, raw.as_bytes()).unwrap();
+            let expected = super::HistorySource::commit_text(&repo, oid);
+            assert!(expected.is_some(), "libgit2 reads {raw:?}");
+            assert_eq!(crate::source::packed_commit_text(raw.as_bytes()), expected, "{raw:?}");
+        }
+        // Left to libgit2: two author lines, a NUL byte, a line without an e-mail.
+        for raw in [
+            format!("{tree}{author}{author}{committer}\nm\n"),
+            format!("{tree}{author}{committer}\nm\0after\n"),
+            format!("{tree}author nobody 1 +0000\n{committer}\nm\n"),
+        ] {
+            assert_eq!(crate::source::packed_commit_text(raw.as_bytes()), None, "{raw:?}");
+        }
+    }
+
     #[test]
     fn dates() {
         assert_eq!(super::rfc3339(git2::Time::new(0, 0)), "1970-01-01T00:00:00+00:00");

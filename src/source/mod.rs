@@ -4,6 +4,7 @@
 //! every one of them hands content on as a [`Piece`] (the bytes, their display path and their [`Origin`]) to a
 //! [`FragmentSink`], and counts what it skips. Content found inside content (an archive member, a decoded
 //! string) is a piece with an origin of its own, handed to the same sink.
+mod commit_order;
 pub mod commits;
 mod fast_hash;
 pub mod fs;
@@ -14,6 +15,7 @@ mod index_diff;
 mod index_file;
 mod mapped_file;
 pub mod pack;
+mod packed_commits;
 mod packed_trees;
 pub mod shard;
 pub mod staged;
@@ -21,6 +23,8 @@ mod tagged_objects;
 mod tree_walk;
 
 use git2::Oid;
+
+pub use packed_commits::commit_text as packed_commit_text;
 
 use crate::stats::SkipReason;
 use git::LineSet;

@@ -9,6 +9,7 @@ use rayon::prelude::*;
 
 use super::fast_hash::FastBuild;
 use super::pack::{Decoded, DeltaBase, Kind, ObjectId, PackSet, RawOid, Reader, OID_LEN};
+use super::packed_commits::PackedCommits;
 
 /// What a tree entry is, from its mode the way libgit2 reads it (`git_tree_entry_type`, and the normalised
 /// `git_tree_entry_filemode` for links: a link with an executable bit counts as a file).
@@ -79,8 +80,9 @@ pub struct PackedTrees {
     trees: Vec<Option<Stored>>,
     names: Vec<Box<[u8]>>,
     foreign: Vec<RawOid>,
-    /// Each packed commit's tree, so the walk reads no commits either.
-    commit_trees: HashMap<ObjectId, RawOid>,
+    /// Each packed commit's tree, parents and time, so that neither the walk nor the commits' order reads
+    /// commits again.
+    commits: PackedCommits,
 }
 
 impl PackedTrees {
@@ -94,7 +96,7 @@ impl PackedTrees {
                 || (Reader::new(set), Part::default()),
                 |(mut reader, mut part), root| {
                     reader.decode_chain(root, TREE_LIMIT, &|_| true, &mut |id, decoded, base| match decoded {
-                        Decoded::Data(data) if set.kind(id) == Kind::Commit => part.add_commit(id, data),
+                        Decoded::Data(data) if set.kind(id) == Kind::Commit => part.commits.add(set, id, data),
                         Decoded::Data(data) => part.add(set, id, data, base),
                         Decoded::TooLarge(_) => {}
                     });
@@ -106,7 +108,7 @@ impl PackedTrees {
             .collect();
         let mut trees: Vec<Option<Stored>> = Vec::new();
         trees.resize_with(set.len(), || None);
-        let mut all = PackedTrees { trees, names: Vec::new(), foreign: Vec::new(), commit_trees: HashMap::new() };
+        let mut all = PackedTrees { trees, names: Vec::new(), foreign: Vec::new(), commits: PackedCommits::default() };
         let mut names: HashMap<Box<[u8]>, u32, FastBuild> = HashMap::default();
         for part in parts {
             let name_ids: Vec<u32> = part
@@ -119,7 +121,7 @@ impl PackedTrees {
                     })
                 })
                 .collect();
-            all.commit_trees.extend(part.commit_trees);
+            all.commits.absorb(part.commits);
             let foreign_base = all.foreign.len() as u32;
             all.foreign.extend(part.foreign);
             let renumber = |e: &mut Entry| {
@@ -145,7 +147,12 @@ impl PackedTrees {
 
     /// The tree of packed commit `id`.
     pub fn commit_tree(&self, id: ObjectId) -> Option<&RawOid> {
-        self.commit_trees.get(&id)
+        self.commits.tree(id)
+    }
+
+    /// The packed commits' parents and times.
+    pub fn commits(&self) -> &PackedCommits {
+        &self.commits
     }
 
     /// Whether tree `id` was decoded.
@@ -192,6 +199,21 @@ impl PackedTrees {
         true
     }
 
+    /// For a tree kept as edits to its delta base: the base, and the entries the edits add to what they keep of
+    /// it, in order. A walk that has gone through every entry of the base already needs only these.
+    pub fn added_to_base(&self, id: ObjectId) -> Option<(ObjectId, impl Iterator<Item = TreeEntry> + '_)> {
+        match self.trees.get(id as usize) {
+            Some(Some(Stored::Edited { base, edits })) => Some((
+                *base,
+                edits.iter().filter_map(|edit| match edit {
+                    Edit::Add(e) => Some(TreeEntry(*e)),
+                    _ => None,
+                }),
+            )),
+            _ => None,
+        }
+    }
+
     /// What an entry is: its name, kind and object.
     pub fn view(&self, entry: &TreeEntry) -> (&[u8], EntryKind, Child) {
         let e = entry.0;
@@ -227,25 +249,13 @@ struct Part {
     name_ids: HashMap<Box<[u8]>, u32, FastBuild>,
     names: Vec<Box<[u8]>>,
     foreign: Vec<RawOid>,
-    commit_trees: Vec<(ObjectId, RawOid)>,
+    commits: PackedCommits,
     /// The trees of the chain being decoded: their entries, where each entry ends, and how deep a chain of edited
     /// trees each one ends.
     chain: HashMap<ObjectId, ChainTree>,
 }
 
 impl Part {
-    /// A commit starts `tree <40 hex digits>\n`; one that does not is left for libgit2 to read.
-    fn add_commit(&mut self, id: ObjectId, data: &[u8]) {
-        let Some(hex) = data.strip_prefix(b"tree ").and_then(|d| d.get(..2 * OID_LEN)) else { return };
-        let mut oid = [0u8; OID_LEN];
-        for (byte, pair) in oid.iter_mut().zip(hex.chunks(2)) {
-            let digit = |c: u8| (c as char).to_digit(16);
-            let (Some(hi), Some(lo)) = (digit(pair[0]), digit(pair[1])) else { return };
-            *byte = (hi * 16 + lo) as u8;
-        }
-        self.commit_trees.push((id, oid));
-    }
-
     /// Parses a tree (`<octal mode> <name>\0<20-byte id>` per entry). A malformed one is left for libgit2 to
     /// read, and report.
     ///

@@ -106,6 +106,12 @@ struct TreeWalk<'a> {
     seen_trees: Seen,
     seen_blobs: Seen,
     seen_other: Seen,
+    /// The packed trees whose every entry this walk has gone through: what they hold is all seen.
+    walked: Seen,
+    /// Whether a tree kept as edits to a walked base is walked through its edits alone (always, but in a test
+    /// that compares the two), and how many were.
+    reuse_walked_bases: bool,
+    bases_reused: usize,
     /// An explicit stack: directory depth is attacker-controlled.
     stack: Vec<(PendingTree<'a>, String)>,
     /// The entries of the packed tree being walked, reused from tree to tree.
@@ -134,6 +140,9 @@ impl<'a> TreeWalk<'a> {
             seen_trees: Seen::new(n),
             seen_blobs: Seen::new(n),
             seen_other: Seen::new(n),
+            walked: Seen::new(n),
+            reuse_walked_bases: true,
+            bases_reused: 0,
             stack: Vec::new(),
             entries: Vec::new(),
             held_back: hold_back.then(Vec::new),
@@ -208,6 +217,20 @@ impl<'a> TreeWalk<'a> {
             match tree {
                 PendingTree::Packed(id) => {
                     let trees = self.trees.expect("packed trees");
+                    self.walked.insert(Child::Packed(id));
+                    // A tree kept as edits to a base this walk has gone through: the entries it keeps from the
+                    // base were all met there, so only those the edits add can be new. Most of a history's trees
+                    // are a new version of a directory with one entry changed (a pull request's merge commit is
+                    // main's root tree with one entry changed).
+                    let reusable = |(base, _): &(ObjectId, _)| self.reuse_walked_bases && self.walked.has(*base);
+                    if let Some((_, added)) = trees.added_to_base(id).filter(reusable) {
+                        self.bases_reused += 1;
+                        for e in added {
+                            let (name, kind, child) = trees.view(&e);
+                            self.entry(commit, &prefix, name, kind, child, stats, on_blob);
+                        }
+                        continue;
+                    }
                     let mut entries = std::mem::take(&mut self.entries);
                     trees.entries_into(id, &mut entries);
                     for e in &entries {
@@ -297,6 +320,11 @@ impl Seen {
             Child::Foreign(raw) => self.foreign.insert(raw),
         }
     }
+
+    /// Whether packed object `id` was seen.
+    fn has(&self, id: ObjectId) -> bool {
+        self.packed.get(id as usize / 64).is_some_and(|word| word & (1u64 << (id % 64)) != 0)
+    }
 }
 
 #[cfg(test)]
@@ -310,6 +338,39 @@ mod tests {
         let out = Command::new("git").args(args).current_dir(dir).output().expect("git runs");
         assert!(out.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&out.stderr));
         String::from_utf8(out.stdout).unwrap()
+    }
+
+    /// Walking a tree through its edits alone, where its delta base was walked, lists exactly what walking all of
+    /// its entries lists: over histories where files change, come and go, in packs with offset and reference
+    /// deltas.
+    #[test]
+    fn walking_edits_to_a_walked_base_is_walking_the_whole_tree() {
+        for repack in [&["gc", "-q", "--aggressive"][..], &["-c", "repack.useDeltaBaseOffset=false", "repack", "-adfq"]]
+        {
+            let dir = crate::source::pack::tests::packed_repo(repack);
+            let d = dir.path();
+            let repo = Repository::open(d).unwrap();
+            let commits: Vec<Oid> = git(d, &["rev-list", "--reverse", "--topo-order", "--all"])
+                .lines()
+                .map(|l| Oid::from_str(l).unwrap())
+                .collect();
+            let set = PackSet::open(&d.join(".git/objects")).0;
+            let trees = PackedTrees::build(&set);
+            let listed = |reuse: bool| {
+                let (mut blobs, mut stats) = (Vec::new(), ScanStats::default());
+                let mut walk = TreeWalk::new(&repo, Some(&set), Some(&trees), false);
+                walk.reuse_walked_bases = reuse;
+                for (i, oid) in commits.iter().enumerate() {
+                    walk.commit(i, *oid, &mut stats, &mut |b: BlobEntry| blobs.push((b.oid, b.path, b.commit)));
+                }
+                (blobs, stats, walk.bases_reused)
+            };
+            let (blobs, stats, reused) = listed(true);
+            let (whole_blobs, whole_stats, none) = listed(false);
+            assert_eq!((blobs, stats), (whole_blobs, whole_stats));
+            assert_eq!(none, 0);
+            assert!(reused > 10, "only {reused} trees walked through their edits: the test would not exercise it");
+        }
     }
 
     /// The two-thread walk lists the same blobs, in the same order, with the same commits and paths, and counts
