@@ -121,7 +121,7 @@ pub fn lint_module(data: &[u8]) {
             }
         }
     }
-    let outcomes = iac::lint_terraform_module(&files);
+    let outcomes = iac::lint_terraform_tree(&files);
     assert_eq!(outcomes.len(), files.len());
     for ((name, content), o) in files.iter().zip(&outcomes) {
         check_outcome(name, content, o);

@@ -5,9 +5,10 @@
 //! [`detect`] decides cheaply from the file name and a bounded look at the first bytes whether a file is IaC;
 //! [`lint`] parses it once with a real parser for its format, lowers it to a small value tree with line
 //! numbers (`node`), runs every check registered for the format (`checks`) and applies allow markers
-//! (`suppress`). Terraform variables resolve across a directory with [`lint_terraform_module`]. Nothing here
-//! prints, reads flags or panics on bad input: a file that does not parse yields a [`ParseWarning`], a Helm
-//! template whose directives are not all inside strings a `skipped_reason`.
+//! (`suppress`). Terraform variables resolve across a directory, and local module calls across directories,
+//! with [`lint_terraform_tree`]. Nothing here prints, reads flags or panics on bad input: a file that does not
+//! parse yields a [`ParseWarning`], a Helm template whose directives are not all inside strings a
+//! `skipped_reason`.
 //!
 //! Adding a check is adding one file, `checks/<name>.rs`, plus its fixtures under `tests/fixtures/iac/`:
 //! `build.rs` registers every file in `checks/`, and the file declares the rest (see `checks`). Its `bad` and
@@ -32,6 +33,7 @@ mod node;
 mod suppress;
 mod terraform;
 mod tf_kubernetes;
+mod tf_tree;
 mod yaml;
 
 pub use examples::{check_examples, ExampleFailure};
@@ -79,6 +81,9 @@ pub struct IacOutcome {
     pub parse_warning: Option<ParseWarning>,
     /// Why the file was not linted although it looked like IaC (a Helm template, an oversized file).
     pub skipped_reason: Option<String>,
+    /// Terraform `module` blocks in this file whose called module was not linted, and why:
+    /// `main.tf:3: module.vpc: remote source "terraform-aws-modules/vpc/aws" is not fetched`.
+    pub modules_not_followed: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -210,10 +215,12 @@ pub fn lint(path: &str, content: &[u8], format: IacFormat) -> IacOutcome {
     outcomes.into_iter().next().unwrap_or_default()
 }
 
-/// Lints the `.tf`/`.tf.json` files of one directory together, so `var.x` resolves to a `default` declared
-/// in any of them and a bucket policy can be followed to a `data "aws_iam_policy_document"` in another file.
+/// Lints Terraform files together: each directory's `.tf`/`.tf.json` files as one module, so `var.x` resolves
+/// to a `default` declared in any of them and a bucket policy can be followed to a
+/// `data "aws_iam_policy_document"` in another file; and calls of local modules (`source = "../sg"`) between
+/// the directories given, so a module that is called is judged with its callers' inputs (see `tf_tree`).
 /// Returns one outcome per input file, in order.
-pub fn lint_terraform_module(files: &[(String, Vec<u8>)]) -> Vec<IacOutcome> {
+pub fn lint_terraform_tree(files: &[(String, Vec<u8>)]) -> Vec<IacOutcome> {
     let inputs: Vec<(&str, &[u8], bool)> = files
         .iter()
         .map(|(p, c)| {
@@ -313,51 +320,36 @@ fn terraform_outcomes(files: &[(&str, &[u8], bool)]) -> Vec<IacOutcome> {
         .zip(&outcomes)
         .map(|((_, content, _), o)| if o.skipped_reason.is_some() { String::new() } else { decode(content) })
         .collect();
-    let sources: Vec<(&str, bool)> = texts.iter().zip(files).map(|(t, (_, _, json))| (t.as_str(), *json)).collect();
     let name = |path: &str| path.rsplit(['/', '\\']).next().unwrap_or(path).to_ascii_lowercase();
-    let mut tfvars: Vec<(u8, String, usize)> = files
+    let tree: Vec<tf_tree::TreeFile<'_>> = files
         .iter()
-        .enumerate()
-        .filter_map(|(i, (path, _, _))| tfvars_rank(&name(path)).map(|r| (r, name(path), i)))
+        .zip(&texts)
+        .map(|(&(path, _, json), text)| tf_tree::TreeFile {
+            path,
+            text,
+            json,
+            definitions_rank: tfvars_rank(&name(path)),
+        })
         .collect();
-    tfvars.sort();
-    let tfvars: Vec<usize> = tfvars.into_iter().map(|(_, _, i)| i).collect();
-    let (module, errors) = terraform::build_with_tfvars(&sources, &tfvars);
-    for e in errors {
+    let linted = tf_tree::lint(&tree);
+    for e in linted.errors {
         if let (Some(o), Some((path, _, _))) = (outcomes.get_mut(e.file), files.get(e.file)) {
             o.parse_warning = Some(ParseWarning { path: path.to_string(), line: e.line, message: e.message });
         }
     }
-    let mut hits = Vec::new();
-    checks::terraform(&module, &mut hits);
-    name_origins(&module, &mut hits, files);
+    for (file, why) in linted.not_followed {
+        if let Some(o) = outcomes.get_mut(file) {
+            o.modules_not_followed.push(why);
+        }
+    }
     let lines: Vec<suppress::SourceLines<'_>> = texts.iter().map(|t| suppress::SourceLines::new(t)).collect();
     let named: Vec<(&str, &suppress::SourceLines<'_>)> = files.iter().map(|f| f.0).zip(lines.iter()).collect();
-    let (findings, suppressed) = finish(&named, hits);
+    let (findings, suppressed) = finish(&named, linted.hits);
     for ((o, f), s) in outcomes.iter_mut().zip(findings).zip(suppressed) {
         o.findings = f;
         o.suppressed = s;
     }
     outcomes
-}
-
-/// Says where a value came from when the finding's line uses a variable or local that resolved to it:
-/// `acl is public-read (from var.bucket_acl, the default set in infra/variables.tf:2)`. The first use on the
-/// line is named; a value decided elsewhere (a caller's input) would not have resolved at all.
-fn name_origins(module: &terraform::Module, hits: &mut [checks::Hit], files: &[(&str, &[u8], bool)]) {
-    if module.origins.is_empty() {
-        return;
-    }
-    let mut by_line: std::collections::HashMap<(usize, usize), &terraform::Origin> = std::collections::HashMap::new();
-    for o in &module.origins {
-        by_line.entry((o.file, o.line)).or_insert(o);
-    }
-    for hit in hits {
-        let origin = by_line.get(&(hit.file, hit.line));
-        if let Some((o, (path, _, _))) = origin.and_then(|o| Some((o, files.get(o.set_file)?))) {
-            hit.message = format!("{} (from {})", hit.message, o.describe(path));
-        }
-    }
 }
 
 /// Applies allow markers and turns hits into findings, per file: (findings, suppressed count) by file index.

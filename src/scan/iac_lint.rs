@@ -1,8 +1,8 @@
 //! IaC lint inside a scan. Files whose name or first bytes say they are infrastructure code are linted by
-//! `crate::iac` alongside the secret scan; Terraform files are held back and linted per directory (a module),
-//! so `var.x` resolves to a `default` declared in a sibling file. Outcomes become findings with the check's
+//! `crate::iac` alongside the secret scan; Terraform files are held back and linted together once the walk is
+//! done: per directory (a module), so `var.x` resolves to a `default` declared in a sibling file, with the
+//! calls of local modules between directories followed. Outcomes become findings with the check's
 //! title and severity; parse warnings, files the lint cannot read, and markers it honoured are counted.
-use std::collections::BTreeMap;
 use std::sync::Mutex;
 
 use crate::engine::Scanner;
@@ -26,21 +26,38 @@ impl TerraformModules {
         self.files.into_inner().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// Lints every directory's Terraform files together.
+    /// Lints every directory's Terraform files together, following local module calls between them.
     pub fn lint(self, scanner: &Scanner, stats: &mut ScanStats) -> Vec<Finding> {
-        let files = self.into_files();
-        let mut by_dir: BTreeMap<String, Vec<(String, Vec<u8>)>> = BTreeMap::new();
-        for (path, content) in files {
-            by_dir.entry(parent(&path).to_string()).or_default().push((path, content));
-        }
+        let mut files = self.into_files();
+        // Walk order differs between runs; the lint's notes and findings must not.
+        files.sort_by(|a, b| a.0.cmp(&b.0));
         let mut out = Vec::new();
-        for module in by_dir.into_values() {
-            for ((path, content), outcome) in module.iter().zip(iac::lint_terraform_module(&module)) {
-                out.extend(findings(scanner, path, content, outcome, stats));
-            }
+        let mut not_followed = Vec::new();
+        for ((path, content), mut outcome) in files.iter().zip(iac::lint_terraform_tree(&files)) {
+            not_followed.append(&mut outcome.modules_not_followed);
+            out.extend(findings(scanner, path, content, outcome, stats));
         }
+        note_modules_not_followed(&not_followed, stats);
         out
     }
+}
+
+/// How many unfollowed module calls the note names; `--format json` has the same note, so the rest are counted.
+const NOT_FOLLOWED_NAMED: usize = 5;
+
+/// One note for the Terraform module calls whose module was not linted (remote sources, directories outside
+/// the scan, cycles), naming the first few.
+pub fn note_modules_not_followed(calls: &[String], stats: &mut ScanStats) {
+    if calls.is_empty() {
+        return;
+    }
+    let mut named = calls.iter().take(NOT_FOLLOWED_NAMED).cloned().collect::<Vec<_>>().join("; ");
+    if calls.len() > NOT_FOLLOWED_NAMED {
+        named.push_str(&format!("; and {} more", calls.len() - NOT_FOLLOWED_NAMED));
+    }
+    let n = calls.len();
+    let s = if n == 1 { "" } else { "s" };
+    stats.notes.push(format!("{n} Terraform module call{s} not followed by the IaC lint: {named}"));
 }
 
 pub fn parent(path: &str) -> &str {

@@ -109,8 +109,9 @@ fn read_staged_blob(
     }
 }
 
-/// Lints the directories of changed Terraform files with all their staged siblings; returns the findings of the
-/// changed files only, by path.
+/// Lints the directories of changed Terraform files with all their staged siblings, together, so a call from one
+/// of them into another is followed; returns the findings of the changed files only, by path. Calls into
+/// directories the change does not touch are not followed (a note names them).
 fn staged_terraform(
     scanner: &Scanner,
     source: &StagedSource,
@@ -120,23 +121,26 @@ fn staged_terraform(
     let mut out: HashMap<String, Vec<Finding>> = HashMap::new();
     let changed = changed.into_files();
     let dirs: BTreeSet<&str> = changed.iter().map(|(p, _)| iac_lint::parent(p)).collect();
+    let mut files: Vec<(String, Vec<u8>)> = Vec::new();
     for dir in dirs {
         let siblings = source.index_files_in(dir, |p| iac::detect(p, &[]).is_some_and(iac_lint::is_terraform))?;
-        let mut module: Vec<(String, Vec<u8>)> = Vec::new();
         for (path, oid) in siblings {
             match changed.iter().find(|(p, _)| *p == path) {
-                Some((p, content)) => module.push((p.clone(), content.clone())),
+                Some((p, content)) => files.push((p.clone(), content.clone())),
                 None => match source.repo().find_blob(oid) {
-                    Ok(b) => module.push((path, b.content().to_vec())),
+                    Ok(b) => files.push((path, b.content().to_vec())),
                     Err(e) => stats.error(format!("{path}: cannot read staged blob {oid}: {}", e.message())),
                 },
             }
         }
-        for ((path, content), outcome) in module.iter().zip(iac::lint_terraform_module(&module)) {
-            if changed.iter().any(|(p, _)| p == path) {
-                out.entry(path.clone()).or_default().extend(iac_lint::findings(scanner, path, content, outcome, stats));
-            }
+    }
+    let mut not_followed = Vec::new();
+    for ((path, content), mut outcome) in files.iter().zip(iac::lint_terraform_tree(&files)) {
+        not_followed.append(&mut outcome.modules_not_followed);
+        if changed.iter().any(|(p, _)| p == path) {
+            out.entry(path.clone()).or_default().extend(iac_lint::findings(scanner, path, content, outcome, stats));
         }
     }
+    iac_lint::note_modules_not_followed(&not_followed, stats);
     Ok(out)
 }
