@@ -13,8 +13,9 @@
 //! A finding in a called module's instance also names the resource through the call
 //! (`iac-db-publicly-accessible calls/main.tf:31 module.db.aws_db_instance.this`). Any extra or missing entry
 //! fails, so a check that starts firing on a safe fixture, or stops firing on an unsafe one, is caught. A
-//! directory inside a format folder is a Terraform tree: its directories are modules, linted together (with
-//! the module calls between them followed) by `lint_terraform_tree`. `LEAKGATE_PRINT_ACTUAL=1` prints the
+//! directory inside the `terraform` folder is a Terraform tree: its directories are modules, linted together
+//! (with the module calls between them followed) by `lint_terraform_tree`; one inside `arm` holds templates and
+//! parameter files, linted together by `lint_arm_deployments`. `LEAKGATE_PRINT_ACTUAL=1` prints the
 //! actual entries (review before copying).
 use std::path::{Path, PathBuf};
 
@@ -68,8 +69,11 @@ fn tree_files(dir: &Path, rel: &str, out: &mut Vec<(String, Vec<u8>)>) {
         let rel = format!("{rel}/{name}");
         if p.is_dir() {
             tree_files(&p, &rel, out);
-        } else if iac::detect(&rel, &[]).is_some() {
-            out.push((rel, std::fs::read(&p).expect("read fixture")));
+        } else {
+            let content = std::fs::read(&p).expect("read fixture");
+            if iac::detect(&rel, &content).is_some() || iac::is_arm_parameters(&rel, &content) {
+                out.push((rel, content));
+            }
         }
     }
 }
@@ -83,7 +87,10 @@ fn actual(folder: &str, formats: &[IacFormat]) -> Vec<String> {
         if path.is_dir() {
             let mut files = Vec::new();
             tree_files(&path, &name, &mut files);
-            let outcomes = iac::lint_terraform_tree(&files);
+            let outcomes = match folder {
+                "arm" => iac::lint_arm_deployments(&files),
+                _ => iac::lint_terraform_tree(&files),
+            };
             assert_eq!(outcomes.len(), files.len());
             for ((rel, _), o) in files.iter().zip(&outcomes) {
                 record(rel, o, &mut out);

@@ -20,6 +20,7 @@ use serde::Serialize;
 use crate::rules::Severity;
 
 mod arm;
+mod arm_params;
 mod checks;
 mod cidr;
 mod cloudformation;
@@ -232,6 +233,91 @@ pub fn lint_terraform_tree(files: &[(String, Vec<u8>)]) -> Vec<IacOutcome> {
     guarded(&paths, || terraform_outcomes(&inputs))
 }
 
+/// Whether a file is an ARM parameter file (`deploymentParameters.json` schema): not IaC by itself, but it
+/// gives values to the template beside it that it is named for (see [`lint_arm_deployments`]).
+pub fn is_arm_parameters(path: &str, content: &[u8]) -> bool {
+    arm_params::is_parameters_file(path, content)
+}
+
+/// Lints ARM templates together with the parameter files given beside them: `X.parameters.json` and
+/// `X.parameters.<env>.json` deploy `X.json` in the same directory, a bare `parameters.json` the directory's
+/// only template. A template is judged once per parameter file that deploys it (a finding whose value came from
+/// one names it and the line), or on its defaults when none does. Returns one outcome per input file, in order;
+/// a parameter file's carries only its parse warning.
+pub fn lint_arm_deployments(files: &[(String, Vec<u8>)]) -> Vec<IacOutcome> {
+    let paths: Vec<&str> = files.iter().map(|f| f.0.as_str()).collect();
+    guarded(&paths, || {
+        let mut outcomes = vec![IacOutcome::default(); files.len()];
+        let (mut templates, mut parameters) = (Vec::new(), Vec::new());
+        let mut values = Vec::new();
+        for (i, (path, content)) in files.iter().enumerate() {
+            if !arm_params::is_parameters_file(path, content) {
+                templates.push(i);
+                continue;
+            }
+            parameters.push(i);
+            outcomes[i].skipped_reason = too_big(content);
+            let read = match outcomes[i].skipped_reason {
+                Some(_) => None,
+                None => arm_params::values(&decode(content))
+                    .map_err(|(line, msg)| outcomes[i].parse_warning = warning(path, line, &msg))
+                    .ok(),
+            };
+            values.push(read);
+        }
+        let template_paths: Vec<&str> = templates.iter().map(|&t| paths[t]).collect();
+        let parameter_paths: Vec<&str> = parameters.iter().map(|&p| paths[p]).collect();
+        for (&t, pairs) in templates.iter().zip(arm_params::pair(&template_paths, &parameter_paths)) {
+            let mut deployments: Vec<Option<(&str, &[arm::ParamValue])>> =
+                pairs.iter().filter_map(|&p| Some((parameter_paths[p], values[p].as_deref()?))).map(Some).collect();
+            if deployments.is_empty() {
+                deployments.push(None);
+            }
+            outcomes[t] = arm_outcome(paths[t], &files[t].1, &deployments);
+        }
+        outcomes
+    })
+}
+
+/// Lints one ARM template once per deployment: `None` on its parameters' defaults, `Some` with a parameter
+/// file's path and values. Findings that every deployment shares are reported once.
+fn arm_outcome(path: &str, content: &[u8], deployments: &[Option<(&str, &[arm::ParamValue])>]) -> IacOutcome {
+    let mut outcome = IacOutcome { skipped_reason: too_big(content), ..IacOutcome::default() };
+    if outcome.skipped_reason.is_some() {
+        return outcome;
+    }
+    let text = decode(content);
+    let mut hits = Vec::new();
+    for deployment in deployments {
+        let (param_path, values) = deployment.unwrap_or(("", &[]));
+        match arm::parse_with(&text, values) {
+            Ok(Some(t)) => {
+                let start = hits.len();
+                checks::arm(&t, &mut hits);
+                for hit in &mut hits[start..] {
+                    if let Some(o) = t.origins.iter().find(|o| o.line == hit.line) {
+                        let (what, at) = if o.from_file { ("value", param_path) } else { ("default", path) };
+                        hit.message = format!(
+                            "{} (from parameter {}, the {what} set in {at}:{})",
+                            hit.message, o.name, o.set_line
+                        );
+                    }
+                }
+            }
+            Ok(None) => break,
+            Err((line, msg)) => {
+                outcome.parse_warning = warning(path, line, &msg);
+                break;
+            }
+        }
+    }
+    let lines = suppress::SourceLines::new(&text);
+    let (findings, suppressed) = finish(&[(path, &lines)], hits);
+    outcome.findings = findings.into_iter().next().unwrap_or_default();
+    outcome.suppressed = suppressed.first().copied().unwrap_or(0);
+    outcome
+}
+
 /// Runs `f`, turning a panic in a parser into a warning on each file: one unreadable file must never stop a
 /// scan. Always returns one outcome per path.
 fn guarded(paths: &[&str], f: impl FnOnce() -> Vec<IacOutcome>) -> Vec<IacOutcome> {
@@ -280,11 +366,7 @@ fn lint_one(path: &str, content: &[u8], format: IacFormat) -> IacOutcome {
             Ok(None) => {}
             Err((line, msg)) => outcome.parse_warning = warning(path, line, &msg),
         },
-        IacFormat::Arm => match arm::parse(&text) {
-            Ok(Some(t)) => checks::arm(&t, &mut hits),
-            Ok(None) => {}
-            Err((line, msg)) => outcome.parse_warning = warning(path, line, &msg),
-        },
+        IacFormat::Arm => return arm_outcome(path, content, &[None]),
         IacFormat::Kubernetes => match kubernetes::parse(&text) {
             Ok(objects) => checks::kubernetes(&objects, &mut hits),
             Err(kubernetes::Error::Template) => {

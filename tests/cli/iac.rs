@@ -266,3 +266,25 @@ fn folder_scan_follows_local_module_calls_with_their_inputs() {
     let message = run.json()["findings"][0]["message"].as_str().unwrap().to_string();
     assert!(message.ends_with("(from var.ingress_cidr_blocks, the default set in main.tf:2)"), "{message}");
 }
+
+/// An ARM parameter file beside its template gives the template's parameters their values, like tfvars: the
+/// finding says which file and line set the value; the template alone is judged on its defaults.
+#[test]
+fn folder_scan_reads_arm_parameter_files_beside_their_template() {
+    let tree = Tree::new();
+    tree.write("azure/azuredeploy.json", ARM_NSG.replace("\"Internet\"", "\"10.20.0.0/16\""));
+    tree.run(&["scan"]).assert_code(0);
+    tree.write(
+        "azure/azuredeploy.parameters.json",
+        "{\n  \"$schema\": \"https://schema.management.azure.com/schemas/2019-04-01/deploymentParameters.json#\",\n  \"contentVersion\": \"1.0.0.0\",\n  \"parameters\": {\n    \"source\": { \"value\": \"Internet\" }\n  }\n}\n",
+    );
+    let run = tree.run(&["scan", "--format", "json"]);
+    run.assert_code(1);
+    let json = run.json();
+    assert_eq!(ids(&json), vec![("iac-firewall-open-to-world".into(), "azure/azuredeploy.json".into(), 15)]);
+    assert_eq!(
+        json["findings"][0]["message"],
+        "sourceAddressPrefix Internet allows ingress to port 22 (SSH) \
+         (from parameter source, the value set in azure/azuredeploy.parameters.json:5)"
+    );
+}
