@@ -378,6 +378,19 @@ mod tests {
         assert!(without_tfvars.hits.iter().all(|h| h.check != "iac-s3-public-acl"));
     }
 
+    /// Two modules that call each other and nobody else: each is judged, the first as a root, so neither goes
+    /// unjudged for having a caller.
+    #[test]
+    fn modules_called_only_from_a_cycle_are_still_judged() {
+        let a = "module \"b\" {\n  source = \"../b\"\n  cidrs  = [\"0.0.0.0/0\"]\n}\n";
+        let b = format!("{SG_MODULE}module \"a\" {{\n  source = \"../a\"\n}}\n");
+        let b: &'static str = Box::leak(b.into_boxed_str());
+        let t = tree(&[("a/main.tf", a), ("b/main.tf", b)]);
+        let resources: Vec<&str> = t.hits.iter().map(|h| h.resource.as_str()).collect();
+        assert_eq!(resources, ["module.b.aws_security_group.this"]);
+        assert_eq!(t.not_followed.len(), 1, "{:?}", t.not_followed);
+    }
+
     #[test]
     fn a_marker_on_the_call_covers_the_instance() {
         let root = "# leakgate:allow iac-firewall-open-to-world bastion\nmodule \"web\" {\n  source = \"./sg\"\n}\n";

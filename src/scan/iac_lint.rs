@@ -124,6 +124,8 @@ pub fn findings(
     stats: &mut ScanStats,
 ) -> Vec<Finding> {
     stats.iac_suppressed += outcome.suppressed;
+    // A file linted on its own (history, stdin) cannot follow its module calls; the tree lint takes them out first.
+    note_modules_not_followed(&outcome.modules_not_followed, stats);
     if let Some(w) = outcome.parse_warning {
         let at = w.line.map_or(String::new(), |l| format!(":{l}"));
         stats.warnings.push(format!("{}{at}: {}", w.path, w.message));
