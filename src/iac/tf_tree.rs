@@ -25,6 +25,10 @@ use super::terraform::{self, FileError, Input, Module, ModuleCall, Parsed, Vars}
 const MAX_INSTANCES: usize = 2048;
 /// How deep a chain of calls is followed.
 const MAX_CALL_DEPTH: usize = 24;
+/// Value nodes the called-module instances of one tree may hold in all (their evaluated resources and calls,
+/// inputs included) before no further call is followed. One evaluation is bounded by the copy budgets in
+/// `terraform`, but a caller can hand a value of that size to many calls, each of which hands it on.
+const MAX_EXPANDED_NODES: usize = 4_000_000;
 
 /// The arguments of a `module` block that are not inputs of the called module.
 const META_ARGUMENTS: &[&str] = &["source", "version", "count", "for_each", "providers", "depends_on"];
@@ -63,6 +67,8 @@ struct Walk<'d, 'a> {
     index: HashMap<&'a str, usize>,
     reached: Vec<bool>,
     instances: usize,
+    /// What is left of `MAX_EXPANDED_NODES`.
+    nodes_left: usize,
     out: TreeLint,
     not_followed: BTreeSet<(usize, String)>,
 }
@@ -110,6 +116,7 @@ pub fn lint(files: &[TreeFile<'_>]) -> TreeLint {
         index,
         reached: vec![false; dirs.len()],
         instances: 0,
+        nodes_left: MAX_EXPANDED_NODES,
         out: TreeLint { errors, ..TreeLint::default() },
         not_followed: BTreeSet::new(),
     };
@@ -143,6 +150,11 @@ impl Walk<'_, '_> {
                 &evaluated
             }
         };
+        if inputs.is_some() {
+            let size: usize = module.blocks.iter().map(|b| b.body.size()).sum::<usize>()
+                + module.calls.iter().map(|c| c.body.size()).sum::<usize>();
+            self.nodes_left = self.nodes_left.saturating_sub(size);
+        }
         let mut hits = Vec::new();
         checks::terraform(module, &mut hits);
         name_origins(module, &mut hits, &dir.paths);
@@ -164,6 +176,9 @@ impl Walk<'_, '_> {
                 }
                 Ok(_) if self.instances >= MAX_INSTANCES => {
                     Err(format!("more than {MAX_INSTANCES} module instances in the scan: not followed"))
+                }
+                Ok(_) if self.nodes_left == 0 => {
+                    Err("the module instances of the scan hold too many values: not followed".to_string())
                 }
                 other => other,
             };
