@@ -37,6 +37,14 @@ def main() -> None:
     tail = ['}', 'resource "aws_s3_bucket" "b" {', "  acl = local.a27", "}", ""]
     put("iac_terraform", "locals-multiplying", "\n".join(lists + tail))
     put("iac_terraform", "locals-doubling", "\n".join(strings + tail))
+    # Module calls (fuzz/src/lib.rs lint_module: m/0.tf, m/1.tf, m/a/2.tf, m/a/b/3.tf): 300 calls of a module
+    # that makes 300 calls each, every one handing on a value of 262,144 nodes.
+    sep = "\n//--file--\n"
+    big = "\n".join(lists[:7] + ["}"])
+    root = big + "\n" + "".join(f'module "a{i}" {{\n  source = "./a"\n  v = local.a5\n}}\n' for i in range(300))
+    middle = 'variable "v" {}\n' + "".join(f'module "b{i}" {{\n  source = "./b"\n  v = var.v\n}}\n' for i in range(300))
+    leaf = 'variable "v" {}\nresource "aws_s3_bucket" "b" {\n  acl = var.v\n}\n'
+    put("iac_terraform", "module-fanout", root + sep + sep + middle + sep + leaf)
 
     env = ["FROM alpine:3.20", "ENV A0=aaaaaaaaaaaaaaaa"] + [f"ENV A{i}=$A{i - 1}$A{i - 1}" for i in range(1, 40)]
     put("iac_dockerfile", "env-doubling", "\n".join(env + ["USER $A39", ""]))

@@ -30,7 +30,16 @@ def main() -> None:
     for p in files(IAC / "terraform", ".tf"):
         put("iac_terraform", p.read_bytes())
     for module in sorted(d for d in (IAC / "terraform").iterdir() if d.is_dir()):
-        put("iac_terraform", SEPARATOR.join(p.read_bytes() for p in files(module, ".tf")))
+        put("iac_terraform", SEPARATOR.join(p.read_bytes() for p in sorted(module.rglob("*.tf"))[:4]))
+    # lint_module names the files m/0.tf, m/1.tf, m/a/2.tf, m/a/b/3.tf: a root calling ./a and a module in a/
+    # calling ./b and back up.
+    calls = IAC / "terraform" / "module_calls"
+    put("iac_terraform", SEPARATOR.join([
+        b'module "a" {\n  source = "./a"\n  ingress_cidr_blocks = ["0.0.0.0/0"]\n  port = 22\n}\n',
+        b'variable "open" {\n  default = "0.0.0.0/0"\n}\n',
+        (calls / "main.tf").read_bytes() + b'\nmodule "b" {\n  source = "./b"\n  x = var.port\n}\n',
+        b'variable "x" {}\nmodule "up" {\n  source = "../../"\n}\n',
+    ]))
     for p in files(IAC / "terraform", ".tf.json"):
         put("iac_terraform_json", p.read_bytes())
     for p in files(IAC / "cloudformation", ".yaml", ".yml"):
@@ -39,6 +48,9 @@ def main() -> None:
         put("iac_cloudformation_json", p.read_bytes())
     for p in files(IAC / "arm", ".json"):
         put("iac_arm", p.read_bytes())
+    deployment = IAC / "arm" / "deployment"
+    put("iac_arm_deployment", SEPARATOR.join((deployment / n).read_bytes() for n in [
+        "azuredeploy.json", "azuredeploy.parameters.json", "azuredeploy.parameters.dev.json"]))
     for p in files(IAC / "kubernetes", ".yaml", ".yml", ".json"):
         put("iac_kubernetes", p.read_bytes())
     for p in files(IAC / "dockerfile", "Dockerfile"):

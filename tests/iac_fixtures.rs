@@ -7,11 +7,16 @@
 //! skipped helm_deployment.yaml                   detected as IaC but not linted (Helm template)
 //! suppressed static_website_suppressed.tf 6      findings hidden by allow markers
 //! not-iac notes.yaml                             detect() says it is not IaC
+//! not-followed calls/main.tf                     a module call in that file was not followed
 //! ```
 //!
-//! Any extra or missing entry fails, so a check that starts firing on a safe fixture, or stops firing on an
-//! unsafe one, is caught. A directory inside a format folder is a Terraform module, linted together with
-//! `lint_terraform_module`. `LEAKGATE_PRINT_ACTUAL=1` prints the actual entries (review before copying).
+//! A finding in a called module's instance also names the resource through the call
+//! (`iac-db-publicly-accessible calls/main.tf:31 module.db.aws_db_instance.this`). Any extra or missing entry
+//! fails, so a check that starts firing on a safe fixture, or stops firing on an unsafe one, is caught. A
+//! directory inside the `terraform` folder is a Terraform tree: its directories are modules, linted together
+//! (with the module calls between them followed) by `lint_terraform_tree`; one inside `arm` holds templates and
+//! parameter files, linted together by `lint_arm_deployments`. `LEAKGATE_PRINT_ACTUAL=1` prints the
+//! actual entries (review before copying).
 use std::path::{Path, PathBuf};
 
 use leakgate::iac::{self, IacFormat, IacOutcome};
@@ -35,7 +40,14 @@ fn record(rel: &str, o: &IacOutcome, out: &mut Vec<String>) {
         assert!(f.end_line >= f.line, "{rel}: end_line before line");
         assert!(!f.message.is_empty() && !f.resource.is_empty(), "{rel}: empty text");
         assert!(iac::check_info(f.check_id).is_some(), "unregistered {}", f.check_id);
-        out.push(format!("{} {rel}:{}", f.check_id, f.line));
+        if f.resource.starts_with("module.") {
+            out.push(format!("{} {rel}:{} {}", f.check_id, f.line, f.resource));
+        } else {
+            out.push(format!("{} {rel}:{}", f.check_id, f.line));
+        }
+    }
+    for _ in &o.modules_not_followed {
+        out.push(format!("not-followed {rel}"));
     }
     if let Some(w) = &o.parse_warning {
         assert_eq!(w.path, rel, "warning path");
@@ -50,6 +62,22 @@ fn record(rel: &str, o: &IacOutcome, out: &mut Vec<String>) {
     }
 }
 
+/// The Terraform files under `dir`, recursively, as `(path under the format folder, content)`.
+fn tree_files(dir: &Path, rel: &str, out: &mut Vec<(String, Vec<u8>)>) {
+    for p in sorted_entries(dir) {
+        let name = p.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+        let rel = format!("{rel}/{name}");
+        if p.is_dir() {
+            tree_files(&p, &rel, out);
+        } else {
+            let content = std::fs::read(&p).expect("read fixture");
+            if iac::detect(&rel, &content).is_some() || iac::is_arm_parameters(&rel, &content) {
+                out.push((rel, content));
+            }
+        }
+    }
+}
+
 /// The actual entries for one format folder.
 fn actual(folder: &str, formats: &[IacFormat]) -> Vec<String> {
     let dir = root().join(folder);
@@ -57,16 +85,12 @@ fn actual(folder: &str, formats: &[IacFormat]) -> Vec<String> {
     for path in sorted_entries(&dir) {
         let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default().to_string();
         if path.is_dir() {
-            let files: Vec<(String, Vec<u8>)> = sorted_entries(&path)
-                .into_iter()
-                .filter_map(|p| {
-                    let file = p.file_name()?.to_str()?.to_string();
-                    let rel = format!("{name}/{file}");
-                    iac::detect(&rel, &[])?;
-                    Some((rel, std::fs::read(&p).ok()?))
-                })
-                .collect();
-            let outcomes = iac::lint_terraform_module(&files);
+            let mut files = Vec::new();
+            tree_files(&path, &name, &mut files);
+            let outcomes = match folder {
+                "arm" => iac::lint_arm_deployments(&files),
+                _ => iac::lint_terraform_tree(&files),
+            };
             assert_eq!(outcomes.len(), files.len());
             for ((rel, _), o) in files.iter().zip(&outcomes) {
                 record(rel, o, &mut out);

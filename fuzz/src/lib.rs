@@ -102,16 +102,40 @@ pub fn lint_as(name: &str, format: IacFormat, data: &[u8]) {
     check_outcome(name, data, &outcome);
 }
 
-/// Splits `data` into the files of one Terraform module at lines that are exactly `//--file--`, names them
-/// `m/0.tf`, `m/1.tf`, ... and lints them together, as a scan does with the `.tf` files of one folder.
+/// Splits `data` at lines that are exactly `//--file--` into up to four files named `m/0.tf`, `m/1.tf` (one
+/// module), `m/a/2.tf` and `m/a/b/3.tf` (modules that `source = "./a"`, `"./b"`, `"../"` and the like call)
+/// and lints them together, as a scan does with a folder's Terraform files.
 pub fn lint_module(data: &[u8]) {
+    const NAMES: [&str; 4] = ["m/0.tf", "m/1.tf", "m/a/2.tf", "m/a/b/3.tf"];
+    let files = split_files(data, &NAMES);
+    let outcomes = iac::lint_terraform_tree(&files);
+    assert_eq!(outcomes.len(), files.len());
+    for ((name, content), o) in files.iter().zip(&outcomes) {
+        check_outcome(name, content, o);
+    }
+}
+
+/// Splits `data` at lines that are exactly `//--file--` into an ARM template `d/azuredeploy.json` and up to two
+/// parameter files beside it, and lints them together as a scan does.
+pub fn lint_arm_deployment(data: &[u8]) {
+    const NAMES: [&str; 3] = ["d/azuredeploy.json", "d/azuredeploy.parameters.json", "d/azuredeploy.parameters.dev.json"];
+    let files = split_files(data, &NAMES);
+    let outcomes = iac::lint_arm_deployments(&files);
+    assert_eq!(outcomes.len(), files.len());
+    for ((name, content), o) in files.iter().zip(&outcomes) {
+        check_outcome(name, content, o);
+    }
+}
+
+/// `data` cut at `//--file--` lines into at most `names.len()` files, named in order.
+fn split_files(data: &[u8], names: &[&str]) -> Vec<(String, Vec<u8>)> {
     const SEPARATOR: &[u8] = b"\n//--file--\n";
     let mut files: Vec<(String, Vec<u8>)> = Vec::new();
     let mut rest = data;
     loop {
-        let name = format!("m/{}.tf", files.len());
+        let name = names[files.len()].to_string();
         match find(rest, SEPARATOR) {
-            Some(i) if files.len() < 3 => {
+            Some(i) if files.len() + 1 < names.len() => {
                 files.push((name, rest[..i].to_vec()));
                 rest = &rest[i + SEPARATOR.len()..];
             }
@@ -121,11 +145,7 @@ pub fn lint_module(data: &[u8]) {
             }
         }
     }
-    let outcomes = iac::lint_terraform_module(&files);
-    assert_eq!(outcomes.len(), files.len());
-    for ((name, content), o) in files.iter().zip(&outcomes) {
-        check_outcome(name, content, o);
-    }
+    files
 }
 
 fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {

@@ -8,8 +8,10 @@
 //! joined to the parent's (`Microsoft.Sql/servers/firewallRules`, `sql1/AllowAll`) so that checks see the same
 //! resource however it is written.
 //!
-//! A string in brackets is an expression. `[parameters('x')]` becomes the parameter's literal `defaultValue`
-//! and `[variables('x')]` the variable's value (itself resolved), reported where the expression is written; every
+//! A string in brackets is an expression. `[parameters('x')]` becomes the value a parameter file gives it (see
+//! `arm_params`) or else the parameter's literal `defaultValue`, and `[variables('x')]` the variable's value
+//! (itself resolved), reported where the expression is written (and where a parameter's value was set is kept
+//! in [`Template::origins`]); every
 //! other expression becomes [`Val::Unknown`], so checks never guess at values decided at deployment. `[[` starts a
 //! literal string that begins with `[`.
 use std::collections::HashMap;
@@ -49,6 +51,27 @@ impl ArmResource {
 
 pub struct Template {
     pub resources: Vec<ArmResource>,
+    /// Each `[parameters('x')]` that resolved, by the line it is written on, with where its value was set.
+    pub origins: Vec<ParamOrigin>,
+}
+
+/// A value a parameter file gives one of the template's parameters.
+pub struct ParamValue {
+    pub name: String,
+    /// Unknown for a Key Vault `reference`, whose value is only known at deployment.
+    pub value: Node,
+    /// Its line in the parameter file.
+    pub line: usize,
+}
+
+/// A resolved parameter reference, used on `line`: its value came from the parameter file (`from_file`) or
+/// the template's `defaultValue`, set on `set_line` of that file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ParamOrigin {
+    pub line: usize,
+    pub name: String,
+    pub from_file: bool,
+    pub set_line: usize,
 }
 
 impl Template {
@@ -64,22 +87,29 @@ fn is_template(root: &Node) -> bool {
 }
 
 /// `Ok(None)`: valid JSON, but not a deployment template after all.
+#[cfg(test)]
 pub fn parse(text: &str) -> Result<Option<Template>, (usize, String)> {
+    parse_with(text, &[])
+}
+
+/// As `parse`, with the template's parameters set to `values` (from a parameter file) where it gives them.
+pub fn parse_with(text: &str, values: &[ParamValue]) -> Result<Option<Template>, (usize, String)> {
     let root = json::parse_with_comments(text).map_err(|e| (e.line, e.message))?;
     if !is_template(&root) {
         return Ok(None);
     }
     let lines = SourceLines::new(text);
-    let mut reader = Reader { lines: &lines, budget: MAX_COPIED_NODES, out: Vec::new() };
-    let scope = Scope::of(&root, None);
+    let mut reader = Reader { lines: &lines, budget: MAX_COPIED_NODES, out: Vec::new(), origins: Vec::new() };
+    let scope = Scope::of(&root, None, values);
     reader.template(&root, &scope);
-    Ok(Some(Template { resources: reader.out }))
+    Ok(Some(Template { resources: reader.out, origins: reader.origins }))
 }
 
 /// The parameters and variables expressions in one template resolve against.
 struct Scope<'a> {
-    /// Literal defaults only: a default that is itself an expression is unknown.
-    params: HashMap<&'a str, &'a Node>,
+    /// Literal values only (a default that is itself an expression is unknown), each with whether it came from
+    /// the parameter file and the line it was set on.
+    params: HashMap<&'a str, (&'a Node, bool, usize)>,
     variables: HashMap<&'a str, &'a Node>,
 }
 
@@ -87,7 +117,9 @@ impl<'a> Scope<'a> {
     /// The scope of the template `root`. With `outer`, the template is an inline nested deployment whose
     /// expressions are evaluated in the parent's scope (ARM's default, `expressionEvaluationOptions.scope`
     /// `outer`), so the parent's parameters and variables apply.
-    fn of(root: &'a Node, outer: Option<&Scope<'a>>) -> Scope<'a> {
+    /// `values` (a parameter file's) apply to the top-level template only: a nested template's parameters are
+    /// its deployment's to give.
+    fn of(root: &'a Node, outer: Option<&Scope<'a>>, values: &'a [ParamValue]) -> Scope<'a> {
         if let Some(outer) = outer {
             return Scope { params: outer.params.clone(), variables: outer.variables.clone() };
         }
@@ -96,8 +128,19 @@ impl<'a> Scope<'a> {
             .map(|p| {
                 p.entries()
                     .iter()
-                    .filter_map(|(k, v)| Some((k.name.as_str(), v.get("defaultValue")?)))
-                    .filter(|(_, v)| !contains_expression(v))
+                    .filter_map(|(k, v)| {
+                        // ARM matches parameter names without regard to case.
+                        let given = values.iter().find(|g| g.name.eq_ignore_ascii_case(&k.name));
+                        let (value, from_file, line) = match given {
+                            Some(g) => (&g.value, true, g.line),
+                            None => {
+                                let (key, value) = v.entry("defaultValue")?;
+                                (value, false, key.line)
+                            }
+                        };
+                        (!value.is_unknown() && !contains_expression(value))
+                            .then_some((k.name.as_str(), (value, from_file, line)))
+                    })
                     .collect()
             })
             .unwrap_or_default();
@@ -141,6 +184,7 @@ struct Reader<'a> {
     lines: &'a SourceLines<'a>,
     budget: usize,
     out: Vec<ArmResource>,
+    origins: Vec<ParamOrigin>,
 }
 
 impl<'a> Reader<'a> {
@@ -202,7 +246,7 @@ impl<'a> Reader<'a> {
             .and_then(|o| o.get("scope"))
             .and_then(Node::as_str)
             .is_some_and(|s| s.eq_ignore_ascii_case("inner"));
-        let scope = if inner_scope { Scope::of(inner, None) } else { Scope::of(inner, Some(scope)) };
+        let scope = if inner_scope { Scope::of(inner, None, &[]) } else { Scope::of(inner, Some(scope), &[]) };
         self.template(inner, &scope);
     }
 
@@ -227,6 +271,17 @@ impl<'a> Reader<'a> {
                 };
                 match self.lookup(expr, scope, hops) {
                     Some(mut v) => {
+                        if let Some((name, &(_, from_file, set_line))) = reference(expr)
+                            .filter(|(func, _)| *func == "parameters")
+                            .and_then(|(_, name)| Some((name, scope.params.get(name)?)))
+                        {
+                            self.origins.push(ParamOrigin {
+                                line: n.line,
+                                name: name.to_string(),
+                                from_file,
+                                set_line,
+                            });
+                        }
                         v.relocate(n.line, n.end_line);
                         v
                     }
@@ -251,7 +306,7 @@ impl<'a> Reader<'a> {
             return None;
         }
         let value = if func == "parameters" {
-            (*scope.params.get(name)?).clone()
+            scope.params.get(name)?.0.clone()
         } else {
             let raw: &'a Node = scope.variables.get(name)?;
             self.resolve(raw, scope, hops + 1)

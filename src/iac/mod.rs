@@ -5,9 +5,10 @@
 //! [`detect`] decides cheaply from the file name and a bounded look at the first bytes whether a file is IaC;
 //! [`lint`] parses it once with a real parser for its format, lowers it to a small value tree with line
 //! numbers (`node`), runs every check registered for the format (`checks`) and applies allow markers
-//! (`suppress`). Terraform variables resolve across a directory with [`lint_terraform_module`]. Nothing here
-//! prints, reads flags or panics on bad input: a file that does not parse yields a [`ParseWarning`], a Helm
-//! template whose directives are not all inside strings a `skipped_reason`.
+//! (`suppress`). Terraform variables resolve across a directory, and local module calls across directories,
+//! with [`lint_terraform_tree`]. Nothing here prints, reads flags or panics on bad input: a file that does not
+//! parse yields a [`ParseWarning`], a Helm template whose directives are not all inside strings a
+//! `skipped_reason`.
 //!
 //! Adding a check is adding one file, `checks/<name>.rs`, plus its fixtures under `tests/fixtures/iac/`:
 //! `build.rs` registers every file in `checks/`, and the file declares the rest (see `checks`). Its `bad` and
@@ -19,6 +20,7 @@ use serde::Serialize;
 use crate::rules::Severity;
 
 mod arm;
+mod arm_params;
 mod checks;
 mod cidr;
 mod cloudformation;
@@ -32,6 +34,7 @@ mod node;
 mod suppress;
 mod terraform;
 mod tf_kubernetes;
+mod tf_tree;
 mod yaml;
 
 pub use examples::{check_examples, ExampleFailure};
@@ -79,6 +82,9 @@ pub struct IacOutcome {
     pub parse_warning: Option<ParseWarning>,
     /// Why the file was not linted although it looked like IaC (a Helm template, an oversized file).
     pub skipped_reason: Option<String>,
+    /// Terraform `module` blocks in this file whose called module was not linted, and why:
+    /// `main.tf:3: module.vpc: remote source "terraform-aws-modules/vpc/aws" is not fetched`.
+    pub modules_not_followed: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -210,10 +216,12 @@ pub fn lint(path: &str, content: &[u8], format: IacFormat) -> IacOutcome {
     outcomes.into_iter().next().unwrap_or_default()
 }
 
-/// Lints the `.tf`/`.tf.json` files of one directory together, so `var.x` resolves to a `default` declared
-/// in any of them and a bucket policy can be followed to a `data "aws_iam_policy_document"` in another file.
+/// Lints Terraform files together: each directory's `.tf`/`.tf.json` files as one module, so `var.x` resolves
+/// to a `default` declared in any of them and a bucket policy can be followed to a
+/// `data "aws_iam_policy_document"` in another file; and calls of local modules (`source = "../sg"`) between
+/// the directories given, so a module that is called is judged with its callers' inputs (see `tf_tree`).
 /// Returns one outcome per input file, in order.
-pub fn lint_terraform_module(files: &[(String, Vec<u8>)]) -> Vec<IacOutcome> {
+pub fn lint_terraform_tree(files: &[(String, Vec<u8>)]) -> Vec<IacOutcome> {
     let inputs: Vec<(&str, &[u8], bool)> = files
         .iter()
         .map(|(p, c)| {
@@ -223,6 +231,91 @@ pub fn lint_terraform_module(files: &[(String, Vec<u8>)]) -> Vec<IacOutcome> {
         .collect();
     let paths: Vec<&str> = files.iter().map(|f| f.0.as_str()).collect();
     guarded(&paths, || terraform_outcomes(&inputs))
+}
+
+/// Whether a file is an ARM parameter file (`deploymentParameters.json` schema): not IaC by itself, but it
+/// gives values to the template beside it that it is named for (see [`lint_arm_deployments`]).
+pub fn is_arm_parameters(path: &str, content: &[u8]) -> bool {
+    arm_params::is_parameters_file(path, content)
+}
+
+/// Lints ARM templates together with the parameter files given beside them: `X.parameters.json` and
+/// `X.parameters.<env>.json` deploy `X.json` in the same directory, a bare `parameters.json` the directory's
+/// only template. A template is judged once per parameter file that deploys it (a finding whose value came from
+/// one names it and the line), or on its defaults when none does. Returns one outcome per input file, in order;
+/// a parameter file's carries only its parse warning.
+pub fn lint_arm_deployments(files: &[(String, Vec<u8>)]) -> Vec<IacOutcome> {
+    let paths: Vec<&str> = files.iter().map(|f| f.0.as_str()).collect();
+    guarded(&paths, || {
+        let mut outcomes = vec![IacOutcome::default(); files.len()];
+        let (mut templates, mut parameters) = (Vec::new(), Vec::new());
+        let mut values = Vec::new();
+        for (i, (path, content)) in files.iter().enumerate() {
+            if !arm_params::is_parameters_file(path, content) {
+                templates.push(i);
+                continue;
+            }
+            parameters.push(i);
+            outcomes[i].skipped_reason = too_big(content);
+            let read = match outcomes[i].skipped_reason {
+                Some(_) => None,
+                None => arm_params::values(&decode(content))
+                    .map_err(|(line, msg)| outcomes[i].parse_warning = warning(path, line, &msg))
+                    .ok(),
+            };
+            values.push(read);
+        }
+        let template_paths: Vec<&str> = templates.iter().map(|&t| paths[t]).collect();
+        let parameter_paths: Vec<&str> = parameters.iter().map(|&p| paths[p]).collect();
+        for (&t, pairs) in templates.iter().zip(arm_params::pair(&template_paths, &parameter_paths)) {
+            let mut deployments: Vec<Option<(&str, &[arm::ParamValue])>> =
+                pairs.iter().filter_map(|&p| Some((parameter_paths[p], values[p].as_deref()?))).map(Some).collect();
+            if deployments.is_empty() {
+                deployments.push(None);
+            }
+            outcomes[t] = arm_outcome(paths[t], &files[t].1, &deployments);
+        }
+        outcomes
+    })
+}
+
+/// Lints one ARM template once per deployment: `None` on its parameters' defaults, `Some` with a parameter
+/// file's path and values. Findings that every deployment shares are reported once.
+fn arm_outcome(path: &str, content: &[u8], deployments: &[Option<(&str, &[arm::ParamValue])>]) -> IacOutcome {
+    let mut outcome = IacOutcome { skipped_reason: too_big(content), ..IacOutcome::default() };
+    if outcome.skipped_reason.is_some() {
+        return outcome;
+    }
+    let text = decode(content);
+    let mut hits = Vec::new();
+    for deployment in deployments {
+        let (param_path, values) = deployment.unwrap_or(("", &[]));
+        match arm::parse_with(&text, values) {
+            Ok(Some(t)) => {
+                let start = hits.len();
+                checks::arm(&t, &mut hits);
+                for hit in &mut hits[start..] {
+                    if let Some(o) = t.origins.iter().find(|o| o.line == hit.line) {
+                        let (what, at) = if o.from_file { ("value", param_path) } else { ("default", path) };
+                        hit.message = format!(
+                            "{} (from parameter {}, the {what} set in {at}:{})",
+                            hit.message, o.name, o.set_line
+                        );
+                    }
+                }
+            }
+            Ok(None) => break,
+            Err((line, msg)) => {
+                outcome.parse_warning = warning(path, line, &msg);
+                break;
+            }
+        }
+    }
+    let lines = suppress::SourceLines::new(&text);
+    let (findings, suppressed) = finish(&[(path, &lines)], hits);
+    outcome.findings = findings.into_iter().next().unwrap_or_default();
+    outcome.suppressed = suppressed.first().copied().unwrap_or(0);
+    outcome
 }
 
 /// Runs `f`, turning a panic in a parser into a warning on each file: one unreadable file must never stop a
@@ -273,11 +366,7 @@ fn lint_one(path: &str, content: &[u8], format: IacFormat) -> IacOutcome {
             Ok(None) => {}
             Err((line, msg)) => outcome.parse_warning = warning(path, line, &msg),
         },
-        IacFormat::Arm => match arm::parse(&text) {
-            Ok(Some(t)) => checks::arm(&t, &mut hits),
-            Ok(None) => {}
-            Err((line, msg)) => outcome.parse_warning = warning(path, line, &msg),
-        },
+        IacFormat::Arm => return arm_outcome(path, content, &[None]),
         IacFormat::Kubernetes => match kubernetes::parse(&text) {
             Ok(objects) => checks::kubernetes(&objects, &mut hits),
             Err(kubernetes::Error::Template) => {
@@ -313,51 +402,36 @@ fn terraform_outcomes(files: &[(&str, &[u8], bool)]) -> Vec<IacOutcome> {
         .zip(&outcomes)
         .map(|((_, content, _), o)| if o.skipped_reason.is_some() { String::new() } else { decode(content) })
         .collect();
-    let sources: Vec<(&str, bool)> = texts.iter().zip(files).map(|(t, (_, _, json))| (t.as_str(), *json)).collect();
     let name = |path: &str| path.rsplit(['/', '\\']).next().unwrap_or(path).to_ascii_lowercase();
-    let mut tfvars: Vec<(u8, String, usize)> = files
+    let tree: Vec<tf_tree::TreeFile<'_>> = files
         .iter()
-        .enumerate()
-        .filter_map(|(i, (path, _, _))| tfvars_rank(&name(path)).map(|r| (r, name(path), i)))
+        .zip(&texts)
+        .map(|(&(path, _, json), text)| tf_tree::TreeFile {
+            path,
+            text,
+            json,
+            definitions_rank: tfvars_rank(&name(path)),
+        })
         .collect();
-    tfvars.sort();
-    let tfvars: Vec<usize> = tfvars.into_iter().map(|(_, _, i)| i).collect();
-    let (module, errors) = terraform::build_with_tfvars(&sources, &tfvars);
-    for e in errors {
+    let linted = tf_tree::lint(&tree);
+    for e in linted.errors {
         if let (Some(o), Some((path, _, _))) = (outcomes.get_mut(e.file), files.get(e.file)) {
             o.parse_warning = Some(ParseWarning { path: path.to_string(), line: e.line, message: e.message });
         }
     }
-    let mut hits = Vec::new();
-    checks::terraform(&module, &mut hits);
-    name_origins(&module, &mut hits, files);
+    for (file, why) in linted.not_followed {
+        if let Some(o) = outcomes.get_mut(file) {
+            o.modules_not_followed.push(why);
+        }
+    }
     let lines: Vec<suppress::SourceLines<'_>> = texts.iter().map(|t| suppress::SourceLines::new(t)).collect();
     let named: Vec<(&str, &suppress::SourceLines<'_>)> = files.iter().map(|f| f.0).zip(lines.iter()).collect();
-    let (findings, suppressed) = finish(&named, hits);
+    let (findings, suppressed) = finish(&named, linted.hits);
     for ((o, f), s) in outcomes.iter_mut().zip(findings).zip(suppressed) {
         o.findings = f;
         o.suppressed = s;
     }
     outcomes
-}
-
-/// Says where a value came from when the finding's line uses a variable or local that resolved to it:
-/// `acl is public-read (from var.bucket_acl, the default set in infra/variables.tf:2)`. The first use on the
-/// line is named; a value decided elsewhere (a caller's input) would not have resolved at all.
-fn name_origins(module: &terraform::Module, hits: &mut [checks::Hit], files: &[(&str, &[u8], bool)]) {
-    if module.origins.is_empty() {
-        return;
-    }
-    let mut by_line: std::collections::HashMap<(usize, usize), &terraform::Origin> = std::collections::HashMap::new();
-    for o in &module.origins {
-        by_line.entry((o.file, o.line)).or_insert(o);
-    }
-    for hit in hits {
-        let origin = by_line.get(&(hit.file, hit.line));
-        if let Some((o, (path, _, _))) = origin.and_then(|o| Some((o, files.get(o.set_file)?))) {
-            hit.message = format!("{} (from {})", hit.message, o.describe(path));
-        }
-    }
 }
 
 /// Applies allow markers and turns hits into findings, per file: (findings, suppressed count) by file index.

@@ -66,23 +66,53 @@ pub struct Module {
     /// Where resolved values came from: each `var.x`/`local.x` use that resolved to a known value, with the
     /// place its value was set, so findings can say that the value is a default or a local.
     pub origins: Vec<Origin>,
+    /// The `module` blocks: calls of other modules, with their inputs evaluated here (see `tf_tree`).
+    pub calls: Vec<ModuleCall>,
 }
 
-/// A resolved reference: used at (`file`, `line`), its value set at (`set_file`, `set_line`).
+/// A `module "name" { source = … }` block.
+pub struct ModuleCall {
+    pub name: String,
+    /// The literal `source` (Terraform allows nothing else there); `None` when absent or not a string.
+    pub source: Option<String>,
+    pub file: usize,
+    pub line: usize,
+    /// The block's body evaluated in the calling module: `source`, the meta-arguments and the inputs.
+    pub body: Node,
+    /// Markers on or above the block's first line (comments, `"//"` keys in JSON); they cover every finding
+    /// in the called module's instance.
+    pub allow: Vec<String>,
+}
+
+/// A resolved reference: used at (`file`, `line`), its value set at `set`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Origin {
     pub file: usize,
     pub line: usize,
     /// `var.bucket_acl` or `local.cidr`.
     pub name: String,
-    pub set_file: usize,
-    pub set_line: usize,
+    pub set: SetAt,
+}
+
+/// Where a variable's or local's value was set.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SetAt {
+    /// In a file of this module (a default, a local, a variable definitions file).
+    File { file: usize, line: usize },
+    /// By the `module` block that called this module, described as [`Input::origin`] says.
+    Input(String),
 }
 
 impl Origin {
-    /// `var.bucket_acl, the default set in PATH:LINE` (`PATH` from the file's index); a value from a variable
-    /// definitions file is `the value set in terraform.tfvars:LINE`.
-    pub fn describe(&self, path: &str) -> String {
+    /// `var.bucket_acl, the default set in PATH:LINE` (`PATH` from `paths`, by file index); a value from a
+    /// variable definitions file is `the value set in terraform.tfvars:LINE`, one from a caller the input's own
+    /// description (`module.web's input cidr set in envs/prod/main.tf:12`).
+    pub fn describe(&self, paths: &[&str]) -> String {
+        let (file, line) = match &self.set {
+            SetAt::Input(origin) => return origin.clone(),
+            SetAt::File { file, line } => (*file, *line),
+        };
+        let path = paths.get(file).copied().unwrap_or("?");
         let what = if !self.name.starts_with("var.") {
             "set"
         } else if path.ends_with(".tfvars") || path.ends_with(".tfvars.json") {
@@ -90,8 +120,26 @@ impl Origin {
         } else {
             "the default set"
         };
-        format!("{}, {what} in {path}:{}", self.name, self.set_line)
+        format!("{}, {what} in {path}:{line}", self.name)
     }
+}
+
+/// How a module's variables get their values.
+pub enum Vars<'v> {
+    /// A root module: each variable's default, replaced by what the variable definitions files set.
+    Root,
+    /// A module called by a `module` block: the call's inputs replace defaults. Definitions files are not
+    /// read, as Terraform reads them for the root module only; an input whose value is unknown makes the
+    /// variable unknown, not its default.
+    Called { inputs: &'v [Input] },
+}
+
+/// One input a `module` block gives the module it calls.
+pub struct Input {
+    pub name: String,
+    pub value: Node,
+    /// Where it was set, for findings: `module.web's input cidr set in envs/prod/main.tf:12`.
+    pub origin: String,
 }
 
 impl Module {
@@ -128,7 +176,10 @@ pub struct FileError {
     pub message: String,
 }
 
-enum Parsed {
+/// The files of one module, parsed once and evaluated as often as the module is instantiated.
+pub struct Parsed(Vec<ParsedFile>);
+
+enum ParsedFile {
     Hcl(Body),
     Json(Node),
     Failed,
@@ -139,14 +190,21 @@ enum LocalDef<'a> {
     Json(&'a Node, usize),
 }
 
+/// Where a variable's value in [`Scope::vars`] came from: a file of the module (its default or a definitions
+/// file, at the value's line) or a caller's input.
+enum VarSource {
+    File(usize),
+    Input(String),
+}
+
 struct Scope<'a> {
     indexes: Vec<LineIndex>,
-    /// Each variable's default, and the file it is declared in.
-    vars: HashMap<String, (Node, usize)>,
+    /// Each variable's value and where it was set.
+    vars: HashMap<String, (Node, VarSource)>,
     locals: HashMap<String, LocalDef<'a>>,
     memo: RefCell<HashMap<String, Node>>,
     active: RefCell<HashSet<String>>,
-    /// Every HCL `var.x`/`local.x` use resolved so far (see [`Module::origins`]).
+    /// Every `var.x`/`local.x` use resolved so far (see [`Module::origins`]).
     origins: RefCell<Vec<Origin>>,
     /// What is left of `MAX_COPIED_NODES` and `MAX_COPIED_BYTES`.
     nodes_left: Cell<usize>,
@@ -157,42 +215,51 @@ struct Scope<'a> {
 /// that fail to parse are reported and left out; the others are still evaluated.
 #[cfg(test)]
 pub fn build(files: &[(&str, bool)]) -> (Module, Vec<FileError>) {
-    build_with_tfvars(files, &[])
+    let (parsed, errors) = parse(files);
+    (evaluate(files, &parsed, &[], &Vars::Root), errors)
 }
 
-/// As [`build`], where the files at the indexes `tfvars` are variable definitions files that Terraform loads by
-/// itself (`terraform.tfvars`, `*.auto.tfvars`, their JSON forms), given in Terraform's load order: each value
-/// they set for a declared variable replaces its default, a later file's over an earlier one's.
-pub fn build_with_tfvars(files: &[(&str, bool)], tfvars: &[usize]) -> (Module, Vec<FileError>) {
+/// Parses a module's files, given as `(text, is_json)`: JSON for `*.tf.json`, HCL otherwise. A file that fails
+/// is reported and left out of [`evaluate`].
+pub fn parse(files: &[(&str, bool)]) -> (Parsed, Vec<FileError>) {
     let mut errors = Vec::new();
-    let parsed: Vec<Parsed> = files
+    let parsed = files
         .iter()
         .enumerate()
         .map(|(i, &(text, is_json))| {
             if is_json {
                 match json::parse(text, 1) {
-                    Ok(n) => Parsed::Json(n),
+                    Ok(n) => ParsedFile::Json(n),
                     Err(e) => {
                         errors.push(FileError { file: i, line: Some(e.line), message: e.message });
-                        Parsed::Failed
+                        ParsedFile::Failed
                     }
                 }
             } else {
                 match hcl_edit::parser::parse_body(text) {
-                    Ok(b) => Parsed::Hcl(b),
+                    Ok(b) => ParsedFile::Hcl(b),
                     Err(e) => {
                         errors.push(FileError {
                             file: i,
                             line: Some(e.location().line()),
                             message: e.message().lines().next().unwrap_or("").to_string(),
                         });
-                        Parsed::Failed
+                        ParsedFile::Failed
                     }
                 }
             }
         })
         .collect();
+    (Parsed(parsed), errors)
+}
 
+/// Evaluates a parsed module (`files` as given to [`parse`]) with its variables set as `vars` says.
+/// `definitions` are the indexes of the variable definitions files among `files` (`terraform.tfvars`,
+/// `*.auto.tfvars`, their JSON forms) in Terraform's load order: never module code, and read for values
+/// under [`Vars::Root`] only.
+pub fn evaluate(files: &[(&str, bool)], parsed: &Parsed, definitions: &[usize], vars: &Vars<'_>) -> Module {
+    let parsed = &parsed.0;
+    let is_tfvars_file = |file: usize| definitions.contains(&file);
     let mut scope = Scope {
         indexes: files.iter().map(|(t, _)| LineIndex::new(t)).collect(),
         vars: HashMap::new(),
@@ -204,21 +271,22 @@ pub fn build_with_tfvars(files: &[(&str, bool)], tfvars: &[usize]) -> (Module, V
         bytes_left: Cell::new(MAX_COPIED_BYTES),
     };
     // Defaults cannot refer to anything, so they are evaluated before any variable is known.
-    let mut vars = HashMap::new();
+    let mut values = HashMap::new();
     let mut declared = HashSet::new();
     for (file, p) in parsed.iter().enumerate() {
-        if tfvars.contains(&file) {
+        if is_tfvars_file(file) {
             continue;
         }
         match p {
-            Parsed::Hcl(body) => {
+            ParsedFile::Hcl(body) => {
                 for block in body.get_blocks("variable") {
                     declared.extend(block.labels.first().map(|l| l.as_str().to_string()));
                     let (Some(name), Some(default)) = (block.labels.first(), block.body.get_attribute("default"))
                     else {
                         continue;
                     };
-                    vars.insert(name.as_str().to_string(), (scope.eval(&default.value, file, 0), file));
+                    let value = scope.eval(&default.value, file, 0);
+                    values.insert(name.as_str().to_string(), (value, VarSource::File(file)));
                 }
                 for block in body.get_blocks("locals") {
                     for attr in block.body.attributes() {
@@ -226,12 +294,12 @@ pub fn build_with_tfvars(files: &[(&str, bool)], tfvars: &[usize]) -> (Module, V
                     }
                 }
             }
-            Parsed::Json(root) => {
+            ParsedFile::Json(root) => {
                 for vars_obj in root.all("variable") {
                     for (k, v) in vars_obj.entries() {
                         declared.insert(k.name.clone());
                         if let Some(default) = v.items().find_map(|d| d.get("default")) {
-                            vars.insert(k.name.clone(), (scope.eval_json(default, 0), file));
+                            values.insert(k.name.clone(), (scope.eval_json(default, file, 0), VarSource::File(file)));
                         }
                     }
                 }
@@ -241,34 +309,54 @@ pub fn build_with_tfvars(files: &[(&str, bool)], tfvars: &[usize]) -> (Module, V
                     }
                 }
             }
-            Parsed::Failed => {}
+            ParsedFile::Failed => {}
         }
     }
-    // Variable definitions files hold literal values (they cannot refer to anything either).
-    for &file in tfvars {
-        match parsed.get(file) {
-            Some(Parsed::Hcl(body)) => {
-                for attr in body.attributes().filter(|a| declared.contains(a.key.as_str())) {
-                    vars.insert(attr.key.as_str().to_string(), (scope.eval(&attr.value, file, 0), file));
+    match vars {
+        // Variable definitions files hold literal values (they cannot refer to anything either).
+        Vars::Root => {
+            for &file in definitions {
+                match parsed.get(file) {
+                    Some(ParsedFile::Hcl(body)) => {
+                        for attr in body.attributes().filter(|a| declared.contains(a.key.as_str())) {
+                            let value = scope.eval(&attr.value, file, 0);
+                            values.insert(attr.key.as_str().to_string(), (value, VarSource::File(file)));
+                        }
+                    }
+                    Some(ParsedFile::Json(root)) => {
+                        for (k, v) in root.entries().iter().filter(|(k, _)| declared.contains(&k.name)) {
+                            values.insert(k.name.clone(), (scope.eval_json(v, file, 0), VarSource::File(file)));
+                        }
+                    }
+                    _ => {}
                 }
             }
-            Some(Parsed::Json(root)) => {
-                for (k, v) in root.entries().iter().filter(|(k, _)| declared.contains(&k.name)) {
-                    vars.insert(k.name.clone(), (scope.eval_json(v, 0), file));
-                }
+        }
+        Vars::Called { inputs } => {
+            for input in inputs.iter().filter(|i| declared.contains(&i.name)) {
+                values.insert(input.name.clone(), (input.value.clone(), VarSource::Input(input.origin.clone())));
             }
-            _ => {}
         }
     }
-    scope.vars = vars;
+    scope.vars = values;
+    // Uses recorded while evaluating defaults and definitions files are not uses in the module.
+    scope.origins.borrow_mut().clear();
 
     let mut module = Module::default();
-    for (file, p) in parsed.iter().enumerate().filter(|(file, _)| !tfvars.contains(file)) {
+    for (file, p) in parsed.iter().enumerate().filter(|(file, _)| !is_tfvars_file(*file)) {
         let lines = SourceLines::new(files.get(file).map_or("", |f| f.0));
         match p {
-            Parsed::Hcl(body) => {
+            ParsedFile::Hcl(body) => {
                 for block in body.blocks() {
-                    let is_data = match block.ident.as_str() {
+                    let kind = block.ident.as_str();
+                    if kind == "module" {
+                        let Some(name) = block.labels.first() else { continue };
+                        let (line, _) = scope.line_of(file, block.span());
+                        let body = scope.body(&block.body, file, 0);
+                        module.calls.push(module_call(name.as_str(), file, line, body, lines.markers(line)));
+                        continue;
+                    }
+                    let is_data = match kind {
                         "resource" => false,
                         "data" => true,
                         _ => continue,
@@ -292,7 +380,7 @@ pub fn build_with_tfvars(files: &[(&str, bool)], tfvars: &[usize]) -> (Module, V
                     });
                 }
             }
-            Parsed::Json(root) => {
+            ParsedFile::Json(root) => {
                 for (is_data, key) in [(false, "resource"), (true, "data")] {
                     for by_type in root.all(key) {
                         for (t, by_name) in by_type.entries() {
@@ -308,14 +396,35 @@ pub fn build_with_tfvars(files: &[(&str, bool)], tfvars: &[usize]) -> (Module, V
                         }
                     }
                 }
+                for calls in root.all("module") {
+                    for (name, bodies) in calls.entries() {
+                        for body in bodies.items() {
+                            let allow = json_markers(body);
+                            let body = scope.eval_json(body, file, 0);
+                            module.calls.push(module_call(&name.name, file, name.line, body, allow));
+                        }
+                    }
+                }
             }
-            Parsed::Failed => {}
+            ParsedFile::Failed => {}
         }
     }
     module.origins = scope.origins.into_inner();
-    (module, errors)
+    module
 }
 
+fn module_call(name: &str, file: usize, line: usize, mut body: Node, allow: Vec<String>) -> ModuleCall {
+    let source = body.get("source").and_then(|s| s.as_str()).map(str::to_string);
+    if let Val::Map(entries) = &mut body.val {
+        entries.retain(|(k, _)| k.name != "//");
+    }
+    ModuleCall { name: name.to_string(), source, file, line, body, allow }
+}
+
+/// Terraform JSON ignores properties named "//"; they are its comments, so markers live there.
+fn json_markers(body: &Node) -> Vec<String> {
+    body.all("//").filter_map(|c| c.as_str().and_then(text_marker)).collect()
+}
 fn json_block(
     scope: &Scope<'_>,
     is_data: bool,
@@ -325,9 +434,8 @@ fn json_block(
     body: &Node,
     file: usize,
 ) -> TfBlock {
-    // Terraform JSON ignores properties named "//"; they are its comments, so markers live there.
-    let allow = body.all("//").filter_map(|c| c.as_str().and_then(text_marker)).collect();
-    let mut evaluated = scope.eval_json(body, 0);
+    let allow = json_markers(body);
+    let mut evaluated = scope.eval_json(body, file, 0);
     if let Val::Map(entries) = &mut evaluated.val {
         entries.retain(|(k, _)| k.name != "//");
     }
@@ -472,18 +580,10 @@ impl<'a> Scope<'a> {
             return unknown();
         };
         let mut ops = t.operators.iter().map(|o| o.value());
-        let (base, set_at) = match (root.as_str(), ops.next()) {
-            ("var", Some(TraversalOperator::GetAttr(name))) => {
-                (self.var(name.as_str()), self.vars.get(name.as_str()).map(|(n, f)| (*f, n.line)))
-            }
-            ("local", Some(TraversalOperator::GetAttr(name))) => {
-                let set_at = self.locals.get(name.as_str()).map(|d| match d {
-                    LocalDef::Hcl(e, f) => (*f, self.line_of(*f, e.span()).0),
-                    LocalDef::Json(n, f) => (*f, n.line),
-                });
-                (self.local(name.as_str(), depth), set_at)
-            }
-            _ => (None, None),
+        let base = match (root.as_str(), ops.next()) {
+            ("var", Some(TraversalOperator::GetAttr(name))) => self.var(name.as_str()),
+            ("local", Some(TraversalOperator::GetAttr(name))) => self.local(name.as_str(), depth),
+            _ => None,
         };
         let Some(mut cur) = base else {
             return unknown();
@@ -514,12 +614,29 @@ impl<'a> Scope<'a> {
         if cur.is_unknown() {
             return unknown();
         }
-        if let Some((set_file, set_line)) = set_at {
-            let name = text.split(['.', '[']).take(2).collect::<Vec<_>>().join(".");
-            self.origins.borrow_mut().push(Origin { file, line, name, set_file, set_line });
-        }
+        self.record_origin(&text, file, line);
         cur.relocate(line, end);
         cur
+    }
+
+    /// Records that the reference `text` (`var.x…`, `local.x…`), used at `file`:`line`, resolved.
+    fn record_origin(&self, text: &str, file: usize, line: usize) {
+        let mut parts = text.split(['.', '[']);
+        let (Some(root), Some(name)) = (parts.next(), parts.next()) else { return };
+        let set = match root {
+            "var" => self.vars.get(name).map(|(n, source)| match source {
+                VarSource::File(f) => SetAt::File { file: *f, line: n.line },
+                VarSource::Input(origin) => SetAt::Input(origin.clone()),
+            }),
+            "local" => self.locals.get(name).map(|d| match d {
+                LocalDef::Hcl(e, f) => SetAt::File { file: *f, line: self.line_of(*f, e.span()).0 },
+                LocalDef::Json(n, f) => SetAt::File { file: *f, line: n.line },
+            }),
+            _ => None,
+        };
+        if let Some(set) = set {
+            self.origins.borrow_mut().push(Origin { file, line, name: format!("{root}.{name}"), set });
+        }
     }
 
     /// Takes a copy of `n` from the budgets; false (and nothing left) when it does not fit.
@@ -564,15 +681,16 @@ impl<'a> Scope<'a> {
         }
         let n = match def {
             LocalDef::Hcl(e, file) => self.eval(e, *file, depth + 1),
-            LocalDef::Json(n, _) => self.eval_json(n, depth + 1),
+            LocalDef::Json(n, file) => self.eval_json(n, *file, depth + 1),
         };
         self.active.borrow_mut().remove(name);
         self.memo.borrow_mut().insert(name.to_string(), n.clone());
         self.spend(&n).then_some(n)
     }
 
-    /// Resolves `${var.x}` strings in a `*.tf.json` value; other interpolated strings become unknown.
-    fn eval_json(&self, n: &Node, depth: usize) -> Node {
+    /// Resolves `${var.x}` strings in a `*.tf.json` value (in `file`); other interpolated strings become
+    /// unknown. Resolved references are recorded as in HCL.
+    fn eval_json(&self, n: &Node, file: usize, depth: usize) -> Node {
         if depth > MAX_EVAL_DEPTH {
             return Node::unknown(n.line, "(nested too deeply)");
         }
@@ -591,6 +709,9 @@ impl<'a> Scope<'a> {
                 });
                 match resolved {
                     Some(mut r) if !r.is_unknown() => {
+                        if let Some(inner) = json_interpolation(s) {
+                            self.record_origin(inner, file, n.line);
+                        }
                         r.relocate(n.line, n.end_line);
                         return r;
                     }
@@ -602,12 +723,12 @@ impl<'a> Scope<'a> {
             }
             Val::Seq(items) => {
                 for it in items.iter_mut() {
-                    *it = self.eval_json(it, depth);
+                    *it = self.eval_json(it, file, depth);
                 }
             }
             Val::Map(entries) => {
                 for (_, v) in entries.iter_mut() {
-                    *v = self.eval_json(v, depth);
+                    *v = self.eval_json(v, file, depth);
                 }
             }
             _ => {}
@@ -702,12 +823,14 @@ resource "aws_security_group" "web" {
         let main = "locals {\n  cidr = \"0.0.0.0/0\"\n}\nresource \"a\" \"b\" {\n  acl  = var.acl\n  cidr = [local.cidr]\n  x    = var.open\n}\n";
         let (m, errors) = build(&[(vars, false), (main, false)]);
         assert!(errors.is_empty());
-        let got: Vec<(usize, usize, &str, usize, usize)> =
-            m.origins.iter().map(|o| (o.file, o.line, o.name.as_str(), o.set_file, o.set_line)).collect();
+        let got: Vec<(usize, usize, &str, &SetAt)> =
+            m.origins.iter().map(|o| (o.file, o.line, o.name.as_str(), &o.set)).collect();
         // `var.open` has no default: unresolved, so no origin.
-        assert_eq!(got, [(1, 5, "var.acl", 0, 2), (1, 6, "local.cidr", 1, 2)]);
-        assert_eq!(m.origins[0].describe("vars.tf"), "var.acl, the default set in vars.tf:2");
-        assert_eq!(m.origins[1].describe("main.tf"), "local.cidr, set in main.tf:2");
+        let (vars_at, local_at) = (SetAt::File { file: 0, line: 2 }, SetAt::File { file: 1, line: 2 });
+        assert_eq!(got, [(1, 5, "var.acl", &vars_at), (1, 6, "local.cidr", &local_at)]);
+        let paths = ["vars.tf", "main.tf"];
+        assert_eq!(m.origins[0].describe(&paths), "var.acl, the default set in vars.tf:2");
+        assert_eq!(m.origins[1].describe(&paths), "local.cidr, set in main.tf:2");
     }
 
     #[test]

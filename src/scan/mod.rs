@@ -65,7 +65,7 @@ impl ScanOutput {
 pub struct ScanSink<'a> {
     scanner: &'a Scanner,
     shared: &'a Mutex<ScanOutput>,
-    terraform: Option<&'a iac_lint::TerraformModules>,
+    terraform: Option<&'a iac_lint::DeferredIac>,
     findings: Vec<Finding>,
     stats: ScanStats,
 }
@@ -75,8 +75,9 @@ impl<'a> ScanSink<'a> {
         ScanSink { scanner, shared, terraform: None, findings: Vec::new(), stats: ScanStats::default() }
     }
 
-    /// Defers Terraform files to `modules`, to be linted per directory after the walk.
-    pub fn with_terraform(mut self, modules: &'a iac_lint::TerraformModules) -> Self {
+    /// Defers Terraform files and ARM templates and parameter files to `modules`, to be linted together after
+    /// the walk.
+    pub fn with_deferred_iac(mut self, modules: &'a iac_lint::DeferredIac) -> Self {
         self.terraform = Some(modules);
         self
     }
@@ -117,7 +118,7 @@ impl Drop for ScanSink<'_> {
 pub fn scan_piece(
     scanner: &Scanner,
     piece: &Piece<'_>,
-    terraform: Option<&iac_lint::TerraformModules>,
+    terraform: Option<&iac_lint::DeferredIac>,
     stats: &mut ScanStats,
     find_keywords: &mut FindKeywords<'_>,
 ) -> Vec<Finding> {
@@ -131,7 +132,7 @@ pub fn scan_piece(
 fn scan_content(
     scanner: &Scanner,
     piece: &Piece<'_>,
-    terraform: Option<&iac_lint::TerraformModules>,
+    terraform: Option<&iac_lint::DeferredIac>,
     stats: &mut ScanStats,
     find_keywords: &mut FindKeywords<'_>,
 ) -> Vec<Finding> {
@@ -185,7 +186,7 @@ fn scan_content(
 pub fn scan_piece_plain(
     scanner: &Scanner,
     piece: &Piece<'_>,
-    terraform: Option<&iac_lint::TerraformModules>,
+    terraform: Option<&iac_lint::DeferredIac>,
     stats: &mut ScanStats,
 ) -> Vec<Finding> {
     let find_keywords = &mut |content: &[u8], hits: &mut Vec<_>| scanner.rules().keyword_hits(content, hits);
@@ -226,11 +227,12 @@ fn record_blob(
     out.found.extend(findings.into_iter().map(|f| (f, entry.commit)));
 }
 
-/// Scans files and folders; Terraform files are linted per directory once the walk is done.
+/// Scans files and folders; Terraform files (per directory) and ARM templates (with their parameter files) are
+/// linted once the walk is done.
 pub fn scan_paths(scanner: &Scanner, roots: &[PathBuf], opts: &WalkOptions) -> ScanOutput {
     let shared = Mutex::new(ScanOutput::default());
-    let terraform = iac_lint::TerraformModules::default();
-    walk(roots, opts, || ScanSink::new(scanner, &shared).with_terraform(&terraform));
+    let terraform = iac_lint::DeferredIac::default();
+    walk(roots, opts, || ScanSink::new(scanner, &shared).with_deferred_iac(&terraform));
     let mut out = shared.into_inner().unwrap_or_else(|p| p.into_inner());
     let mut stats = ScanStats::default();
     let tf = terraform.lint(scanner, &mut stats);

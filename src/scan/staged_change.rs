@@ -4,7 +4,7 @@
 use std::collections::{BTreeSet, HashMap};
 use std::sync::Mutex;
 
-use super::iac_lint::{self, TerraformModules};
+use super::iac_lint::{self, DeferredIac};
 use super::{scan_piece_plain, ScanOutput};
 use crate::engine::Scanner;
 use crate::error::Result;
@@ -28,7 +28,7 @@ pub fn scan_staged(
     let mut out = ScanOutput { stats, ..ScanOutput::default() };
     let repo = source.repo();
     let odb = repo.odb().map_err(|e| crate::source::git::git_error("cannot open the object database", e))?;
-    let terraform = TerraformModules::default();
+    let terraform = DeferredIac::default();
     let mut found_by_file: Vec<(StagedFile, Vec<Finding>)> = Vec::with_capacity(files.len());
     let mut files = files.into_iter().peekable();
     while files.peek().is_some() {
@@ -64,7 +64,7 @@ pub fn scan_staged(
             found_by_file.push((file, found));
         }
     }
-    let mut tf_findings = staged_terraform(scanner, source, terraform, &mut out.stats)?;
+    let mut tf_findings = staged_deferred(scanner, source, terraform, &mut out.stats)?;
     for (file, mut found) in found_by_file {
         found.extend(tf_findings.remove(&file.path).unwrap_or_default());
         if found.is_empty() {
@@ -109,34 +109,64 @@ fn read_staged_blob(
     }
 }
 
-/// Lints the directories of changed Terraform files with all their staged siblings; returns the findings of the
-/// changed files only, by path.
-fn staged_terraform(
+/// Lints the files held back while scanning the change with their staged neighbours; returns the findings of the
+/// changed files only, by path. Terraform: the directories of changed files with all their staged siblings,
+/// together, so a call from one of them into another is followed; calls into directories the change does not
+/// touch are not followed (a note names them). ARM: the directories of changed templates and parameter files,
+/// with the templates and parameter files staged beside them.
+fn staged_deferred(
     scanner: &Scanner,
     source: &StagedSource,
-    changed: TerraformModules,
+    changed: DeferredIac,
     stats: &mut ScanStats,
 ) -> Result<HashMap<String, Vec<Finding>>> {
     let mut out: HashMap<String, Vec<Finding>> = HashMap::new();
     let changed = changed.into_files();
+    let terraform = with_staged_siblings(source, &changed.terraform, stats, |p, _| {
+        iac::detect(p, &[]).is_some_and(iac_lint::is_terraform)
+    })?;
+    let mut not_followed = Vec::new();
+    for ((path, content), mut outcome) in terraform.iter().zip(iac::lint_terraform_tree(&terraform)) {
+        not_followed.append(&mut outcome.modules_not_followed);
+        if changed.terraform.iter().any(|(p, _)| p == path) {
+            out.entry(path.clone()).or_default().extend(iac_lint::findings(scanner, path, content, outcome, stats));
+        }
+    }
+    iac_lint::note_modules_not_followed(&not_followed, stats);
+    let arm = with_staged_siblings(source, &changed.arm, stats, |p, content| {
+        iac::detect(p, content) == Some(iac::IacFormat::Arm) || iac::is_arm_parameters(p, content)
+    })?;
+    for ((path, content), outcome) in arm.iter().zip(iac::lint_arm_deployments(&arm)) {
+        if changed.arm.iter().any(|(p, _)| p == path) {
+            out.entry(path.clone()).or_default().extend(iac_lint::findings(scanner, path, content, outcome, stats));
+        }
+    }
+    Ok(out)
+}
+
+/// The `changed` files and the staged files beside them (in their directories) that `keep` accepts by path
+/// and content; a changed file's content is its staged one.
+fn with_staged_siblings(
+    source: &StagedSource,
+    changed: &[(String, Vec<u8>)],
+    stats: &mut ScanStats,
+    keep: impl Fn(&str, &[u8]) -> bool,
+) -> Result<Vec<(String, Vec<u8>)>> {
     let dirs: BTreeSet<&str> = changed.iter().map(|(p, _)| iac_lint::parent(p)).collect();
+    let mut files: Vec<(String, Vec<u8>)> = Vec::new();
     for dir in dirs {
-        let siblings = source.index_files_in(dir, |p| iac::detect(p, &[]).is_some_and(iac_lint::is_terraform))?;
-        let mut module: Vec<(String, Vec<u8>)> = Vec::new();
+        // Only a cheap name test here: content is tested once read.
+        let siblings = source.index_files_in(dir, |p| keep(p, b"") || p.to_ascii_lowercase().ends_with(".json"))?;
         for (path, oid) in siblings {
             match changed.iter().find(|(p, _)| *p == path) {
-                Some((p, content)) => module.push((p.clone(), content.clone())),
+                Some((p, content)) => files.push((p.clone(), content.clone())),
                 None => match source.repo().find_blob(oid) {
-                    Ok(b) => module.push((path, b.content().to_vec())),
+                    Ok(b) if keep(&path, b.content()) => files.push((path, b.content().to_vec())),
+                    Ok(_) => {}
                     Err(e) => stats.error(format!("{path}: cannot read staged blob {oid}: {}", e.message())),
                 },
             }
         }
-        for ((path, content), outcome) in module.iter().zip(iac::lint_terraform_module(&module)) {
-            if changed.iter().any(|(p, _)| p == path) {
-                out.entry(path.clone()).or_default().extend(iac_lint::findings(scanner, path, content, outcome, stats));
-            }
-        }
     }
-    Ok(out)
+    Ok(files)
 }

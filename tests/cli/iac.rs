@@ -205,3 +205,86 @@ fn staged_arm_template_with_open_ssh_is_blocked_and_the_fix_passes() {
     repo.git(&["add", "."]);
     repo.run(&["scan", "--staged"]).assert_code(0);
 }
+
+const DB_MODULE: &str = r#"variable "ingress_cidr_blocks" {
+  default = ["0.0.0.0/0"]
+}
+
+variable "port" {
+  default = 5432
+}
+
+resource "aws_security_group" "this" {
+  ingress {
+    from_port   = var.port
+    to_port     = var.port
+    protocol    = "tcp"
+    cidr_blocks = var.ingress_cidr_blocks
+  }
+}
+"#;
+
+/// A module with an open default is judged through its callers: the caller that opens a database port is
+/// reported under the call's name with where the value was set; the one that closes it is not; the module
+/// alone is not reported on its default; a remote call is named in a note as not followed.
+#[test]
+fn folder_scan_follows_local_module_calls_with_their_inputs() {
+    let tree = Tree::new();
+    tree.write("main.tf", DB_MODULE);
+    tree.write(
+        "examples/complete/main.tf",
+        "module \"db\" {\n  source = \"../../\"\n\n  ingress_cidr_blocks = [\"0.0.0.0/0\"]\n  port                = 3306\n}\n",
+    );
+    tree.write(
+        "examples/private/main.tf",
+        "module \"db\" {\n  source              = \"../../\"\n  ingress_cidr_blocks = [\"10.0.0.0/8\"]\n}\n",
+    );
+    tree.write("network/main.tf", "module \"vpc\" {\n  source = \"terraform-aws-modules/vpc/aws\"\n}\n");
+    let run = tree.run(&["scan", "--format", "json"]);
+    run.assert_code(1);
+    let json = run.json();
+    assert_eq!(ids(&json), vec![("iac-firewall-open-to-world".into(), "main.tf".into(), 14)]);
+    let f = &json["findings"][0];
+    assert_eq!(f["resource"], "module.db.aws_security_group.this");
+    assert_eq!(
+        f["message"],
+        "cidr_blocks 0.0.0.0/0 allows ingress to port 3306 (MySQL) \
+         (from module.db's input ingress_cidr_blocks set in examples/complete/main.tf:4)"
+    );
+    let notes = json["summary"]["notes"].as_array().unwrap();
+    assert!(
+        notes.iter().any(|n| n
+            == "1 Terraform module call not followed by the IaC lint: network/main.tf:1: module.vpc: remote source \
+                \"terraform-aws-modules/vpc/aws\" is not fetched"),
+        "{notes:?}"
+    );
+    // Scanned on its own, the module is a root: judged on its default, which the message names.
+    let alone = Tree::new();
+    alone.write("main.tf", DB_MODULE);
+    let run = alone.run(&["scan", "--format", "json"]);
+    run.assert_code(1);
+    let message = run.json()["findings"][0]["message"].as_str().unwrap().to_string();
+    assert!(message.ends_with("(from var.ingress_cidr_blocks, the default set in main.tf:2)"), "{message}");
+}
+
+/// An ARM parameter file beside its template gives the template's parameters their values, like tfvars: the
+/// finding says which file and line set the value; the template alone is judged on its defaults.
+#[test]
+fn folder_scan_reads_arm_parameter_files_beside_their_template() {
+    let tree = Tree::new();
+    tree.write("azure/azuredeploy.json", ARM_NSG.replace("\"Internet\"", "\"10.20.0.0/16\""));
+    tree.run(&["scan"]).assert_code(0);
+    tree.write(
+        "azure/azuredeploy.parameters.json",
+        "{\n  \"$schema\": \"https://schema.management.azure.com/schemas/2019-04-01/deploymentParameters.json#\",\n  \"contentVersion\": \"1.0.0.0\",\n  \"parameters\": {\n    \"source\": { \"value\": \"Internet\" }\n  }\n}\n",
+    );
+    let run = tree.run(&["scan", "--format", "json"]);
+    run.assert_code(1);
+    let json = run.json();
+    assert_eq!(ids(&json), vec![("iac-firewall-open-to-world".into(), "azure/azuredeploy.json".into(), 15)]);
+    assert_eq!(
+        json["findings"][0]["message"],
+        "sourceAddressPrefix Internet allows ingress to port 22 (SSH) \
+         (from parameter source, the value set in azure/azuredeploy.parameters.json:5)"
+    );
+}

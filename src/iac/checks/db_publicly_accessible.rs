@@ -10,8 +10,9 @@ pub const INFO: CheckInfo = CheckInfo {
     title: "Database is publicly accessible",
     severity: Severity::High,
     formats: AWS,
-    what: "An RDS instance, RDS cluster (instance) or Redshift cluster/workgroup has `publicly_accessible = true` \
-           (CloudFormation `PubliclyAccessible: true`).",
+    what: "An RDS instance, RDS cluster (instance), Neptune instance, Redshift cluster/workgroup or DMS \
+           replication instance has `publicly_accessible = true` (CloudFormation `PubliclyAccessible: true`). \
+           (DocumentDB has no such setting: its clusters are reachable from their VPC only.)",
     why: "The database gets a public DNS name and IP address. Security groups are then the only barrier, and a \
           single permissive rule exposes the database to the internet's constant scanning.",
     fix: "Set `publicly_accessible = false`, place the database in private subnets and reach it through a VPN, \
@@ -28,10 +29,21 @@ pub(crate) const CHECK: Check = Check {
     run: Run { terraform: Some(terraform), cloudformation: Some(cloudformation), ..Run::NONE },
 };
 
-const TF_TYPES: &[&str] =
-    &["aws_db_instance", "aws_rds_cluster_instance", "aws_redshift_cluster", "aws_redshiftserverless_workgroup"];
-const CFN_TYPES: &[&str] =
-    &["AWS::RDS::DBInstance", "AWS::RDS::DBCluster", "AWS::Redshift::Cluster", "AWS::RedshiftServerless::Workgroup"];
+const TF_TYPES: &[&str] = &[
+    "aws_db_instance",
+    "aws_rds_cluster_instance",
+    "aws_neptune_cluster_instance",
+    "aws_redshift_cluster",
+    "aws_redshiftserverless_workgroup",
+    "aws_dms_replication_instance",
+];
+const CFN_TYPES: &[&str] = &[
+    "AWS::RDS::DBInstance",
+    "AWS::RDS::DBCluster",
+    "AWS::Redshift::Cluster",
+    "AWS::RedshiftServerless::Workgroup",
+    "AWS::DMS::ReplicationInstance",
+];
 
 pub fn terraform(m: &Module, out: &mut Vec<Hit>) {
     for rtype in TF_TYPES {
