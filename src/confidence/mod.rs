@@ -63,7 +63,12 @@ pub fn score(rules: &RuleSet, finding: &Finding, path: &str) -> Scored {
 /// A value assigned to a provider's name (`DEEPGRAM_API_KEY=…`) but in none of that provider's formats.
 fn named_provider_look_alike(rules: &RuleSet, line: &str, secret: &str) -> bool {
     let Some(at) = line.find(secret) else { return false };
-    gather::key_name(&line[..at]).is_some_and(|key| rules.fits_no_named_provider(key, secret))
+    let (before, after) = (&line[..at], &line[at + secret.len()..]);
+    // A URL's password (`https://elastic:…@host`) is assigned to no name: the user name before it is no key.
+    if after.starts_with('@') || before.contains("://") {
+        return false;
+    }
+    gather::key_name(before).is_some_and(|key| rules.fits_no_named_provider(key, secret))
 }
 
 /// Scores every finding in place (secret findings get their level and evidence; other kinds are `high`).

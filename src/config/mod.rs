@@ -197,7 +197,10 @@ impl Config {
 
     /// Built-in rules minus disabled ones, plus custom rules. Custom rules are compiled and their examples run
     /// now, so a broken rule is a config error rather than a silent gap.
-    pub fn rule_set(&self) -> Result<RuleSet> {
+    pub fn rule_set(&self) -> Result<Arc<RuleSet>> {
+        if !self.exclude_builtins && self.file.disable.is_empty() && self.file.rules.is_empty() {
+            return rules::builtin_rule_set();
+        }
         let origin = self.origin();
         let mut rules = if self.exclude_builtins { Vec::new() } else { rules::builtin_rules()? };
         for id in &self.file.disable {
@@ -227,7 +230,7 @@ impl Config {
                 rules.push(rule);
             }
         }
-        RuleSet::new(rules)
+        RuleSet::new(rules).map(Arc::new)
     }
 
     pub fn global_allowlist(&self) -> Result<Allowlist> {
@@ -241,7 +244,7 @@ impl Config {
             enabled: true,
             disabled: self.file.disable.iter().filter(|id| crate::iac::check_info(id).is_some()).cloned().collect(),
         };
-        let mut scanner = Scanner::new(Arc::new(self.rule_set()?), Arc::new(self.global_allowlist()?)).with_iac(iac);
+        let mut scanner = Scanner::new(self.rule_set()?, Arc::new(self.global_allowlist()?)).with_iac(iac);
         scanner.set_binary_strings(self.file.binary_strings.unwrap_or(true));
         scanner.set_decode(self.decode_policy());
         Ok(scanner)

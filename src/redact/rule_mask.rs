@@ -5,18 +5,18 @@
 //! findings' are searched, so this runs the rules' regexes directly, with no keyword windows, and with none of
 //! the allowlists.
 use std::collections::HashMap;
-use std::sync::OnceLock;
+use std::sync::Arc;
 
 use regex_automata::Input;
 
 use super::line_mask::LineMasker;
 use crate::engine::{entropy::shannon_bits, placeholder::placeholder_reason};
-use crate::rules::{builtin_rules, RuleSet};
+use crate::rules::{builtin_rule_set, RuleSet};
 
-/// The built-in rules, whatever the config disables; built once, their regexes compiled as keywords call for them.
-fn builtin() -> Option<&'static RuleSet> {
-    static SET: OnceLock<Option<RuleSet>> = OnceLock::new();
-    SET.get_or_init(|| RuleSet::new(builtin_rules().ok()?).ok()).as_ref()
+/// The built-in rules, whatever the config disables (the process's shared set: their regexes compiled as
+/// keywords call for them).
+fn builtin() -> Option<Arc<RuleSet>> {
+    builtin_rule_set().ok()
 }
 
 /// What a built-in rule would take for a secret in `text` at `path`: its regex's secret, unless a placeholder or
@@ -24,6 +24,7 @@ fn builtin() -> Option<&'static RuleSet> {
 /// reported). Widened to whole characters: the rules' byte regexes may start inside one.
 pub fn builtin_secrets(text: &str, path: &str) -> Vec<String> {
     let Some(rules) = builtin() else { return Vec::new() };
+    let rules = &*rules;
     let mut hits = Vec::new();
     rules.keyword_hits(text.as_bytes(), &mut hits);
     let mut ids: Vec<u32> = hits.iter().flat_map(|h| rules.rules_for_pattern(h.pattern as usize)).copied().collect();

@@ -32,6 +32,16 @@ pub fn parse_rule_file(origin: &str, text: &str) -> Result<Vec<Rule>> {
     file.rules.into_iter().map(|spec| Rule::from_spec(spec, origin)).collect()
 }
 
+/// The built-in rules as one rule set, built once per process and shared: by a scan whose config adds and
+/// disables nothing, and by the masking of displayed lines (`crate::redact`), which would otherwise build a
+/// second one the first time a finding is shown (a few milliseconds of a pre-commit run).
+pub fn builtin_rule_set() -> Result<std::sync::Arc<RuleSet>> {
+    static SET: std::sync::OnceLock<std::result::Result<std::sync::Arc<RuleSet>, String>> = std::sync::OnceLock::new();
+    SET.get_or_init(|| builtin_rules().and_then(RuleSet::new).map(std::sync::Arc::new).map_err(|e| e.to_string()))
+        .clone()
+        .map_err(|m| Error::config("builtin rules", m))
+}
+
 /// Every built-in rule, in file order. The embedded form is JSON made from `rules/*.toml` by `build.rs`.
 pub fn builtin_rules() -> Result<Vec<Rule>> {
     let mut rules = Vec::new();
