@@ -184,6 +184,28 @@ fn evidence_of(t: &Tree, secret: &str) -> (String, Vec<String>) {
     (f["confidence"].as_str().unwrap().to_string(), evidence)
 }
 
+/// Scans `t` expecting only `look_alikes`, each hidden at `low` with `provider-look-alike`; then, with `reported`
+/// written too, expects exactly `want` (`rule secret`, sorted) to be reported.
+fn assert_look_alikes(t: &Tree, look_alikes: &[&str], reported: &[(&str, String)], want: &[String]) {
+    let run = t.run(&["scan", "--format", "json", "."]);
+    run.assert_code(0);
+    assert_eq!(run.json()["summary"]["below_confidence"], look_alikes.len(), "{:#}", run.json());
+    for secret in look_alikes {
+        let (level, evidence) = evidence_of(t, secret);
+        assert_eq!(level, "low");
+        assert!(evidence.contains(&"provider-look-alike".to_string()), "{secret}: {evidence:?}");
+    }
+    for (path, text) in reported {
+        t.write(path, text);
+    }
+    let run = t.run(&["scan", "--format", "json", "--show-secrets", "."]);
+    run.assert_code(1);
+    let mut shown: Vec<String> =
+        findings(&run.json()).into_iter().map(|(rule, secret)| format!("{rule} {secret}")).collect();
+    shown.sort();
+    assert_eq!(shown, want);
+}
+
 /// A value that starts like a provider's token but fails its format (cut short, or in the wrong case) is what
 /// documentation and tests write, not a key: the generic rule that still sees a secret-looking assignment reports
 /// it at `low`, with the reason; the well-formed token beside it is reported as before.
@@ -192,25 +214,15 @@ fn a_provider_look_alike_is_low_and_says_why() {
     let t = Tree::new();
     t.write("deploy/short.env", "GITHUB_TOKEN=ghp_Zx8Kq2mW9vR4tLp7\n");
     t.write("deploy/upper.env", "SLACK_BOT_TOKEN=XOXB-6966252367-484661926514-S2Y19ZPK9A59DAX0E9KQQ3KD\n");
-    let run = t.run(&["scan", "--format", "json", "."]);
-    run.assert_code(0);
-    assert_eq!(run.json()["summary"]["below_confidence"], 2, "{:#}", run.json());
-    for secret in ["ghp_Zx8Kq2mW9vR4tLp7", "XOXB-6966252367-484661926514-S2Y19ZPK9A59DAX0E9KQQ3KD"] {
-        let (level, evidence) = evidence_of(&t, secret);
-        assert_eq!(level, "low");
-        assert!(evidence.contains(&"provider-look-alike".to_string()), "{secret}: {evidence:?}");
-    }
     // A random value without a provider's prefix keeps the generic rule's confidence.
-    t.write("deploy/app.env", "SESSION_SECRET=Zx8Kq2mW9vR4tLp7Yb3N\n");
-    t.write("deploy/gh.env", format!("GITHUB_TOKEN={GITHUB_PAT}\n"));
-    let run = t.run(&["scan", "--format", "json", "--show-secrets", "."]);
-    run.assert_code(1);
-    let mut shown: Vec<String> =
-        findings(&run.json()).into_iter().map(|(rule, secret)| format!("{rule} {secret}")).collect();
-    shown.sort();
-    assert_eq!(
-        shown,
-        vec![format!("generic-env-file-secret Zx8Kq2mW9vR4tLp7Yb3N"), format!("github-classic-pat {GITHUB_PAT}")]
+    assert_look_alikes(
+        &t,
+        &["ghp_Zx8Kq2mW9vR4tLp7", "XOXB-6966252367-484661926514-S2Y19ZPK9A59DAX0E9KQQ3KD"],
+        &[
+            ("deploy/app.env", "SESSION_SECRET=Zx8Kq2mW9vR4tLp7Yb3N\n".to_string()),
+            ("deploy/gh.env", format!("GITHUB_TOKEN={GITHUB_PAT}\n")),
+        ],
+        &["generic-env-file-secret Zx8Kq2mW9vR4tLp7Yb3N".to_string(), format!("github-classic-pat {GITHUB_PAT}")],
     );
 }
 
@@ -221,28 +233,18 @@ fn a_value_named_for_a_provider_but_in_none_of_its_formats_is_low() {
     let t = Tree::new();
     t.write("deploy/cut.env", "DEEPGRAM_API_KEY=5baa21a17b929652093a0371\n");
     t.write("deploy/odd.env", "DEEPGRAM_API_KEY=5baa21a17b929652093a03715baa21a17b92965z\n");
-    let run = t.run(&["scan", "--format", "json", "."]);
-    run.assert_code(0);
-    assert_eq!(run.json()["summary"]["below_confidence"], 2, "{:#}", run.json());
-    for secret in ["5baa21a17b929652093a0371", "5baa21a17b929652093a03715baa21a17b92965z"] {
-        let (level, evidence) = evidence_of(&t, secret);
-        assert_eq!(level, "low");
-        assert!(evidence.contains(&"provider-look-alike".to_string()), "{secret}: {evidence:?}");
-    }
     // A whole key in the provider's format, and a value under a name that names no provider, are reported.
-    t.write("deploy/whole.env", "DEEPGRAM_API_KEY=5baa21a17b929652093a03715baa21a17b929652\n");
-    t.write("deploy/app.env", "SESSION_SECRET=5baa21a17b929652093a0371\n");
-    let run = t.run(&["scan", "--format", "json", "--show-secrets", "."]);
-    run.assert_code(1);
-    let mut shown: Vec<String> =
-        findings(&run.json()).into_iter().map(|(rule, secret)| format!("{rule} {secret}")).collect();
-    shown.sort();
-    assert_eq!(
-        shown,
-        vec![
+    assert_look_alikes(
+        &t,
+        &["5baa21a17b929652093a0371", "5baa21a17b929652093a03715baa21a17b92965z"],
+        &[
+            ("deploy/whole.env", "DEEPGRAM_API_KEY=5baa21a17b929652093a03715baa21a17b929652\n".to_string()),
+            ("deploy/app.env", "SESSION_SECRET=5baa21a17b929652093a0371\n".to_string()),
+        ],
+        &[
             "deepgram-api-key 5baa21a17b929652093a03715baa21a17b929652".to_string(),
-            "generic-env-file-secret 5baa21a17b929652093a0371".to_string()
-        ]
+            "generic-env-file-secret 5baa21a17b929652093a0371".to_string(),
+        ],
     );
 }
 
