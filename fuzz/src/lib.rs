@@ -196,6 +196,8 @@ pub fn finding(path: &str, start_line: usize, secret: &str) -> Finding {
             decoded: Vec::new(),
             secret_hash: None,
             verification: None,
+            paired: None,
+            context: Default::default(),
         }),
     }
 }

@@ -95,6 +95,8 @@ impl Crowd {
                         decoded: Vec::new(),
                         secret_hash: None,
                         verification: None,
+                        paired: None,
+                        context: Default::default(),
                     }),
                 });
                 at += secret.len() + self.glue.len();
@@ -194,6 +196,8 @@ impl FuzzFinding {
                     evidence: Vec::new(),
                     decoded: Vec::new(),
                     verification: None,
+                    paired: None,
+                    context: Default::default(),
                 })
             },
             commit: self.commit.map(|c| c.to_commit()),
