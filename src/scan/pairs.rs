@@ -24,7 +24,10 @@ const MAX_EXAMINED: usize = 64;
 /// per id; nearest by line, then column), and marks the secret's evidence. `found` is one piece's findings.
 pub fn pair_up(rules: &RuleSet, found: &mut Vec<Finding>) {
     let pair_rules = |f: &Finding| rules.get(&f.rule_id).map(|r| &r.pair_with).filter(|p| !p.is_empty());
-    let wanted: Vec<&String> = found.iter().filter_map(pair_rules).flatten().collect();
+    // The id rules asked for, each once: a file crowded with thousands of secrets names the same few.
+    let mut wanted: Vec<&String> = found.iter().filter_map(pair_rules).flatten().collect();
+    wanted.sort_unstable();
+    wanted.dedup();
     if wanted.is_empty() {
         return;
     }
