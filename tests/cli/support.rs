@@ -91,3 +91,16 @@ pub fn assert_config_error(name: &str, text: &str, expected: &[&str]) {
         assert!(err.contains(e), "expected {e:?} in: {err}");
     }
 }
+
+/// `leakgate scan --verify --format json` of `tree`'s `src` folder with `config` written as its `--config` file
+/// (the verifier endpoints a test points at its mock), and `extra` flags; the run, whose exit code is checked to
+/// be 1 (the findings are there).
+pub fn scan_src_verified(tree: &Tree, config: &str, extra: &[&str]) -> Run {
+    tree.write("verify.toml", config);
+    let mut args = vec!["scan", "--verify", "--format", "json", "--config", "verify.toml"];
+    args.extend_from_slice(extra);
+    args.push("src");
+    let run = tree.run(&args);
+    run.assert_code(1);
+    run
+}

@@ -25,12 +25,7 @@ fn verify_line(mock: &Mock, verifier: &str, line: &str, extra: &[&str]) -> (Run,
         "[verify]\nallowed_hosts = [\"127.0.0.1\"]\n[verify.endpoints]\n{verifier} = \"{}/site\"\n",
         mock.url()
     );
-    tree.write("verify.toml", config);
-    let mut args = vec!["scan", "--verify", "--format", "json", "--config", "verify.toml"];
-    args.extend_from_slice(extra);
-    args.push("src");
-    let run = tree.run(&args);
-    run.assert_code(1);
+    let run = scan_src_verified(&tree, &config, extra);
     let json = run.json();
     let v = json["findings"][0]["verification"].clone();
     (run, v)

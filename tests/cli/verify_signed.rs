@@ -36,12 +36,7 @@ fn verify_file(path: &str, file: &str, verifier: &str, endpoint: Option<&str>, e
     if let Some(e) = endpoint {
         config.push_str(&format!("[verify.endpoints]\n{verifier} = \"{e}\"\n"));
     }
-    tree.write("verify.toml", config);
-    let mut args = vec!["scan", "--verify", "--format", "json", "--config", "verify.toml"];
-    args.extend_from_slice(extra);
-    args.push("src");
-    let run = tree.run(&args);
-    run.assert_code(1);
+    let run = scan_src_verified(&tree, &config, extra);
     assert!(!run.stderr().contains("PRIVATE KEY") && !run.stderr().contains(AZURE_KEY));
     run.json()["findings"][0]["verification"].clone()
 }
