@@ -34,6 +34,7 @@ mod snapshots;
 mod verify;
 mod verify_alongside;
 mod verify_catalogue;
+mod verify_isolation;
 mod verify_line_pairs;
 mod verify_mock;
 #[cfg(feature = "verify")]
