@@ -5,6 +5,7 @@ mod support;
 mod archives;
 mod audits;
 mod baseline;
+mod ci_files;
 mod commit_text;
 mod confidence;
 mod config;
