@@ -16,8 +16,8 @@ use std::sync::Mutex;
 
 use crate::content::{self, notebook, Form};
 use crate::engine::{FindKeywords, Scanner};
-use crate::finding::{locate, Finding};
 use crate::error::Result;
+use crate::finding::{locate, Finding};
 use crate::source::fs::{walk, WalkOptions};
 use crate::source::worktree_diff::WorktreeDiffSource;
 use crate::source::{BlobEntry, FragmentSink, Origin, Piece};

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use git2::{Delta, DiffLineType, DiffOptions, Patch, Repository};
 
-use super::git::{changed_blob, discover, git_error, LineSet};
+use super::git::{changed_blob, discover, git_error, lines_added, LineSet};
 use super::{Origin, Piece};
 use crate::error::{Error, Result};
 use crate::safe_read::{read_regular, Contents};
@@ -65,22 +65,44 @@ impl WorktreeDiffSource {
             // Submodules are counted and passed over, as in the staged change.
             let Some(file) = changed_blob(path, mode, new.id(), old, delta.status(), stats) else { continue };
             let Some(content) = read_work_file(&root, &file.path, mode, max_size, stats) else { continue };
-            // A conflicted file (its index entry is not one blob) counts whole. (`git add -N` stages the empty
-            // blob, against which every line is added.)
-            let added = if file.old_blob.is_none() || delta.status() == Delta::Conflicted {
-                LineSet::All
+            // (`git add -N` stages the empty blob, against which every line is added.)
+            let added = if delta.status() == Delta::Conflicted {
+                self.added_to_head(&file.path, &content)
+            } else if file.old_blob.is_none() {
+                Ok(LineSet::All)
             } else {
-                match added_lines(&diff, i) {
-                    Ok(added) => added,
-                    Err(e) => {
-                        stats.error(format!("{}: {e}", file.path));
-                        continue;
-                    }
+                added_lines(&diff, i)
+            };
+            let added = match added {
+                Ok(added) => added,
+                Err(e) => {
+                    stats.error(format!("{}: {e}", file.path));
+                    continue;
                 }
             };
-            scan(Piece { path: &file.path, content: &content, origin: Origin::WorktreeChange { added: &added } }, stats);
+            scan(
+                Piece { path: &file.path, content: &content, origin: Origin::WorktreeChange { added: &added } },
+                stats,
+            );
         }
         Ok(())
+    }
+}
+
+impl WorktreeDiffSource {
+    /// The lines of a conflicted file that HEAD's version does not have: what the merge brings in, with its
+    /// conflict markers (the index holds no single version to compare with). All of them for a file HEAD lacks.
+    fn added_to_head(&self, path: &str, content: &[u8]) -> Result<LineSet> {
+        let head = match self.repo.head().and_then(|h| h.peel_to_tree()) {
+            Ok(tree) => tree,
+            Err(e) if matches!(e.code(), git2::ErrorCode::UnbornBranch | git2::ErrorCode::NotFound) => {
+                return Ok(LineSet::All)
+            }
+            Err(e) => return Err(git_error("cannot read HEAD", e)),
+        };
+        let Ok(entry) = head.get_path(Path::new(path)) else { return Ok(LineSet::All) };
+        let blob = self.repo.find_blob(entry.id()).map_err(|e| git_error("cannot read HEAD's version", e))?;
+        Ok(lines_added(blob.content(), content))
     }
 }
 
@@ -190,7 +212,10 @@ mod tests {
         let (found, stats) = changes(dir, 1 << 20);
         assert_eq!(
             found,
-            [("a.txt".to_string(), LineSet::Ranges(vec![(2, 2), (5, 6)])), ("planned.txt".to_string(), LineSet::Ranges(vec![(1, 1)]))]
+            [
+                ("a.txt".to_string(), LineSet::Ranges(vec![(2, 2), (5, 6)])),
+                ("planned.txt".to_string(), LineSet::Ranges(vec![(1, 1)]))
+            ]
         );
         assert_eq!(stats.error_count, 0);
         // Staged lines are no longer the working tree's change; a file over the limit is counted, not read.

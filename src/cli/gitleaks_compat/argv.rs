@@ -133,7 +133,10 @@ mod tests {
         };
         assert_eq!(hoist("--no-banner detect -v"), "detect --no-banner -v");
         assert_eq!(hoist("-c x.toml protect --staged"), "protect -c x.toml --staged");
-        assert_eq!(hoist("-cx.toml --exit-code=3 --redact -l warn git ."), "git -cx.toml --exit-code=3 --redact -l warn .");
+        assert_eq!(
+            hoist("-cx.toml --exit-code=3 --redact -l warn git ."),
+            "git -cx.toml --exit-code=3 --redact -l warn ."
+        );
         assert_eq!(hoist("--redact=20 -r r.json version"), "version --redact=20 -r r.json");
         // Nothing to move, a flag that is not persistent (`--source` is detect's own), or no command after them.
         for unchanged in ["detect -v", "--source . detect", "--no-banner scan .", "-c", "--no-banner", "-v -c x"] {

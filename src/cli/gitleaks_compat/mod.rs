@@ -66,7 +66,7 @@ pub enum GitleaksCommand {
     Stdin(StdinArgs),
     /// Print the version of gitleaks' command line followed, and leakgate's (`8.30.1+leakgate.0.1.0`).
     #[command(hide = true)]
-    Version,
+    Version(VersionArgs),
 }
 
 /// The flags every gitleaks command takes (gitleaks' persistent flags). As with gitleaks, a flag given twice
@@ -246,10 +246,18 @@ pub struct StdinArgs {
     pub common: CommonFlags,
 }
 
+/// `version` takes gitleaks' persistent flags (`gitleaks --no-banner version`), to no effect.
+#[derive(Debug, Args)]
+#[command(args_override_self = true)]
+pub struct VersionArgs {
+    #[command(flatten)]
+    pub common: CommonFlags,
+}
+
 pub fn run(command: GitleaksCommand) -> anyhow::Result<Outcome> {
     let started = std::time::Instant::now();
     let plan = match command {
-        GitleaksCommand::Version => {
+        GitleaksCommand::Version(_) => {
             println!("{VERSION}");
             return Ok(Outcome::Clean);
         }

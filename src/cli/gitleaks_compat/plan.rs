@@ -81,7 +81,7 @@ impl Plan {
             GitleaksCommand::Stdin(a) => {
                 (Scope { target: Target::Stdin, repo: None, follow_symlinks: false }, a.common)
             }
-            GitleaksCommand::Version => bail!("`version` scans nothing"),
+            GitleaksCommand::Version(_) => bail!("`version` scans nothing"),
         };
         Plan::with_flags(scope, common)
     }
