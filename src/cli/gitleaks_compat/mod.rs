@@ -56,8 +56,8 @@ pub enum GitleaksCommand {
     /// gitleaks-compatible: scan the working tree's changes not yet staged (what `git diff` shows), or with
     /// --staged the staged change (what `git commit` would record).
     Protect(ProtectArgs),
-    /// gitleaks-compatible (gitleaks 8.19+): scan the git history of PATH (default `.`), or with --staged its
-    /// staged change.
+    /// gitleaks-compatible (gitleaks 8.19+): scan the git history of PATH (default `.`), with --pre-commit its
+    /// unstaged changes, with --staged its staged change.
     Git(GitArgs),
     /// gitleaks-compatible (gitleaks 8.19+): scan files and folders (default `.`), .gitignore'd files included.
     #[command(visible_alias = "directory", alias = "file")]
