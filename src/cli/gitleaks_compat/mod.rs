@@ -89,7 +89,7 @@ pub struct CommonFlags {
 
     /// Report format: json and csv in gitleaks' own shapes, sarif and junit as leakgate writes them. Default:
     /// from the report file's extension (.json, .csv, .sarif), else json.
-    #[arg(short = 'f', long, value_enum, value_name = "FORMAT")]
+    #[arg(short = 'f', long, value_enum, value_name = "FORMAT", ignore_case = true)]
     pub report_format: Option<GitleaksFormat>,
 
     /// A gitleaks JSON report (or a leakgate baseline): the findings it lists are not reported again.
@@ -118,38 +118,27 @@ pub struct CommonFlags {
     #[arg(long, value_name = "N")]
     pub max_target_megabytes: Option<u64>,
 
-    /// Layers of encoding to decode (0 turns decoding off; leakgate looks through at most 4).
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u8).range(0..=crate::engine::decode::MAX_DEPTH as i64))]
-    pub max_decode_depth: Option<u8>,
+    /// Layers of encoding to decode (0 turns decoding off; leakgate looks through at most 4, so more is 4).
+    #[arg(long, value_name = "N")]
+    pub max_decode_depth: Option<u32>,
 
     /// Accepted for compatibility; leakgate prints no banner.
     #[arg(long)]
     pub no_banner: bool,
 
-    /// Accepted for compatibility; leakgate's messages on stderr do not depend on it.
-    #[arg(short = 'l', long, value_enum, value_name = "LEVEL")]
-    pub log_level: Option<LogLevel>,
+    /// Accepted for compatibility (trace, debug, info, warn, error, fatal; like gitleaks, any value is taken);
+    /// leakgate's messages on stderr do not depend on it.
+    #[arg(short = 'l', long, value_name = "LEVEL")]
+    pub log_level: Option<String>,
 }
 
-/// `--report-format` values leakgate writes.
+/// `--report-format` values leakgate writes (in any case, as gitleaks reads them).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum GitleaksFormat {
     Json,
     Csv,
     Sarif,
     Junit,
-}
-
-/// gitleaks' `--log-level` values.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum LogLevel {
-    Trace,
-    Debug,
-    Info,
-    Warn,
-    #[value(alias = "err")]
-    Error,
-    Fatal,
 }
 
 #[derive(Debug, Args)]

@@ -124,7 +124,9 @@ impl Plan {
         // gitleaks reads every file of a folder, .gitignore'd ones (a local .env) included.
         request.respect_ignore_files = false;
         request.follow_symlinks = scope.follow_symlinks;
-        request.decode_depth = flags.max_decode_depth;
+        // gitleaks' default is 5 layers; leakgate looks through at most MAX_DEPTH.
+        let max_depth = crate::engine::decode::MAX_DEPTH;
+        request.decode_depth = flags.max_decode_depth.map(|n| u8::try_from(n).unwrap_or(u8::MAX).min(max_depth));
         request.mask_lines = redaction != Redaction::None;
         // A change about to be committed is gated: what was not scanned must not pass, as with `leakgate scan
         // --staged`.

@@ -143,3 +143,20 @@ fn reports_have_gitleaks_dates_names_and_formats() {
     let f = &report(repo.path(), "stdin.json")[0];
     assert_eq!((&f["File"], &f["Fingerprint"], &f["Date"]), (&"".into(), &":github-classic-pat:1".into(), &"".into()));
 }
+
+#[test]
+fn values_gitleaks_takes_are_taken() {
+    let (repo, _) = repo_with_history_leak();
+    let gl = GitleaksOnPath::new();
+    // Any log level (gitleaks reads an unknown one as its default), a decode depth over leakgate's 4 (gitleaks'
+    // default is 5), a format name in capitals.
+    gl.sh(repo.path(), "gitleaks detect -l INFO --log-level=verbose --max-decode-depth 5 -f JUNIT -r out.xml")
+        .assert_code(1);
+    let xml = std::fs::read_to_string(repo.path().join("out.xml")).unwrap();
+    assert!(xml.contains("<failure"), "{xml}");
+    // Outside a repository gitleaks finds nothing and passes; leakgate says it scanned nothing (exit 2).
+    let tree = Tree::new();
+    let run = gl.sh(tree.path(), "gitleaks git .");
+    run.assert_code(2);
+    assert!(run.stderr().contains("not a git repository"), "{}", run.stderr());
+}
