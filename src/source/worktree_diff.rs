@@ -65,7 +65,8 @@ impl WorktreeDiffSource {
             // Submodules are counted and passed over, as in the staged change.
             let Some(file) = changed_blob(path, mode, new.id(), old, delta.status(), stats) else { continue };
             let Some(content) = read_work_file(&root, &file.path, mode, max_size, stats) else { continue };
-            // (`git add -N` stages the empty blob, against which every line is added.)
+            // A conflicted file has no one version in the index to compare with: HEAD's is used. (`git add -N`
+            // stages the empty blob, against which every line is added.)
             let added = if delta.status() == Delta::Conflicted {
                 self.added_to_head(&file.path, &content)
             } else if file.old_blob.is_none() {
@@ -87,9 +88,7 @@ impl WorktreeDiffSource {
         }
         Ok(())
     }
-}
 
-impl WorktreeDiffSource {
     /// The lines of a conflicted file that HEAD's version does not have: what the merge brings in, with its
     /// conflict markers (the index holds no single version to compare with). All of them for a file HEAD lacks.
     fn added_to_head(&self, path: &str, content: &[u8]) -> Result<LineSet> {
