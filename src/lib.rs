@@ -16,6 +16,7 @@ pub mod cli;
 pub mod confidence;
 pub mod config;
 pub mod content;
+pub mod date;
 pub mod engine;
 pub mod error;
 pub mod evidence;

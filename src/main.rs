@@ -38,11 +38,18 @@ fn main() {
 }
 
 /// leakgate's command line, or gitleaks' when the binary runs under the name `gitleaks` (a symlink, so that
-/// scripts written for gitleaks run unchanged). A gitleaks flag leakgate does not support is refused by name.
+/// scripts written for gitleaks run unchanged). A gitleaks flag leakgate does not support is refused by name;
+/// gitleaks' persistent flags may come before a gitleaks command.
 fn parse_args() -> Result<leakgate::cli::Cli, clap::Error> {
     use leakgate::cli::gitleaks_compat as gitleaks;
-    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    let mut args: Vec<std::ffi::OsString> = std::env::args_os().collect();
     let as_gitleaks = args.first().is_some_and(|a| gitleaks::invoked_as_gitleaks(a));
+    // gitleaks (cobra) takes its persistent flags before the command too: `gitleaks --no-banner detect`.
+    if args.len() > 1 {
+        let hoisted = gitleaks::hoist_persistent_flags(&args[1..]);
+        args.truncate(1);
+        args.extend(hoisted);
+    }
     let command = args.get(1).and_then(|a| a.to_str()).unwrap_or("");
     if as_gitleaks || gitleaks::is_gitleaks_command(command) {
         if let Some(msg) = gitleaks::refuse_unsupported(&args[1..]) {

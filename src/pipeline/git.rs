@@ -1,4 +1,4 @@
-//! Git targets: the staged change and commits (audits, ranges, pushes). Config and ignore file come from the
+//! Git targets: the staged change, the working tree's unstaged changes, and commits (audits, ranges, pushes). Config and ignore file come from the
 //! repository's root, or for a range from its base commit (`crate::policy`).
 use std::path::PathBuf;
 
@@ -13,10 +13,11 @@ use crate::finding::Finding;
 use crate::policy::Policy;
 use crate::scan::history_blobs::{scan_history, Selection};
 use crate::scan::staged_change::scan_staged;
-use crate::scan::{Progress, ScanOutput};
+use crate::scan::{scan_worktree_changes, Progress, ScanOutput};
 use crate::source::git::repository_name;
 use crate::source::history::{HistorySource, HistorySpec};
 use crate::source::staged::StagedSource;
+use crate::source::worktree_diff::WorktreeDiffSource;
 use crate::source::BlobEntry;
 use crate::stats::ScanStats;
 
@@ -40,18 +41,41 @@ pub(super) fn collect_staged(request: &ScanRequest) -> Result<Collected> {
         (loading.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)), files)
     });
     let mut scanner = scanner?;
-    scanner.set_iac_enabled(request.iac.unwrap_or(true));
-    if let Some(on) = request.binary_strings {
-        scanner.set_binary_strings(on);
-    }
-    request.apply_decode(&mut scanner);
-    let max = request.max_file_size.unwrap_or(policy.config.max_file_size());
-    scanner.set_archives(request.archives.limits(&policy.config.file.archives, max));
+    let max = configure(request, &policy, &mut scanner, true);
     let output = with_notes(scan_staged(&scanner, &source, files?, stats, max)?, &policy.config.notes);
     let name = request.repository_name.clone().unwrap_or_else(|| repository_name(source.repo()));
     let mut collected = collected(output, scanner, policy, root, name);
     collected.verifying = verifying;
     Ok(collected)
+}
+
+/// The working tree's changes not yet staged (gitleaks' `protect` without `--staged`), with the working tree's
+/// config and ignore files.
+pub(super) fn collect_worktree_changes(request: &ScanRequest) -> Result<Collected> {
+    let source = WorktreeDiffSource::open(&repo_dir(request))?;
+    let root = source.workdir();
+    let policy = Policy::work_tree(&request.policy, &root)?;
+    let verifying = super::verification::begin(request, &policy.config.file.verify)?;
+    let mut scanner = policy.scanner()?;
+    let max = configure(request, &policy, &mut scanner, true);
+    let output = with_notes(scan_worktree_changes(&scanner, &source, max)?, &policy.config.notes);
+    let name = request.repository_name.clone().unwrap_or_else(|| repository_name(source.repo()));
+    let mut collected = collected(output, scanner, policy, root, name);
+    collected.verifying = verifying;
+    Ok(collected)
+}
+
+/// Sets the request's scanner options over the policy's (IaC lint on or off by `iac_default` unless asked);
+/// returns the size limit.
+fn configure(request: &ScanRequest, policy: &Policy, scanner: &mut Scanner, iac_default: bool) -> u64 {
+    scanner.set_iac_enabled(request.iac.unwrap_or(iac_default));
+    if let Some(on) = request.binary_strings {
+        scanner.set_binary_strings(on);
+    }
+    request.apply_decode(scanner);
+    let max = request.max_file_size.unwrap_or(policy.config.max_file_size());
+    scanner.set_archives(request.archives.limits(&policy.config.file.archives, max));
+    max
 }
 
 pub(super) fn collect_history(request: &ScanRequest, spec: HistorySpec) -> Result<Collected> {
@@ -80,13 +104,7 @@ pub(super) fn collect_history(request: &ScanRequest, spec: HistorySpec) -> Resul
     let verifying = super::verification::begin(request, &policy.config.file.verify)?;
     let mut scanner = policy.scanner()?;
     // History is audited for secrets; IaC lint of old blobs is asked for.
-    scanner.set_iac_enabled(request.iac.unwrap_or(false));
-    if let Some(on) = request.binary_strings {
-        scanner.set_binary_strings(on);
-    }
-    request.apply_decode(&mut scanner);
-    let max = request.max_file_size.unwrap_or(policy.config.max_file_size());
-    scanner.set_archives(request.archives.limits(&policy.config.file.archives, max));
+    let max = configure(request, &policy, &mut scanner, false);
     let shard = request.shard;
     let name = request.repository_name.clone().unwrap_or_else(|| repository_name(source.repo()));
     let mut state_notes = Vec::new();

@@ -59,6 +59,9 @@ pub enum Target {
     Bytes { name: String, content: Vec<u8> },
     /// The staged change (what `git commit` would record): index content, added lines only.
     Staged,
+    /// The working tree's changes not yet staged (what `git diff` shows: the working tree against the index),
+    /// added lines only; untracked files are not part of it.
+    WorktreeChanges,
     /// Commits: every distinct blob of all refs or of some revisions (an audit), the lines a range adds (a PR
     /// check, whose policy comes from its base), or the commits a push sends.
     History(HistorySpec),
@@ -165,6 +168,7 @@ impl ScanRequest {
             Target::Stdin => files::collect(&self, files::Input::Stdin)?,
             Target::Bytes { name, content } => files::collect(&self, files::Input::Bytes { name, content })?,
             Target::Staged => git::collect_staged(&self)?,
+            Target::WorktreeChanges => git::collect_worktree_changes(&self)?,
             Target::History(spec) => git::collect_history(&self, spec.clone())?,
         };
         let threshold = self.min_confidence.or(collected.config_confidence).unwrap_or_default();

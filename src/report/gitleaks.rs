@@ -6,6 +6,11 @@
 //! `Match` holds the secret's own text: leakgate locates the secret, not the whole text its rule's regex
 //! matched. `Fingerprint` is gitleaks' `[commit:]path:rule-id:line`, the form `.gitleaksignore` lists, so a team
 //! can keep copying it there (leakgate reads `.gitleaksignore`). `Message` is the commit's subject line.
+//!
+//! The rest follows what gitleaks 8 writes, byte for byte where a script could tell: `Date` in UTC with `Z`
+//! (Go's `time.Time` in JSON), and for a finding in a change not yet committed (`protect`) Go's zero time
+//! `0001-01-01T00:00:00Z`, as gitleaks writes it there; `File` empty for standard input (fingerprint
+//! `:rule-id:line`); the JSON indented by one space; and a CSV report with no findings is an empty file.
 use std::io::Write;
 
 use serde::Serialize;
@@ -55,6 +60,28 @@ impl Redaction {
     }
 }
 
+/// What a gitleaks-shaped report was scanned from: it decides what gitleaks writes where leakgate has no value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scanned {
+    /// Files and folders, or git history.
+    Files,
+    /// Standard input: gitleaks names no file.
+    Stdin,
+    /// A change not yet committed (the staged change, or the working tree's): gitleaks dates its findings with
+    /// Go's zero time.
+    Uncommitted,
+}
+
+/// How a gitleaks-shaped report is written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Shape {
+    pub redaction: Redaction,
+    pub scanned: Scanned,
+}
+
+/// Go's zero `time.Time` in JSON: what gitleaks writes as the `Date` of a finding in an uncommitted change.
+const GO_ZERO_TIME: &str = "0001-01-01T00:00:00Z";
+
 /// One finding as gitleaks reports it; field names and order are gitleaks'.
 #[derive(Serialize)]
 #[serde(rename_all = "PascalCase")]
@@ -82,7 +109,8 @@ struct Record {
 }
 
 impl Record {
-    fn of(f: &Finding, redaction: Redaction) -> Record {
+    fn of(f: &Finding, shape: Shape) -> Record {
+        let redaction = shape.redaction;
         let raw = f.secret();
         let shown = redaction.apply(raw);
         let entropy = match &f.detail {
@@ -102,16 +130,24 @@ impl Record {
             end_column: f.end_column,
             matched: shown.clone(),
             secret: shown,
-            file: f.path.clone(),
+            file: if shape.scanned == Scanned::Stdin { String::new() } else { f.path.clone() },
             symlink_file: String::new(),
             commit: commit.map(|c| c.id.clone()).unwrap_or_default(),
             entropy,
             author: text(|c| &c.author_name),
             email: text(|c| &c.author_email),
-            date: text(|c| &c.date),
+            date: match commit {
+                // leakgate's dates carry the author's offset; gitleaks writes them in UTC.
+                Some(c) => crate::date::to_utc_z(&c.date).unwrap_or_else(|| c.date.clone()),
+                None if shape.scanned == Scanned::Uncommitted => GO_ZERO_TIME.to_string(),
+                None => String::new(),
+            },
             message: text(|c| &c.subject),
             tags: f.tags.clone(),
-            fingerprint: fingerprint(f),
+            fingerprint: match shape.scanned {
+                Scanned::Stdin => format!(":{}:{}", f.rule_id, f.start_line),
+                _ => fingerprint(f),
+            },
         }
     }
 }
@@ -124,11 +160,12 @@ pub fn fingerprint(f: &Finding) -> String {
     }
 }
 
-/// The JSON report: an array of gitleaks-shaped findings (`[]` when there are none). `report` must hold the raw
-/// findings: `redaction` decides what is shown of each secret.
-pub fn write_json(report: &Report<'_>, redaction: Redaction, w: &mut dyn Write) -> std::io::Result<()> {
-    let records: Vec<Record> = report.findings.iter().map(|f| Record::of(f, redaction)).collect();
-    serde_json::to_writer_pretty(&mut *w, &records)?;
+/// The JSON report: an array of gitleaks-shaped findings (`[]` when there are none), indented by one space as
+/// gitleaks indents it. `report` must hold the raw findings: `shape.redaction` decides what is shown of each secret.
+pub fn write_json(report: &Report<'_>, shape: Shape, w: &mut dyn Write) -> std::io::Result<()> {
+    let records: Vec<Record> = report.findings.iter().map(|f| Record::of(f, shape)).collect();
+    let mut json = serde_json::Serializer::with_formatter(&mut *w, serde_json::ser::PrettyFormatter::with_indent(b" "));
+    records.serialize(&mut json)?;
     writeln!(w)
 }
 
@@ -152,12 +189,15 @@ const CSV_HEADER: [&str; 16] = [
     "Tags",
 ];
 
-/// The CSV report: a header row (also when there are no findings) and one row per finding, text cells that a
-/// spreadsheet would run as a formula neutralised as in leakgate's own CSV.
-pub fn write_csv(report: &Report<'_>, redaction: Redaction, w: &mut dyn Write) -> std::io::Result<()> {
+/// The CSV report: a header row and one row per finding, text cells that a spreadsheet would run as a formula
+/// neutralised as in leakgate's own CSV. With no findings the file is empty, as gitleaks leaves it.
+pub fn write_csv(report: &Report<'_>, shape: Shape, w: &mut dyn Write) -> std::io::Result<()> {
+    if report.findings.is_empty() {
+        return Ok(());
+    }
     csv::record(w, CSV_HEADER.iter().map(|h| h.to_string()))?;
     for f in report.findings {
-        let r = Record::of(f, redaction);
+        let r = Record::of(f, shape);
         let numbers = [r.start_line, r.end_line, r.start_column, r.end_column].map(|n| n.to_string());
         let [start_line, end_line, start_column, end_column] = numbers;
         let row = [
@@ -185,7 +225,7 @@ pub fn write_csv(report: &Report<'_>, redaction: Redaction, w: &mut dyn Write) -
 
 #[cfg(test)]
 mod tests {
-    use super::{write_csv, write_json, Redaction};
+    use super::{write_csv, write_json, Redaction, Scanned, Shape};
     use crate::report::test_support::{secret_finding, with_report, SECRET};
     use crate::stats::ScanStats;
 
@@ -206,7 +246,7 @@ mod tests {
         f.commit = Some(crate::finding::test_support::commit_with_subject(format!("add {SECRET}")));
         let out = with_report(std::slice::from_ref(&f), &ScanStats::default(), |r| {
             let mut out = Vec::new();
-            write_json(r, Redaction::Percent(100), &mut out).unwrap();
+            write_json(r, Shape { redaction: Redaction::Percent(100), scanned: Scanned::Files }, &mut out).unwrap();
             String::from_utf8(out).unwrap()
         });
         assert!(!out.contains(SECRET), "{out}");
@@ -227,12 +267,53 @@ mod tests {
         let f = secret_finding("=cmd.env");
         let out = with_report(std::slice::from_ref(&f), &ScanStats::default(), |r| {
             let mut out = Vec::new();
-            write_csv(r, Redaction::Leakgate, &mut out).unwrap();
+            write_csv(r, Shape { redaction: Redaction::Leakgate, scanned: Scanned::Files }, &mut out).unwrap();
             String::from_utf8(out).unwrap()
         });
         let mut lines = out.lines();
         assert!(lines.next().unwrap().starts_with("RuleID,Commit,File,SymlinkFile,Secret,Match,StartLine"));
         let row = lines.next().unwrap();
         assert!(row.contains(",'=cmd.env,") && !row.contains(SECRET), "{row}");
+    }
+
+    /// The JSON of one finding (at `path`, with an author date of `date` when given) as `scanned` writes it.
+    fn one_record(path: &str, date: Option<&str>, scanned: Scanned) -> (String, serde_json::Value) {
+        let mut f = secret_finding(path);
+        if let Some(date) = date {
+            let mut commit = crate::finding::test_support::commit_with_subject("add".into());
+            commit.date = date.into();
+            f.commit = Some(commit);
+        }
+        let out = with_report(std::slice::from_ref(&f), &ScanStats::default(), |r| {
+            let mut out = Vec::new();
+            write_json(r, Shape { redaction: Redaction::Leakgate, scanned }, &mut out).unwrap();
+            String::from_utf8(out).unwrap()
+        });
+        let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+        (out, v[0].clone())
+    }
+
+    #[test]
+    fn dates_files_and_layout_are_what_gitleaks_writes() {
+        let (text, o) = one_record("a.env", Some("2024-03-05T10:11:12+02:00"), Scanned::Files);
+        assert_eq!(o["Date"], "2024-03-05T08:11:12Z");
+        assert!(text.starts_with("[\n {\n  \"RuleID\": "), "one space per level: {text}");
+        let (_, o) = one_record("a.env", None, Scanned::Files);
+        assert_eq!((&o["Date"], &o["File"]), (&"".into(), &"a.env".into()));
+        let (_, o) = one_record("a.env", None, Scanned::Uncommitted);
+        assert_eq!(o["Date"], "0001-01-01T00:00:00Z");
+        let (_, o) = one_record("-", None, Scanned::Stdin);
+        assert_eq!(o["File"], "");
+        assert_eq!(o["Fingerprint"], format!(":{}:{}", o["RuleID"].as_str().unwrap(), o["StartLine"]).as_str());
+    }
+
+    #[test]
+    fn csv_without_findings_is_empty() {
+        let out = with_report(&[], &ScanStats::default(), |r| {
+            let mut out = Vec::new();
+            write_csv(r, Shape { redaction: Redaction::Leakgate, scanned: Scanned::Files }, &mut out).unwrap();
+            out
+        });
+        assert!(out.is_empty(), "{}", String::from_utf8_lossy(&out));
     }
 }

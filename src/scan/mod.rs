@@ -16,8 +16,10 @@ use std::sync::Mutex;
 
 use crate::content::{self, notebook, Form};
 use crate::engine::{FindKeywords, Scanner};
+use crate::error::Result;
 use crate::finding::{locate, Finding};
 use crate::source::fs::{walk, WalkOptions};
+use crate::source::worktree_diff::WorktreeDiffSource;
 use crate::source::{BlobEntry, FragmentSink, Origin, Piece};
 use crate::stats::{ScanStats, SkipReason};
 
@@ -169,7 +171,9 @@ fn scan_content(
         }
     };
     match origin {
-        Origin::History { added: Some(added), .. } => found.retain(|f| added.intersects(f.start_line, f.end_line)),
+        Origin::History { added: Some(added), .. } | Origin::WorktreeChange { added } => {
+            found.retain(|f| added.intersects(f.start_line, f.end_line))
+        }
         Origin::File { raw_name: Some(raw) } => {
             use base64::Engine as _;
             let encoded = base64::engine::general_purpose::STANDARD.encode(raw);
@@ -238,6 +242,18 @@ pub fn scan_paths(scanner: &Scanner, roots: &[PathBuf], opts: &WalkOptions) -> S
     let tf = terraform.lint(scanner, &mut stats);
     out.merge(tf, stats);
     out.sorted()
+}
+
+/// Scans the working tree's changes not yet staged (see `WorktreeDiffSource`): each changed file whole, its
+/// findings kept where they touch the lines the change adds. One thread: such a change is a few files.
+pub fn scan_worktree_changes(scanner: &Scanner, source: &WorktreeDiffSource, max_size: u64) -> Result<ScanOutput> {
+    let mut out = ScanOutput::default();
+    let mut findings = Vec::new();
+    source.each_change(max_size, &mut out.stats, |piece, stats| {
+        findings.extend(scan_piece_plain(scanner, &piece, None, stats));
+    })?;
+    out.findings = findings;
+    Ok(out.sorted())
 }
 
 /// Scans one piece of content held in memory (stdin).

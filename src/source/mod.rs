@@ -1,4 +1,5 @@
-//! Where content comes from: files and folders (`fs`), the staged change (`staged`), and git history or a
+//! Where content comes from: files and folders (`fs`), the staged change (`staged`), the working tree's changes
+//! not yet staged (`worktree_diff`, for gitleaks' `protect`), and git history or a
 //! commit range (`history`, its tree walk in `tree_walk`), with the shared git plumbing in `git` and, for audits,
 //! the repository's packs read in bulk (`pack`, `packed_trees`). Sources know nothing about rules or findings:
 //! every one of them hands content on as a [`Piece`] (the bytes, their display path and their [`Origin`]) to a
@@ -21,6 +22,7 @@ pub mod shard;
 pub mod staged;
 mod tagged_objects;
 mod tree_walk;
+pub mod worktree_diff;
 
 use git2::Oid;
 
@@ -63,6 +65,8 @@ pub enum Origin<'a> {
     /// A staged blob: judged on the lines the staged change adds, which the caller works out afterwards for the
     /// blobs that have findings.
     Staged { blob: Oid },
+    /// A tracked file the working tree changes (not yet staged): judged on the lines `added` to it.
+    WorktreeChange { added: &'a LineSet },
     /// A history blob, first seen in `commit` (an index into the plan's commits). `added`: for ranges, the lines
     /// its commits add (only findings there count); `None` in audits, where every line counts.
     History { blob: Oid, commit: usize, added: Option<&'a LineSet> },

@@ -5,9 +5,13 @@
 //! scan is leakgate's own pipeline.
 //!
 //! A gitleaks flag leakgate cannot honour is refused with one line naming it (exit 2), never ignored:
-//! [`UNSUPPORTED`] lists the known ones with the reason; any other unknown flag is clap's usage error.
+//! [`UNSUPPORTED`] lists the known ones with the reason; any other unknown flag is clap's usage error. What is
+//! done to the raw arguments before clap sees them (the name, refusals, flags before the command) is in `argv`.
+mod argv;
 mod output;
 mod plan;
+
+pub use argv::{hoist_persistent_flags, invoked_as_gitleaks, is_gitleaks_command, refuse_unsupported, UNSUPPORTED};
 
 use std::path::PathBuf;
 
@@ -18,11 +22,23 @@ use super::exit::Outcome;
 /// The name under which the binary speaks gitleaks' command line only.
 pub const GITLEAKS_NAME: &str = "gitleaks";
 
+/// The gitleaks release whose command line this front end follows, then leakgate's own version as semver build
+/// metadata: a script that checks for gitleaks 8.x keeps working, and the text still says what runs.
+macro_rules! version {
+    () => {
+        concat!("8.30.1+leakgate.", env!("CARGO_PKG_VERSION"))
+    };
+}
+
+/// What `gitleaks version` prints (gitleaks prints its bare version, e.g. `8.30.1`).
+pub const VERSION: &str = version!();
+
 /// `gitleaks ...` (the binary run under that name): gitleaks' commands and nothing else.
 #[derive(Debug, Parser)]
 #[command(
     name = "gitleaks",
-    version,
+    // clap prints `gitleaks <version>` for --version; gitleaks prints `gitleaks version 8.30.1`.
+    version = concat!("version ", version!()),
     about = "leakgate, speaking gitleaks' command line (see README: Switching from gitleaks).",
     after_help = "Exit codes: 0 no leaks, --exit-code (default 1) leaks found, 2 error or input that could not be read."
 )]
@@ -37,19 +53,20 @@ pub enum GitleaksCommand {
     /// gitleaks-compatible: scan the git history of --source (every commit, or what --log-opts selects), or with
     /// --no-git its files. Writes gitleaks' report shapes with -r.
     Detect(DetectArgs),
-    /// gitleaks-compatible: with --staged, scan the staged change (what `git commit` would record).
+    /// gitleaks-compatible: scan the working tree's changes not yet staged (what `git diff` shows), or with
+    /// --staged the staged change (what `git commit` would record).
     Protect(ProtectArgs),
-    /// gitleaks-compatible (gitleaks 8.19+): scan the git history of PATH (default `.`), or with --staged its
-    /// staged change.
+    /// gitleaks-compatible (gitleaks 8.19+): scan the git history of PATH (default `.`), with --pre-commit its
+    /// unstaged changes, with --staged its staged change.
     Git(GitArgs),
     /// gitleaks-compatible (gitleaks 8.19+): scan files and folders (default `.`), .gitignore'd files included.
     #[command(visible_alias = "directory", alias = "file")]
     Dir(DirArgs),
     /// gitleaks-compatible (gitleaks 8.19+): scan standard input.
     Stdin(StdinArgs),
-    /// Print the version (gitleaks' `version` command).
+    /// Print the version of gitleaks' command line followed, and leakgate's (`8.30.1+leakgate.0.1.0`).
     #[command(hide = true)]
-    Version,
+    Version(VersionArgs),
 }
 
 /// The flags every gitleaks command takes (gitleaks' persistent flags). As with gitleaks, a flag given twice
@@ -70,9 +87,10 @@ pub struct CommonFlags {
     #[arg(short = 'r', long, value_name = "PATH")]
     pub report_path: Option<PathBuf>,
 
-    /// Report format: json and csv in gitleaks' own shapes, sarif and junit as leakgate writes them.
-    #[arg(short = 'f', long, value_enum, value_name = "FORMAT", default_value_t = GitleaksFormat::Json)]
-    pub report_format: GitleaksFormat,
+    /// Report format: json and csv in gitleaks' own shapes, sarif and junit as leakgate writes them. Default:
+    /// from the report file's extension (.json, .csv, .sarif), else json.
+    #[arg(short = 'f', long, value_enum, value_name = "FORMAT", ignore_case = true)]
+    pub report_format: Option<GitleaksFormat>,
 
     /// A gitleaks JSON report (or a leakgate baseline): the findings it lists are not reported again.
     #[arg(short = 'b', long, value_name = "PATH")]
@@ -100,38 +118,27 @@ pub struct CommonFlags {
     #[arg(long, value_name = "N")]
     pub max_target_megabytes: Option<u64>,
 
-    /// Layers of encoding to decode (0 turns decoding off; leakgate looks through at most 4).
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u8).range(0..=crate::engine::decode::MAX_DEPTH as i64))]
-    pub max_decode_depth: Option<u8>,
+    /// Layers of encoding to decode (0 turns decoding off; leakgate looks through at most 4, so more is 4).
+    #[arg(long, value_name = "N")]
+    pub max_decode_depth: Option<u32>,
 
     /// Accepted for compatibility; leakgate prints no banner.
     #[arg(long)]
     pub no_banner: bool,
 
-    /// Accepted for compatibility; leakgate's messages on stderr do not depend on it.
-    #[arg(short = 'l', long, value_enum, value_name = "LEVEL")]
-    pub log_level: Option<LogLevel>,
+    /// Accepted for compatibility (trace, debug, info, warn, error, fatal; like gitleaks, any value is taken);
+    /// leakgate's messages on stderr do not depend on it.
+    #[arg(short = 'l', long, value_name = "LEVEL")]
+    pub log_level: Option<String>,
 }
 
-/// `--report-format` values leakgate writes.
+/// `--report-format` values leakgate writes (in any case, as gitleaks reads them).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum GitleaksFormat {
     Json,
     Csv,
     Sarif,
     Junit,
-}
-
-/// gitleaks' `--log-level` values.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum LogLevel {
-    Trace,
-    Debug,
-    Info,
-    Warn,
-    #[value(alias = "err")]
-    Error,
-    Fatal,
 }
 
 #[derive(Debug, Args)]
@@ -169,9 +176,13 @@ pub struct ProtectArgs {
     #[arg(short = 's', long, value_name = "PATH", default_value = ".")]
     pub source: PathBuf,
 
-    /// Scan the staged change. (Without it gitleaks scans unstaged changes, which leakgate does not.)
+    /// Scan the staged change. Without it: the working tree's changes not yet staged (what `git diff` shows).
     #[arg(long)]
     pub staged: bool,
+
+    /// Accepted and without effect, as in gitleaks: a change not yet committed has no commits to select.
+    #[arg(long, value_name = "OPTS", allow_hyphen_values = true)]
+    pub log_opts: Option<String>,
 
     #[command(flatten)]
     pub common: CommonFlags,
@@ -188,8 +199,14 @@ pub struct GitArgs {
     #[arg(long)]
     pub staged: bool,
 
-    /// Which commits to scan, as for `detect --log-opts`.
-    #[arg(long, value_name = "OPTS", allow_hyphen_values = true, conflicts_with = "staged")]
+    /// Scan the working tree's changes not yet staged (what `git diff` shows) instead of the history; with
+    /// --staged, the staged change.
+    #[arg(long)]
+    pub pre_commit: bool,
+
+    /// Which commits to scan, as for `detect --log-opts`; without effect with --staged or --pre-commit, as in
+    /// gitleaks.
+    #[arg(long, value_name = "OPTS", allow_hyphen_values = true)]
     pub log_opts: Option<String>,
 
     #[command(flatten)]
@@ -218,72 +235,22 @@ pub struct StdinArgs {
     pub common: CommonFlags,
 }
 
-/// gitleaks flags leakgate does not honour, with why: refused by name rather than ignored, since each would
-/// change what is reported.
-pub const UNSUPPORTED: &[(&str, &str)] = &[
-    ("--enable-rule", "leakgate cannot run only some rules from the command line; use `disable` in a config"),
-    ("--ignore-gitleaks-allow", "leakgate always honours gitleaks:allow comments"),
-    ("--report-template", "leakgate has no template reports; use -f json, csv, sarif or junit"),
-    ("--pre-commit", "leakgate does not scan unstaged changes; use --staged"),
-    ("--platform", "leakgate writes no links to a hosting platform"),
-    ("--max-archive-depth", "leakgate opens archives by default; see `leakgate scan --archive-max-depth`"),
-    ("--timeout", "leakgate has no time limit"),
-    ("--match-context", "leakgate reports no context lines"),
-    ("--diagnostics", "leakgate has no profiling output"),
-    ("--diagnostics-dir", "leakgate has no profiling output"),
-    ("--experiments", "leakgate has no experimental gitleaks features"),
-];
-
-/// The first argument that is a gitleaks flag leakgate does not support, as a one-line error.
-pub fn refuse_unsupported(args: &[std::ffi::OsString]) -> Option<String> {
-    args.iter().filter_map(|a| a.to_str()).find_map(|a| {
-        let name = a.split_once('=').map_or(a, |(n, _)| n);
-        UNSUPPORTED.iter().find(|(flag, _)| *flag == name).map(|(flag, why)| {
-            format!("{flag} is a gitleaks flag leakgate does not support: {why} (see README: Switching from gitleaks)")
-        })
-    })
-}
-
-/// Whether `name` (leakgate's first argument) is one of gitleaks' commands, whose flags are checked against
-/// [`UNSUPPORTED`].
-pub fn is_gitleaks_command(name: &str) -> bool {
-    matches!(name, "detect" | "protect" | "git" | "dir" | "directory" | "file" | "stdin")
-}
-
-/// Whether the binary was run under gitleaks' name (`gitleaks`, `gitleaks.exe`), from `argv[0]`.
-pub fn invoked_as_gitleaks(argv0: &std::ffi::OsStr) -> bool {
-    std::path::Path::new(argv0).file_stem().is_some_and(|s| s == GITLEAKS_NAME)
+/// `version` takes gitleaks' persistent flags (`gitleaks --no-banner version`), to no effect.
+#[derive(Debug, Args)]
+#[command(args_override_self = true)]
+pub struct VersionArgs {
+    #[command(flatten)]
+    pub common: CommonFlags,
 }
 
 pub fn run(command: GitleaksCommand) -> anyhow::Result<Outcome> {
     let started = std::time::Instant::now();
     let plan = match command {
-        GitleaksCommand::Version => {
-            println!("{}", env!("CARGO_PKG_VERSION"));
+        GitleaksCommand::Version(_) => {
+            println!("{VERSION}");
             return Ok(Outcome::Clean);
         }
         command => plan::Plan::of(command)?,
     };
     output::run(plan, started)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::{invoked_as_gitleaks, refuse_unsupported};
-
-    #[test]
-    fn gitleaks_name_is_read_from_argv0() {
-        assert!(invoked_as_gitleaks("/usr/local/bin/gitleaks".as_ref()));
-        assert!(invoked_as_gitleaks("gitleaks.exe".as_ref()));
-        assert!(!invoked_as_gitleaks("/usr/bin/leakgate".as_ref()));
-        assert!(!invoked_as_gitleaks("gitleaks-old".as_ref()));
-    }
-
-    #[test]
-    fn unsupported_flags_are_named() {
-        let args = ["detect", "--enable-rule=aws-access-token", "-v"].map(std::ffi::OsString::from);
-        let err = refuse_unsupported(&args).unwrap();
-        assert!(err.starts_with("--enable-rule is a gitleaks flag leakgate does not support"), "{err}");
-        assert_eq!(refuse_unsupported(&["detect".into(), "--redact=50".into()]), None);
-    }
 }

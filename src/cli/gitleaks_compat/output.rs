@@ -29,7 +29,7 @@ pub(super) fn run(plan: Plan, started: Instant) -> anyhow::Result<Outcome> {
 }
 
 fn write(out: &OutputPlan, report: &Report<'_>) -> anyhow::Result<()> {
-    let show_secrets = out.redaction == Redaction::None;
+    let show_secrets = out.shape.redaction == Redaction::None;
     if out.verbose {
         let stdout = std::io::stdout();
         let color = out.color && stdout.is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
@@ -76,8 +76,8 @@ fn write(out: &OutputPlan, report: &Report<'_>) -> anyhow::Result<()> {
 fn write_format(out: &OutputPlan, show_secrets: bool, report: &Report<'_>, w: &mut dyn Write) -> std::io::Result<()> {
     let opts = ReportOptions { show_secrets, color: false, quiet: false };
     match out.format {
-        GitleaksFormat::Json => gitleaks::write_json(report, out.redaction, w),
-        GitleaksFormat::Csv => gitleaks::write_csv(report, out.redaction, w),
+        GitleaksFormat::Json => gitleaks::write_json(report, out.shape, w),
+        GitleaksFormat::Csv => gitleaks::write_csv(report, out.shape, w),
         GitleaksFormat::Sarif => report::write(Format::Sarif, report, &opts, w),
         GitleaksFormat::Junit => report::write(Format::Junit, report, &opts, w),
     }

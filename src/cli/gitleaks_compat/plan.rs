@@ -11,7 +11,7 @@ use super::{CommonFlags, GitleaksCommand, GitleaksFormat};
 use crate::cli::gate::Gate;
 use crate::pipeline::{ScanRequest, Target};
 use crate::policy::PolicyInputs;
-use crate::report::gitleaks::Redaction;
+use crate::report::gitleaks::{Redaction, Scanned, Shape};
 use crate::source::history::HistorySpec;
 
 /// gitleaks' megabyte (`--max-target-megabytes`).
@@ -30,7 +30,8 @@ pub(super) struct OutputPlan {
     /// `-r`: a file, or `-` for stdout; `None`: no report, only the summary on stderr.
     pub report_path: Option<PathBuf>,
     pub format: GitleaksFormat,
-    pub redaction: Redaction,
+    /// What of each secret the report shows, and what was scanned (which decides some of gitleaks' fields).
+    pub shape: Shape,
     /// `-v`: leakgate's text report on stdout.
     pub verbose: bool,
     pub color: bool,
@@ -59,18 +60,18 @@ impl Plan {
                 };
                 (scope, a.common)
             }
+            // gitleaks reads no --log-opts for a change not yet committed; neither does leakgate.
             GitleaksCommand::Protect(a) => {
-                if !a.staged {
-                    bail!(
-                        "`protect` without --staged scans unstaged changes, which leakgate does not: use `protect \
-                         --staged`, or `dir` for the whole working tree"
-                    );
-                }
-                (staged(a.source), a.common)
+                let scope = if a.staged { staged(a.source) } else { worktree_changes(a.source) };
+                (scope, a.common)
             }
             GitleaksCommand::Git(a) => {
                 let repo = a.path.unwrap_or_else(|| PathBuf::from("."));
-                let scope = if a.staged { staged(repo) } else { history(repo, a.log_opts.as_deref())? };
+                let scope = match (a.staged, a.pre_commit) {
+                    (true, _) => staged(repo),
+                    (false, true) => worktree_changes(repo),
+                    (false, false) => history(repo, a.log_opts.as_deref())?,
+                };
                 (scope, a.common)
             }
             GitleaksCommand::Dir(a) => {
@@ -80,13 +81,18 @@ impl Plan {
             GitleaksCommand::Stdin(a) => {
                 (Scope { target: Target::Stdin, repo: None, follow_symlinks: false }, a.common)
             }
-            GitleaksCommand::Version => bail!("`version` scans nothing"),
+            GitleaksCommand::Version(_) => bail!("`version` scans nothing"),
         };
         Plan::with_flags(scope, common)
     }
 
     fn with_flags(scope: Scope, flags: CommonFlags) -> anyhow::Result<Plan> {
         let staged = matches!(scope.target, Target::Staged);
+        let scanned = match scope.target {
+            Target::Stdin => Scanned::Stdin,
+            Target::Staged | Target::WorktreeChanges => Scanned::Uncommitted,
+            _ => Scanned::Files,
+        };
         let max_file_size = match flags.max_target_megabytes.filter(|&n| n > 0) {
             Some(n) => Some(n.checked_mul(MEGABYTE).context("--max-target-megabytes is too large")?),
             None => None,
@@ -118,17 +124,21 @@ impl Plan {
         // gitleaks reads every file of a folder, .gitignore'd ones (a local .env) included.
         request.respect_ignore_files = false;
         request.follow_symlinks = scope.follow_symlinks;
-        request.decode_depth = flags.max_decode_depth;
+        // gitleaks' default is 5 layers; leakgate looks through at most MAX_DEPTH.
+        let max_depth = crate::engine::decode::MAX_DEPTH;
+        request.decode_depth = flags.max_decode_depth.map(|n| u8::try_from(n).unwrap_or(u8::MAX).min(max_depth));
         request.mask_lines = redaction != Redaction::None;
-        // A commit is gated: what was not scanned must not pass, as with `leakgate scan --staged`.
-        request.gate = staged;
+        // A change about to be committed is gated: what was not scanned must not pass, as with `leakgate scan
+        // --staged`.
+        request.gate = scanned == Scanned::Uncommitted;
+        let format = flags.report_format.or_else(|| flags.report_path.as_deref().and_then(format_of_extension));
         Ok(Plan {
             request,
             gate: staged.then_some(Gate::Staged),
             output: OutputPlan {
                 report_path: flags.report_path,
-                format: flags.report_format,
-                redaction,
+                format: format.unwrap_or(GitleaksFormat::Json),
+                shape: Shape { redaction, scanned },
                 verbose: flags.verbose,
                 color: !flags.no_color,
                 exit_code: flags.exit_code,
@@ -142,6 +152,22 @@ fn staged(source: PathBuf) -> Scope {
     // `.` is the current repository, whose index a hook may name in GIT_INDEX_FILE.
     let repo = (source != Path::new(".")).then_some(source);
     Scope { target: Target::Staged, repo, follow_symlinks: false }
+}
+
+/// The working tree's changes not yet staged in the repository at `source` (what `git diff` shows).
+fn worktree_changes(source: PathBuf) -> Scope {
+    Scope { target: Target::WorktreeChanges, repo: Some(source), follow_symlinks: false }
+}
+
+/// Without `-f`, gitleaks picks the format from the report file's extension: `.json`, `.csv` or `.sarif`.
+fn format_of_extension(path: &Path) -> Option<GitleaksFormat> {
+    let ext = path.extension()?.to_str()?.to_ascii_lowercase();
+    match ext.as_str() {
+        "json" => Some(GitleaksFormat::Json),
+        "csv" => Some(GitleaksFormat::Csv),
+        "sarif" => Some(GitleaksFormat::Sarif),
+        _ => None,
+    }
 }
 
 /// The history of the repository at `repo`, or the part `--log-opts` selects.
@@ -200,7 +226,17 @@ fn history_spec(repo: &Path, log_opts: &str) -> anyhow::Result<HistorySpec> {
 
 #[cfg(test)]
 mod tests {
-    use super::history_spec;
+    use super::{format_of_extension, history_spec};
+    use crate::cli::gitleaks_compat::GitleaksFormat;
+
+    #[test]
+    fn report_format_follows_the_extension_as_in_gitleaks() {
+        let of = |p: &str| format_of_extension(p.as_ref());
+        assert_eq!(of("out/results.sarif"), Some(GitleaksFormat::Sarif));
+        assert_eq!(of("report.CSV"), Some(GitleaksFormat::Csv));
+        assert_eq!(of("report.json"), Some(GitleaksFormat::Json));
+        assert_eq!((of("report.xml"), of("-"), of("report")), (None, None, None));
+    }
     use crate::source::history::HistorySpec;
 
     #[test]
