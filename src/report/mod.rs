@@ -8,7 +8,6 @@ pub mod gitleaks;
 pub mod json;
 pub mod junit;
 pub mod merge;
-pub mod merge_write;
 pub mod sanitize;
 pub mod sarif;
 pub mod secret_hash;

@@ -4,16 +4,20 @@
 //! and its occurrences added up over the shards (the largest count where reports cover the same share), so that N
 //! shards merge into what one run reports. Across repositories, secret findings with the same `secret_hash` (and
 //! the same key) are one [`Incident`] that lists every place the secret was found. Findings are kept as the JSON
-//! the reports hold, untouched but for `repository` and the occurrence count, so nothing a report said is lost.
-//! The output formats are in `merge_write`.
+//! text the reports hold ([`read`]), written back untouched but for `repository`, `secret_hash_key_id` and the
+//! occurrence count ([`edit`]), so nothing a report said is lost. The output formats are in [`write`].
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
-use std::sync::Arc;
 
 use rayon::prelude::*;
-use serde::Deserialize;
-use serde_json::{Map, Value};
 
-use super::JSON_VERSION;
+use crate::finding::Finding;
+
+mod edit;
+mod read;
+pub mod write;
+
+pub use read::{Commit, Held};
 
 /// A report to merge: where it came from (for messages) and its bytes.
 pub struct Input {
@@ -29,13 +33,25 @@ pub struct MergeError {
     pub message: String,
 }
 
-/// The merged reports.
-#[derive(Debug)]
-pub struct Merged {
-    /// Each finding once per repository, sorted by repository, path, position and rule; each carries `repository`.
-    pub findings: Vec<Map<String, Value>>,
+/// What the writer will need of each finding besides the keys the merge reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Need {
+    /// The findings' text (the JSON output).
+    Text,
+    /// Each finding read whole (CSV and SARIF), so that a finding that cannot be read is reported, naming its
+    /// file, before anything is written.
+    Typed,
+}
+
+/// The merged reports. Borrows the reports' bytes.
+pub struct Merged<'a> {
+    /// Each finding once per repository, sorted by repository, path, position and rule.
+    pub findings: Vec<MergedFinding<'a>>,
+    /// With [`Need::Typed`], each of `findings` read whole, in the same order (its occurrences merged); else
+    /// empty.
+    pub typed: Vec<Finding>,
     /// Secrets found (by keyed hash), most repositories first.
-    pub incidents: Vec<Incident>,
+    pub incidents: Vec<Incident<'a>>,
     /// The repositories, each once, sorted.
     pub repositories: Vec<String>,
     pub reports: usize,
@@ -50,92 +66,74 @@ pub struct Merged {
     pub notes: Vec<String>,
 }
 
+/// One finding of the merged report: the version kept ([`Held`]), its repository and its occurrences over
+/// every report.
+pub struct MergedFinding<'a> {
+    pub repository: Cow<'a, str>,
+    pub held: Held<'a>,
+    /// Further occurrences, added up over the shards that reported the finding.
+    pub further_occurrences: u64,
+    /// The key id of its `secret_hash`: its own, else its report's (then added to its text).
+    pub key_id: Option<Cow<'a, str>>,
+    /// Whether `key_id` came from its report (and so is added to its text).
+    pub key_id_added: bool,
+}
+
 /// One secret, by keyed hash, and every place it was found.
 #[derive(Debug, serde::Serialize)]
-pub struct Incident {
-    pub secret_hash: String,
-    pub secret_hash_key_id: String,
-    pub rule_ids: BTreeSet<String>,
+pub struct Incident<'a> {
+    pub secret_hash: Cow<'a, str>,
+    pub secret_hash_key_id: Cow<'a, str>,
+    pub rule_ids: BTreeSet<Cow<'a, str>>,
     /// How many repositories hold it.
     pub repositories: usize,
-    pub places: Vec<Place>,
+    pub places: Vec<Place<'a>>,
 }
 
 /// Where an incident's secret was found.
 #[derive(Debug, serde::Serialize, PartialEq, Eq, PartialOrd, Ord)]
-pub struct Place {
-    pub repository: String,
-    pub path: String,
+pub struct Place<'a> {
+    pub repository: Cow<'a, str>,
+    pub path: Cow<'a, str>,
     pub start_line: u64,
-    pub fingerprint: String,
+    pub fingerprint: Cow<'a, str>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub commit: Option<String>,
-}
-
-#[derive(Deserialize)]
-struct Incoming {
-    version: u32,
-    tool: IncomingTool,
-    repository: Option<String>,
-    shard: Option<String>,
-    secret_hash_key_id: Option<String>,
-    findings: Vec<Map<String, Value>>,
-    #[serde(default)]
-    summary: IncomingSummary,
-}
-
-#[derive(Deserialize)]
-struct IncomingTool {
-    name: String,
-}
-
-#[derive(Deserialize, Default)]
-struct IncomingSummary {
-    #[serde(default)]
-    error_count: u64,
-    #[serde(default)]
-    errors: Vec<String>,
-    strict_gaps: Option<String>,
-    #[serde(default)]
-    notes: Vec<String>,
+    pub commit: Option<Cow<'a, str>>,
 }
 
 /// One finding of one repository, as merged so far.
-struct Group {
-    best: Map<String, Value>,
+struct Group<'a> {
+    best: MergedFinding<'a>,
     /// Occurrences (the finding and its further occurrences) per share of the audit that reported it: `None`
     /// for a report of the whole audit.
-    counts: Vec<(Option<Arc<str>>, u64)>,
+    counts: Vec<(Option<Cow<'a, str>>, u64)>,
 }
 
 /// Only errors this many are kept as lines (the count is exact).
 const MAX_KEPT_ERRORS: usize = 100;
 
-pub fn merge(inputs: Vec<Input>) -> Result<Merged, MergeError> {
-    let parsed: Vec<(String, Incoming)> = inputs
-        .into_par_iter()
-        .map(|input| {
-            let incoming = parse(&input)?;
-            Ok((input.name, incoming))
-        })
-        .collect::<Result<_, MergeError>>()?;
+pub fn merge(inputs: &[Input], need: Need) -> Result<Merged<'_>, MergeError> {
+    let parsed: Vec<read::Report> =
+        inputs.par_iter().map(|input| read::report(input, need == Need::Typed)).collect::<Result<_, _>>()?;
     let reports = parsed.len();
-    let mut groups: HashMap<(Arc<str>, String), Group> = HashMap::new();
-    let mut repositories: BTreeSet<Arc<str>> = BTreeSet::new();
+    let mut groups: HashMap<(Cow<str>, Cow<str>), Group> =
+        HashMap::with_capacity(parsed.iter().map(|r| r.findings.len()).sum());
+    let mut repositories: BTreeSet<Cow<str>> = BTreeSet::new();
     let (mut incomplete, mut errors, mut error_count, mut notes) = (Vec::new(), Vec::new(), 0u64, BTreeSet::new());
-    let mut key_ids: BTreeSet<String> = BTreeSet::new();
+    let mut key_ids: BTreeSet<Cow<str>> = BTreeSet::new();
     let mut unnamed = 0usize;
-    for (name, report) in parsed {
-        let Incoming { repository, shard, secret_hash_key_id, findings, summary, .. } = report;
+    for (input, report) in inputs.iter().zip(parsed) {
+        let name = input.name.as_str();
+        let read::Report { repository, shard, secret_hash_key_id, findings, summary } = report;
         if repository.is_none() {
             unnamed += 1;
         }
         // A report without a repository (a folder scan, or an older report) stands for itself.
-        let own: Arc<str> = repository.unwrap_or_else(|| name.clone()).into();
+        let own: Cow<str> = repository.unwrap_or(Cow::Borrowed(name));
         // A repository with nothing found was audited too.
         repositories.insert(own.clone());
         if summary.error_count > 0 || summary.strict_gaps.is_some() {
-            incomplete.push((own.to_string(), name.clone()));
+            incomplete.push((own.to_string(), name.to_string()));
         }
         error_count += summary.error_count;
         for e in summary.errors {
@@ -144,31 +142,31 @@ pub fn merge(inputs: Vec<Input>) -> Result<Merged, MergeError> {
             }
         }
         notes.extend(summary.notes.into_iter().filter(|n| n.starts_with("shallow clone")));
-        let shard: Option<Arc<str>> = shard.map(Into::into);
-        let key_id = secret_hash_key_id.map(|id| {
+        if let Some(id) = &secret_hash_key_id {
             key_ids.insert(id.clone());
-            Value::String(id)
-        });
-        for mut finding in findings {
+        }
+        for held in findings {
             // A merged report merged again: its findings name their repository.
-            let repository: Arc<str> = match finding.get("repository").and_then(Value::as_str) {
-                Some(r) if *r != *own => r.into(),
+            let repository = match &held.repository {
+                Some(r) if *r != own => {
+                    repositories.insert(r.clone());
+                    r.clone()
+                }
                 _ => own.clone(),
             };
-            repositories.insert(repository.clone());
-            if let (Some(id), true) = (&key_id, finding.contains_key("secret_hash")) {
-                finding.entry("secret_hash_key_id").or_insert_with(|| id.clone());
-            }
-            let fingerprint = str_field(&finding, "fingerprint").to_string();
-            let count = occurrences(&finding);
-            match groups.entry((repository, fingerprint)) {
+            let key_id_added = held.has_secret_hash && !held.has_key_id && secret_hash_key_id.is_some();
+            let key_id = if key_id_added { secret_hash_key_id.clone() } else { held.key_id.clone() };
+            let count = held.commit.as_ref().map_or(0, |c| c.further_occurrences) + 1;
+            let key = (repository.clone(), held.fingerprint.clone());
+            let finding = MergedFinding { repository, held, further_occurrences: 0, key_id, key_id_added };
+            match groups.entry(key) {
                 std::collections::hash_map::Entry::Occupied(mut slot) => {
                     let group = slot.get_mut();
                     match group.counts.iter_mut().find(|(s, _)| *s == shard) {
                         Some((_, n)) => *n = (*n).max(count),
                         None => group.counts.push((shard.clone(), count)),
                     }
-                    if earliest(&finding) < earliest(&group.best) {
+                    if earliest(&finding.held) < earliest(&group.best.held) {
                         group.best = finding;
                     }
                 }
@@ -191,10 +189,9 @@ pub fn merge(inputs: Vec<Input>) -> Result<Merged, MergeError> {
             key_ids.len()
         ));
     }
-    let mut findings: Vec<Map<String, Value>> = groups
-        .into_iter()
-        .map(|((repository, _), group)| {
-            let Group { mut best, counts } = group;
+    let mut findings: Vec<MergedFinding> = groups
+        .into_values()
+        .map(|Group { mut best, counts }| {
             // Shares of one audit hold different blobs, so their counts add up; a report of the whole audit
             // already counts everything.
             let total = if counts.iter().any(|(s, _)| s.is_none()) {
@@ -202,21 +199,20 @@ pub fn merge(inputs: Vec<Input>) -> Result<Merged, MergeError> {
             } else {
                 counts.iter().map(|(_, n)| *n).sum()
             };
-            if let Some(Value::Object(commit)) = best.get_mut("commit") {
-                commit.insert("further_occurrences".into(), Value::from(total.saturating_sub(1)));
+            best.further_occurrences = total.saturating_sub(1);
+            if let Some(commit) = best.held.typed.as_mut().and_then(|f| f.commit.as_mut()) {
+                commit.further_occurrences = best.further_occurrences as usize;
             }
-            best.insert("repository".into(), Value::String(repository.to_string()));
             best
         })
         .collect();
-    // Keys looked up once per finding, not once per comparison.
-    findings.par_sort_by_cached_key(|f| {
-        let (repository, path, line, column, rule, fingerprint) = sort_key(f);
-        (repository.to_string(), path.to_string(), line, column, rule.to_string(), fingerprint.to_string())
-    });
+    // Keys are unique (repository and fingerprint are), so an unstable sort gives the one order.
+    findings.par_sort_unstable_by(|a, b| sort_key(a).cmp(&sort_key(b)));
+    let typed = findings.iter_mut().filter_map(|f| f.held.typed.take()).collect();
     let (incidents, unhashed) = incidents(&findings);
     Ok(Merged {
         findings,
+        typed,
         incidents,
         repositories: repositories.iter().map(|r| r.to_string()).collect(),
         reports,
@@ -228,74 +224,42 @@ pub fn merge(inputs: Vec<Input>) -> Result<Merged, MergeError> {
     })
 }
 
-fn parse(input: &Input) -> Result<Incoming, MergeError> {
-    let fail = |message: String| MergeError { name: input.name.clone(), message };
-    let report: Incoming = serde_json::from_slice(&input.bytes)
-        .map_err(|e| fail(format!("not a leakgate JSON report ({e}); write reports with --format json")))?;
-    if report.tool.name != "leakgate" {
-        return Err(fail(format!("a report of `{}`, not of leakgate", report.tool.name)));
-    }
-    if report.version != JSON_VERSION {
-        return Err(fail(format!("JSON report version {} (this leakgate reads {JSON_VERSION})", report.version)));
-    }
-    Ok(report)
-}
-
-fn str_field<'a>(f: &'a Map<String, Value>, key: &str) -> &'a str {
-    f.get(key).and_then(Value::as_str).unwrap_or("")
-}
-
-fn num_field(f: &Map<String, Value>, key: &str) -> u64 {
-    f.get(key).and_then(Value::as_u64).unwrap_or(0)
-}
-
-fn commit_field(f: &Map<String, Value>, key: &str) -> Option<u64> {
-    f.get("commit").and_then(|c| c.get(key)).and_then(Value::as_u64)
-}
-
-/// The finding and its further occurrences.
-fn occurrences(f: &Map<String, Value>) -> u64 {
-    commit_field(f, "further_occurrences").unwrap_or(0) + 1
-}
-
 /// What one run keeps of several versions of a finding: the earliest commit's, then the first in the file.
-fn earliest(f: &Map<String, Value>) -> (u64, u64, u64, u64, u64) {
-    let order = commit_field(f, "order").unwrap_or(u64::MAX);
-    let at = |k| num_field(f, k);
-    (order, at("start_line"), at("start_column"), at("end_line"), at("end_column"))
+fn earliest(f: &Held) -> (u64, u64, u64, u64, u64) {
+    let order = f.commit.as_ref().and_then(|c| c.order).unwrap_or(u64::MAX);
+    (order, f.start_line, f.start_column, f.end_line, f.end_column)
 }
 
 /// The order of a scan's own report within each repository: path, position, rule, fingerprint.
-fn sort_key(f: &Map<String, Value>) -> (&str, &str, u64, u64, &str, &str) {
-    let at = |k| num_field(f, k);
-    let text = |k| str_field(f, k);
-    (text("repository"), text("path"), at("start_line"), at("start_column"), text("rule_id"), text("fingerprint"))
+fn sort_key<'s>(f: &'s MergedFinding) -> (&'s str, &'s str, u64, u64, &'s str, &'s str) {
+    let h = &f.held;
+    (&f.repository, &h.path, h.start_line, h.start_column, &h.rule_id, &h.fingerprint)
 }
 
 /// Secret findings grouped by keyed hash; and how many secret findings had none.
-fn incidents(findings: &[Map<String, Value>]) -> (Vec<Incident>, u64) {
-    let mut by_hash: BTreeMap<(&str, &str), Incident> = BTreeMap::new();
+fn incidents<'a>(findings: &[MergedFinding<'a>]) -> (Vec<Incident<'a>>, u64) {
+    let mut by_hash: BTreeMap<(&str, &str), Incident<'a>> = BTreeMap::new();
     let mut unhashed = 0;
-    for f in findings.iter().filter(|f| str_field(f, "kind") == "secret") {
-        let Some(hash) = f.get("secret_hash").and_then(Value::as_str) else {
+    for f in findings.iter().filter(|f| f.held.kind == "secret") {
+        let Some(hash) = &f.held.secret_hash else {
             unhashed += 1;
             continue;
         };
-        let key_id = str_field(f, "secret_hash_key_id");
-        let incident = by_hash.entry((key_id, hash)).or_insert_with(|| Incident {
-            secret_hash: hash.to_string(),
-            secret_hash_key_id: key_id.to_string(),
+        let key_id = f.key_id.clone().unwrap_or_default();
+        let incident = by_hash.entry((f.key_id.as_deref().unwrap_or(""), hash)).or_insert_with(|| Incident {
+            secret_hash: hash.clone(),
+            secret_hash_key_id: key_id,
             rule_ids: BTreeSet::new(),
             repositories: 0,
             places: Vec::new(),
         });
-        incident.rule_ids.insert(str_field(f, "rule_id").to_string());
+        incident.rule_ids.insert(f.held.rule_id.clone());
         incident.places.push(Place {
-            repository: str_field(f, "repository").to_string(),
-            path: str_field(f, "path").to_string(),
-            start_line: num_field(f, "start_line"),
-            fingerprint: str_field(f, "fingerprint").to_string(),
-            commit: f.get("commit").and_then(|c| c.get("id")).and_then(Value::as_str).map(str::to_string),
+            repository: f.repository.clone(),
+            path: f.held.path.clone(),
+            start_line: f.held.start_line,
+            fingerprint: f.held.fingerprint.clone(),
+            commit: f.held.commit.as_ref().and_then(|c| c.id.clone()),
         });
     }
     let mut incidents: Vec<Incident> = by_hash
@@ -314,7 +278,7 @@ fn incidents(findings: &[Map<String, Value>]) -> (Vec<Incident>, u64) {
 mod tests {
     use serde_json::json;
 
-    use super::{merge, Input};
+    use super::{merge, Input, Need};
 
     fn report(repository: &str, shard: Option<&str>, findings: serde_json::Value) -> Input {
         let mut doc = json!({
@@ -335,25 +299,25 @@ mod tests {
 
     #[test]
     fn shards_add_up_and_the_earliest_commit_wins() {
-        let merged = merge(vec![
+        let inputs = vec![
             report("r1", Some("1/2"), json!([finding("f", 5, 1, "h")])),
             report("r1", Some("2/2"), json!([finding("f", 2, 0, "h")])),
             // The same shard reported twice is one share.
             report("r1", Some("2/2"), json!([finding("f", 2, 0, "h")])),
-        ])
-        .unwrap();
+        ];
+        let merged = merge(&inputs, Need::Text).unwrap();
         assert_eq!(merged.findings.len(), 1);
-        assert_eq!(merged.findings[0]["commit"]["order"], 2);
-        assert_eq!(merged.findings[0]["commit"]["further_occurrences"], 2);
+        assert_eq!(merged.findings[0].held.commit.as_ref().unwrap().order, Some(2));
+        assert_eq!(merged.findings[0].further_occurrences, 2);
     }
 
     #[test]
     fn one_secret_in_two_repositories_is_one_incident() {
-        let merged = merge(vec![
+        let inputs = vec![
             report("r1", None, json!([finding("f1", 0, 0, "h")])),
             report("r2", None, json!([finding("f2", 0, 0, "h"), finding("f3", 0, 0, "other")])),
-        ])
-        .unwrap();
+        ];
+        let merged = merge(&inputs, Need::Text).unwrap();
         assert_eq!(merged.findings.len(), 3);
         assert_eq!(merged.incidents.len(), 2);
         assert_eq!(merged.incidents[0].repositories, 2);
@@ -363,7 +327,7 @@ mod tests {
     #[test]
     fn a_file_that_is_not_a_report_is_named() {
         let bad = Input { name: "x.json".into(), bytes: b"{\"version\": 1}".to_vec() };
-        let e = merge(vec![bad]).unwrap_err();
+        let e = merge(&[bad], Need::Text).err().unwrap();
         assert_eq!(e.name, "x.json");
     }
 }
