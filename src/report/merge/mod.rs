@@ -7,7 +7,7 @@
 //! text the reports hold ([`read`]), written back untouched but for `repository`, `secret_hash_key_id` and the
 //! occurrence count ([`edit`]), so nothing a report said is lost. The output formats are in [`write`].
 use std::borrow::Cow;
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap};
 
 use rayon::prelude::*;
 
@@ -101,13 +101,9 @@ pub struct Place<'a> {
     pub commit: Option<Cow<'a, str>>,
 }
 
-/// One finding of one repository, as merged so far.
-struct Group<'a> {
-    best: MergedFinding<'a>,
-    /// Occurrences (the finding and its further occurrences) per share of the audit that reported it: `None`
-    /// for a report of the whole audit.
-    counts: Vec<(Option<Cow<'a, str>>, u64)>,
-}
+/// Occurrences of one finding (the finding and its further occurrences) per share of the audit that reported
+/// it: `None` for a report of the whole audit.
+type Counts<'a> = Vec<(Option<Cow<'a, str>>, u64)>;
 
 /// Only errors this many are kept as lines (the count is exact).
 const MAX_KEPT_ERRORS: usize = 100;
@@ -116,8 +112,11 @@ pub fn merge(inputs: &[Input], need: Need) -> Result<Merged<'_>, MergeError> {
     let parsed: Vec<read::Report> =
         inputs.par_iter().map(|input| read::report(input, need == Need::Typed)).collect::<Result<_, _>>()?;
     let reports = parsed.len();
-    let mut groups: HashMap<(Cow<str>, Cow<str>), Group> =
-        HashMap::with_capacity(parsed.iter().map(|r| r.findings.len()).sum());
+    // Each finding of each repository once (the version kept so far), found by repository and fingerprint;
+    // findings are moved once, into `kept`, and compared there.
+    let total: usize = parsed.iter().map(|r| r.findings.len()).sum();
+    let mut index: HashMap<(Cow<str>, Cow<str>), usize> = HashMap::with_capacity(total);
+    let (mut kept, mut counts): (Vec<MergedFinding>, Vec<Counts>) = (Vec::with_capacity(total), Vec::new());
     let mut repositories: BTreeSet<Cow<str>> = BTreeSet::new();
     let (mut incomplete, mut errors, mut error_count, mut notes) = (Vec::new(), Vec::new(), 0u64, BTreeSet::new());
     let mut key_ids: BTreeSet<Cow<str>> = BTreeSet::new();
@@ -159,19 +158,21 @@ pub fn merge(inputs: &[Input], need: Need) -> Result<Merged<'_>, MergeError> {
             let count = held.commit.as_ref().map_or(0, |c| c.further_occurrences) + 1;
             let key = (repository.clone(), held.fingerprint.clone());
             let finding = MergedFinding { repository, held, further_occurrences: 0, key_id, key_id_added };
-            match groups.entry(key) {
-                std::collections::hash_map::Entry::Occupied(mut slot) => {
-                    let group = slot.get_mut();
-                    match group.counts.iter_mut().find(|(s, _)| *s == shard) {
+            match index.entry(key) {
+                std::collections::hash_map::Entry::Occupied(slot) => {
+                    let i = *slot.get();
+                    match counts[i].iter_mut().find(|(s, _)| *s == shard) {
                         Some((_, n)) => *n = (*n).max(count),
-                        None => group.counts.push((shard.clone(), count)),
+                        None => counts[i].push((shard.clone(), count)),
                     }
-                    if earliest(&finding.held) < earliest(&group.best.held) {
-                        group.best = finding;
+                    if earliest(&finding.held) < earliest(&kept[i].held) {
+                        kept[i] = finding;
                     }
                 }
                 std::collections::hash_map::Entry::Vacant(slot) => {
-                    slot.insert(Group { best: finding, counts: vec![(shard.clone(), count)] });
+                    slot.insert(kept.len());
+                    kept.push(finding);
+                    counts.push(vec![(shard.clone(), count)]);
                 }
             }
         }
@@ -189,26 +190,29 @@ pub fn merge(inputs: &[Input], need: Need) -> Result<Merged<'_>, MergeError> {
             key_ids.len()
         ));
     }
-    let mut findings: Vec<MergedFinding> = groups
-        .into_values()
-        .map(|Group { mut best, counts }| {
-            // Shares of one audit hold different blobs, so their counts add up; a report of the whole audit
-            // already counts everything.
-            let total = if counts.iter().any(|(s, _)| s.is_none()) {
-                counts.iter().map(|(_, n)| *n).max().unwrap_or(1)
-            } else {
-                counts.iter().map(|(_, n)| *n).sum()
-            };
-            best.further_occurrences = total.saturating_sub(1);
-            if let Some(commit) = best.held.typed.as_mut().and_then(|f| f.commit.as_mut()) {
-                commit.further_occurrences = best.further_occurrences as usize;
-            }
-            best
-        })
-        .collect();
-    // Keys are unique (repository and fingerprint are), so an unstable sort gives the one order.
-    findings.par_sort_unstable_by(|a, b| sort_key(a).cmp(&sort_key(b)));
-    let typed = findings.iter_mut().filter_map(|f| f.held.typed.take()).collect();
+    drop(index);
+    for (best, counts) in kept.iter_mut().zip(counts) {
+        // Shares of one audit hold different blobs, so their counts add up; a report of the whole audit already
+        // counts everything.
+        let total = if counts.iter().any(|(s, _)| s.is_none()) {
+            counts.iter().map(|(_, n)| *n).max().unwrap_or(1)
+        } else {
+            counts.iter().map(|(_, n)| *n).sum()
+        };
+        best.further_occurrences = total.saturating_sub(1);
+        if let Some(commit) = best.held.typed.as_mut().and_then(|f| f.commit.as_mut()) {
+            commit.further_occurrences = best.further_occurrences as usize;
+        }
+    }
+    let mut findings = kept;
+    // In the order of a scan's own report within each repository: path, position, rule, fingerprint. Keys are
+    // cheap to copy (they borrow the reports' bytes) and findings are large: sorted by cached keys, each finding
+    // is moved once. Keys are unique (repository and fingerprint are), so there is one order.
+    findings.par_sort_by_cached_key(|f| {
+        let h = &f.held;
+        (f.repository.clone(), h.path.clone(), h.start_line, h.start_column, h.rule_id.clone(), h.fingerprint.clone())
+    });
+    let typed = findings.iter_mut().filter_map(|f| f.held.typed.take()).map(|f| *f).collect();
     let (incidents, unhashed) = incidents(&findings);
     Ok(Merged {
         findings,
@@ -230,29 +234,27 @@ fn earliest(f: &Held) -> (u64, u64, u64, u64, u64) {
     (order, f.start_line, f.start_column, f.end_line, f.end_column)
 }
 
-/// The order of a scan's own report within each repository: path, position, rule, fingerprint.
-fn sort_key<'s>(f: &'s MergedFinding) -> (&'s str, &'s str, u64, u64, &'s str, &'s str) {
-    let h = &f.held;
-    (&f.repository, &h.path, h.start_line, h.start_column, &h.rule_id, &h.fingerprint)
-}
-
 /// Secret findings grouped by keyed hash; and how many secret findings had none.
 fn incidents<'a>(findings: &[MergedFinding<'a>]) -> (Vec<Incident<'a>>, u64) {
-    let mut by_hash: BTreeMap<(&str, &str), Incident<'a>> = BTreeMap::new();
+    let mut index: HashMap<(&str, &str), usize> = HashMap::new();
+    let mut incidents: Vec<Incident<'a>> = Vec::new();
     let mut unhashed = 0;
     for f in findings.iter().filter(|f| f.held.kind == "secret") {
         let Some(hash) = &f.held.secret_hash else {
             unhashed += 1;
             continue;
         };
-        let key_id = f.key_id.clone().unwrap_or_default();
-        let incident = by_hash.entry((f.key_id.as_deref().unwrap_or(""), hash)).or_insert_with(|| Incident {
-            secret_hash: hash.clone(),
-            secret_hash_key_id: key_id,
-            rule_ids: BTreeSet::new(),
-            repositories: 0,
-            places: Vec::new(),
+        let i = *index.entry((f.key_id.as_deref().unwrap_or(""), hash)).or_insert_with(|| {
+            incidents.push(Incident {
+                secret_hash: hash.clone(),
+                secret_hash_key_id: f.key_id.clone().unwrap_or_default(),
+                rule_ids: BTreeSet::new(),
+                repositories: 0,
+                places: Vec::new(),
+            });
+            incidents.len() - 1
         });
+        let incident = &mut incidents[i];
         incident.rule_ids.insert(f.held.rule_id.clone());
         incident.places.push(Place {
             repository: f.repository.clone(),
@@ -262,15 +264,20 @@ fn incidents<'a>(findings: &[MergedFinding<'a>]) -> (Vec<Incident<'a>>, u64) {
             commit: f.held.commit.as_ref().and_then(|c| c.id.clone()),
         });
     }
-    let mut incidents: Vec<Incident> = by_hash
-        .into_values()
-        .map(|mut i| {
-            i.places.sort();
-            i.repositories = i.places.iter().map(|p| &p.repository).collect::<BTreeSet<_>>().len();
-            i
-        })
-        .collect();
-    incidents.sort_by(|a, b| b.repositories.cmp(&a.repositories).then(b.places.len().cmp(&a.places.len())));
+    incidents.par_iter_mut().for_each(|i| {
+        i.places.sort();
+        // Places are sorted by repository first.
+        i.repositories = 1 + i.places.windows(2).filter(|w| w[0].repository != w[1].repository).count();
+    });
+    // Most repositories first, then most places; then by key and hash (unique), so there is one order.
+    incidents.par_sort_unstable_by(|a, b| {
+        (b.repositories, b.places.len(), &a.secret_hash_key_id, &a.secret_hash).cmp(&(
+            a.repositories,
+            a.places.len(),
+            &b.secret_hash_key_id,
+            &b.secret_hash,
+        ))
+    });
     (incidents, unhashed)
 }
 

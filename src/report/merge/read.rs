@@ -59,7 +59,7 @@ pub struct Held<'a> {
     pub commit: Option<Commit<'a>>,
     /// The finding read whole, for the writers that need every field (CSV, SARIF); taken into
     /// [`super::Merged::typed`].
-    pub typed: Option<Finding>,
+    pub typed: Option<Box<Finding>>,
 }
 
 /// The keys the merge reads from a finding's `commit` object.

@@ -151,12 +151,13 @@ fn pretty_item<T: Serialize>(item: &T, out: &mut Vec<u8>, scratch: &mut Vec<u8>)
 /// Copies pretty-printed JSON, each line after the first indented: its newlines are all layout (a newline in a
 /// string is written `\n`).
 fn indented(pretty: &[u8], newline: &[u8], out: &mut Vec<u8>) {
-    for line in pretty.split(|b| *b == b'\n').enumerate() {
-        if line.0 > 0 {
-            out.extend_from_slice(newline);
-        }
-        out.extend_from_slice(line.1);
+    let mut from = 0;
+    for at in memchr::memchr_iter(b'\n', pretty) {
+        out.extend_from_slice(&pretty[from..at]);
+        out.extend_from_slice(newline);
+        from = at + 1;
     }
+    out.extend_from_slice(&pretty[from..]);
 }
 
 /// The findings read whole, in the merged order; an error if the merge was not asked for them
