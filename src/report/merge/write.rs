@@ -10,12 +10,14 @@ use std::io::{self, Write};
 use std::time::Duration;
 
 use rayon::prelude::*;
-use serde::Serialize;
-use serde_json::json;
+use serde::ser::SerializeMap;
+use serde::{Serialize, Serializer};
+use serde_json::{json, Map, Value};
 
 use super::{edit, Merged};
 use crate::finding::Finding;
-use crate::report::{csv, sarif, Report, ReportOptions, JSON_VERSION};
+use crate::report::sarif::{self, SarifResult};
+use crate::report::{csv, Report, ReportOptions, JSON_VERSION};
 use crate::rules::RuleSet;
 use crate::stats::ScanStats;
 
@@ -65,7 +67,7 @@ pub fn write_json(merged: &Merged, w: &mut dyn Write) -> io::Result<()> {
     doc.value("tool", &json!({"name": "leakgate", "version": env!("CARGO_PKG_VERSION")}))?;
     doc.value("repositories", &merged.repositories)?;
     // The findings' own text, laid out as their reports laid it out (a pretty report's findings sit at this depth).
-    doc.list("findings", &merged.findings, |f, out, _| {
+    doc.list("findings", &merged.findings, |f, out| {
         edit::write_finding(f, out);
         Ok(())
     })?;
@@ -97,17 +99,17 @@ impl<'w> Object<'w> {
     fn value<T: Serialize + ?Sized>(&mut self, key: &str, value: &T) -> io::Result<()> {
         self.key(key)?;
         let mut out = Vec::new();
-        indented(&serde_json::to_vec_pretty(value)?, b"\n  ", &mut out);
+        value.serialize(&mut serde_json::Serializer::with_formatter(&mut out, Deep::at(1)))?;
         self.w.write_all(&out)
     }
 
     /// A list whose items `render` writes at the second level (its lines indented by four spaces after the
-    /// first); its third argument is a buffer to reuse.
+    /// first).
     fn list<T: Sync>(
         &mut self,
         key: &str,
         items: &[T],
-        render: impl Fn(&T, &mut Vec<u8>, &mut Vec<u8>) -> io::Result<()> + Sync,
+        render: impl Fn(&T, &mut Vec<u8>) -> io::Result<()> + Sync,
     ) -> io::Result<()> {
         self.key(key)?;
         if items.is_empty() {
@@ -119,11 +121,11 @@ impl<'w> Object<'w> {
                 .par_chunks(CHUNK)
                 .enumerate()
                 .map(|(c, chunk)| {
-                    let (mut out, mut scratch) = (Vec::new(), Vec::new());
+                    let mut out = Vec::new();
                     for (i, item) in chunk.iter().enumerate() {
                         let first = b == 0 && c == 0 && i == 0;
                         out.extend_from_slice(if first { b"    " } else { b",\n    " });
-                        render(item, &mut out, &mut scratch)?;
+                        render(item, &mut out)?;
                     }
                     Ok(out)
                 })
@@ -141,23 +143,73 @@ impl<'w> Object<'w> {
 }
 
 /// An item pretty-printed for its place at the second level.
-fn pretty_item<T: Serialize>(item: &T, out: &mut Vec<u8>, scratch: &mut Vec<u8>) -> io::Result<()> {
-    scratch.clear();
-    serde_json::to_writer_pretty(&mut *scratch, item)?;
-    indented(scratch, b"\n    ", out);
+fn pretty_item<T: Serialize>(item: &T, out: &mut Vec<u8>) -> io::Result<()> {
+    item.serialize(&mut serde_json::Serializer::with_formatter(out, Deep::at(2)))?;
     Ok(())
 }
 
-/// Copies pretty-printed JSON, each line after the first indented: its newlines are all layout (a newline in a
-/// string is written `\n`).
-fn indented(pretty: &[u8], newline: &[u8], out: &mut Vec<u8>) {
-    let mut from = 0;
-    for at in memchr::memchr_iter(b'\n', pretty) {
-        out.extend_from_slice(&pretty[from..at]);
-        out.extend_from_slice(newline);
-        from = at + 1;
+/// serde_json's pretty layout (two spaces a level) for a value that sits `level` levels deep in the document,
+/// so that it is written in place rather than printed and indented again.
+struct Deep {
+    level: usize,
+    has_value: bool,
+}
+
+impl Deep {
+    fn at(level: usize) -> Deep {
+        Deep { level, has_value: false }
     }
-    out.extend_from_slice(&pretty[from..]);
+
+    fn open<W: ?Sized + Write>(&mut self, w: &mut W, bracket: &[u8]) -> io::Result<()> {
+        self.level += 1;
+        self.has_value = false;
+        w.write_all(bracket)
+    }
+
+    fn close<W: ?Sized + Write>(&mut self, w: &mut W, bracket: &[u8]) -> io::Result<()> {
+        self.level -= 1;
+        if self.has_value {
+            self.newline(w, b"\n")?;
+        }
+        w.write_all(bracket)
+    }
+
+    fn newline<W: ?Sized + Write>(&self, w: &mut W, separator: &[u8]) -> io::Result<()> {
+        w.write_all(separator)?;
+        (0..self.level).try_for_each(|_| w.write_all(b"  "))
+    }
+}
+
+impl serde_json::ser::Formatter for Deep {
+    fn begin_array<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.open(w, b"[")
+    }
+    fn end_array<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.close(w, b"]")
+    }
+    fn begin_array_value<W: ?Sized + Write>(&mut self, w: &mut W, first: bool) -> io::Result<()> {
+        self.newline(w, if first { b"\n" } else { b",\n" })
+    }
+    fn end_array_value<W: ?Sized + Write>(&mut self, _: &mut W) -> io::Result<()> {
+        self.has_value = true;
+        Ok(())
+    }
+    fn begin_object<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.open(w, b"{")
+    }
+    fn end_object<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.close(w, b"}")
+    }
+    fn begin_object_key<W: ?Sized + Write>(&mut self, w: &mut W, first: bool) -> io::Result<()> {
+        self.newline(w, if first { b"\n" } else { b",\n" })
+    }
+    fn begin_object_value<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        w.write_all(b": ")
+    }
+    fn end_object_value<W: ?Sized + Write>(&mut self, _: &mut W) -> io::Result<()> {
+        self.has_value = true;
+        Ok(())
+    }
 }
 
 /// The findings read whole, in the merged order; an error if the merge was not asked for them
@@ -213,15 +265,13 @@ pub fn write_sarif(merged: &Merged, rules: &RuleSet, w: &mut dyn Write) -> io::R
         .collect();
     let mut doc = Object::begin(w)?;
     doc.value("$schema", sarif::SCHEMA)?;
-    doc.list("runs", &runs, |(repository, findings), out, scratch| {
-        pretty_item(&run(merged, rules, repository, findings), out, scratch)
-    })?;
+    doc.list("runs", &runs, |(repository, findings), out| pretty_item(&run(merged, rules, repository, findings), out))?;
     doc.value("version", "2.1.0")?;
     doc.end()
 }
 
 /// The SARIF run of one repository.
-fn run(merged: &Merged, rules: &RuleSet, repository: &str, findings: &[Finding]) -> serde_json::Value {
+fn run(merged: &Merged, rules: &RuleSet, repository: &str, findings: &[Finding]) -> Run {
     let mut stats = ScanStats::default();
     for (_, e) in merged.errors.iter().filter(|(r, _)| r == repository) {
         stats.error(e.clone());
@@ -246,11 +296,36 @@ fn run(merged: &Merged, rules: &RuleSet, repository: &str, findings: &[Finding])
         scope: Default::default(),
         fail_on: crate::rules::Severity::Info,
     };
-    let mut doc = sarif::document(&report, &AS_HELD);
-    let mut run = doc["runs"].as_array_mut().and_then(|r| r.pop()).unwrap_or_default();
+    let (mut run, results) = sarif::run(&report, &AS_HELD);
     if repository.contains("://") {
-        run["versionControlProvenance"] = json!([{ "repositoryUri": repository }]);
+        run.insert("versionControlProvenance".into(), json!([{ "repositoryUri": repository }]));
     }
-    run["properties"] = json!({ "repository": repository });
-    run
+    run.insert("properties".into(), json!({ "repository": repository }));
+    Run { run, results }
+}
+
+/// A run and its typed results, written as one JSON object with `results` where a map's sorted keys put it:
+/// as the run read when it was one map.
+struct Run {
+    run: Map<String, Value>,
+    results: Vec<SarifResult>,
+}
+
+impl Serialize for Run {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(Some(self.run.len() + 1))?;
+        let mut results = Some(&self.results);
+        for (key, value) in &self.run {
+            if key.as_str() > "results" {
+                if let Some(results) = results.take() {
+                    map.serialize_entry("results", results)?;
+                }
+            }
+            map.serialize_entry(key, value)?;
+        }
+        if let Some(results) = results {
+            map.serialize_entry("results", results)?;
+        }
+        map.end()
+    }
 }
