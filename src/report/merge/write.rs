@@ -44,10 +44,12 @@ fn is_zero(n: &u64) -> bool {
     *n == 0
 }
 
-/// Items rendered in parallel at a time; then written.
+/// Findings (or incidents, or CSV rows) rendered in parallel at a time, then written: some 10 MB.
 const BATCH: usize = 8192;
-/// Items one thread renders into one buffer.
-const CHUNK: usize = 256;
+/// SARIF runs rendered at a time: a run holds a repository's findings (a hundred make 15 MB).
+const RUN_BATCH: usize = 64;
+/// Parts a batch is cut into, each rendered by one thread into one buffer.
+const PARTS: usize = 32;
 
 pub fn write_json(merged: &Merged, w: &mut dyn Write) -> io::Result<()> {
     let summary = Summary {
@@ -67,11 +69,11 @@ pub fn write_json(merged: &Merged, w: &mut dyn Write) -> io::Result<()> {
     doc.value("tool", &json!({"name": "leakgate", "version": env!("CARGO_PKG_VERSION")}))?;
     doc.value("repositories", &merged.repositories)?;
     // The findings' own text, laid out as their reports laid it out (a pretty report's findings sit at this depth).
-    doc.list("findings", &merged.findings, |f, out| {
+    doc.list("findings", &merged.findings, BATCH, |f, out| {
         edit::write_finding(f, out);
         Ok(())
     })?;
-    doc.list("incidents", &merged.incidents, pretty_item)?;
+    doc.list("incidents", &merged.incidents, BATCH, pretty_item)?;
     doc.value("summary", &summary)?;
     doc.end()
 }
@@ -104,11 +106,12 @@ impl<'w> Object<'w> {
     }
 
     /// A list whose items `render` writes at the second level (its lines indented by four spaces after the
-    /// first).
+    /// first), rendered `batch` items at a time.
     fn list<T: Sync>(
         &mut self,
         key: &str,
         items: &[T],
+        batch: usize,
         render: impl Fn(&T, &mut Vec<u8>) -> io::Result<()> + Sync,
     ) -> io::Result<()> {
         self.key(key)?;
@@ -116,9 +119,9 @@ impl<'w> Object<'w> {
             return self.w.write_all(b"[]");
         }
         self.w.write_all(b"[\n")?;
-        for (b, batch) in items.chunks(BATCH).enumerate() {
-            let parts: Vec<Vec<u8>> = batch
-                .par_chunks(CHUNK)
+        let render_batch = |b: usize, batch: &[T]| -> io::Result<Vec<Vec<u8>>> {
+            batch
+                .par_chunks(batch.len().div_ceil(PARTS))
                 .enumerate()
                 .map(|(c, chunk)| {
                     let mut out = Vec::new();
@@ -129,17 +132,34 @@ impl<'w> Object<'w> {
                     }
                     Ok(out)
                 })
-                .collect::<io::Result<_>>()?;
-            for part in parts {
-                self.w.write_all(&part)?;
-            }
-        }
+                .collect()
+        };
+        write_rendered(&mut *self.w, items.chunks(batch).enumerate(), |(b, batch)| render_batch(b, batch))?;
         self.w.write_all(b"\n  ]")
     }
 
     fn end(self) -> io::Result<()> {
         self.w.write_all(b"\n}\n")
     }
+}
+
+/// Renders each batch (in parallel: `render` uses the thread pool) while this thread writes the one before, in
+/// order.
+fn write_rendered<B: Send>(
+    w: &mut dyn Write,
+    batches: impl Iterator<Item = B>,
+    render: impl Fn(B) -> io::Result<Vec<Vec<u8>>> + Sync,
+) -> io::Result<()> {
+    let mut pending: Vec<Vec<u8>> = Vec::new();
+    for batch in batches {
+        let mut next = Ok(Vec::new());
+        rayon::in_place_scope(|scope| {
+            scope.spawn(|_| next = render(batch));
+            pending.drain(..).try_for_each(|part| w.write_all(&part))
+        })?;
+        pending = next?;
+    }
+    pending.iter().try_for_each(|part| w.write_all(part))
 }
 
 /// An item pretty-printed for its place at the second level.
@@ -230,9 +250,9 @@ pub fn write_csv(merged: &Merged, w: &mut dyn Write) -> io::Result<()> {
     let typed = typed(merged)?;
     let rows: Vec<(&str, &Finding)> =
         merged.findings.iter().zip(typed).map(|(f, typed)| (f.repository.as_ref(), typed)).collect();
-    for batch in rows.chunks(BATCH) {
-        let parts: Vec<Vec<u8>> = batch
-            .par_chunks(CHUNK)
+    write_rendered(w, rows.chunks(BATCH), |batch| {
+        batch
+            .par_chunks(batch.len().div_ceil(PARTS))
             .map(|chunk| {
                 let mut out = Vec::new();
                 for (repository, f) in chunk {
@@ -240,12 +260,8 @@ pub fn write_csv(merged: &Merged, w: &mut dyn Write) -> io::Result<()> {
                 }
                 Ok(out)
             })
-            .collect::<io::Result<_>>()?;
-        for part in parts {
-            w.write_all(&part)?;
-        }
-    }
-    Ok(())
+            .collect()
+    })
 }
 
 /// One SARIF run per repository, a clean one too. `rules` documents the rules (the built-in ones; a custom
@@ -265,7 +281,9 @@ pub fn write_sarif(merged: &Merged, rules: &RuleSet, w: &mut dyn Write) -> io::R
         .collect();
     let mut doc = Object::begin(w)?;
     doc.value("$schema", sarif::SCHEMA)?;
-    doc.list("runs", &runs, |(repository, findings), out| pretty_item(&run(merged, rules, repository, findings), out))?;
+    doc.list("runs", &runs, RUN_BATCH, |(repository, findings), out| {
+        pretty_item(&run(merged, rules, repository, findings), out)
+    })?;
     doc.value("version", "2.1.0")?;
     doc.end()
 }
@@ -327,5 +345,25 @@ impl Serialize for Run {
             map.serialize_entry("results", results)?;
         }
         map.end()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde::Serialize;
+    use serde_json::{json, Serializer};
+
+    use super::Deep;
+
+    #[test]
+    fn deep_lays_out_values_as_the_pretty_printer_does_at_their_depth() {
+        let v = json!({"a": [], "b": {}, "c": [1, {"d": [[]], "e": "x\ny"}], "f": null, "g": [{}]});
+        let pretty = serde_json::to_string_pretty(&v).unwrap();
+        for level in 0..3 {
+            let mut out = Vec::new();
+            v.serialize(&mut Serializer::with_formatter(&mut out, Deep::at(level))).unwrap();
+            let expected = pretty.replace('\n', &format!("\n{}", "  ".repeat(level)));
+            assert_eq!(String::from_utf8(out).unwrap(), expected, "level {level}");
+        }
     }
 }
