@@ -120,7 +120,7 @@ pub fn result(f: &Finding, rule_index: usize, show_secrets: bool) -> SarifResult
     let region = Region {
         end_column: has_end.then_some(f.end_column + 1),
         end_line: f.end_line.max(f.start_line).max(1),
-        snippet: (!shown.line.is_empty()).then(|| Text { text: shown.line }),
+        snippet: (!shown.line.is_empty()).then_some(Text { text: shown.line }),
         start_column: (f.start_column >= 1).then_some(f.start_column),
         start_line: f.start_line.max(1),
     };

@@ -4,8 +4,8 @@
 //! and its occurrences added up over the shards (the largest count where reports cover the same share), so that N
 //! shards merge into what one run reports. Across repositories, secret findings with the same `secret_hash` (and
 //! the same key) are one [`Incident`] that lists every place the secret was found. Findings are kept as the JSON
-//! text the reports hold ([`read`]), written back untouched but for `repository`, `secret_hash_key_id` and the
-//! occurrence count ([`edit`]), so nothing a report said is lost. The output formats are in [`write`].
+//! text the reports hold (`read`), written back untouched but for `repository`, `secret_hash_key_id` and the
+//! occurrence count (`edit`), so nothing a report said is lost. The output formats are in [`mod@write`].
 use std::borrow::Cow;
 use std::collections::{BTreeSet, HashMap};
 
