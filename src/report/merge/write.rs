@@ -7,7 +7,6 @@
 //! A fleet's merge writes a hundred thousand findings: items are rendered in parallel, a batch at a time, and
 //! written in order, so the output reads exactly as if written in one pass and is never all in memory.
 use std::io::{self, Write};
-use std::time::Duration;
 
 use rayon::prelude::*;
 use serde::ser::SerializeMap;
@@ -300,20 +299,7 @@ fn run(merged: &Merged, rules: &RuleSet, repository: &str, findings: &[Finding])
             stats.error(format!("{report}: its scan did not read all its input"));
         }
     }
-    let report = Report {
-        findings,
-        stats: &stats,
-        suppressed: Default::default(),
-        elapsed: Duration::ZERO,
-        rules,
-        strict_gaps: None,
-        unlisted: Default::default(),
-        below_confidence: 0,
-        failed_validation: 0,
-        threshold: Default::default(),
-        scope: Default::default(),
-        fail_on: crate::rules::Severity::Info,
-    };
+    let report = Report::plain(findings, &stats, rules);
     let (mut run, results) = sarif::run(&report, &AS_HELD);
     if repository.contains("://") {
         run.insert("versionControlProvenance".into(), json!([{ "repositoryUri": repository }]));
