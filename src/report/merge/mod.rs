@@ -33,13 +33,13 @@ pub struct MergeError {
     pub message: String,
 }
 
-/// What the writer will need of each finding besides the keys the merge reads.
+/// What the writer will need besides the keys the merge reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Need {
-    /// The findings' text (the JSON output).
+    /// The findings' text, and the incidents (the JSON output).
     Text,
-    /// Each finding read whole (CSV and SARIF), so that a finding that cannot be read is reported, naming its
-    /// file, before anything is written.
+    /// Each finding read whole, and no incidents (CSV and SARIF list findings only). A finding that cannot be
+    /// read whole is then reported, naming its file, before anything is written.
     Typed,
 }
 
@@ -50,7 +50,7 @@ pub struct Merged<'a> {
     /// With [`Need::Typed`], each of `findings` read whole, in the same order (its occurrences merged); else
     /// empty.
     pub typed: Vec<Finding>,
-    /// Secrets found (by keyed hash), most repositories first.
+    /// With [`Need::Text`], the secrets found (by keyed hash), most repositories first; else empty.
     pub incidents: Vec<Incident<'a>>,
     /// The repositories, each once, sorted.
     pub repositories: Vec<String>,
@@ -61,7 +61,8 @@ pub struct Merged<'a> {
     /// Unread inputs the reports counted, added up, and the lines they kept, as (repository, `report: line`).
     pub error_count: u64,
     pub errors: Vec<(String, String)>,
-    /// Secret findings without a `secret_hash` (their reports were made without a key): in no incident.
+    /// With [`Need::Text`], secret findings without a `secret_hash` (their reports were made without a key): in no
+    /// incident.
     pub unhashed: u64,
     pub notes: Vec<String>,
 }
@@ -213,7 +214,10 @@ pub fn merge(inputs: &[Input], need: Need) -> Result<Merged<'_>, MergeError> {
         (f.repository.clone(), h.path.clone(), h.start_line, h.start_column, h.rule_id.clone(), h.fingerprint.clone())
     });
     let typed = findings.iter_mut().filter_map(|f| f.held.typed.take()).map(|f| *f).collect();
-    let (incidents, unhashed) = incidents(&findings);
+    let (incidents, unhashed) = match need {
+        Need::Text => incidents(&findings),
+        Need::Typed => (Vec::new(), 0),
+    };
     Ok(Merged {
         findings,
         typed,
