@@ -10,7 +10,6 @@ pub mod junit;
 pub mod merge;
 pub mod sanitize;
 pub mod sarif;
-mod sarif_result;
 pub mod secret_hash;
 pub mod text;
 

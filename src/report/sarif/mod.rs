@@ -8,10 +8,12 @@ use std::io::Write;
 
 use serde_json::{json, Map, Value};
 
-use super::sarif_result::result;
-pub use super::sarif_result::SarifResult;
+mod result;
+
 use super::{meta_for, security_severity, Report, ReportOptions, RuleMeta};
 use crate::rules::Severity;
+use result::result;
+pub use result::SarifResult;
 
 /// The schema's own identifier (an identifier, not a download: no viewer needs to fetch it).
 pub const SCHEMA: &str = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json";

@@ -1,4 +1,4 @@
-//! One SARIF result ([`sarif`](super::sarif)), typed: its region, redacted message and snippet, stable
+//! One SARIF result ([`sarif`](super)), typed: its region, redacted message and snippet, stable
 //! fingerprint, and leakgate's own facts in `properties`. A result written from structs costs a fraction of one
 //! built as a map of maps, and a fleet's `report merge` writes a hundred thousand. Fields are declared in the byte
 //! order of their JSON names, the order a `serde_json` map keeps: results read exactly as they did when they were
@@ -7,10 +7,10 @@ use serde::ser::SerializeMap;
 use serde::{Serialize, Serializer};
 use serde_json::Value;
 
-use super::sarif::{level, path_to_uri, FINGERPRINT_KEY};
-use super::{finding_message, presented, scrub};
+use super::{level, path_to_uri, FINGERPRINT_KEY};
 use crate::evidence::{Confidence, Evidence};
 use crate::finding::{Detail, Finding, FindingKind};
+use crate::report::{finding_message, presented, scrub};
 
 #[derive(Serialize)]
 pub struct SarifResult {
