@@ -8,7 +8,6 @@ pub mod gitleaks;
 pub mod json;
 pub mod junit;
 pub mod merge;
-pub mod merge_write;
 pub mod sanitize;
 pub mod sarif;
 pub mod secret_hash;
@@ -90,7 +89,26 @@ pub struct Scope<'a> {
     pub secret_hash_key: Option<&'a secret_hash::SecretHashKey>,
 }
 
-impl Report<'_> {
+impl<'a> Report<'a> {
+    /// A report of `findings` and `stats` alone: nothing suppressed, capped or held back, every finding failing
+    /// (`report merge` writes the reports it read this way).
+    pub fn plain(findings: &'a [Finding], stats: &'a ScanStats, rules: &'a RuleSet) -> Report<'a> {
+        Report {
+            findings,
+            stats,
+            suppressed: Default::default(),
+            elapsed: Duration::ZERO,
+            rules,
+            strict_gaps: None,
+            unlisted: Default::default(),
+            below_confidence: 0,
+            failed_validation: 0,
+            threshold: Default::default(),
+            scope: Default::default(),
+            fail_on: Severity::Info,
+        }
+    }
+
     /// The finding is reported but does not fail the scan (its severity is under `fail_on`).
     pub fn is_warning(&self, f: &Finding) -> bool {
         f.severity < self.fail_on
@@ -260,25 +278,11 @@ pub(crate) mod test_support {
     use crate::finding::Finding;
     use crate::rules::RuleSet;
     use crate::stats::ScanStats;
-    use crate::suppress::Suppressed;
 
     /// Runs `f` with a report over `findings` and the built-in rules.
     pub fn with_report<T>(findings: &[Finding], stats: &ScanStats, f: impl FnOnce(&Report<'_>) -> T) -> T {
         let rules = RuleSet::new(crate::rules::builtin_rules().unwrap()).unwrap();
-        let report = Report {
-            findings,
-            stats,
-            suppressed: Suppressed::default(),
-            elapsed: Duration::from_millis(1500),
-            rules: &rules,
-            strict_gaps: None,
-            unlisted: Default::default(),
-            below_confidence: 0,
-            failed_validation: 0,
-            threshold: Default::default(),
-            scope: Default::default(),
-            fail_on: crate::rules::Severity::Info,
-        };
+        let report = Report { elapsed: Duration::from_millis(1500), ..Report::plain(findings, stats, &rules) };
         f(&report)
     }
 

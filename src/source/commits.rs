@@ -20,7 +20,9 @@ pub struct CommitInfo {
     /// RFC 3339.
     pub date: String,
     pub subject: String,
-    /// Further commits that carry the same secret at the same path.
+    /// Further commits that carry the same secret at the same path. (A report that lacks it is still read:
+    /// `report merge` sets it.)
+    #[serde(default)]
     pub further_occurrences: usize,
     /// The commit's place in the audit's walk, parents before children (0 for the first). When shards of one
     /// audit found the same finding, `leakgate report merge` keeps the earliest, as one run would.

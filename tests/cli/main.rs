@@ -26,6 +26,7 @@ mod hook_setups;
 mod hooks;
 mod hostile;
 mod iac;
+mod merge_reports;
 mod pairs;
 mod pr_config;
 mod reports;

@@ -8,9 +8,12 @@ use std::io::Write;
 
 use serde_json::{json, Map, Value};
 
-use super::{finding_message, meta_for, presented, scrub, security_severity, Report, ReportOptions, RuleMeta};
-use crate::finding::{Detail, Finding, FindingKind};
+mod result;
+
+use super::{meta_for, security_severity, Report, ReportOptions, RuleMeta};
 use crate::rules::Severity;
+use result::result;
+pub use result::SarifResult;
 
 /// The schema's own identifier (an identifier, not a download: no viewer needs to fetch it).
 pub const SCHEMA: &str = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json";
@@ -24,6 +27,14 @@ pub fn write(report: &Report<'_>, opts: &ReportOptions, w: &mut dyn Write) -> st
 
 /// The SARIF log as a JSON value.
 pub fn document(report: &Report<'_>, opts: &ReportOptions) -> Value {
+    let (mut run, results) = run(report, opts);
+    run.insert("results".into(), serde_json::to_value(results).expect("SARIF results are JSON"));
+    json!({ "$schema": SCHEMA, "version": "2.1.0", "runs": [run] })
+}
+
+/// The report's run without its `results`, and its results, typed ([`SarifResult`]): `report merge` writes a
+/// fleet's runs and their hundred thousand results without making them JSON values first.
+pub fn run(report: &Report<'_>, opts: &ReportOptions) -> (Map<String, Value>, Vec<SarifResult>) {
     // Rules in id order, each once: `ruleIndex` points into this list.
     let mut metas: BTreeMap<&str, RuleMeta> = BTreeMap::new();
     for f in report.findings {
@@ -31,7 +42,7 @@ pub fn document(report: &Report<'_>, opts: &ReportOptions) -> Value {
     }
     let index: BTreeMap<&str, usize> = metas.keys().enumerate().map(|(i, k)| (*k, i)).collect();
     let rules: Vec<Value> = metas.values().map(rule_descriptor).collect();
-    let results: Vec<Value> =
+    let results: Vec<SarifResult> =
         report.findings.iter().map(|f| result(f, index[f.rule_id.as_str()], opts.show_secrets)).collect();
 
     let s = report.stats;
@@ -65,23 +76,17 @@ pub fn document(report: &Report<'_>, opts: &ReportOptions) -> Value {
         invocation["toolExecutionNotifications"] = Value::Array(notifications);
     }
 
-    json!({
-        "$schema": SCHEMA,
-        "version": "2.1.0",
-        "runs": [{
-            "tool": {
-                "driver": {
-                    "name": "leakgate",
-                    "version": env!("CARGO_PKG_VERSION"),
-                    "semanticVersion": env!("CARGO_PKG_VERSION"),
-                    "rules": rules,
-                }
-            },
-            "invocations": [invocation],
-            "columnKind": "unicodeCodePoints",
-            "results": results,
-        }]
-    })
+    let mut run = Map::new();
+    let driver = json!({
+        "name": "leakgate",
+        "version": env!("CARGO_PKG_VERSION"),
+        "semanticVersion": env!("CARGO_PKG_VERSION"),
+        "rules": rules,
+    });
+    run.insert("tool".into(), json!({ "driver": driver }));
+    run.insert("invocations".into(), json!([invocation]));
+    run.insert("columnKind".into(), json!("unicodeCodePoints"));
+    (run, results)
 }
 
 /// SARIF's three levels: a finding at `critical`/`high` is an error, `medium` a warning, the rest notes.
@@ -117,93 +122,6 @@ fn rule_descriptor(m: &RuleMeta) -> Value {
         descriptor["helpUri"] = json!(uri);
     }
     descriptor
-}
-
-fn result(f: &Finding, rule_index: usize, show_secrets: bool) -> Value {
-    let shown = presented(f, show_secrets);
-    let mut region = Map::new();
-    region.insert("startLine".into(), json!(f.start_line.max(1)));
-    if f.start_column >= 1 {
-        region.insert("startColumn".into(), json!(f.start_column));
-    }
-    region.insert("endLine".into(), json!(f.end_line.max(f.start_line).max(1)));
-    // SARIF's endColumn is the column after the region; ours is the region's last character.
-    let single_line = f.end_line <= f.start_line;
-    if f.end_column >= 1 && f.start_column >= 1 && (!single_line || f.end_column >= f.start_column) {
-        region.insert("endColumn".into(), json!(f.end_column + 1));
-    }
-    if !shown.line.is_empty() {
-        region.insert("snippet".into(), json!({ "text": shown.line }));
-    }
-
-    let mut properties = Map::new();
-    properties.insert(
-        "kind".into(),
-        json!(match f.kind() {
-            FindingKind::Secret => "secret",
-            FindingKind::Iac => "iac",
-            FindingKind::Config => "config",
-        }),
-    );
-    properties.insert("severity".into(), json!(f.severity.as_str()));
-    if let Detail::Secret(m) = &f.detail {
-        properties.insert("validated".into(), json!(m.validated));
-        properties.insert("confidence".into(), json!(m.confidence));
-        if !m.evidence.is_empty() {
-            properties.insert("evidence".into(), json!(m.evidence));
-        }
-        if !m.decoded.is_empty() {
-            properties.insert("decoded".into(), json!(m.decoded));
-        }
-        if let Some(v) = &m.verification {
-            properties.insert("verification".into(), json!(v));
-        }
-    }
-    // The id is redacted as the secret is.
-    if let Some(id) = shown.paired() {
-        properties.insert("pairedWith".into(), json!(id));
-    }
-    if let Some(r) = f.resource() {
-        properties.insert("resource".into(), json!(r));
-    }
-    if let Some(c) = &f.commit {
-        properties.insert(
-            "commit".into(),
-            json!({
-                "id": c.id,
-                "author": c.author_name,
-                "email": c.author_email,
-                "date": c.date,
-                "subject": scrub(&c.subject, f, show_secrets),
-                "furtherOccurrences": c.further_occurrences,
-            }),
-        );
-    }
-
-    json!({
-        "ruleId": f.rule_id,
-        "ruleIndex": rule_index,
-        "level": level(f.severity),
-        // SARIF's rank (0-100) orders results by how sure the tool is.
-        "rank": rank(f.confidence()),
-        "message": { "text": finding_message(&shown) },
-        "locations": [{
-            "physicalLocation": {
-                "artifactLocation": { "uri": path_to_uri(&f.path) },
-                "region": region,
-            }
-        }],
-        "partialFingerprints": { FINGERPRINT_KEY: f.fingerprint.0 },
-        "properties": properties,
-    })
-}
-
-fn rank(c: crate::evidence::Confidence) -> f64 {
-    match c {
-        crate::evidence::Confidence::High => 90.0,
-        crate::evidence::Confidence::Medium => 60.0,
-        crate::evidence::Confidence::Low => 30.0,
-    }
 }
 
 fn notification(level: &str, text: &str) -> Value {
@@ -257,7 +175,7 @@ pub fn path_to_uri(path: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::finding::CommitInfo;
+    use crate::finding::{CommitInfo, Finding};
     use crate::report::test_support::{iac_finding, secret_finding, with_report, SECRET};
     use crate::stats::ScanStats;
 
