@@ -12,7 +12,7 @@ use crate::config::Config;
 use crate::engine::examples::check_rules;
 use crate::registry::{CheckKind, Entry, Registry};
 use crate::report::sanitize::for_terminal;
-use crate::rules::{parse_rule_file, Severity};
+use crate::rules::{Rule, Severity};
 
 #[derive(Serialize)]
 struct RuleInfo<'a> {
@@ -37,7 +37,11 @@ struct RuleInfo<'a> {
 pub fn run(args: RulesArgs) -> anyhow::Result<Outcome> {
     if let Some(file) = &args.check {
         let text = std::fs::read_to_string(file).with_context(|| format!("cannot read {}", file.display()))?;
-        let rules = parse_rule_file(&file.display().to_string(), &text)?;
+        // A rule file is a config with only `[[rules]]`: one parser takes both, and gitleaks configs too.
+        let config = Config::parse(file, &text)?;
+        let origin = file.display().to_string();
+        let rules =
+            config.file.rules.into_iter().map(|spec| Rule::from_spec(spec, &origin)).collect::<Result<Vec<_>, _>>()?;
         let count = rules.len();
         let failures = check_rules(rules, false);
         for f in &failures {
@@ -46,7 +50,8 @@ pub fn run(args: RulesArgs) -> anyhow::Result<Outcome> {
         if !failures.is_empty() {
             anyhow::bail!("{} of the examples in {} failed", failures.len(), file.display());
         }
-        println!("leakgate: {count} rules in {}: all examples pass", file.display());
+        let noun = if count == 1 { "rule" } else { "rules" };
+        println!("leakgate: {count} {noun} in {}: all examples pass", file.display());
         return Ok(Outcome::Clean);
     }
     let config = Config::discover_or_default(args.common.config.as_deref(), std::path::Path::new("."))?;

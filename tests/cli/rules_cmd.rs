@@ -38,6 +38,24 @@ fn check_runs_examples_of_a_rule_file() {
     assert!(run.stderr().contains("bad-rule") && run.stderr().contains("negative example"), "{}", run.stderr());
 }
 
+/// `rules --check` takes a whole `.leakgate.toml` (allowlist, disable, limits beside its rules), as its help says,
+/// not only a bare rule file; a config key it does not know is still an error naming the key.
+#[test]
+fn check_takes_a_whole_config_file() {
+    let tree = Tree::new();
+    tree.write(
+        ".leakgate.toml",
+        "disable = [\"generic-api-key\"]\nmax_file_size = \"10M\"\n[allowlist]\npaths = ['''^vendor/''']\n\n[[rules]]\nid = \"ok-rule\"\ndescription = \"x\"\nregex = '''okk_[0-9a-z]{10}'''\nkeywords = [\"okk_\"]\nexamples = [{ text = \"v=okk_9f8e7d6c5b\", secret = \"okk_9f8e7d6c5b\" }]\n",
+    );
+    let run = tree.run(&["rules", "--check", ".leakgate.toml"]);
+    run.assert_code(0);
+    assert!(run.stdout().contains("1 rule in .leakgate.toml"), "{}", run.stdout());
+    tree.write("typo.toml", "max_file_sise = \"10M\"\n");
+    let run = tree.run(&["rules", "--check", "typo.toml"]);
+    run.assert_code(2);
+    assert!(run.stderr().contains("max_file_sise"), "{}", run.stderr());
+}
+
 #[test]
 fn readme_documents_every_iac_check() {
     // The README's IaC table is written from `leakgate rules`; this fails when a check is added or renamed
