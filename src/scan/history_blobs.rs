@@ -14,6 +14,7 @@ use super::{record_blob, Gathered, Progress, ScanOutput};
 use crate::engine::Scanner;
 use crate::error::Result;
 use crate::finding::Finding;
+use crate::source::blob_list::BlobList;
 use crate::source::git::{check_loose_blob, count_unread_blob, read_blob, BlobRead};
 use crate::source::history::HistorySource;
 use crate::source::pack::raw_oid;
@@ -53,15 +54,15 @@ pub fn scan_history(
         let mut batch = Vec::with_capacity(BATCH_BLOBS);
         // A full audit's walk opens the packs: their blobs are decoded in bulk once the walk is done, the rest
         // read by the workers as the walk lists them.
-        let mut in_packs = Vec::new();
+        let mut in_packs = BlobList::default();
         let planned = plan(&mut |entry| {
             blobs += 1;
             let packed = source.packs().is_some_and(|p| p.find(&raw_oid(entry.oid)).is_some());
-            if packed {
+            if packed && entry.added.is_none() {
                 if let Some(p) = progress {
                     p.found(1);
                 }
-                in_packs.push(entry);
+                in_packs.push(entry.oid, &entry.path, entry.commit);
                 return;
             }
             batch.push(entry);

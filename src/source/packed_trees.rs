@@ -10,6 +10,7 @@ use rayon::prelude::*;
 use super::fast_hash::FastBuild;
 use super::pack::{Decoded, DeltaBase, Kind, ObjectId, PackSet, RawOid, Reader, OID_LEN};
 use super::packed_commits::PackedCommits;
+use super::tree_records::{self, Arena, Edit, Entry, Record};
 
 /// What a tree entry is, from its mode the way libgit2 reads it (`git_tree_entry_type`, and the normalised
 /// `git_tree_entry_filemode` for links: a link with an executable bit counts as a file).
@@ -39,14 +40,8 @@ pub enum Child {
     Foreign(RawOid),
 }
 
-#[derive(Clone, Copy)]
-struct Entry {
-    /// A [`PackSet`] id, or with the top bit set an index into `foreign`.
-    child: u32,
-    /// An index into `names`, with the entry's kind in the top two bits.
-    name: u32,
-}
-
+// An entry's two words: `child`, a [`PackSet`] id, or with the top bit set an index into `foreign`; `name`, an
+// index into `names`, with the entry's kind in the top two bits.
 const FOREIGN: u32 = 1 << 31;
 const KIND_SHIFT: u32 = 30;
 const NAME_MASK: u32 = (1 << KIND_SHIFT) - 1;
@@ -54,30 +49,25 @@ const NAME_MASK: u32 = (1 << KIND_SHIFT) - 1;
 /// Trees larger than this are read through libgit2 (a directory of 100,000 files is about 4 MB).
 const TREE_LIMIT: u64 = 256 << 20;
 
-/// How a tree is kept: whole, or as edits to the tree it was decoded from. Most trees differ from their delta base
-/// in an entry or two; kept whole, the bench history's trees took about 170 MB, and the audit's peak RSS was
-/// 396 MB against about 320 MB with edits.
-enum Stored {
-    Whole(Box<[Entry]>),
-    Edited { base: ObjectId, edits: Box<[Edit]> },
-}
-
-/// Builds a tree from its base's entries, in order: keep the next n, skip the next n, or add one. Base entries
-/// left over at the end are dropped.
-#[derive(Clone, Copy)]
-enum Edit {
-    Keep(u32),
-    Skip(u32),
-    Add(Entry),
-}
+/// Where a packed object's record is not: other objects, and trees that could not be decoded.
+const NOT_DECODED: u32 = u32::MAX;
 
 /// A chain of edited trees is at most this deep: rebuilding a tree for the walk copies it once per level. On the
 /// bench history the walk took 0.6-0.8 s with 4 levels, 0.83-0.87 s with 8, 0.45-0.7 s with every tree whole.
 const MAX_EDIT_DEPTH: u8 = 4;
 
+/// How a tree is kept: whole, or as edits to the tree it was decoded from (`tree_records`). Most trees differ from
+/// their delta base in an entry or two; kept whole, the bench history's trees took about 170 MB, and the audit's
+/// peak RSS was 396 MB against about 320 MB with edits.
 pub struct PackedTrees {
-    /// By [`PackSet`] id; `None` for other objects and for trees that could not be decoded.
-    trees: Vec<Option<Stored>>,
+    /// By [`PackSet`] id: where the tree's record starts, counting the arenas' words one after the other;
+    /// `NOT_DECODED` for other objects and for trees that could not be decoded.
+    at: Vec<u32>,
+    /// One arena per part of the parallel decoding (a chain's trees, and so an edited tree and its base, are
+    /// always in the same one), kept as they were filled rather than copied into one.
+    arenas: Vec<Arena>,
+    /// Where each arena starts in that count.
+    starts: Vec<usize>,
     names: Vec<Box<[u8]>>,
     foreign: Vec<RawOid>,
     /// Each packed commit's tree, parents and time, so that neither the walk nor the commits' order reads
@@ -106,11 +96,17 @@ impl PackedTrees {
             )
             .map(|(_, part)| part)
             .collect();
-        let mut trees: Vec<Option<Stored>> = Vec::new();
-        trees.resize_with(set.len(), || None);
-        let mut all = PackedTrees { trees, names: Vec::new(), foreign: Vec::new(), commits: PackedCommits::default() };
+        let mut all = PackedTrees {
+            at: vec![NOT_DECODED; set.len()],
+            arenas: Vec::new(),
+            starts: Vec::new(),
+            names: Vec::new(),
+            foreign: Vec::new(),
+            commits: PackedCommits::default(),
+        };
         let mut names: HashMap<Box<[u8]>, u32, FastBuild> = HashMap::default();
-        for part in parts {
+        let mut start = 0usize;
+        for mut part in parts {
             let name_ids: Vec<u32> = part
                 .names
                 .into_iter()
@@ -124,25 +120,32 @@ impl PackedTrees {
             all.commits.absorb(part.commits);
             let foreign_base = all.foreign.len() as u32;
             all.foreign.extend(part.foreign);
-            let renumber = |e: &mut Entry| {
+            part.arena.for_each_entry_mut(|e| {
                 e.name = (e.name & !NAME_MASK) | name_ids[(e.name & NAME_MASK) as usize];
                 if e.child & FOREIGN != 0 {
                     e.child += foreign_base;
                 }
-            };
-            for (id, mut stored) in part.trees {
-                match &mut stored {
-                    Stored::Whole(entries) => entries.iter_mut().for_each(renumber),
-                    Stored::Edited { edits, .. } => edits.iter_mut().for_each(|edit| {
-                        if let Edit::Add(e) = edit {
-                            renumber(e);
-                        }
-                    }),
+            });
+            // Past 4 G words (16 GB of trees) the rest are read through libgit2.
+            for (id, local) in part.trees {
+                if let Some(at) = u32::try_from(start + local).ok().filter(|&at| at != NOT_DECODED) {
+                    all.at[id as usize] = at;
                 }
-                all.trees[id as usize] = Some(stored);
             }
+            part.arena.shrink_to_fit();
+            all.starts.push(start);
+            start += part.arena.len();
+            all.arenas.push(part.arena);
         }
+        all.commits.finish();
         all
+    }
+
+    /// The record of tree `id`, if it was decoded.
+    fn record(&self, id: ObjectId) -> Option<Record<'_>> {
+        let at = *self.at.get(id as usize).filter(|&&at| at != NOT_DECODED)? as usize;
+        let part = self.starts.partition_point(|&start| start <= at) - 1;
+        Some(self.arenas[part].record(at - self.starts[part]))
     }
 
     /// The tree of packed commit `id`.
@@ -157,7 +160,7 @@ impl PackedTrees {
 
     /// Whether tree `id` was decoded.
     pub fn has(&self, id: ObjectId) -> bool {
-        matches!(self.trees.get(id as usize), Some(Some(_)))
+        self.at.get(id as usize).is_some_and(|&at| at != NOT_DECODED)
     }
 
     /// Puts the entries of tree `id` in `out`; false if it was not decoded.
@@ -165,35 +168,21 @@ impl PackedTrees {
         // The edited trees from `id` down to one kept whole (at most `MAX_EDIT_DEPTH`), then their edits in turn.
         let mut edited = Vec::new();
         let mut at = id;
-        loop {
-            match self.trees.get(at as usize) {
-                Some(Some(Stored::Whole(entries))) => {
-                    out.clear();
-                    out.extend(entries.iter().map(|&e| TreeEntry(e)));
-                    break;
-                }
-                Some(Some(Stored::Edited { base, edits })) if edited.len() <= usize::from(MAX_EDIT_DEPTH) => {
-                    edited.push(&**edits);
-                    at = *base;
+        let whole = loop {
+            match self.record(at) {
+                Some(Record::Whole(pairs)) => break pairs,
+                Some(Record::Edited { base, ops }) if edited.len() <= usize::from(MAX_EDIT_DEPTH) => {
+                    edited.push(ops);
+                    at = base;
                 }
                 _ => return false,
             }
-        }
+        };
+        out.clear();
+        out.extend(tree_records::entries(whole).map(TreeEntry));
         let mut next = Vec::new();
-        for edits in edited.into_iter().rev() {
-            next.clear();
-            let mut from = 0;
-            for edit in edits {
-                match *edit {
-                    Edit::Keep(n) => {
-                        let n = n as usize;
-                        next.extend_from_slice(&out[from.min(out.len())..(from + n).min(out.len())]);
-                        from += n;
-                    }
-                    Edit::Skip(n) => from += n as usize,
-                    Edit::Add(e) => next.push(TreeEntry(e)),
-                }
-            }
+        for ops in edited.into_iter().rev() {
+            tree_records::apply(ops, out, &mut next);
             std::mem::swap(out, &mut next);
         }
         true
@@ -202,14 +191,8 @@ impl PackedTrees {
     /// For a tree kept as edits to its delta base: the base, and the entries the edits add to what they keep of
     /// it, in order. A walk that has gone through every entry of the base already needs only these.
     pub fn added_to_base(&self, id: ObjectId) -> Option<(ObjectId, impl Iterator<Item = TreeEntry> + '_)> {
-        match self.trees.get(id as usize) {
-            Some(Some(Stored::Edited { base, edits })) => Some((
-                *base,
-                edits.iter().filter_map(|edit| match edit {
-                    Edit::Add(e) => Some(TreeEntry(*e)),
-                    _ => None,
-                }),
-            )),
+        match self.record(id) {
+            Some(Record::Edited { base, ops }) => Some((base, tree_records::added(ops).map(TreeEntry))),
             _ => None,
         }
     }
@@ -236,6 +219,12 @@ impl PackedTrees {
 #[derive(Clone, Copy)]
 pub struct TreeEntry(Entry);
 
+impl From<Entry> for TreeEntry {
+    fn from(e: Entry) -> TreeEntry {
+        TreeEntry(e)
+    }
+}
+
 struct ChainTree {
     entries: Vec<Entry>,
     ends: Vec<u32>,
@@ -245,13 +234,15 @@ struct ChainTree {
 /// What one thread decoded, with names and foreign ids numbered locally until the merge.
 #[derive(Default)]
 struct Part {
-    trees: Vec<(ObjectId, Stored)>,
+    /// Each decoded tree, and where its record starts in `arena`.
+    trees: Vec<(ObjectId, usize)>,
+    arena: Arena,
     name_ids: HashMap<Box<[u8]>, u32, FastBuild>,
     names: Vec<Box<[u8]>>,
     foreign: Vec<RawOid>,
     commits: PackedCommits,
-    /// The trees of the chain being decoded: their entries, where each entry ends, and how deep a chain of edited
-    /// trees each one ends.
+    /// The bases among the trees of the chain being decoded: their entries, where each entry ends, and how deep a
+    /// chain of edited trees each one ends.
     chain: HashMap<ObjectId, ChainTree>,
 }
 
@@ -276,14 +267,18 @@ impl Part {
         }
         let Some((entries, ends, edits)) = parsed else { return };
         // Kept as edits when they are fewer than the entries, and the chain of edited trees is not too deep.
-        let (stored, depth) = match (base, base_depth) {
+        let edited = match (base, base_depth) {
             (Some(base), Some(depth)) if depth < MAX_EDIT_DEPTH && edits.len() < entries.len() => {
-                (Stored::Edited { base: base.id, edits: edits.into_boxed_slice() }, depth + 1)
+                self.arena.push_edited(base.id, &edits).map(|at| (at, depth + 1))
             }
-            _ => (Stored::Whole(entries.clone().into_boxed_slice()), 0),
+            _ => None,
         };
-        self.chain.insert(id, ChainTree { entries, ends, depth });
-        self.trees.push((id, stored));
+        let Some((at, depth)) = edited.or_else(|| Some((self.arena.push_whole(&entries)?, 0))) else { return };
+        self.trees.push((id, at));
+        // Only a base's entries are needed again, by the trees decoded from it; the chain's others are let go.
+        if set.is_base(id) {
+            self.chain.insert(id, ChainTree { entries, ends, depth });
+        }
     }
 
     /// The entries of a tree, where each ends, and the edits that make it from its base (given as its parsed
@@ -459,7 +454,9 @@ mod tests {
                 }
             }
             assert!(checked > 40 && deltas > 10, "{checked} trees, {deltas} of them deltas");
-            let edited = trees.trees.iter().filter(|t| matches!(t, Some(Stored::Edited { .. }))).count();
+            let edited = (0..set.len() as ObjectId)
+                .filter(|&id| matches!(trees.record(id), Some(Record::Edited { .. })))
+                .count();
             assert!(edited > 10, "only {edited} trees kept as edits");
         }
     }
