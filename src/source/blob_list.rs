@@ -23,7 +23,18 @@ pub struct BlobList {
     paths: String,
 }
 
+/// Path bytes reserved a blob: more than most paths take. What is reserved and never written costs address
+/// space, not memory.
+const PATH_BYTES_RESERVED: usize = 64;
+
 impl BlobList {
+    /// A list with room for `blobs` blobs reserved, so that it need not grow by copying while it is filled: the
+    /// copy of a growing list held its old and new buffers at once, at the end of the walk, when the audit's
+    /// memory peaks.
+    pub fn with_capacity(blobs: usize) -> BlobList {
+        BlobList { listed: Vec::with_capacity(blobs), paths: String::with_capacity(blobs * PATH_BYTES_RESERVED) }
+    }
+
     /// Adds a blob first seen at `path` in the plan's commit `commit`.
     pub fn push(&mut self, oid: Oid, path: &str, commit: usize) {
         self.paths.push_str(path);
@@ -32,10 +43,6 @@ impl BlobList {
 
     pub fn len(&self) -> usize {
         self.listed.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.listed.is_empty()
     }
 
     pub fn oid(&self, i: usize) -> Oid {
@@ -60,7 +67,7 @@ mod tests {
     #[test]
     fn keeps_each_blob_as_listed() {
         let mut list = BlobList::default();
-        assert!(list.is_empty());
+        assert_eq!(list.len(), 0);
         let (a, b) = (Oid::from_bytes(&[1; 20]).unwrap(), Oid::from_bytes(&[2; 20]).unwrap());
         list.push(a, "src/main.rs", 3);
         list.push(b, "", 0);

@@ -4,13 +4,14 @@
 //!
 //! On the bench history: 510,000 trees, 680 MB as git stores them once inflated, 18 million entries.
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicU32, Ordering};
 
 use rayon::prelude::*;
 
 use super::fast_hash::FastBuild;
 use super::pack::{Decoded, DeltaBase, Kind, ObjectId, PackSet, RawOid, Reader, OID_LEN};
 use super::packed_commits::PackedCommits;
-use super::tree_records::{self, Arena, Edit, Entry, Record};
+use super::tree_records::{self, Arena, ChunkNumbers, Edit, Entry, Record, Records};
 
 /// What a tree entry is, from its mode the way libgit2 reads it (`git_tree_entry_type`, and the normalised
 /// `git_tree_entry_filemode` for links: a link with an executable bit counts as a file).
@@ -52,22 +53,21 @@ const TREE_LIMIT: u64 = 256 << 20;
 /// Where a packed object's record is not: other objects, and trees that could not be decoded.
 const NOT_DECODED: u32 = u32::MAX;
 
-/// A chain of edited trees is at most this deep: rebuilding a tree for the walk copies it once per level. On the
-/// bench history the walk took 0.6-0.8 s with 4 levels, 0.83-0.87 s with 8, 0.45-0.7 s with every tree whole.
-const MAX_EDIT_DEPTH: u8 = 4;
+/// A chain of edited trees is at most this deep: rebuilding a tree for the walk copies it once per level, and the
+/// trees kept whole are what most of the trees' memory is. On the mirror-shaped history at full size (1.19 million
+/// trees, 3 GB once inflated): kept whole every 5th level, 113 MB of entries and 456-464 MB peak RSS for the
+/// audit; every 17th, 28 MB and 374 MB, in the same CPU time (15.4-15.8 s); never past git's delta depth of 50,
+/// 11 MB and 353-362 MB, but 1 s more CPU.
+const MAX_EDIT_DEPTH: u8 = 16;
 
 /// How a tree is kept: whole, or as edits to the tree it was decoded from (`tree_records`). Most trees differ from
 /// their delta base in an entry or two; kept whole, the bench history's trees took about 170 MB, and the audit's
 /// peak RSS was 396 MB against about 320 MB with edits.
 pub struct PackedTrees {
-    /// By [`PackSet`] id: where the tree's record starts, counting the arenas' words one after the other;
-    /// `NOT_DECODED` for other objects and for trees that could not be decoded.
-    at: Vec<u32>,
-    /// One arena per part of the parallel decoding (a chain's trees, and so an edited tree and its base, are
-    /// always in the same one), kept as they were filled rather than copied into one.
-    arenas: Vec<Arena>,
-    /// Where each arena starts in that count.
-    starts: Vec<usize>,
+    /// By [`PackSet`] id: the place of the tree's record; `NOT_DECODED` for other objects and for trees that could
+    /// not be decoded. Written by the decoding threads as they go.
+    at: Vec<AtomicU32>,
+    records: Records,
     names: Vec<Box<[u8]>>,
     foreign: Vec<RawOid>,
     /// Each packed commit's tree, parents and time, so that neither the walk nor the commits' order reads
@@ -80,6 +80,8 @@ impl PackedTrees {
     pub fn build(set: &PackSet) -> PackedTrees {
         let mut roots = set.roots(Kind::Tree);
         roots.extend(set.roots(Kind::Commit));
+        let at: Vec<AtomicU32> = (0..set.len()).map(|_| AtomicU32::new(NOT_DECODED)).collect();
+        let numbers = ChunkNumbers::default();
         let parts: Vec<Part> = roots
             .into_par_iter()
             .fold(
@@ -87,7 +89,11 @@ impl PackedTrees {
                 |(mut reader, mut part), root| {
                     reader.decode_chain(root, TREE_LIMIT, &|_| true, &mut |id, decoded, base| match decoded {
                         Decoded::Data(data) if set.kind(id) == Kind::Commit => part.commits.add(set, id, data),
-                        Decoded::Data(data) => part.add(set, id, data, base),
+                        Decoded::Data(data) => {
+                            if let Some(place) = part.add(set, id, data, base, &numbers) {
+                                at[id as usize].store(place, Ordering::Relaxed);
+                            }
+                        }
                         Decoded::TooLarge(_) => {}
                     });
                     part.chain.clear();
@@ -96,56 +102,39 @@ impl PackedTrees {
             )
             .map(|(_, part)| part)
             .collect();
-        let mut all = PackedTrees {
-            at: vec![NOT_DECODED; set.len()],
-            arenas: Vec::new(),
-            starts: Vec::new(),
-            names: Vec::new(),
-            foreign: Vec::new(),
-            commits: PackedCommits::default(),
-        };
-        let mut names: HashMap<Box<[u8]>, u32, FastBuild> = HashMap::default();
-        let mut start = 0usize;
+        let (mut names, mut foreign, mut commits) = (Vec::new(), Vec::new(), PackedCommits::default());
+        let mut name_ids: HashMap<Box<[u8]>, u32, FastBuild> = HashMap::default();
+        let mut arenas = Vec::with_capacity(parts.len());
         for mut part in parts {
-            let name_ids: Vec<u32> = part
+            let renamed: Vec<u32> = part
                 .names
                 .into_iter()
                 .map(|name| {
-                    *names.entry(name).or_insert_with_key(|name| {
-                        all.names.push(name.clone());
-                        (all.names.len() - 1) as u32
+                    *name_ids.entry(name).or_insert_with_key(|name| {
+                        names.push(name.clone());
+                        (names.len() - 1) as u32
                     })
                 })
                 .collect();
-            all.commits.absorb(part.commits);
-            let foreign_base = all.foreign.len() as u32;
-            all.foreign.extend(part.foreign);
+            commits.absorb(part.commits);
+            let foreign_base = foreign.len() as u32;
+            foreign.extend(part.foreign);
             part.arena.for_each_entry_mut(|e| {
-                e.name = (e.name & !NAME_MASK) | name_ids[(e.name & NAME_MASK) as usize];
+                e.name = (e.name & !NAME_MASK) | renamed[(e.name & NAME_MASK) as usize];
                 if e.child & FOREIGN != 0 {
                     e.child += foreign_base;
                 }
             });
-            // Past 4 G words (16 GB of trees) the rest are read through libgit2.
-            for (id, local) in part.trees {
-                if let Some(at) = u32::try_from(start + local).ok().filter(|&at| at != NOT_DECODED) {
-                    all.at[id as usize] = at;
-                }
-            }
-            part.arena.shrink_to_fit();
-            all.starts.push(start);
-            start += part.arena.len();
-            all.arenas.push(part.arena);
+            arenas.push(part.arena);
         }
-        all.commits.finish();
-        all
+        commits.finish();
+        PackedTrees { at, records: Records::new(arenas), names, foreign, commits }
     }
 
     /// The record of tree `id`, if it was decoded.
     fn record(&self, id: ObjectId) -> Option<Record<'_>> {
-        let at = *self.at.get(id as usize).filter(|&&at| at != NOT_DECODED)? as usize;
-        let part = self.starts.partition_point(|&start| start <= at) - 1;
-        Some(self.arenas[part].record(at - self.starts[part]))
+        let place = self.at.get(id as usize)?.load(Ordering::Relaxed);
+        (place != NOT_DECODED).then(|| self.records.record(place))
     }
 
     /// The tree of packed commit `id`.
@@ -160,7 +149,7 @@ impl PackedTrees {
 
     /// Whether tree `id` was decoded.
     pub fn has(&self, id: ObjectId) -> bool {
-        self.at.get(id as usize).is_some_and(|&at| at != NOT_DECODED)
+        self.at.get(id as usize).is_some_and(|at| at.load(Ordering::Relaxed) != NOT_DECODED)
     }
 
     /// Puts the entries of tree `id` in `out`; false if it was not decoded.
@@ -234,8 +223,6 @@ struct ChainTree {
 /// What one thread decoded, with names and foreign ids numbered locally until the merge.
 #[derive(Default)]
 struct Part {
-    /// Each decoded tree, and where its record starts in `arena`.
-    trees: Vec<(ObjectId, usize)>,
     arena: Arena,
     name_ids: HashMap<Box<[u8]>, u32, FastBuild>,
     names: Vec<Box<[u8]>>,
@@ -255,30 +242,35 @@ impl Part {
     /// go on with the base's next entry, that entry is reused whole, with no scan for its end and none of the name
     /// and id lookups that are most of parsing's cost (on the bench history, 15 million entries reused, 0.9
     /// million parsed).
-    fn add(&mut self, set: &PackSet, id: ObjectId, data: &[u8], base: Option<DeltaBase<'_>>) {
-        if u32::try_from(data.len()).is_err() {
-            return;
-        }
+    fn add(
+        &mut self,
+        set: &PackSet,
+        id: ObjectId,
+        data: &[u8],
+        base: Option<DeltaBase<'_>>,
+        numbers: &ChunkNumbers,
+    ) -> Option<u32> {
+        u32::try_from(data.len()).ok()?;
         let taken = base.and_then(|b| Some((b.id, self.chain.remove(&b.id)?, b.data)));
         let parsed = self.parse_tree(set, data, taken.as_ref().map(|(_, tree, raw)| (tree, *raw)));
         let base_depth = taken.as_ref().map(|(_, tree, _)| tree.depth);
         if let Some((b, tree, _)) = taken {
             self.chain.insert(b, tree);
         }
-        let Some((entries, ends, edits)) = parsed else { return };
+        let (entries, ends, edits) = parsed?;
         // Kept as edits when they are fewer than the entries, and the chain of edited trees is not too deep.
         let edited = match (base, base_depth) {
             (Some(base), Some(depth)) if depth < MAX_EDIT_DEPTH && edits.len() < entries.len() => {
-                self.arena.push_edited(base.id, &edits).map(|at| (at, depth + 1))
+                self.arena.push_edited(base.id, &edits, numbers).map(|place| (place, depth + 1))
             }
             _ => None,
         };
-        let Some((at, depth)) = edited.or_else(|| Some((self.arena.push_whole(&entries)?, 0))) else { return };
-        self.trees.push((id, at));
+        let (place, depth) = edited.or_else(|| Some((self.arena.push_whole(&entries, numbers)?, 0)))?;
         // Only a base's entries are needed again, by the trees decoded from it; the chain's others are let go.
         if set.is_base(id) {
             self.chain.insert(id, ChainTree { entries, ends, depth });
         }
+        Some(place)
     }
 
     /// The entries of a tree, where each ends, and the edits that make it from its base (given as its parsed

@@ -10,6 +10,7 @@
 //! in the rest.
 //!
 //! [`PackedTrees`]: super::packed_trees::PackedTrees
+use std::sync::atomic::{AtomicU32, Ordering};
 
 /// A tree entry as two words; what the bits mean is `PackedTrees`' business.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -34,11 +35,24 @@ const KEEP: u32 = 0;
 const SKIP: u32 = 1;
 const ADD: u32 = 2;
 
-/// Records appended one after the other; a record is found by the offset [`push_whole`](Arena::push_whole) or
-/// [`push_edited`](Arena::push_edited) returned.
+/// Records are written into chunks of this many words (4 MB), each allocated once at its full size: an arena
+/// that grew by doubling held its old and new buffers at once, and on a mirror-sized history the trees' peak
+/// was twice what they keep.
+const CHUNK_SHIFT: u32 = 20;
+const CHUNK_WORDS: usize = 1 << CHUNK_SHIFT;
+/// Chunk numbers: a record's place is its chunk's number times `CHUNK_WORDS` plus its offset, in 32 bits.
+const MAX_CHUNKS: u32 = 1 << (32 - CHUNK_SHIFT);
+
+/// Hands out chunk numbers to the threads that fill arenas, so that a record's place means the same in all of
+/// them; a record larger than a chunk takes a run of numbers.
+#[derive(Default)]
+pub(super) struct ChunkNumbers(AtomicU32);
+
+/// One thread's records, in chunks numbered by [`ChunkNumbers`].
 #[derive(Default)]
 pub(super) struct Arena {
-    words: Vec<u32>,
+    /// Each chunk's first number and words, in the order they were filled (so by number).
+    chunks: Vec<(u32, Vec<u32>)>,
 }
 
 /// A record as read back.
@@ -48,31 +62,44 @@ pub(super) enum Record<'a> {
 }
 
 impl Arena {
-    pub fn len(&self) -> usize {
-        self.words.len()
-    }
-
-    pub fn shrink_to_fit(&mut self) {
-        self.words.shrink_to_fit();
-    }
-
-    /// Appends a tree's entries; `None` (and nothing appended) for a tree too large to count in a header.
-    pub fn push_whole(&mut self, entries: &[Entry]) -> Option<usize> {
-        let count = u32::try_from(entries.len()).ok().filter(|&n| n < EDITED)?;
-        let at = self.words.len();
-        self.words.reserve(1 + 2 * entries.len());
-        self.words.push(count);
-        for e in entries {
-            self.words.extend([e.child, e.name]);
+    /// Where the next `words` words go: the current chunk if they fit, else a new one; `None` past 16 GB.
+    fn room(&mut self, words: usize, numbers: &ChunkNumbers) -> Option<&mut Vec<u32>> {
+        let fits = self.chunks.last().is_some_and(|(_, c)| c.capacity() - c.len() >= words);
+        if !fits {
+            let count = u32::try_from(words.div_ceil(CHUNK_WORDS).max(1)).ok()?;
+            let first = numbers.0.fetch_add(count, Ordering::Relaxed);
+            if first.checked_add(count).is_none_or(|end| end > MAX_CHUNKS) {
+                return None;
+            }
+            self.chunks.push((first, Vec::with_capacity(count as usize * CHUNK_WORDS)));
         }
-        Some(at)
+        self.chunks.last_mut().map(|(_, c)| c)
     }
 
-    /// Appends a tree as edits to its base (consecutive additions share one edit word); `None` (and nothing
-    /// appended) where a count does not fit.
-    pub fn push_edited(&mut self, base: u32, edits: &[Edit]) -> Option<usize> {
-        let at = self.words.len();
-        self.words.extend([EDITED, base]);
+    /// The place of the next word written to `chunk` (the last chunk).
+    fn place(&self) -> u32 {
+        let (first, chunk) = self.chunks.last().expect("a chunk");
+        (first << CHUNK_SHIFT) + chunk.len() as u32
+    }
+
+    /// Appends a tree's entries: its place, or `None` (and nothing appended) for a tree too large to count in a
+    /// header or past the last chunk.
+    pub fn push_whole(&mut self, entries: &[Entry], numbers: &ChunkNumbers) -> Option<u32> {
+        let count = u32::try_from(entries.len()).ok().filter(|&n| n < EDITED)?;
+        let chunk = self.room(1 + 2 * entries.len(), numbers)?;
+        chunk.push(count);
+        for e in entries {
+            chunk.extend([e.child, e.name]);
+        }
+        Some(self.place() - 1 - 2 * count)
+    }
+
+    /// Appends a tree as edits to its base (consecutive additions share one edit word): its place, or `None`
+    /// (and nothing appended) where a count does not fit.
+    pub fn push_edited(&mut self, base: u32, edits: &[Edit], numbers: &ChunkNumbers) -> Option<u32> {
+        let chunk = self.room(2 + 3 * edits.len(), numbers)?;
+        let at = chunk.len();
+        chunk.extend([EDITED, base]);
         let mut run_at = None;
         for edit in edits {
             let (op, n) = match *edit {
@@ -80,42 +107,27 @@ impl Arena {
                 Edit::Skip(n) => (SKIP, n),
                 Edit::Add(e) => {
                     match run_at {
-                        Some(r) if self.words[r] & COUNT_MASK < COUNT_MASK => self.words[r] += 1,
+                        Some(r) if chunk[r] & COUNT_MASK < COUNT_MASK => chunk[r] += 1,
                         _ => {
-                            run_at = Some(self.words.len());
-                            self.words.push(ADD << OP_SHIFT | 1);
+                            run_at = Some(chunk.len());
+                            chunk.push(ADD << OP_SHIFT | 1);
                         }
                     }
-                    self.words.extend([e.child, e.name]);
+                    chunk.extend([e.child, e.name]);
                     continue;
                 }
             };
             run_at = None;
             if n > COUNT_MASK {
-                self.words.truncate(at);
+                chunk.truncate(at);
                 return None;
             }
-            self.words.push(op << OP_SHIFT | n);
+            chunk.push(op << OP_SHIFT | n);
         }
-        let op_words = self.words.len() - at - 2;
-        match u32::try_from(op_words).ok().filter(|&n| n < EDITED) {
-            Some(n) => self.words[at] = EDITED | n,
-            None => {
-                self.words.truncate(at);
-                return None;
-            }
-        }
-        Some(at)
-    }
-
-    pub fn record(&self, at: usize) -> Record<'_> {
-        let header = self.words[at];
-        let count = (header & !EDITED) as usize;
-        if header & EDITED == 0 {
-            Record::Whole(&self.words[at + 1..at + 1 + 2 * count])
-        } else {
-            Record::Edited { base: self.words[at + 1], ops: &self.words[at + 2..at + 2 + count] }
-        }
+        // At most 3 words an edit: no count of edit words reaches the header's top bit.
+        chunk[at] = EDITED | (chunk.len() - at - 2) as u32;
+        let len = chunk.len();
+        Some(self.place() - (len - at) as u32)
     }
 
     /// Changes every entry of every record in place (renumbering names and ids when parts are merged).
@@ -127,26 +139,55 @@ impl Arena {
                 (pair[0], pair[1]) = (e.child, e.name);
             }
         };
-        let mut at = 0;
-        while at < self.words.len() {
-            let header = self.words[at];
-            let count = (header & !EDITED) as usize;
-            if header & EDITED == 0 {
-                change_pairs(&mut self.words[at + 1..at + 1 + 2 * count]);
-                at += 1 + 2 * count;
-                continue;
-            }
-            let end = at + 2 + count;
-            let mut op = at + 2;
-            while op < end {
-                let (kind, n) = (self.words[op] >> OP_SHIFT, (self.words[op] & COUNT_MASK) as usize);
-                op += 1;
-                if kind == ADD {
-                    change_pairs(&mut self.words[op..op + 2 * n]);
-                    op += 2 * n;
+        for (_, words) in &mut self.chunks {
+            let mut at = 0;
+            while at < words.len() {
+                let header = words[at];
+                let count = (header & !EDITED) as usize;
+                if header & EDITED == 0 {
+                    change_pairs(&mut words[at + 1..at + 1 + 2 * count]);
+                    at += 1 + 2 * count;
+                    continue;
                 }
+                let end = at + 2 + count;
+                let mut op = at + 2;
+                while op < end {
+                    let (kind, n) = (words[op] >> OP_SHIFT, (words[op] & COUNT_MASK) as usize);
+                    op += 1;
+                    if kind == ADD {
+                        change_pairs(&mut words[op..op + 2 * n]);
+                        op += 2 * n;
+                    }
+                }
+                at = end;
             }
-            at = end;
+        }
+    }
+}
+
+/// Every thread's records, found by place.
+#[derive(Default)]
+pub(super) struct Records {
+    chunks: Vec<(u32, Vec<u32>)>,
+}
+
+impl Records {
+    pub fn new(arenas: Vec<Arena>) -> Records {
+        let mut chunks: Vec<(u32, Vec<u32>)> = arenas.into_iter().flat_map(|a| a.chunks).collect();
+        chunks.sort_unstable_by_key(|(first, _)| *first);
+        Records { chunks }
+    }
+
+    pub fn record(&self, place: u32) -> Record<'_> {
+        let number = place >> CHUNK_SHIFT;
+        let (first, words) = &self.chunks[self.chunks.partition_point(|(first, _)| *first <= number) - 1];
+        let at = (place - (first << CHUNK_SHIFT)) as usize;
+        let header = words[at];
+        let count = (header & !EDITED) as usize;
+        if header & EDITED == 0 {
+            Record::Whole(&words[at + 1..at + 1 + 2 * count])
+        } else {
+            Record::Edited { base: words[at + 1], ops: &words[at + 2..at + 2 + count] }
         }
     }
 }
@@ -205,34 +246,52 @@ mod tests {
 
     #[test]
     fn records_read_back_as_written() {
-        let mut arena = Arena::default();
+        let (numbers, mut arena, mut other) = (ChunkNumbers::default(), Arena::default(), Arena::default());
         let base = [e(1, 10), e(2, 20), e(3, 30), e(4, 40)];
-        let whole = arena.push_whole(&base).unwrap();
+        let whole = arena.push_whole(&base, &numbers).unwrap();
+        // Another thread's record, in a chunk of its own.
+        let elsewhere = other.push_whole(&[e(9, 90)], &numbers).unwrap();
         let edits = [Edit::Keep(1), Edit::Skip(1), Edit::Add(e(5, 25)), Edit::Add(e(6, 26)), Edit::Keep(1)];
-        let edited = arena.push_edited(7, &edits).unwrap();
-        let empty = arena.push_whole(&[]).unwrap();
-        let Record::Whole(pairs) = arena.record(whole) else { panic!("whole") };
-        assert_eq!(entries(pairs).collect::<Vec<_>>(), base);
-        let Record::Edited { base: b, ops } = arena.record(edited) else { panic!("edited") };
+        let edited = arena.push_edited(7, &edits, &numbers).unwrap();
+        let empty = arena.push_whole(&[], &numbers).unwrap();
+        // A record larger than a chunk takes a run of chunk numbers (three here), and what follows it fills the
+        // rest of the run.
+        let large: Vec<Entry> = (0..CHUNK_WORDS as u32).map(|i| e(i, i)).collect();
+        let large_at = arena.push_whole(&large, &numbers).unwrap();
+        let after = arena.push_whole(&base[..1], &numbers).unwrap();
+        let past_large = (2 << CHUNK_SHIFT) + 2 * CHUNK_WORDS as u32 + 1;
+        assert_eq!((whole, elsewhere, large_at, after), (0, 1 << CHUNK_SHIFT, 2 << CHUNK_SHIFT, past_large));
+        assert_eq!(other.push_whole(&base, &numbers), Some(1 << CHUNK_SHIFT | 3));
+        // Renumbering reaches the entries of both kinds of record, and nothing else.
+        arena.for_each_entry_mut(|x| x.name += 1000);
+        let records = Records::new(vec![other, arena]);
+        let Record::Whole(pairs) = records.record(whole) else { panic!("whole") };
+        assert_eq!(entries(pairs).map(|x| x.name).collect::<Vec<_>>(), [1010, 1020, 1030, 1040]);
+        let Record::Edited { base: b, ops } = records.record(edited) else { panic!("edited") };
         assert_eq!(b, 7);
         let mut out = Vec::new();
         apply(ops, &base, &mut out);
-        assert_eq!(out, [e(1, 10), e(5, 25), e(6, 26), e(3, 30)]);
-        assert_eq!(added(ops).collect::<Vec<_>>(), [e(5, 25), e(6, 26)]);
-        assert!(matches!(arena.record(empty), Record::Whole([])));
-        // Renumbering reaches the entries of both kinds of record, and nothing else.
-        arena.for_each_entry_mut(|x| x.name += 1000);
-        let Record::Edited { base: b, ops } = arena.record(edited) else { panic!("edited") };
-        assert_eq!((b, added(ops).map(|x| x.name).collect::<Vec<_>>()), (7, vec![1025, 1026]));
-        let Record::Whole(pairs) = arena.record(whole) else { panic!("whole") };
-        assert_eq!(entries(pairs).map(|x| x.name).collect::<Vec<_>>(), [1010, 1020, 1030, 1040]);
-        assert_eq!(arena.len(), 1 + 8 + 2 + 1 + 1 + 1 + 4 + 1 + 1);
+        assert_eq!(out, [e(1, 10), e(5, 1025), e(6, 1026), e(3, 30)]);
+        assert_eq!(added(ops).collect::<Vec<_>>(), [e(5, 1025), e(6, 1026)]);
+        assert!(matches!(records.record(empty), Record::Whole([])));
+        let Record::Whole(pairs) = records.record(elsewhere) else { panic!("whole") };
+        assert_eq!(entries(pairs).collect::<Vec<_>>(), [e(9, 90)]);
+        let Record::Whole(pairs) = records.record(large_at) else { panic!("whole") };
+        assert_eq!(
+            (pairs.len(), entries(pairs).last()),
+            (2 * CHUNK_WORDS, Some(e(CHUNK_WORDS as u32 - 1, CHUNK_WORDS as u32 + 999)))
+        );
+        let Record::Whole(pairs) = records.record(after) else { panic!("whole") };
+        assert_eq!(entries(pairs).collect::<Vec<_>>(), [e(1, 1010)]);
     }
 
     #[test]
     fn counts_that_do_not_fit_leave_nothing_behind() {
-        let mut arena = Arena::default();
-        assert_eq!(arena.push_edited(1, &[Edit::Keep(COUNT_MASK + 1)]), None);
-        assert_eq!(arena.len(), 0);
+        let (numbers, mut arena) = (ChunkNumbers::default(), Arena::default());
+        arena.push_whole(&[e(1, 1)], &numbers).unwrap();
+        assert_eq!(arena.push_edited(1, &[Edit::Keep(COUNT_MASK + 1)], &numbers), None);
+        assert_eq!(arena.chunks[0].1.len(), 3);
+        let exhausted = ChunkNumbers(AtomicU32::new(MAX_CHUNKS));
+        assert_eq!(Arena::default().push_whole(&[e(1, 1)], &exhausted), None);
     }
 }

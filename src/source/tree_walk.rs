@@ -14,7 +14,7 @@ use git2::{Oid, Repository, Tree};
 
 use super::blob_list::BlobList;
 use super::fast_hash::FastBuild;
-use super::pack::{raw_oid, ObjectId, PackSet, RawOid};
+use super::pack::{raw_oid, Kind, ObjectId, PackSet, RawOid};
 use super::packed_trees::{Child, EntryKind, PackedTrees, TreeEntry};
 use super::BlobEntry;
 use crate::stats::{ScanStats, SkipReason};
@@ -51,7 +51,7 @@ pub(super) fn walk_split(
         let later = scope.spawn(|| {
             let repo = Repository::open(git_dir).ok()?;
             let mut walk = TreeWalk::new(&repo, packs, Some(trees), true);
-            let mut blobs = BlobList::default();
+            let mut blobs = BlobList::with_capacity(packs.map_or(0, |p| p.count(Kind::Blob)));
             // Stays empty: this walk holds back all it would count.
             let mut unused = ScanStats::default();
             for (i, oid) in commits.iter().enumerate().skip(mid) {

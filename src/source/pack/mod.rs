@@ -165,8 +165,8 @@ impl PackSet {
         self.objects.reserve_exact(count);
         self.oids.reserve_exact(count);
         let mut by_id = Vec::new();
-        for k in 0..count {
-            let at = offset(k);
+        for (k, &in_index) in order.iter().enumerate() {
+            let at = index.offsets[in_index as usize];
             let end = if k + 1 < count { offset(k + 1) } else { trailer };
             if end <= at {
                 return Err(format!("two objects at offset {at}"));
@@ -202,12 +202,12 @@ impl PackSet {
             self.objects.push(Object {
                 at_low: at as u32,
                 base,
-                size: u32::try_from(header.size).unwrap_or(LARGE).min(LARGE),
+                size: u32::try_from(header.size).unwrap_or(LARGE),
                 at_high: (at >> 32) as u8,
                 header_len: header.len as u8,
                 kind: header.kind,
             });
-            self.oids.push(index.oids[order[k] as usize]);
+            self.oids.push(index.oids[in_index as usize]);
         }
         // Reference deltas: the base must be in the same pack (git's on-disk packs are never thin).
         if !by_id.is_empty() {
