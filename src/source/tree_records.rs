@@ -1,8 +1,7 @@
-//! How [`PackedTrees`] keeps its trees: each one a record of 32-bit words appended to an arena, either its entries
-//! whole or the edits that make it from its delta base. A record per tree in one buffer, found through a 4-byte
-//! place per packed object, where a boxed slice per tree behind a 24-byte slot per object (whatever its kind) took
-//! about twice the memory on a mirror-shaped history, most of the difference the slots of blobs and commits and
-//! the allocator's rounding of a million small boxes.
+//! How [`PackedTrees`] keeps its trees: each one a record of 32-bit words, either its entries whole or the edits
+//! that make it from its delta base, found through a 4-byte place per packed object. Before, each tree was a boxed
+//! slice behind a 24-byte slot per packed object, whatever its kind: on the 0.25-scale mirror-shaped history the
+//! slots alone took 10.5 MB, and a million small boxes each carried the allocator's rounding.
 //!
 //! A record starts with a header word: the top bit set for edits, clear for entries; the low 31 bits count the
 //! entries (two words each), or the words of edits that follow the base's id. An edit word has its kind in the top
