@@ -14,9 +14,10 @@ use super::{record_blob, Gathered, Progress, ScanOutput};
 use crate::engine::Scanner;
 use crate::error::Result;
 use crate::finding::Finding;
+use crate::source::blob_list::BlobList;
 use crate::source::git::{check_loose_blob, count_unread_blob, read_blob, BlobRead};
 use crate::source::history::HistorySource;
-use crate::source::pack::raw_oid;
+use crate::source::pack::{raw_oid, Kind};
 use crate::source::BlobEntry;
 use crate::stats::{ScanStats, SkipReason};
 
@@ -53,15 +54,17 @@ pub fn scan_history(
         let mut batch = Vec::with_capacity(BATCH_BLOBS);
         // A full audit's walk opens the packs: their blobs are decoded in bulk once the walk is done, the rest
         // read by the workers as the walk lists them.
-        let mut in_packs = Vec::new();
+        let mut in_packs: Option<BlobList> = None;
         let planned = plan(&mut |entry| {
             blobs += 1;
             let packed = source.packs().is_some_and(|p| p.find(&raw_oid(entry.oid)).is_some());
-            if packed {
+            if packed && entry.added.is_none() {
                 if let Some(p) = progress {
                     p.found(1);
                 }
-                in_packs.push(entry);
+                // Made once the walk lists a blob, when the packs are open: room for every packed blob.
+                let packed_blobs = || BlobList::with_capacity(source.packs().map_or(0, |p| p.count(Kind::Blob)));
+                in_packs.get_or_insert_with(packed_blobs).push(entry.oid, &entry.path, entry.commit);
                 return;
             }
             batch.push(entry);
@@ -71,7 +74,7 @@ pub fn scan_history(
         });
         hand_over(&sender, batch, progress);
         let (mut found, mut stats) = (Vec::new(), ScanStats::default());
-        if let Some(set) = source.packs().filter(|_| !in_packs.is_empty()) {
+        if let (Some(set), Some(in_packs)) = (source.packs(), in_packs) {
             let scanned = super::packed::scan_packed(scanner, set, in_packs, max_size, progress);
             (found, stats) = (scanned.found, scanned.stats);
             for chunk in scanned.left.chunks(BATCH_BLOBS) {

@@ -10,6 +10,7 @@ use super::{record_blob, Gathered, Progress};
 use crate::engine::Scanner;
 use crate::finding::Finding;
 use crate::rules::{KeywordHit, RuleSet};
+use crate::source::blob_list::BlobList;
 use crate::source::pack::{raw_oid, Decoded, DeltaBase, Kind, ObjectId, PackSet, Reader};
 use crate::source::BlobEntry;
 use crate::stats::ScanStats;
@@ -24,7 +25,7 @@ pub struct PackedScan {
 pub fn scan_packed(
     scanner: &Scanner,
     set: &PackSet,
-    blobs: Vec<BlobEntry>,
+    blobs: BlobList,
     max_size: u64,
     progress: Option<&dyn Progress>,
 ) -> PackedScan {
@@ -32,8 +33,8 @@ pub fn scan_packed(
     // Which planned blob each object is, and which objects must be decoded: the planned blobs and their bases.
     let mut planned = vec![NOT_PLANNED; set.len()];
     let mut needed = vec![false; set.len()];
-    for (i, blob) in blobs.iter().enumerate() {
-        let Some(id) = set.find(&raw_oid(blob.oid)) else { continue };
+    for i in 0..blobs.len() {
+        let Some(id) = set.find(&raw_oid(blobs.oid(i))) else { continue };
         if set.kind(id) != Kind::Blob {
             continue;
         }
@@ -56,7 +57,7 @@ pub fn scan_packed(
         chain_len[root as usize] += 1;
     }
     roots.sort_unstable_by_key(|&r| std::cmp::Reverse(set.size(r).saturating_mul(u64::from(chain_len[r as usize]))));
-    let done: Vec<AtomicBool> = blobs.iter().map(|_| AtomicBool::new(false)).collect();
+    let done: Vec<AtomicBool> = (0..blobs.len()).map(|_| AtomicBool::new(false)).collect();
     let rules = scanner.rules();
     let gathered = roots
         .into_par_iter()
@@ -78,12 +79,12 @@ pub fn scan_packed(
                                         own_hits = Some(hits.clone());
                                     }
                                 };
-                                let blob = &blobs[i as usize];
-                                record_blob(scanner, blob, content, &mut out, find_keywords);
+                                let blob = blobs.entry(i as usize);
+                                record_blob(scanner, &blob, content, &mut out, find_keywords);
                                 content.len() as u64
                             }
                             Decoded::TooLarge(size) => {
-                                out.stats.skip_too_large(&blobs[i as usize].path, size);
+                                out.stats.skip_too_large(blobs.path(i as usize), size);
                                 0
                             }
                         };
@@ -106,7 +107,8 @@ pub fn scan_packed(
                 all
             },
         );
-    let left = blobs.into_iter().zip(done).filter_map(|(b, d)| (!d.into_inner()).then_some(b)).collect();
+    let left =
+        done.into_iter().enumerate().filter(|(_, d)| !d.load(Ordering::Relaxed)).map(|(i, _)| blobs.entry(i)).collect();
     PackedScan { found: gathered.found, stats: gathered.stats, left }
 }
 

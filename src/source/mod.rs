@@ -5,6 +5,7 @@
 //! every one of them hands content on as a [`Piece`] (the bytes, their display path and their [`Origin`]) to a
 //! [`FragmentSink`], and counts what it skips. Content found inside content (an archive member, a decoded
 //! string) is a piece with an origin of its own, handed to the same sink.
+pub(crate) mod blob_list;
 mod commit_order;
 pub mod commits;
 mod fast_hash;
@@ -21,6 +22,7 @@ mod packed_trees;
 pub mod shard;
 pub mod staged;
 mod tagged_objects;
+mod tree_records;
 mod tree_walk;
 pub mod worktree_diff;
 

@@ -7,12 +7,11 @@
 //! it, so a history holding one is ordered by libgit2's revwalk instead.
 //!
 //! [`PackedTrees`]: super::packed_trees::PackedTrees
-use std::collections::HashMap;
-
 use super::pack::{Kind, ObjectId, PackSet, RawOid, OID_LEN};
 
 #[derive(Clone, Copy)]
 struct Record {
+    id: ObjectId,
     tree: RawOid,
     /// The committer time, what libgit2's revwalk orders by.
     time: i64,
@@ -24,22 +23,28 @@ struct Record {
 
 const NO_GRAPH: u32 = u32::MAX;
 
+/// The records sorted by id once every thread's are in ([`PackedCommits::finish`]), and looked up by binary
+/// search: a hash map took 49 bytes a commit and twice that while it grew, this 40.
 #[derive(Default)]
 pub struct PackedCommits {
-    records: HashMap<ObjectId, Record>,
+    records: Vec<Record>,
     parents: Vec<ObjectId>,
 }
 
 impl PackedCommits {
+    fn record(&self, id: ObjectId) -> Option<&Record> {
+        self.records.binary_search_by_key(&id, |r| r.id).ok().map(|i| &self.records[i])
+    }
+
     /// The tree of packed commit `id`.
     pub fn tree(&self, id: ObjectId) -> Option<&RawOid> {
-        self.records.get(&id).map(|r| &r.tree)
+        self.record(id).map(|r| &r.tree)
     }
 
     /// The committer time and parents of packed commit `id`, when it is in the canonical form and its parents
     /// are packed commits.
     pub fn graph(&self, id: ObjectId) -> Option<(i64, &[ObjectId])> {
-        let r = self.records.get(&id).filter(|r| r.parents_at != NO_GRAPH)?;
+        let r = self.record(id).filter(|r| r.parents_at != NO_GRAPH)?;
         let at = r.parents_at as usize;
         Some((r.time, &self.parents[at..at + r.parent_count as usize]))
     }
@@ -47,7 +52,7 @@ impl PackedCommits {
     /// Reads a commit's headers. One that does not start `tree <40 hex digits>\n` is left for libgit2 to read.
     pub fn add(&mut self, set: &PackSet, id: ObjectId, data: &[u8]) {
         let Some((tree, mut rest)) = header_oid(data, b"tree ") else { return };
-        let mut record = Record { tree, time: 0, parents_at: NO_GRAPH, parent_count: 0 };
+        let mut record = Record { id, tree, time: 0, parents_at: NO_GRAPH, parent_count: 0 };
         let first = self.parents.len();
         let mut canonical = true;
         while let Some((parent, after)) = header_oid(rest, b"parent ") {
@@ -66,19 +71,27 @@ impl PackedCommits {
             }
             _ => self.parents.truncate(first),
         }
-        self.records.insert(id, record);
+        self.records.push(record);
     }
 
     /// Takes in what another thread read.
     pub fn absorb(&mut self, other: PackedCommits) {
         let shift = self.parents.len() as u32;
         self.parents.extend(other.parents);
-        self.records.extend(other.records.into_iter().map(|(id, mut r)| {
+        self.records.extend(other.records.into_iter().map(|mut r| {
             if r.parents_at != NO_GRAPH {
                 r.parents_at += shift;
             }
-            (id, r)
+            r
         }));
+    }
+
+    /// Sorts the records for lookups, once every thread's are in (each object of the packs is decoded once, so
+    /// no id comes twice).
+    pub fn finish(&mut self) {
+        self.records.sort_unstable_by_key(|r| r.id);
+        self.records.shrink_to_fit();
+        self.parents.shrink_to_fit();
     }
 }
 

@@ -4,12 +4,14 @@
 //!
 //! On the bench history: 510,000 trees, 680 MB as git stores them once inflated, 18 million entries.
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicU32, Ordering};
 
 use rayon::prelude::*;
 
 use super::fast_hash::FastBuild;
 use super::pack::{Decoded, DeltaBase, Kind, ObjectId, PackSet, RawOid, Reader, OID_LEN};
 use super::packed_commits::PackedCommits;
+use super::tree_records::{self, Arena, ChunkNumbers, Edit, Entry, Record, Records};
 
 /// What a tree entry is, from its mode the way libgit2 reads it (`git_tree_entry_type`, and the normalised
 /// `git_tree_entry_filemode` for links: a link with an executable bit counts as a file).
@@ -39,14 +41,8 @@ pub enum Child {
     Foreign(RawOid),
 }
 
-#[derive(Clone, Copy)]
-struct Entry {
-    /// A [`PackSet`] id, or with the top bit set an index into `foreign`.
-    child: u32,
-    /// An index into `names`, with the entry's kind in the top two bits.
-    name: u32,
-}
-
+// An entry's two words: `child`, a [`PackSet`] id, or with the top bit set an index into `foreign`; `name`, an
+// index into `names`, with the entry's kind in the top two bits.
 const FOREIGN: u32 = 1 << 31;
 const KIND_SHIFT: u32 = 30;
 const NAME_MASK: u32 = (1 << KIND_SHIFT) - 1;
@@ -54,30 +50,24 @@ const NAME_MASK: u32 = (1 << KIND_SHIFT) - 1;
 /// Trees larger than this are read through libgit2 (a directory of 100,000 files is about 4 MB).
 const TREE_LIMIT: u64 = 256 << 20;
 
-/// How a tree is kept: whole, or as edits to the tree it was decoded from. Most trees differ from their delta base
-/// in an entry or two; kept whole, the bench history's trees took about 170 MB, and the audit's peak RSS was
-/// 396 MB against about 320 MB with edits.
-enum Stored {
-    Whole(Box<[Entry]>),
-    Edited { base: ObjectId, edits: Box<[Edit]> },
-}
+/// Where a packed object's record is not: other objects, and trees that could not be decoded.
+const NOT_DECODED: u32 = u32::MAX;
 
-/// Builds a tree from its base's entries, in order: keep the next n, skip the next n, or add one. Base entries
-/// left over at the end are dropped.
-#[derive(Clone, Copy)]
-enum Edit {
-    Keep(u32),
-    Skip(u32),
-    Add(Entry),
-}
+/// A chain of edited trees is at most this deep: rebuilding a tree for the walk copies it once per level, and the
+/// trees kept whole are what most of the trees' memory is. On the mirror-shaped history at full size (1.19 million
+/// trees, 3 GB once inflated): kept whole every 5th level, 113 MB of entries and 456-464 MB peak RSS for the
+/// audit; every 17th, 28 MB and 374 MB, in the same CPU time (15.4-15.8 s); never past git's delta depth of 50,
+/// 11 MB and 353-362 MB, but 1 s more CPU.
+const MAX_EDIT_DEPTH: u8 = 16;
 
-/// A chain of edited trees is at most this deep: rebuilding a tree for the walk copies it once per level. On the
-/// bench history the walk took 0.6-0.8 s with 4 levels, 0.83-0.87 s with 8, 0.45-0.7 s with every tree whole.
-const MAX_EDIT_DEPTH: u8 = 4;
-
+/// How a tree is kept: whole, or as edits to the tree it was decoded from (`tree_records`). Most trees differ from
+/// their delta base in an entry or two; kept whole, the bench history's trees took about 170 MB, and the audit's
+/// peak RSS was 396 MB against about 320 MB with edits.
 pub struct PackedTrees {
-    /// By [`PackSet`] id; `None` for other objects and for trees that could not be decoded.
-    trees: Vec<Option<Stored>>,
+    /// By [`PackSet`] id: the place of the tree's record; `NOT_DECODED` for other objects and for trees that could
+    /// not be decoded. Written by the decoding threads as they go.
+    at: Vec<AtomicU32>,
+    records: Records,
     names: Vec<Box<[u8]>>,
     foreign: Vec<RawOid>,
     /// Each packed commit's tree, parents and time, so that neither the walk nor the commits' order reads
@@ -90,6 +80,8 @@ impl PackedTrees {
     pub fn build(set: &PackSet) -> PackedTrees {
         let mut roots = set.roots(Kind::Tree);
         roots.extend(set.roots(Kind::Commit));
+        let at: Vec<AtomicU32> = (0..set.len()).map(|_| AtomicU32::new(NOT_DECODED)).collect();
+        let numbers = ChunkNumbers::default();
         let parts: Vec<Part> = roots
             .into_par_iter()
             .fold(
@@ -97,7 +89,11 @@ impl PackedTrees {
                 |(mut reader, mut part), root| {
                     reader.decode_chain(root, TREE_LIMIT, &|_| true, &mut |id, decoded, base| match decoded {
                         Decoded::Data(data) if set.kind(id) == Kind::Commit => part.commits.add(set, id, data),
-                        Decoded::Data(data) => part.add(set, id, data, base),
+                        Decoded::Data(data) => {
+                            if let Some(place) = part.add(set, id, data, base, &numbers) {
+                                at[id as usize].store(place, Ordering::Relaxed);
+                            }
+                        }
                         Decoded::TooLarge(_) => {}
                     });
                     part.chain.clear();
@@ -106,43 +102,39 @@ impl PackedTrees {
             )
             .map(|(_, part)| part)
             .collect();
-        let mut trees: Vec<Option<Stored>> = Vec::new();
-        trees.resize_with(set.len(), || None);
-        let mut all = PackedTrees { trees, names: Vec::new(), foreign: Vec::new(), commits: PackedCommits::default() };
-        let mut names: HashMap<Box<[u8]>, u32, FastBuild> = HashMap::default();
-        for part in parts {
-            let name_ids: Vec<u32> = part
+        let (mut names, mut foreign, mut commits) = (Vec::new(), Vec::new(), PackedCommits::default());
+        let mut name_ids: HashMap<Box<[u8]>, u32, FastBuild> = HashMap::default();
+        let mut arenas = Vec::with_capacity(parts.len());
+        for mut part in parts {
+            let renamed: Vec<u32> = part
                 .names
                 .into_iter()
                 .map(|name| {
-                    *names.entry(name).or_insert_with_key(|name| {
-                        all.names.push(name.clone());
-                        (all.names.len() - 1) as u32
+                    *name_ids.entry(name).or_insert_with_key(|name| {
+                        names.push(name.clone());
+                        (names.len() - 1) as u32
                     })
                 })
                 .collect();
-            all.commits.absorb(part.commits);
-            let foreign_base = all.foreign.len() as u32;
-            all.foreign.extend(part.foreign);
-            let renumber = |e: &mut Entry| {
-                e.name = (e.name & !NAME_MASK) | name_ids[(e.name & NAME_MASK) as usize];
+            commits.absorb(part.commits);
+            let foreign_base = foreign.len() as u32;
+            foreign.extend(part.foreign);
+            part.arena.for_each_entry_mut(|e| {
+                e.name = (e.name & !NAME_MASK) | renamed[(e.name & NAME_MASK) as usize];
                 if e.child & FOREIGN != 0 {
                     e.child += foreign_base;
                 }
-            };
-            for (id, mut stored) in part.trees {
-                match &mut stored {
-                    Stored::Whole(entries) => entries.iter_mut().for_each(renumber),
-                    Stored::Edited { edits, .. } => edits.iter_mut().for_each(|edit| {
-                        if let Edit::Add(e) = edit {
-                            renumber(e);
-                        }
-                    }),
-                }
-                all.trees[id as usize] = Some(stored);
-            }
+            });
+            arenas.push(part.arena);
         }
-        all
+        commits.finish();
+        PackedTrees { at, records: Records::new(arenas), names, foreign, commits }
+    }
+
+    /// The record of tree `id`, if it was decoded.
+    fn record(&self, id: ObjectId) -> Option<Record<'_>> {
+        let place = self.at.get(id as usize)?.load(Ordering::Relaxed);
+        (place != NOT_DECODED).then(|| self.records.record(place))
     }
 
     /// The tree of packed commit `id`.
@@ -157,7 +149,7 @@ impl PackedTrees {
 
     /// Whether tree `id` was decoded.
     pub fn has(&self, id: ObjectId) -> bool {
-        matches!(self.trees.get(id as usize), Some(Some(_)))
+        self.at.get(id as usize).is_some_and(|at| at.load(Ordering::Relaxed) != NOT_DECODED)
     }
 
     /// Puts the entries of tree `id` in `out`; false if it was not decoded.
@@ -165,35 +157,21 @@ impl PackedTrees {
         // The edited trees from `id` down to one kept whole (at most `MAX_EDIT_DEPTH`), then their edits in turn.
         let mut edited = Vec::new();
         let mut at = id;
-        loop {
-            match self.trees.get(at as usize) {
-                Some(Some(Stored::Whole(entries))) => {
-                    out.clear();
-                    out.extend(entries.iter().map(|&e| TreeEntry(e)));
-                    break;
-                }
-                Some(Some(Stored::Edited { base, edits })) if edited.len() <= usize::from(MAX_EDIT_DEPTH) => {
-                    edited.push(&**edits);
-                    at = *base;
+        let whole = loop {
+            match self.record(at) {
+                Some(Record::Whole(pairs)) => break pairs,
+                Some(Record::Edited { base, ops }) if edited.len() <= usize::from(MAX_EDIT_DEPTH) => {
+                    edited.push(ops);
+                    at = base;
                 }
                 _ => return false,
             }
-        }
+        };
+        out.clear();
+        out.extend(tree_records::entries(whole).map(TreeEntry));
         let mut next = Vec::new();
-        for edits in edited.into_iter().rev() {
-            next.clear();
-            let mut from = 0;
-            for edit in edits {
-                match *edit {
-                    Edit::Keep(n) => {
-                        let n = n as usize;
-                        next.extend_from_slice(&out[from.min(out.len())..(from + n).min(out.len())]);
-                        from += n;
-                    }
-                    Edit::Skip(n) => from += n as usize,
-                    Edit::Add(e) => next.push(TreeEntry(e)),
-                }
-            }
+        for ops in edited.into_iter().rev() {
+            tree_records::apply(ops, out, &mut next);
             std::mem::swap(out, &mut next);
         }
         true
@@ -202,14 +180,8 @@ impl PackedTrees {
     /// For a tree kept as edits to its delta base: the base, and the entries the edits add to what they keep of
     /// it, in order. A walk that has gone through every entry of the base already needs only these.
     pub fn added_to_base(&self, id: ObjectId) -> Option<(ObjectId, impl Iterator<Item = TreeEntry> + '_)> {
-        match self.trees.get(id as usize) {
-            Some(Some(Stored::Edited { base, edits })) => Some((
-                *base,
-                edits.iter().filter_map(|edit| match edit {
-                    Edit::Add(e) => Some(TreeEntry(*e)),
-                    _ => None,
-                }),
-            )),
+        match self.record(id) {
+            Some(Record::Edited { base, ops }) => Some((base, tree_records::added(ops).map(TreeEntry))),
             _ => None,
         }
     }
@@ -236,6 +208,12 @@ impl PackedTrees {
 #[derive(Clone, Copy)]
 pub struct TreeEntry(Entry);
 
+impl From<Entry> for TreeEntry {
+    fn from(e: Entry) -> TreeEntry {
+        TreeEntry(e)
+    }
+}
+
 struct ChainTree {
     entries: Vec<Entry>,
     ends: Vec<u32>,
@@ -245,13 +223,13 @@ struct ChainTree {
 /// What one thread decoded, with names and foreign ids numbered locally until the merge.
 #[derive(Default)]
 struct Part {
-    trees: Vec<(ObjectId, Stored)>,
+    arena: Arena,
     name_ids: HashMap<Box<[u8]>, u32, FastBuild>,
     names: Vec<Box<[u8]>>,
     foreign: Vec<RawOid>,
     commits: PackedCommits,
-    /// The trees of the chain being decoded: their entries, where each entry ends, and how deep a chain of edited
-    /// trees each one ends.
+    /// The bases among the trees of the chain being decoded: their entries, where each entry ends, and how deep a
+    /// chain of edited trees each one ends.
     chain: HashMap<ObjectId, ChainTree>,
 }
 
@@ -264,26 +242,35 @@ impl Part {
     /// go on with the base's next entry, that entry is reused whole, with no scan for its end and none of the name
     /// and id lookups that are most of parsing's cost (on the bench history, 15 million entries reused, 0.9
     /// million parsed).
-    fn add(&mut self, set: &PackSet, id: ObjectId, data: &[u8], base: Option<DeltaBase<'_>>) {
-        if u32::try_from(data.len()).is_err() {
-            return;
-        }
+    fn add(
+        &mut self,
+        set: &PackSet,
+        id: ObjectId,
+        data: &[u8],
+        base: Option<DeltaBase<'_>>,
+        numbers: &ChunkNumbers,
+    ) -> Option<u32> {
+        u32::try_from(data.len()).ok()?;
         let taken = base.and_then(|b| Some((b.id, self.chain.remove(&b.id)?, b.data)));
         let parsed = self.parse_tree(set, data, taken.as_ref().map(|(_, tree, raw)| (tree, *raw)));
         let base_depth = taken.as_ref().map(|(_, tree, _)| tree.depth);
         if let Some((b, tree, _)) = taken {
             self.chain.insert(b, tree);
         }
-        let Some((entries, ends, edits)) = parsed else { return };
+        let (entries, ends, edits) = parsed?;
         // Kept as edits when they are fewer than the entries, and the chain of edited trees is not too deep.
-        let (stored, depth) = match (base, base_depth) {
+        let edited = match (base, base_depth) {
             (Some(base), Some(depth)) if depth < MAX_EDIT_DEPTH && edits.len() < entries.len() => {
-                (Stored::Edited { base: base.id, edits: edits.into_boxed_slice() }, depth + 1)
+                self.arena.push_edited(base.id, &edits, numbers).map(|place| (place, depth + 1))
             }
-            _ => (Stored::Whole(entries.clone().into_boxed_slice()), 0),
+            _ => None,
         };
-        self.chain.insert(id, ChainTree { entries, ends, depth });
-        self.trees.push((id, stored));
+        let (place, depth) = edited.or_else(|| Some((self.arena.push_whole(&entries, numbers)?, 0)))?;
+        // Only a base's entries are needed again, by the trees decoded from it; the chain's others are let go.
+        if set.is_base(id) {
+            self.chain.insert(id, ChainTree { entries, ends, depth });
+        }
+        Some(place)
     }
 
     /// The entries of a tree, where each ends, and the edits that make it from its base (given as its parsed
@@ -459,7 +446,9 @@ mod tests {
                 }
             }
             assert!(checked > 40 && deltas > 10, "{checked} trees, {deltas} of them deltas");
-            let edited = trees.trees.iter().filter(|t| matches!(t, Some(Stored::Edited { .. }))).count();
+            let edited = (0..set.len() as ObjectId)
+                .filter(|&id| matches!(trees.record(id), Some(Record::Edited { .. })))
+                .count();
             assert!(edited > 10, "only {edited} trees kept as edits");
         }
     }

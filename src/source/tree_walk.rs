@@ -12,8 +12,9 @@ use std::path::Path;
 
 use git2::{Oid, Repository, Tree};
 
+use super::blob_list::BlobList;
 use super::fast_hash::FastBuild;
-use super::pack::{raw_oid, ObjectId, PackSet, RawOid};
+use super::pack::{raw_oid, Kind, ObjectId, PackSet, RawOid};
 use super::packed_trees::{Child, EntryKind, PackedTrees, TreeEntry};
 use super::BlobEntry;
 use crate::stats::{ScanStats, SkipReason};
@@ -50,11 +51,11 @@ pub(super) fn walk_split(
         let later = scope.spawn(|| {
             let repo = Repository::open(git_dir).ok()?;
             let mut walk = TreeWalk::new(&repo, packs, Some(trees), true);
-            let mut blobs = Vec::new();
+            let mut blobs = BlobList::with_capacity(packs.map_or(0, |p| p.count(Kind::Blob)));
             // Stays empty: this walk holds back all it would count.
             let mut unused = ScanStats::default();
             for (i, oid) in commits.iter().enumerate().skip(mid) {
-                walk.commit(i, *oid, &mut unused, &mut |blob| blobs.push(blob));
+                walk.commit(i, *oid, &mut unused, &mut |blob| blobs.push(blob.oid, &blob.path, blob.commit));
             }
             Some((blobs, walk.held_back.unwrap_or_default()))
         });
@@ -83,9 +84,9 @@ pub(super) fn walk_split(
                 HeldBack::CommitError(message) => stats.error(message),
             }
         }
-        for blob in blobs {
-            if walk.seen_blobs.insert(walk.child(blob.oid)) {
-                on_blob(blob);
+        for i in 0..blobs.len() {
+            if walk.seen_blobs.insert(walk.child(blobs.oid(i))) {
+                on_blob(blobs.entry(i));
             }
         }
     });

@@ -181,7 +181,7 @@ impl<'a> Reader<'a> {
         visit: &mut dyn FnMut(ObjectId, Decoded<'_>, Option<DeltaBase<'_>>),
     ) {
         let set = self.set;
-        let size = set.objects[root as usize].size;
+        let size = set.size(root);
         if size > limit {
             return visit(root, Decoded::TooLarge(size), None);
         }
@@ -201,7 +201,7 @@ impl<'a> Reader<'a> {
                 continue;
             }
             // A delta's stream is about as long as what it adds; one far longer than the limit is not read here.
-            let delta_size = set.objects[child as usize].size;
+            let delta_size = set.size(child);
             if delta_size > limit.saturating_add(limit / 8).saturating_add(1 << 20) {
                 continue;
             }
@@ -234,13 +234,13 @@ impl<'a> Reader<'a> {
 
     /// Inflates one entry's zlib stream, which must give exactly `size` bytes.
     fn inflate(&mut self, id: ObjectId, size: u64) -> Result<Vec<u8>, Failure> {
-        let object = self.set.objects[id as usize];
+        let (data_at, end) = self.set.stream(id);
         // zlib adds a few bytes per 16 KB to what it cannot compress; an entry that runs on far beyond that (a
         // gap in a crafted pack) is not read whole.
         let bound = size.saturating_add(size / 8).saturating_add(1024);
-        let len = usize::try_from((object.end - object.data_at).min(bound)).map_err(|_| Failure::Skip)?;
+        let len = usize::try_from((end - data_at).min(bound)).map_err(|_| Failure::Skip)?;
         self.input.resize(len, 0);
-        read_at(&self.set.pack_of(id).file, object.data_at, &mut self.input).map_err(|_| Failure::Skip)?;
+        read_at(&self.set.pack_of(id).file, data_at, &mut self.input).map_err(|_| Failure::Skip)?;
         let size = usize::try_from(size).map_err(|_| Failure::Skip)?;
         self.inflater.inflate(&self.input, size).ok_or(Failure::Skip)
     }

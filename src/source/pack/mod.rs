@@ -46,24 +46,39 @@ pub type ObjectId = u32;
 
 const NONE: u32 = u32::MAX;
 
-/// One packed object: where its compressed data lies, and its delta base.
+/// One packed object: where its entry lies, what it inflates to, and its delta base. 16 bytes: the history of a
+/// hosted project's mirror packs nearly two million objects, and this is kept for each of them through the audit
+/// (it took 32 with 64-bit offsets and sizes and the stream's end, which is the next entry's start).
 #[derive(Clone, Copy)]
 struct Object {
-    /// The object's kind; for a delta, its chain's root's.
-    kind: Kind,
+    /// The entry's offset in its pack: these 32 bits, and 8 more in `at_high` (packs up to 1 TiB).
+    at_low: u32,
     /// The base, for a delta; `NONE` otherwise.
     base: ObjectId,
-    /// The zlib stream: from `data_at` up to the next object (or the pack's trailer).
-    data_at: u64,
-    end: u64,
-    /// What the stream inflates to: the object, or for a delta the delta.
-    size: u64,
+    /// What the zlib stream inflates to (the object, or for a delta the delta); `LARGE` when that does not fit in
+    /// 32 bits, and then the entry's header is read again for it.
+    size: u32,
+    at_high: u8,
+    /// The entry header's length: the zlib stream starts after it, and runs up to the next entry (or the pack's
+    /// trailer).
+    header_len: u8,
+    /// The object's kind; for a delta, its chain's root's.
+    kind: Kind,
 }
+
+const LARGE: u32 = u32::MAX;
+const _: () = assert!(std::mem::size_of::<Object>() == 16);
+
+/// Packs past this size are left to libgit2 (offsets are kept in 40 bits).
+const MAX_PACK_BYTES: u64 = 1 << 40;
 
 struct Pack {
     file: File,
-    /// The set's ids of this pack's objects start here.
+    /// The set's ids of this pack's objects are `first..end`.
     first: ObjectId,
+    end: ObjectId,
+    /// Where the last entry's stream ends: the pack's trailing checksum.
+    trailer: u64,
 }
 
 /// Every object of every readable pack in a repository, with the deltas listed under their bases.
@@ -108,9 +123,23 @@ impl PackSet {
     }
 
     fn add_pack(&mut self, idx_path: &Path, pack_path: &Path) -> Result<(), String> {
+        let first = self.objects.len();
+        let added = self.read_pack(idx_path, pack_path);
+        if added.is_err() {
+            // Nothing of a pack that cannot be listed whole is kept.
+            self.objects.truncate(first);
+            self.oids.truncate(first);
+        }
+        added
+    }
+
+    fn read_pack(&mut self, idx_path: &Path, pack_path: &Path) -> Result<(), String> {
         let index = PackIndex::parse(&std::fs::read(idx_path).map_err(|e| e.to_string())?)?;
         let file = File::open(pack_path).map_err(|e| e.to_string())?;
         let len = file.metadata().map_err(|e| e.to_string())?.len();
+        if len >= MAX_PACK_BYTES {
+            return Err("over 1 TiB".into());
+        }
         let mut header = [0u8; 12];
         decode::read_at(&file, 0, &mut header).map_err(|e| format!("cannot read its header: {e}"))?;
         let count = u32::from_be_bytes(header[8..12].try_into().expect("4 bytes")) as usize;
@@ -125,16 +154,20 @@ impl PackSet {
             return Err("too many objects".into());
         }
         // Objects in offset order, so that an offset delta's base (always earlier) has a smaller id.
-        let mut order: Vec<usize> = (0..count).collect();
-        order.sort_unstable_by_key(|&i| index.offsets[i]);
-        let offsets: Vec<u64> = order.iter().map(|&i| index.offsets[i]).collect();
-        let trailer = len.checked_sub(OID_LEN as u64).filter(|&t| offsets.last().is_none_or(|&o| o < t && o >= 12));
-        let trailer = trailer.ok_or("shorter than its index says")?;
+        let mut order: Vec<u32> = (0..count as u32).collect();
+        order.sort_unstable_by_key(|&i| index.offsets[i as usize]);
+        let offset = |k: usize| index.offsets[order[k] as usize];
+        let trailer = len
+            .checked_sub(OID_LEN as u64)
+            .filter(|&t| count == 0 || (offset(count - 1) < t && offset(0) >= 12))
+            .ok_or("shorter than its index says")?;
         let mut window = decode::Window::default();
-        let mut objects = Vec::with_capacity(count);
+        self.objects.reserve_exact(count);
+        self.oids.reserve_exact(count);
         let mut by_id = Vec::new();
-        for (k, &at) in offsets.iter().enumerate() {
-            let end = offsets.get(k + 1).copied().unwrap_or(trailer);
+        for (k, &in_index) in order.iter().enumerate() {
+            let at = index.offsets[in_index as usize];
+            let end = if k + 1 < count { offset(k + 1) } else { trailer };
             if end <= at {
                 return Err(format!("two objects at offset {at}"));
             }
@@ -145,10 +178,20 @@ impl PackSet {
                 decode::Base::Offset(back) => {
                     let base_at =
                         at.checked_sub(back).ok_or_else(|| format!("object at {at}: base before the pack"))?;
-                    match offsets[..k].binary_search(&base_at) {
-                        Ok(b) => (first + b) as ObjectId,
-                        Err(_) => return Err(format!("object at {at}: no object at its base offset {base_at}")),
+                    // The first of the entries before this one that does not start before the base.
+                    let (mut lo, mut hi) = (0, k);
+                    while lo < hi {
+                        let mid = lo + (hi - lo) / 2;
+                        if offset(mid) < base_at {
+                            lo = mid + 1;
+                        } else {
+                            hi = mid;
+                        }
                     }
+                    if lo == k || offset(lo) != base_at {
+                        return Err(format!("object at {at}: no object at its base offset {base_at}"));
+                    }
+                    (first + lo) as ObjectId
                 }
                 // Found once every object is listed; until then the kind marks it a delta.
                 decode::Base::Id(oid) => {
@@ -156,18 +199,30 @@ impl PackSet {
                     NONE
                 }
             };
-            objects.push(Object { kind: header.kind, base, data_at: at + header.len as u64, end, size: header.size });
-            self.oids.push(index.oids[order[k]]);
+            self.objects.push(Object {
+                at_low: at as u32,
+                base,
+                size: u32::try_from(header.size).unwrap_or(LARGE),
+                at_high: (at >> 32) as u8,
+                header_len: header.len as u8,
+                kind: header.kind,
+            });
+            self.oids.push(index.oids[in_index as usize]);
         }
         // Reference deltas: the base must be in the same pack (git's on-disk packs are never thin).
-        for (k, oid) in by_id {
-            if let Some(i) = index.find(&oid) {
-                let b = offsets.binary_search(&index.offsets[i]).expect("an indexed offset");
-                objects[k].base = (first + b) as ObjectId;
+        if !by_id.is_empty() {
+            let mut rank = vec![0u32; count];
+            for (k, &i) in order.iter().enumerate() {
+                rank[i as usize] = k as u32;
+            }
+            for (k, oid) in by_id {
+                if let Some(i) = index.find(&oid) {
+                    self.objects[first + k].base = (first + rank[i] as usize) as ObjectId;
+                }
             }
         }
-        self.objects.extend(objects);
-        self.packs.push(Pack { file, first: first as ObjectId });
+        let end = (first + count) as ObjectId;
+        self.packs.push(Pack { file, first: first as ObjectId, end, trailer });
         Ok(())
     }
 
@@ -288,7 +343,35 @@ impl PackSet {
 
     /// The size an entry declares: the object's for a whole object, the delta's for a delta.
     pub fn size(&self, id: ObjectId) -> u64 {
-        self.objects[id as usize].size
+        match self.objects[id as usize].size {
+            LARGE => self.large_size(id),
+            size => u64::from(size),
+        }
+    }
+
+    /// The size of an object of 4 GiB or more, from its entry's header; as good as unlimited if the header cannot
+    /// be read again (it was read once: the pack changed under the audit).
+    #[cold]
+    fn large_size(&self, id: ObjectId) -> u64 {
+        let mut head = [0u8; 64];
+        let (at, end) = (self.entry_at(id), self.stream(id).1);
+        let head = &mut head[..(end - at).min(64) as usize];
+        match decode::read_at(&self.pack_of(id).file, at, head) {
+            Ok(()) => decode::parse_header(head).map_or(u64::MAX, |h| h.size),
+            Err(_) => u64::MAX,
+        }
+    }
+
+    fn entry_at(&self, id: ObjectId) -> u64 {
+        let o = &self.objects[id as usize];
+        u64::from(o.at_high) << 32 | u64::from(o.at_low)
+    }
+
+    /// Where the zlib stream of `id` lies in its pack: from after its header up to the next entry.
+    fn stream(&self, id: ObjectId) -> (u64, u64) {
+        let pack = self.pack_of(id);
+        let end = if id + 1 < pack.end { self.entry_at(id + 1) } else { pack.trailer };
+        (self.entry_at(id) + u64::from(self.objects[id as usize].header_len), end)
     }
 
     /// Whether any delta is based on object `id`.

@@ -120,12 +120,12 @@ fn a_corrupt_pack_entry_is_not_decoded_nor_anything_under_it() {
     let objects = dir.path().join(".git/objects");
     let (set, _) = PackSet::open(&objects);
     // The largest blob root: flip a byte in the middle of its zlib stream.
-    let root = set.roots(Kind::Blob).into_iter().max_by_key(|&r| set.objects[r as usize].size).unwrap();
-    let o = set.objects[root as usize];
+    let root = set.roots(Kind::Blob).into_iter().max_by_key(|&r| set.size(r)).unwrap();
+    let (data_at, end) = set.stream(root);
     drop(set);
     let path = pack_file(&objects);
     let mut bytes = std::fs::read(&path).unwrap();
-    bytes[((o.data_at + o.end) / 2) as usize] ^= 0x55;
+    bytes[((data_at + end) / 2) as usize] ^= 0x55;
     let mut perms = std::fs::metadata(&path).unwrap().permissions();
     #[allow(clippy::permissions_set_readonly_false)]
     perms.set_readonly(false);
