@@ -7,26 +7,16 @@ use std::collections::HashSet;
 use serde_json::Value;
 
 use crate::git::Repo;
+use crate::json_schema::Schema;
 use crate::support::*;
 
 const FORMATS: &[&str] = &["text", "json", "sarif", "junit", "csv", "gitlab"];
 const AWS_KEY: &str = "AKIAZ3MSJV4WWNKWW5FG";
 
-fn sarif_validator() -> jsonschema::Validator {
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/sarif-schema-2.1.0.json");
-    let schema: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
-    jsonschema::options()
-        .with_draft(jsonschema::Draft::Draft4)
-        .should_validate_formats(true)
-        .build(&schema)
-        .expect("the vendored SARIF schema compiles")
-}
-
 /// Parses `out` as SARIF and fails with every schema violation if it is not valid SARIF 2.1.0.
 pub(crate) fn valid_sarif(out: &str) -> Value {
     let doc: Value = serde_json::from_str(out).unwrap_or_else(|e| panic!("SARIF is not JSON ({e}):\n{out}"));
-    let validator = sarif_validator();
-    let errors: Vec<String> = validator.iter_errors(&doc).map(|e| format!("{} at {}", e, e.instance_path())).collect();
+    let errors = Schema::sarif().errors(&doc);
     assert!(errors.is_empty(), "not valid SARIF 2.1.0:\n{}\n{out}", errors.join("\n"));
     doc
 }
@@ -467,7 +457,7 @@ fn the_sarif_schema_check_is_not_vacuous() {
     let run = tree.run(&["scan", "--format", "sarif", "."]);
     run.assert_code(1);
     let good = valid_sarif(&run.stdout());
-    let validator = sarif_validator();
+    let validator = Schema::sarif();
     let broken: [fn(&mut Value); 4] = [
         |d| d["runs"][0]["results"][0]["level"] = "critical".into(),
         |d| {

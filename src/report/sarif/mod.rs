@@ -172,6 +172,12 @@ pub fn path_to_uri(path: &str) -> String {
     out
 }
 
+/// The tests' SARIF schema validator, shared with the integration tests.
+#[cfg(test)]
+#[allow(dead_code)]
+#[path = "../../tests/cli/json_schema.rs"]
+mod json_schema;
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -230,13 +236,6 @@ mod tests {
 
     #[test]
     fn iac_history_and_error_results_validate_against_the_schema() {
-        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/sarif-schema-2.1.0.json");
-        let schema: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
-        let validator = jsonschema::options()
-            .with_draft(jsonschema::Draft::Draft4)
-            .should_validate_formats(true)
-            .build(&schema)
-            .unwrap();
         let mut history = secret_finding("odd name #1?.env");
         history.commit = Some(CommitInfo {
             id: "0123456789abcdef0123456789abcdef01234567".into(),
@@ -251,7 +250,7 @@ mod tests {
         stats.error("x: unreadable".into());
         stats.notes.push("a note".into());
         let d = doc(&[iac_finding(), history], &stats, false);
-        let errors: Vec<String> = validator.iter_errors(&d).map(|e| e.to_string()).collect();
+        let errors = super::json_schema::Schema::sarif().errors(&d);
         assert!(errors.is_empty(), "{errors:?}");
     }
 

@@ -176,7 +176,7 @@ fn corpus_recall_and_false_alarms() {
 fn corpus_test_without_corpus(ci: Option<&str>) -> std::process::Output {
     let missing = Path::new(env!("CARGO_TARGET_TMPDIR")).join("no-such-corpus.jsonl");
     let mut cmd = std::process::Command::new(std::env::current_exe().unwrap());
-    cmd.args(["corpus_recall_and_false_alarms", "--exact"]).env("LEAKGATE_CORPUS", missing).env_remove("CI");
+    cmd.args(["corpus::corpus_recall_and_false_alarms", "--exact"]).env("LEAKGATE_CORPUS", missing).env_remove("CI");
     if let Some(ci) = ci {
         cmd.env("CI", ci);
     }
