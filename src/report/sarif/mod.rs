@@ -175,7 +175,7 @@ pub fn path_to_uri(path: &str) -> String {
 /// The tests' SARIF schema validator, shared with the integration tests.
 #[cfg(test)]
 #[allow(dead_code)]
-#[path = "../../tests/cli/json_schema.rs"]
+#[path = "../../../tests/cli/json_schema.rs"]
 mod json_schema;
 
 #[cfg(test)]
