@@ -115,8 +115,8 @@ pub(super) fn collect_history(request: &ScanRequest, spec: HistorySpec) -> Resul
         }
         _ => None,
     };
-    let spec = match pending.as_ref().and_then(|p| p.prior.as_ref()) {
-        Some(prior) => HistorySpec::Since { audited: prior.tips.clone() },
+    let spec = match pending.as_ref().and_then(Pending::audited) {
+        Some(audited) => HistorySpec::Since { audited },
         None => spec,
     };
     let take = |oid| shard.is_none_or(|s| s.takes(oid));
@@ -143,7 +143,7 @@ pub(super) fn collect_history(request: &ScanRequest, spec: HistorySpec) -> Resul
     };
     let (mut walked, mut taken) = (0u64, 0u64);
     let mut scanned = Vec::new();
-    let mut walked_commits = 0;
+    let mut walked_commits = Vec::new();
     let mut output = scan_history(&scanner, &source, max, request.threads, progress, &selection, |on_blob| {
         let on_blob = &mut |entry: BlobEntry| {
             walked += 1;
@@ -162,7 +162,9 @@ pub(super) fn collect_history(request: &ScanRequest, spec: HistorySpec) -> Resul
             }
             None => source.plan_streaming(&spec, plan_max, &mut plan_stats, on_blob),
         };
-        walked_commits = commits.as_ref().map_or(0, Vec::len);
+        if let (Some(_), Ok(commits)) = (&pending, &commits) {
+            walked_commits.clone_from(commits);
+        }
         commits
     })?;
     if let Some(shard) = shard {
@@ -172,8 +174,7 @@ pub(super) fn collect_history(request: &ScanRequest, spec: HistorySpec) -> Resul
     }
     if let Some(p) = pending.as_mut() {
         p.scanned = scanned;
-        p.commits = walked_commits as u64;
-        p.tips = source.walked_tips().map(<[_]>::to_vec).unwrap_or_default();
+        p.walked = walked_commits;
     }
     output.stats.notes.extend(state_notes);
     output.stats.merge(plan_stats);

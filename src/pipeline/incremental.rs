@@ -31,8 +31,7 @@ pub(super) struct Pending {
     /// Blobs this run scanned.
     pub scanned: Vec<Oid>,
     /// Commits this run walked.
-    pub commits: u64,
-    pub tips: Vec<Oid>,
+    pub walked: Vec<Oid>,
 }
 
 impl Pending {
@@ -45,7 +44,7 @@ impl Pending {
                 None
             }
         };
-        Pending { request, header, prior, scanned: Vec::new(), commits: 0, tips: Vec::new() }
+        Pending { request, header, prior, scanned: Vec::new(), walked: Vec::new() }
     }
 
     /// Whether an earlier run scanned the blob.
@@ -58,6 +57,11 @@ impl Pending {
         self.prior.as_ref().map(|p| p.findings.iter().map(|f| f.fingerprint.0.clone()).collect()).unwrap_or_default()
     }
 
+    /// What this run need not walk again (sorted), when there is a usable state: every commit earlier runs read.
+    pub fn audited(&self) -> Option<Vec<Oid>> {
+        self.prior.as_ref().map(|p| p.commits().collect())
+    }
+
     /// The commits earlier runs audited: this run's are numbered after them.
     pub fn order_offset(&self) -> usize {
         self.prior.as_ref().map_or(0, |p| p.header.commits as usize)
@@ -66,10 +70,12 @@ impl Pending {
     /// Keeps the findings in new content (and, with `--all-findings`, those of earlier runs) in `result`, and
     /// writes the new state, unless input went unread: then the next run repeats what this one could not finish.
     pub fn finish(self, result: &mut ScanResult) -> Result<()> {
-        let Pending { request, mut header, prior, scanned, commits, tips } = self;
+        let Pending { request, mut header, prior, scanned, mut walked } = self;
+        let commits = walked.len();
         let (known, mut blobs, earlier) = match prior {
             Some(p) => {
                 header.commits += p.header.commits;
+                walked.extend(p.commits());
                 let blobs: Vec<Oid> = p.blobs().collect();
                 let carried = p.header.secret_hash_key_id == request.secret_hash_key.as_ref().map(|k| k.id());
                 let mut findings = p.findings;
@@ -81,7 +87,7 @@ impl Pending {
             }
             None => (HashSet::new(), Vec::new(), Vec::new()),
         };
-        header.commits += commits;
+        header.commits += commits as u64;
         header.secret_hash_key_id = request.secret_hash_key.as_ref().map(|k| k.id());
         let new_blobs = scanned.len();
         blobs.extend(scanned);
@@ -96,10 +102,12 @@ impl Pending {
             );
             shown
         }));
+        let count = |n: usize, what: &str| format!("{n} {what}{}", if n == 1 { "" } else { "s" });
         result.stats.notes.push(format!(
-            "incremental audit: {commits} new commits, {new_blobs} new blobs scanned; {} findings in new content, {} \
-             known from earlier runs{}",
-            result.findings.len(),
+            "incremental audit: {}, {} scanned; {} in new content, {} known from earlier runs{}",
+            count(commits, "new commit"),
+            count(new_blobs, "new blob"),
+            count(result.findings.len(), "finding"),
             earlier.len(),
             if request.all_findings { " (listed too: --all-findings)" } else { " (--all-findings lists them)" }
         ));
@@ -123,7 +131,7 @@ impl Pending {
             return Ok(());
         }
         header.version = STATE_VERSION;
-        let state = AuditState::new(header, tips, blobs, kept);
+        let state = AuditState::new(header, walked, blobs, kept);
         state.save(&request.path).map_err(|e| Error::Io {
             context: format!("cannot write the audit state {}", request.path.display()),
             source: e,

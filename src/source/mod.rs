@@ -20,6 +20,7 @@ pub mod pack;
 mod packed_commits;
 mod packed_trees;
 pub mod shard;
+mod since;
 pub mod staged;
 mod tagged_objects;
 mod tree_records;

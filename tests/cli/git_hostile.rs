@@ -228,6 +228,71 @@ fn history_over_100000_refs_is_linear() {
     assert!(elapsed.as_secs() < 20, "--history over 100,000 refs took {elapsed:?}");
 }
 
+/// A mirror's nightly re-audit: 40,000 refs at 40,000 distinct commits (a pull request's head each, say),
+/// audited with a state; then a branch forks from an audited commit that no ref points at, with commits dated
+/// before all of history, one ref moves to it and one is deleted. The re-audit walks only the two new commits. It
+/// used to hide every old tip in libgit2's revwalk, which rescans its list of hidden commits at each step: 10 s
+/// for this history in a debug build (0.2 s now), over a minute for a 60,000-ref mirror in a release build.
+#[test]
+fn an_incremental_audit_over_40000_refs_walks_only_the_new_commits() {
+    let repo = Repo::new();
+    let mut stream = Vec::new();
+    for n in 1..=60_000u64 {
+        stream.extend(commit_header("main", n, &format!("change {n}")));
+        if n % 2000 == 1 {
+            let text = if n == 2001 { format!("key = {AWS_KEY}\n") } else { format!("version {n}\n") };
+            stream.extend(format!("M 100644 inline f{}.txt\n", n % 7).into_bytes());
+            stream.extend(data(text.as_bytes()));
+        }
+        stream.push(b'\n');
+    }
+    fast_import(repo.path(), &stream);
+    let commits: Vec<String> = repo.git(&["rev-list", "main"]).lines().map(str::to_string).collect();
+    let mut packed = String::from("# pack-refs with: sorted \n");
+    // Every third commit has no ref.
+    for (i, commit) in commits.iter().enumerate().filter(|(i, _)| i % 3 != 0) {
+        packed.push_str(&format!("{commit} refs/pull/{i:06}/head\n"));
+    }
+    std::fs::write(repo.path().join(".git/packed-refs"), packed).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let state = dir.path().join("mirror.state");
+    let state = state.to_str().unwrap();
+    repo.run(&["scan", "--history", "--state", state, "-q"]).assert_code(1);
+
+    let fork = &commits[30_000];
+    assert!(!repo.git(&["for-each-ref", "--points-at", fork]).contains("refs/"), "the fork point has no ref");
+    let mut stream = format!("reset refs/heads/feature\nfrom {fork}\n\n").into_bytes();
+    for (n, text) in [(1u64, "version feature\n".to_string()), (2, format!("GITHUB_TOKEN={GITHUB_PAT}\n"))] {
+        stream.extend(commit_header("feature", n, &format!("feature {n}")));
+        stream.extend(format!("M 100644 inline feature{n}.txt\n").into_bytes());
+        stream.extend(data(text.as_bytes()));
+        stream.push(b'\n');
+    }
+    fast_import(repo.path(), &stream);
+    repo.git(&["update-ref", "refs/pull/000001/head", "feature"]);
+    repo.git(&["update-ref", "-d", "refs/pull/000002/head"]);
+
+    let started = Instant::now();
+    let run = repo.run(&["scan", "--history", "--state", state, "--format", "json"]);
+    let elapsed = started.elapsed();
+    run.assert_code(1);
+    let json = run.json();
+    let paths: Vec<&str> = json["findings"].as_array().unwrap().iter().map(|f| f["path"].as_str().unwrap()).collect();
+    assert_eq!(paths, ["feature2.txt"], "{json}");
+    assert!(notes(&json).iter().any(|n| n.contains("incremental audit: 2 new commits, 2 new blobs scanned")), "{json}");
+    assert!(elapsed.as_secs() < 4, "the re-audit took {elapsed:?}");
+
+    // What a full audit reports, the old finding too.
+    let all = repo.run(&["scan", "--history", "--state", state, "--all-findings", "--format", "json"]).json();
+    let full = repo.run(&["scan", "--history", "--format", "json"]).json();
+    let places = |doc: &Value| -> Vec<(String, String)> {
+        let findings = doc["findings"].as_array().unwrap().iter();
+        findings.map(|f| (f["path"].as_str().unwrap().into(), f["commit"]["id"].as_str().unwrap().into())).collect()
+    };
+    assert_eq!(places(&all), places(&full));
+    assert_eq!(places(&full).len(), 2);
+}
+
 /// A repository whose second commit changes all of its 10,000 files (one gains a token; one had a key all
 /// along), built with fast-import.
 fn ten_thousand_file_repo() -> Repo {
