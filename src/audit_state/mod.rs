@@ -13,10 +13,10 @@
 //! - a SHA-256 checksum over all of the above.
 //!
 //! Layout: `LEAKGATE-AUDIT-STATE\n`, then each part as a little-endian u64 length and its bytes (header JSON,
-//! commit ids, blob ids, findings JSON), then the 32-byte checksum. A state that is missing, cut short, altered, of another
-//! version, or made with other rules or settings is not used: the run is then a full audit, and says why in one
-//! line. Losing the state costs time, never findings. It is written to a temporary file and renamed over the old
-//! one, so a run that is killed leaves the previous state whole.
+//! commit ids, blob ids, findings JSON), then the 32-byte checksum. A state that is missing, cut short, altered,
+//! of another version, or made with other rules or settings is not used: the run is then a full audit, and says
+//! why in one line. Losing the state costs time, never findings. It is written to a temporary file and renamed
+//! over the old one, so a run that is killed leaves the previous state whole.
 use std::path::Path;
 
 use git2::Oid;
@@ -91,12 +91,7 @@ impl AuditState {
         AuditState { header, commits: sorted_ids(commits), blobs: sorted_ids(blobs), findings }
     }
 
-    /// Whether an earlier run audited the commit (and so everything it reaches).
-    pub fn audited(&self, oid: Oid) -> bool {
-        self.commits.binary_search(&raw(oid)).is_ok()
-    }
-
-    /// The commits audited before, for the next state.
+    /// The commits audited before (sorted): the next run walks no further back than these.
     pub fn commits(&self) -> impl Iterator<Item = Oid> + '_ {
         self.commits.iter().filter_map(|c| Oid::from_bytes(c).ok())
     }
@@ -273,7 +268,6 @@ mod tests {
         state.save(&path).unwrap();
         let back = AuditState::load(&path, &header()).unwrap();
         assert_eq!((back.commits().collect::<Vec<_>>(), back.blob_count()), (vec![oid(4), oid(9)], 2));
-        assert!(back.audited(oid(9)) && !back.audited(oid(3)));
         assert!(back.scanned(oid(1)) && back.scanned(oid(3)) && !back.scanned(oid(2)));
 
         let bytes = std::fs::read(&path).unwrap();

@@ -490,8 +490,8 @@ fn rfc3339(t: git2::Time) -> String {
 
 #[cfg(test)]
 mod tests {
-    /// The text read from a packed commit's bytes (`packed_commits`) is the text libgit2 gives, for commits of many shapes; and those in
-    /// the canonical form are read.
+    /// The text read from a packed commit's bytes (`packed_commits`) is the text libgit2 gives, for commits of
+    /// many shapes; and those in the canonical form are read.
     #[test]
     fn commit_text_is_libgit2s() {
         let dir = tempfile::tempdir().unwrap();
