@@ -76,6 +76,11 @@ fn everything_that_installs_leakgate_builds_the_locked_versions() {
                     assert!(line.contains("--locked"), "{}: `{}` without --locked", file.display(), line.trim());
                 }
             }
+            // cargo refuses a flag given twice: `cargo fetch --locked --locked` stopped two bench scripts.
+            for command in line.split(['&', ';', '|', '(', ')']).filter(|c| c.contains("cargo ")) {
+                let locked = command.split_whitespace().filter(|w| *w == "--locked").count();
+                assert!(locked <= 1, "{}: `{}` gives --locked twice", file.display(), command.trim());
+            }
         }
     }
     assert!(checked >= 5, "found the install commands ({checked})");
